@@ -1,0 +1,147 @@
+package check
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"time"
+
+	"cuelang.org/go/cue/errors"
+
+	"github.com/trustc-dev/trustc/compiler/model"
+)
+
+// Rule names. They appear in every message and in the README; never rename
+// one, since people search for them.
+const (
+	// RuleWindow: a window starts no later than it ends.
+	RuleWindow = "window-order"
+	// RuleReference: names used in the CUE (signing configs, shards) exist.
+	RuleReference = "reference"
+	// RuleOutput: published file names are distinct plain names.
+	RuleOutput = "output-names"
+)
+
+// violation formats a rule violation at src.
+func violation(rule string, src model.Src, format string, args ...any) errors.Error {
+	return src.Errorf("%s", rule+": "+fmt.Sprintf(format, args...))
+}
+
+// Structure checks that env is well-formed enough to emit: windows in
+// order, every name it uses defined, output names distinct. Policy rules
+// (see Policy) build on it.
+func Structure(env *model.Environment) error {
+	c := &checker{env: env}
+	c.windows()
+	c.references()
+	c.outputs()
+	if c.errs != nil {
+		return errors.Sanitize(c.errs)
+	}
+	return nil
+}
+
+type checker struct {
+	env  *model.Environment
+	errs errors.Error
+}
+
+func (c *checker) add(err errors.Error) { c.errs = errors.Append(c.errs, err) }
+
+// Windows calls fn for every window the environment declares.
+func Windows(env *model.Environment, fn func(what string, w model.Window)) {
+	svc := func(kind string, s *model.Service) {
+		for _, w := range s.Sign {
+			fn(fmt.Sprintf("%s %q signing window in %s", kind, s.Name, w.Config), w.Window)
+		}
+	}
+	for _, l := range env.Rekor {
+		fn(fmt.Sprintf("rekor %q verification window", l.Name), l.Verify)
+		svc("rekor", &l.Service)
+	}
+	for _, f := range env.RekorFronts {
+		svc("rekor front", &f.Service)
+	}
+	for _, l := range env.CTLogs {
+		fn(fmt.Sprintf("ct %q verification window", l.Name), l.Verify)
+	}
+	for _, group := range []struct {
+		kind string
+		as   []*model.Authority
+	}{{"ca", env.CAs}, {"tsa", env.TSAs}} {
+		kind := group.kind
+		for _, a := range group.as {
+			for _, ch := range a.Chains {
+				fn(fmt.Sprintf("%s %q chain %q verification window", kind, a.Name, ch.Name), ch.Verify)
+			}
+			svc(kind, &a.Service)
+		}
+	}
+	for _, o := range env.OIDC {
+		svc("oidc", &o.Service)
+	}
+}
+
+func (c *checker) windows() {
+	Windows(c.env, func(what string, w model.Window) {
+		if w.HasEnd() && w.End.V.Before(w.Start.V) {
+			c.add(violation(RuleWindow, w.End.Src, "%s ends %s, before it starts %s; move the end after the start",
+				what, w.End.V.Format(time.RFC3339Nano), w.Start.V.Format(time.RFC3339Nano)))
+		}
+	})
+}
+
+func (c *checker) references() {
+	var names []string
+	for _, sc := range c.env.SigningConfigs {
+		names = append(names, sc.Name)
+	}
+	services := []*model.Service{}
+	for _, l := range c.env.Rekor {
+		services = append(services, &l.Service)
+	}
+	for _, f := range c.env.RekorFronts {
+		services = append(services, &f.Service)
+		for _, s := range f.Shards {
+			if c.env.RekorLog(s.V) == nil {
+				c.add(violation(RuleReference, s.Src, "rekor front %q names shard %q, which is no rekor log of this environment", f.Name, s.V))
+			}
+		}
+	}
+	for _, a := range slices.Concat(c.env.CAs, c.env.TSAs) {
+		services = append(services, &a.Service)
+	}
+	for _, o := range c.env.OIDC {
+		services = append(services, &o.Service)
+	}
+	for _, s := range services {
+		for _, w := range s.Sign {
+			if !slices.Contains(names, w.Config) {
+				c.add(violation(RuleReference, w.Src, "%q is not a signing config of this environment (signingConfigs has %v); add it there or fix the name", w.Config, names))
+			}
+		}
+		if len(s.Sign) > 0 && s.URL.V == "" {
+			c.add(violation(RuleReference, s.Src, "%q is in a signing config but has no url; add its url", s.Name))
+		}
+	}
+}
+
+func (c *checker) outputs() {
+	seen := map[string]bool{}
+	add := func(f model.Value[string]) {
+		switch {
+		case f.V == "" || path.Base(f.V) != f.V || f.V == "." || f.V == "..":
+			c.add(violation(RuleOutput, f.Src, "file name %q must be a plain file name", f.V))
+		case seen[f.V]:
+			c.add(violation(RuleOutput, f.Src, "file name %q is published twice", f.V))
+		}
+		seen[f.V] = true
+	}
+	add(c.env.TrustedRoot.File)
+	for _, sc := range c.env.SigningConfigs {
+		add(sc.File)
+	}
+	if c.env.Legacy != nil {
+		add(c.env.Legacy.File)
+	}
+}

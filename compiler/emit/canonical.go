@@ -1,0 +1,46 @@
+package emit
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+)
+
+// Canonical returns m in trustc's canonical JSON form:
+//
+//   - protojson field names (lowerCamelCase) in proto declaration order,
+//     unset fields omitted;
+//   - enums by name, bytes as standard padded base64;
+//   - timestamps as RFC 3339 UTC with 0, 3, 6 or 9 fractional digits, the
+//     fewest that keep the value ("…:27Z", "…:59.999Z");
+//   - two-space indentation, `"key": value`, one value per line, and a
+//     trailing newline.
+//
+// protojson deliberately randomises its whitespace so that nobody depends
+// on it, so its output is compacted and re-indented here: the bytes then
+// depend only on the message.
+func Canonical(m proto.Message) ([]byte, error) {
+	raw, err := protojson.Marshal(m)
+	if err != nil {
+		return nil, fmt.Errorf("marshal %s: %w", m.ProtoReflect().Descriptor().FullName(), err)
+	}
+	return indent(raw)
+}
+
+// indent re-indents any JSON document into the canonical layout,
+// keeping its key order.
+func indent(raw []byte) ([]byte, error) {
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, raw); err != nil {
+		return nil, fmt.Errorf("compact json: %w", err)
+	}
+	var out bytes.Buffer
+	if err := json.Indent(&out, compact.Bytes(), "", "  "); err != nil {
+		return nil, fmt.Errorf("indent json: %w", err)
+	}
+	out.WriteByte('\n')
+	return out.Bytes(), nil
+}

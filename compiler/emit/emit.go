@@ -1,0 +1,234 @@
+package emit
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
+	prototrustroot "github.com/sigstore/protobuf-specs/gen/pb-go/trustroot/v1"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/trustc-dev/trustc/compiler/model"
+	"github.com/trustc-dev/trustc/release"
+)
+
+// Environment emits every file env publishes.
+func Environment(env *model.Environment) (*release.Env, error) {
+	out := &release.Env{Name: env.Name}
+
+	tr := TrustedRoot(env)
+	b, err := Canonical(tr)
+	if err != nil {
+		return nil, err
+	}
+	out.TrustedRoot = &release.TrustedRootFile{Name: env.TrustedRoot.File.V, Bytes: b, Msg: tr}
+
+	for _, sc := range env.SigningConfigs {
+		m := SigningConfig(env, sc)
+		b, err := Canonical(m)
+		if err != nil {
+			return nil, err
+		}
+		out.SigningConfigs = append(out.SigningConfigs, &release.SigningConfigFile{Name: sc.File.V, Bytes: b, Msg: m})
+	}
+	slices.SortFunc(out.SigningConfigs, func(a, b *release.SigningConfigFile) int { return cmp.Compare(a.Name, b.Name) })
+
+	if env.Legacy != nil {
+		m := LegacySigningConfig(env.Legacy)
+		b, err := canonicalLegacy(m)
+		if err != nil {
+			return nil, err
+		}
+		out.Legacy = &release.LegacySigningConfigFile{Name: env.Legacy.File.V, Bytes: b, Msg: m}
+	}
+	return out, nil
+}
+
+// TrustedRoot builds the trusted root. Every list is sorted by the start of
+// its verification window, oldest first, as protobuf-specs asks; entries
+// starting at the same instant keep their CUE declaration order.
+func TrustedRoot(env *model.Environment) *prototrustroot.TrustedRoot {
+	v02 := env.TrustedRoot.MediaType.V == release.TrustedRootMediaType02
+	tr := &prototrustroot.TrustedRoot{MediaType: env.TrustedRoot.MediaType.V}
+
+	logs := slices.Clone(env.Rekor)
+	slices.SortStableFunc(logs, func(a, b *model.RekorLog) int { return a.Verify.Start.V.Compare(b.Verify.Start.V) })
+	for _, l := range logs {
+		tr.Tlogs = append(tr.Tlogs, tlog(l.URL.V, l.Operator.V, l.PublicKey, l.Verify, v02))
+	}
+	cts := slices.Clone(env.CTLogs)
+	slices.SortStableFunc(cts, func(a, b *model.CTLog) int { return a.Verify.Start.V.Compare(b.Verify.Start.V) })
+	for _, l := range cts {
+		tr.Ctlogs = append(tr.Ctlogs, tlog(l.URL.V, l.Operator.V, l.PublicKey, l.Verify, v02))
+	}
+	tr.CertificateAuthorities = authorities(env.CAs, v02)
+	tr.TimestampAuthorities = authorities(env.TSAs, v02)
+	return tr
+}
+
+func tlog(url, operator string, pk *model.PublicKey, w model.Window, v02 bool) *prototrustroot.TransparencyLogInstance {
+	t := &prototrustroot.TransparencyLogInstance{
+		BaseUrl: url,
+		// RFC 6962 and C2SP tlog-tiles both fix the Merkle tree hash to
+		// SHA-256; no Sigstore log uses anything else.
+		HashAlgorithm: protocommon.HashAlgorithm_SHA2_256,
+		PublicKey: &protocommon.PublicKey{
+			RawBytes:   pk.Raw,
+			KeyDetails: protocommon.PublicKeyDetails(protocommon.PublicKeyDetails_value[pk.Details]),
+			ValidFor:   timeRange(w),
+		},
+		LogId: &protocommon.LogId{KeyId: pk.LogID},
+	}
+	if v02 {
+		// Older parsers reject these fields, so only v0.2 roots carry them.
+		t.CheckpointKeyId = &protocommon.LogId{KeyId: pk.CheckpointKeyID}
+		t.Operator = operator
+	}
+	return t
+}
+
+func authorities(as []*model.Authority, v02 bool) []*prototrustroot.CertificateAuthority {
+	type entry struct {
+		a *model.Authority
+		c *model.Chain
+	}
+	var all []entry
+	for _, a := range as {
+		for _, c := range a.Chains {
+			all = append(all, entry{a, c})
+		}
+	}
+	slices.SortStableFunc(all, func(x, y entry) int { return x.c.Verify.Start.V.Compare(y.c.Verify.Start.V) })
+	var out []*prototrustroot.CertificateAuthority
+	for _, e := range all {
+		ca := &prototrustroot.CertificateAuthority{
+			Subject:   &protocommon.DistinguishedName{Organization: e.c.Subject.Organization, CommonName: e.c.Subject.CommonName},
+			Uri:       e.a.URL.V,
+			CertChain: &protocommon.X509CertificateChain{},
+			ValidFor:  timeRange(e.c.Verify),
+		}
+		for _, cert := range e.c.Certificates {
+			ca.CertChain.Certificates = append(ca.CertChain.Certificates, &protocommon.X509Certificate{RawBytes: cert.Raw})
+		}
+		if v02 {
+			ca.Operator = e.a.Operator.V
+		}
+		out = append(out, ca)
+	}
+	return out
+}
+
+func timeRange(w model.Window) *protocommon.TimeRange {
+	r := &protocommon.TimeRange{Start: timestamppb.New(w.Start.V)}
+	if w.HasEnd() {
+		r.End = timestamppb.New(w.End.V)
+	}
+	return r
+}
+
+// SigningConfig builds one v0.2 signing config: the services whose sign
+// windows name it, each list newest start first as protobuf-specs asks
+// (ties keep CUE declaration order).
+func SigningConfig(env *model.Environment, sc *model.SigningConfig) *prototrustroot.SigningConfig {
+	m := &prototrustroot.SigningConfig{
+		MediaType:       release.SigningConfigMediaType02,
+		CaUrls:          services(sc.Name, authorityServices(env.CAs)),
+		OidcUrls:        services(sc.Name, oidcServices(env.OIDC)),
+		RekorTlogUrls:   services(sc.Name, rekorServices(env)),
+		RekorTlogConfig: selector(sc.Rekor),
+		TsaUrls:         services(sc.Name, authorityServices(env.TSAs)),
+		TsaConfig:       selector(sc.TSA),
+	}
+	return m
+}
+
+func authorityServices(as []*model.Authority) []*model.Service {
+	out := make([]*model.Service, len(as))
+	for i, a := range as {
+		out[i] = &a.Service
+	}
+	return out
+}
+
+func oidcServices(os []*model.OIDCProvider) []*model.Service {
+	out := make([]*model.Service, len(os))
+	for i, o := range os {
+		out[i] = &o.Service
+	}
+	return out
+}
+
+// rekorServices lists logs, then fronts, in declaration order.
+func rekorServices(env *model.Environment) []*model.Service {
+	var out []*model.Service
+	for _, l := range env.Rekor {
+		out = append(out, &l.Service)
+	}
+	for _, f := range env.RekorFronts {
+		out = append(out, &f.Service)
+	}
+	return out
+}
+
+func services(config string, svcs []*model.Service) []*prototrustroot.Service {
+	type entry struct {
+		s *model.Service
+		w model.Window
+	}
+	var in []entry
+	for _, s := range svcs {
+		if w, ok := s.SignWindow(config); ok {
+			in = append(in, entry{s, w})
+		}
+	}
+	slices.SortStableFunc(in, func(a, b entry) int { return b.w.Start.V.Compare(a.w.Start.V) })
+	var out []*prototrustroot.Service
+	for _, e := range in {
+		out = append(out, &prototrustroot.Service{
+			Url:             e.s.URL.V,
+			MajorApiVersion: uint32(e.s.API.V),
+			ValidFor:        timeRange(e.w),
+			Operator:        e.s.Operator.V,
+		})
+	}
+	return out
+}
+
+func selector(s model.Selector) *prototrustroot.ServiceConfiguration {
+	return &prototrustroot.ServiceConfiguration{
+		Selector: prototrustroot.ServiceSelector(prototrustroot.ServiceSelector_value[s.Selector.V]),
+		Count:    uint32(s.Count.V),
+	}
+}
+
+// LegacySigningConfig builds the v0.1 signing config.
+func LegacySigningConfig(l *model.LegacySigningConfig) *release.LegacySigningConfig {
+	m := &release.LegacySigningConfig{
+		MediaType: release.SigningConfigMediaType01,
+		CAURL:     l.CAURL.V,
+		OIDCURL:   l.OIDCURL.V,
+	}
+	for _, u := range l.TlogURLs {
+		m.TlogURLs = append(m.TlogURLs, u.V)
+	}
+	for _, u := range l.TSAURLs {
+		m.TSAURLs = append(m.TSAURLs, u.V)
+	}
+	return m
+}
+
+// canonicalLegacy writes the v0.1 file in the same layout as Canonical,
+// with keys in the order Sigstore published (mediaType first). HTML
+// escaping is off: URLs may hold '&'.
+func canonicalLegacy(m *release.LegacySigningConfig) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(m); err != nil {
+		return nil, fmt.Errorf("marshal legacy signing config: %w", err)
+	}
+	return indent(buf.Bytes())
+}

@@ -1,0 +1,248 @@
+package load
+
+import (
+	"errors"
+	"io/fs"
+	"path"
+	"strings"
+	"time"
+
+	"cuelang.org/go/cue"
+
+	"github.com/trustc-dev/trustc/compiler/model"
+)
+
+func (d *decoder) environment(v cue.Value, name string) *model.Environment {
+	root := d.src(v, model.Src{})
+	env := &model.Environment{Name: name, Dir: d.dir, Src: root}
+	env.Operator = d.str(v, "operator", root)
+
+	tr := v.LookupPath(cue.ParsePath("trustedRoot"))
+	env.TrustedRoot = model.TrustedRoot{
+		File:      d.str(tr, "file", root),
+		MediaType: d.str(tr, "mediaType", root),
+	}
+	for _, f := range fields(v.LookupPath(cue.ParsePath("signingConfigs"))) {
+		s := d.src(f, root)
+		env.SigningConfigs = append(env.SigningConfigs, &model.SigningConfig{
+			Name:  label(f),
+			Src:   s,
+			File:  d.str(f, "file", s),
+			Rekor: d.selector(f.LookupPath(cue.ParsePath("rekorTlogConfig")), s),
+			TSA:   d.selector(f.LookupPath(cue.ParsePath("tsaConfig")), s),
+		})
+	}
+	if l := v.LookupPath(cue.ParsePath("legacySigningConfig")); l.Exists() {
+		s := d.src(l, root)
+		env.Legacy = &model.LegacySigningConfig{
+			Src:      s,
+			File:     d.str(l, "file", s),
+			CAURL:    d.str(l, "caUrl", s),
+			OIDCURL:  d.str(l, "oidcUrl", s),
+			TlogURLs: d.strs(l, "tlogUrls", s),
+			TSAURLs:  d.strs(l, "tsaUrls", s),
+		}
+	}
+	for _, f := range fields(v.LookupPath(cue.ParsePath("rekor"))) {
+		svc := d.service(f, root)
+		env.Rekor = append(env.Rekor, &model.RekorLog{
+			Service:    svc,
+			Key:        d.material(f.LookupPath(cue.ParsePath("key")), svc.Src),
+			LogID:      d.optStr(f, "logId", svc.Src),
+			KeyDetails: d.optStr(f, "keyDetails", svc.Src),
+			Verify:     d.window(f.LookupPath(cue.ParsePath("verify")), svc.Src),
+		})
+	}
+	for _, f := range fields(v.LookupPath(cue.ParsePath("rekorFronts"))) {
+		svc := d.service(f, root)
+		env.RekorFronts = append(env.RekorFronts, &model.RekorFront{
+			Service: svc,
+			Shards:  d.strs(f, "shards", svc.Src),
+		})
+	}
+	for _, f := range fields(v.LookupPath(cue.ParsePath("ct"))) {
+		s := d.src(f, root)
+		env.CTLogs = append(env.CTLogs, &model.CTLog{
+			Name:       label(f),
+			Src:        s,
+			Operator:   d.str(f, "operator", s),
+			URL:        d.str(f, "url", s),
+			Key:        d.material(f.LookupPath(cue.ParsePath("key")), s),
+			LogID:      d.optStr(f, "logId", s),
+			KeyDetails: d.optStr(f, "keyDetails", s),
+			Verify:     d.window(f.LookupPath(cue.ParsePath("verify")), s),
+		})
+	}
+	env.CAs = d.authorities(v.LookupPath(cue.ParsePath("ca")), root)
+	env.TSAs = d.authorities(v.LookupPath(cue.ParsePath("tsa")), root)
+	for _, f := range fields(v.LookupPath(cue.ParsePath("oidc"))) {
+		env.OIDC = append(env.OIDC, &model.OIDCProvider{Service: d.service(f, root)})
+	}
+	return env
+}
+
+func (d *decoder) service(v cue.Value, parent model.Src) model.Service {
+	s := d.src(v, parent)
+	svc := model.Service{
+		Name:     label(v),
+		Src:      s,
+		Operator: d.str(v, "operator", s),
+		URL:      d.optStr(v, "url", s),
+		API:      d.int(v, "api", s),
+	}
+	for _, w := range fields(v.LookupPath(cue.ParsePath("sign"))) {
+		svc.Sign = append(svc.Sign, model.SignWindow{Config: label(w), Window: d.window(w, s)})
+	}
+	return svc
+}
+
+func (d *decoder) authorities(v cue.Value, parent model.Src) []*model.Authority {
+	var out []*model.Authority
+	for _, f := range fields(v) {
+		a := &model.Authority{Service: d.service(f, parent)}
+		for _, c := range fields(f.LookupPath(cue.ParsePath("chains"))) {
+			cs := d.src(c, a.Src)
+			ch := &model.Chain{Name: label(c), Src: cs, Verify: d.window(c.LookupPath(cue.ParsePath("verify")), cs)}
+			certs, _ := c.LookupPath(cue.ParsePath("certs")).List()
+			for certs.Next() {
+				ch.Certs = append(ch.Certs, d.material(certs.Value(), cs))
+			}
+			if o := c.LookupPath(cue.ParsePath("subjectOverride")); o.Exists() {
+				os := d.src(o, cs)
+				ch.SubjectOverride = &model.SubjectOverride{
+					Src:          os,
+					Organization: d.optStr(o, "organization", os),
+					CommonName:   d.optStr(o, "commonName", os),
+					Reason:       d.str(o, "reason", os),
+				}
+			}
+			a.Chains = append(a.Chains, ch)
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+func (d *decoder) selector(v cue.Value, parent model.Src) model.Selector {
+	s := d.src(v, parent)
+	return model.Selector{
+		Selector: d.str(v, "selector", s),
+		Count:    d.optInt(v, "count", s),
+	}
+}
+
+func (d *decoder) str(v cue.Value, field string, parent model.Src) model.Value[string] {
+	f := v.LookupPath(cue.MakePath(cue.Str(field)))
+	s := d.src(f, parent)
+	if !f.Exists() {
+		s.Path = append(pathOf(v), field)
+		d.fail(s.Errorf("missing field %s", field))
+		return model.Value[string]{Src: s}
+	}
+	str, err := f.String()
+	if err != nil {
+		d.fail(s.Errorf("%v", err))
+	}
+	return model.Value[string]{V: str, Src: s}
+}
+
+// optStr is str for an optional field; an absent one has no position.
+func (d *decoder) optStr(v cue.Value, field string, parent model.Src) model.Value[string] {
+	if f := v.LookupPath(cue.MakePath(cue.Str(field))); !f.Exists() {
+		return model.Value[string]{}
+	}
+	return d.str(v, field, parent)
+}
+
+func (d *decoder) strs(v cue.Value, field string, parent model.Src) []model.Value[string] {
+	f := v.LookupPath(cue.MakePath(cue.Str(field)))
+	if !f.Exists() {
+		return nil
+	}
+	var out []model.Value[string]
+	it, _ := f.List()
+	for it.Next() {
+		s := d.src(it.Value(), parent)
+		str, err := it.Value().String()
+		if err != nil {
+			d.fail(s.Errorf("%v", err))
+		}
+		out = append(out, model.Value[string]{V: str, Src: s})
+	}
+	return out
+}
+
+func (d *decoder) int(v cue.Value, field string, parent model.Src) model.Value[int] {
+	f := v.LookupPath(cue.MakePath(cue.Str(field)))
+	s := d.src(f, parent)
+	n, err := f.Int64()
+	if err != nil {
+		d.fail(s.Errorf("%v", err))
+	}
+	return model.Value[int]{V: int(n), Src: s}
+}
+
+func (d *decoder) optInt(v cue.Value, field string, parent model.Src) model.Value[int] {
+	if f := v.LookupPath(cue.MakePath(cue.Str(field))); !f.Exists() {
+		return model.Value[int]{}
+	}
+	return d.int(v, field, parent)
+}
+
+func (d *decoder) window(v cue.Value, parent model.Src) model.Window {
+	s := d.src(v, parent)
+	w := model.Window{Src: s, Start: d.time(v, "start", s)}
+	if e := v.LookupPath(cue.ParsePath("end")); e.Exists() {
+		w.End = d.time(v, "end", s)
+	}
+	return w
+}
+
+// time parses an RFC 3339 timestamp and insists on UTC: protobuf-specs
+// timestamps are UTC, and an offset in the source would print differently
+// from what the reviewer read.
+func (d *decoder) time(v cue.Value, field string, parent model.Src) model.Value[time.Time] {
+	str := d.str(v, field, parent)
+	out := model.Value[time.Time]{Src: str.Src}
+	if str.V == "" {
+		return out
+	}
+	t, err := time.Parse(time.RFC3339Nano, str.V)
+	switch {
+	case err != nil:
+		d.fail(str.Src.Errorf("invalid timestamp %q: want RFC 3339 in UTC, like 2025-09-23T00:00:00Z", str.V))
+	case !strings.HasSuffix(str.V, "Z"):
+		d.fail(str.Src.Errorf("timestamp %q is not in UTC: write it as %s", str.V, t.UTC().Format(time.RFC3339Nano)))
+	default:
+		out.V = t
+	}
+	return out
+}
+
+// material reads the file a key or certs field names. Names are paths
+// relative to the environment directory and may not leave it, so that an
+// environment is self-contained and reviewable as one directory.
+func (d *decoder) material(v cue.Value, parent model.Src) model.Material {
+	name, err := v.String()
+	s := d.src(v, parent)
+	m := model.Material{File: model.Value[string]{V: name, Src: s}}
+	if err != nil {
+		d.fail(s.Errorf("%v", err))
+		return m
+	}
+	clean := path.Clean(name)
+	if name == "" || path.IsAbs(name) || clean == ".." || strings.HasPrefix(clean, "../") || strings.Contains(name, `\`) {
+		d.fail(s.Errorf("material file %q must be a slash-separated path inside the environment directory", name))
+		return m
+	}
+	b, err := fs.ReadFile(d.fsys, clean)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		d.fail(s.Errorf("material file %q does not exist beside the environment's CUE files", name))
+	case err != nil:
+		d.fail(s.Errorf("read material file %q: %v", name, err))
+	default:
+		m.Bytes = b
+	}
+	return m
+}

@@ -1,0 +1,229 @@
+package model
+
+import (
+	"crypto"
+	"crypto/x509"
+	"time"
+)
+
+// Value is a declared scalar and where it was declared.
+type Value[T any] struct {
+	V   T
+	Src Src
+}
+
+// Set reports whether the value was declared (optional fields that were
+// left out have no position).
+func (v Value[T]) Set() bool { return v.Src.Pos.IsValid() }
+
+// Window is a validity window; both ends inclusive. A zero End.V means open.
+type Window struct {
+	Start Value[time.Time]
+	End   Value[time.Time]
+	Src   Src
+}
+
+// HasEnd reports whether the window is closed.
+func (w Window) HasEnd() bool { return !w.End.V.IsZero() }
+
+// Contains reports whether t lies in the window.
+func (w Window) Contains(t time.Time) bool {
+	return !t.Before(w.Start.V) && (!w.HasEnd() || !t.After(w.End.V))
+}
+
+// Environment is one deployment and everything it publishes.
+type Environment struct {
+	// Name is the environment directory's name; output goes to golden/<Name>.
+	Name string
+	// Dir is the environment directory; material paths are relative to it.
+	Dir string
+	Src Src
+
+	Operator       Value[string]
+	TrustedRoot    TrustedRoot
+	SigningConfigs []*SigningConfig
+	Legacy         *LegacySigningConfig
+
+	// Service lists keep CUE declaration order.
+	Rekor       []*RekorLog
+	RekorFronts []*RekorFront
+	CAs         []*Authority
+	CTLogs      []*CTLog
+	TSAs        []*Authority
+	OIDC        []*OIDCProvider
+}
+
+// SigningConfig looks a signing config up by name.
+func (e *Environment) SigningConfig(name string) *SigningConfig {
+	for _, sc := range e.SigningConfigs {
+		if sc.Name == name {
+			return sc
+		}
+	}
+	return nil
+}
+
+// RekorLog looks a Rekor log up by name.
+func (e *Environment) RekorLog(name string) *RekorLog {
+	for _, l := range e.Rekor {
+		if l.Name == name {
+			return l
+		}
+	}
+	return nil
+}
+
+// TrustedRoot describes the published trusted_root.json.
+type TrustedRoot struct {
+	File      Value[string]
+	MediaType Value[string]
+}
+
+// SigningConfig is one published v0.2 signing-config file.
+type SigningConfig struct {
+	Name  string
+	Src   Src
+	File  Value[string]
+	Rekor Selector
+	TSA   Selector
+}
+
+// Selector is a ServiceConfiguration: ANY, ALL or EXACT with a count.
+type Selector struct {
+	Selector Value[string]
+	Count    Value[int]
+}
+
+// LegacySigningConfig is the frozen v0.1 signing_config.json.
+type LegacySigningConfig struct {
+	Src      Src
+	File     Value[string]
+	CAURL    Value[string]
+	OIDCURL  Value[string]
+	TlogURLs []Value[string]
+	TSAURLs  []Value[string]
+}
+
+// Service is what every signing service shares: where clients reach it, its
+// API version, its operator and the windows in which each signing config
+// sends clients to it.
+type Service struct {
+	Name     string
+	Src      Src
+	Operator Value[string]
+	URL      Value[string]
+	API      Value[int]
+	Sign     []SignWindow
+}
+
+// SignWindow is a service's window in one signing config.
+type SignWindow struct {
+	// Config is the signing config's name (a key of signingConfigs).
+	Config string
+	Window
+}
+
+// SignWindow returns the service's window in the named signing config.
+func (s *Service) SignWindow(config string) (Window, bool) {
+	for _, w := range s.Sign {
+		if w.Config == config {
+			return w.Window, true
+		}
+	}
+	return Window{}, false
+}
+
+// RekorLog is a Rekor transparency log with its own key.
+type RekorLog struct {
+	Service
+	Key        Material
+	LogID      Value[string]
+	KeyDetails Value[string]
+	Verify     Window
+
+	// Derived by derive.
+	PublicKey *PublicKey
+}
+
+// RekorFront is a signing URL fronting several Rekor shards.
+type RekorFront struct {
+	Service
+	Shards []Value[string]
+}
+
+// CTLog is a certificate transparency log.
+type CTLog struct {
+	Name       string
+	Src        Src
+	Operator   Value[string]
+	URL        Value[string]
+	Key        Material
+	LogID      Value[string]
+	KeyDetails Value[string]
+	Verify     Window
+
+	// Derived by derive.
+	PublicKey *PublicKey
+}
+
+// Authority is a certificate authority or timestamp authority.
+type Authority struct {
+	Service
+	Chains []*Chain
+}
+
+// Chain is one certificate chain of an authority.
+type Chain struct {
+	Name            string
+	Src             Src
+	Certs           []Material
+	Verify          Window
+	SubjectOverride *SubjectOverride
+
+	// Derived by derive: leaf-most first, trust anchor last.
+	Certificates []*x509.Certificate
+	Subject      DistinguishedName
+}
+
+// SubjectOverride is a published subject that differs from the anchor's.
+type SubjectOverride struct {
+	Src          Src
+	Organization Value[string]
+	CommonName   Value[string]
+	Reason       Value[string]
+}
+
+// DistinguishedName is the subject protobuf-specs publishes for a chain.
+type DistinguishedName struct {
+	Organization string
+	CommonName   string
+}
+
+// OIDCProvider is an OpenID Connect identity provider.
+type OIDCProvider struct {
+	Service
+}
+
+// Material is a file of key or certificate material beside the CUE.
+type Material struct {
+	File  Value[string]
+	Bytes []byte
+}
+
+// PublicKey is a log's key as the material determines it.
+type PublicKey struct {
+	// Key is the parsed key.
+	Key crypto.PublicKey
+	// Raw is what the trusted root publishes as rawBytes: the DER in the
+	// form the PEM file holds (SubjectPublicKeyInfo, or PKCS#1 for an
+	// "RSA PUBLIC KEY" block).
+	Raw []byte
+	// SPKI is the DER SubjectPublicKeyInfo, whatever form Raw has.
+	SPKI []byte
+	// Details is the protobuf-specs PublicKeyDetails name.
+	Details string
+	// LogID is the log id (keyId) the trusted root publishes.
+	LogID []byte
+	// CheckpointKeyID is the C2SP signed-note key id (4 bytes).
+	CheckpointKeyID []byte
+}

@@ -1,0 +1,80 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+
+	"cuelang.org/go/cue/errors"
+	"cuelang.org/go/cue/token"
+)
+
+// Src locates a value in the input: its position and its path from the
+// environment's root (for example ["rekor", "log2025-1", "key"]).
+type Src struct {
+	Pos  token.Pos
+	Path []string
+}
+
+// Child returns the Src of a field below s. It keeps s's position; callers
+// that know a better one set it.
+func (s Src) Child(sel ...string) Src {
+	p := make([]string, 0, len(s.Path)+len(sel))
+	p = append(p, s.Path...)
+	p = append(p, sel...)
+	return Src{Pos: s.Pos, Path: p}
+}
+
+// String renders the path as CUE would select it.
+func (s Src) String() string { return PathString(s.Path) }
+
+// Errorf returns an input error at s. It is a cue/errors.Error, so it prints
+// with the file, line and column and sorts with CUE's own errors.
+func (s Src) Errorf(format string, args ...any) errors.Error {
+	return &fieldError{src: s, msg: errors.NewMessagef(format, args...)}
+}
+
+// PathString renders a path the way CUE prints it, quoting labels that are
+// not identifiers ("rekor.\"log2025-1\".key").
+func PathString(path []string) string {
+	var b strings.Builder
+	for i, p := range path {
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		if isIdent(p) {
+			b.WriteString(p)
+		} else {
+			fmt.Fprintf(&b, "%q", p)
+		}
+	}
+	return b.String()
+}
+
+func isIdent(s string) bool {
+	if s == "" {
+		return false
+	}
+	if strings.HasPrefix(s, "[") {
+		return true // list index
+	}
+	for i, r := range s {
+		switch {
+		case r == '_' || r == '$' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z':
+		case i > 0 && r >= '0' && r <= '9':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+type fieldError struct {
+	src Src
+	msg errors.Message
+}
+
+func (e *fieldError) Position() token.Pos         { return e.src.Pos }
+func (e *fieldError) InputPositions() []token.Pos { return nil }
+func (e *fieldError) Path() []string              { return e.src.Path }
+func (e *fieldError) Msg() (string, []any)        { return e.msg.Msg() }
+func (e *fieldError) Error() string               { return e.msg.Error() }
