@@ -1,0 +1,304 @@
+package compiler_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/rogpeppe/go-internal/diff"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/testing/protocmp"
+
+	"github.com/trustc-dev/trustc/compiler"
+	"github.com/trustc-dev/trustc/compiler/emit"
+	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/release"
+)
+
+var update = flag.Bool("update", false, "rewrite the README's list of differences from the published files")
+
+// compileReal compiles the repository's real environments.
+func compileReal(t testing.TB) (*compiler.Result, string) {
+	t.Helper()
+	root := sharedtest.ModuleRoot(t)
+	res, err := compiler.Compile(root)
+	if err != nil {
+		t.Fatalf("compile: %v", err)
+	}
+	return res, root
+}
+
+// TestGolden checks golden/ byte for byte against what the CUE compiles
+// to. 'make generate' (trustc generate) is what rewrites golden/.
+func TestGolden(t *testing.T) {
+	res, root := compileReal(t)
+	for _, env := range res.Release.Envs {
+		for _, f := range env.Files() {
+			t.Run(env.Name+"/"+f.Name, func(t *testing.T) {
+				got, err := os.ReadFile(filepath.Join(root, "golden", env.Name, f.Name))
+				if err != nil {
+					t.Fatalf("%v (run make generate)", err)
+				}
+				if !bytes.Equal(got, f.Bytes) {
+					t.Errorf("golden/%s/%s is stale; run make generate:\n%s", env.Name, f.Name,
+						diff.Diff("golden", got, "compiled", f.Bytes))
+				}
+			})
+		}
+	}
+}
+
+// published pairs each compiled file with its published counterpart.
+type published struct {
+	env, name, path string // path relative to the shared sigstore dir
+}
+
+func publishedFiles() []published {
+	var out []published
+	for _, env := range []string{"production", "staging"} {
+		for _, n := range []string{"trusted_root.json", "signing_config.v0.2.json", "signing_config_rekor_v2.v0.2.json"} {
+			out = append(out, published{env, n, env + "/" + n})
+		}
+		out = append(out, published{env, "signing_config.json", env + "/targets/signing_config.json"})
+	}
+	return out
+}
+
+// parse reads a published or compiled file into its message.
+func parse(t *testing.T, name string, b []byte) any {
+	t.Helper()
+	var (
+		m   any
+		err error
+	)
+	switch {
+	case name == release.TrustedRootName:
+		var f *release.TrustedRootFile
+		f, err = release.ParseTrustedRoot(name, b)
+		if f != nil {
+			m = f.Msg
+		}
+	case name == release.LegacySigningConfigName:
+		var f *release.LegacySigningConfigFile
+		f, err = release.ParseLegacySigningConfig(name, b)
+		if f != nil {
+			m = f.Msg
+		}
+	default:
+		var f *release.SigningConfigFile
+		f, err = release.ParseSigningConfig(name, b)
+		if f != nil {
+			m = f.Msg
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestReproducesPublished checks that every compiled file equals Sigstore's
+// published file as a protobuf message, and byte for byte where the
+// published file is already canonical.
+func TestReproducesPublished(t *testing.T) {
+	res, _ := compileReal(t)
+	for _, p := range publishedFiles() {
+		t.Run(p.path, func(t *testing.T) {
+			env := res.Release.Env(p.env)
+			var got []byte
+			for _, f := range env.Files() {
+				if f.Name == p.name {
+					got = f.Bytes
+				}
+			}
+			if got == nil {
+				t.Fatalf("%s does not publish %s", p.env, p.name)
+			}
+			want := sharedtest.ReadFile(t, strings.Split(p.path, "/")...)
+			if diff := cmp.Diff(parse(t, p.name, want), parse(t, p.name, got), protocmp.Transform()); diff != "" {
+				t.Errorf("compiled %s/%s differs from the published file as a message (-published +compiled):\n%s", p.env, p.name, diff)
+			}
+			// Canonicalising the published file must give exactly our bytes:
+			// then every byte difference is formatting, and the README's
+			// list of differences is complete.
+			if m, ok := parse(t, p.name, want).(proto.Message); ok {
+				canon, err := emit.Canonical(m)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(canon, got) {
+					t.Errorf("canonical form of the published file differs from ours:\n%s", diff.Diff("canonical(published)", canon, "compiled", got))
+				}
+			}
+		})
+	}
+	t.Run("production trusted root is byte-identical", func(t *testing.T) {
+		want := sharedtest.ReadFile(t, "production", "trusted_root.json")
+		got := res.Release.Env("production").TrustedRoot.Bytes
+		if !bytes.Equal(want, got) {
+			t.Errorf("bytes differ:\n%s", diff.Diff("published", want, "compiled", got))
+		}
+	})
+}
+
+// TestIdempotent re-feeds each golden file through the canonical emitter,
+// as gofmt's tests do: parsing and re-emitting must change nothing.
+func TestIdempotent(t *testing.T) {
+	res, _ := compileReal(t)
+	for _, env := range res.Release.Envs {
+		for _, f := range env.Files() {
+			t.Run(env.Name+"/"+f.Name, func(t *testing.T) {
+				m, ok := parse(t, f.Name, f.Bytes).(proto.Message)
+				if !ok {
+					return // the legacy v0.1 file is covered by TestReproducesPublished
+				}
+				again, err := emit.Canonical(m)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(again, f.Bytes) {
+					t.Errorf("re-emitting changes the bytes:\n%s", diff.Diff("golden", f.Bytes, "again", again))
+				}
+			})
+		}
+	}
+}
+
+const (
+	beginMarker = "<!-- published-differences:begin (generated by go test ./compiler -update) -->\n"
+	endMarker   = "<!-- published-differences:end -->\n"
+)
+
+// TestPublishedDifferencesDocumented keeps the README's list of byte
+// differences between each published file and our canonical form equal to
+// the real differences, computed here.
+func TestPublishedDifferencesDocumented(t *testing.T) {
+	res, root := compileReal(t)
+	var b strings.Builder
+	for _, p := range publishedFiles() {
+		want := sharedtest.ReadFile(t, strings.Split(p.path, "/")...)
+		var got []byte
+		for _, f := range res.Release.Env(p.env).Files() {
+			if f.Name == p.name {
+				got = f.Bytes
+			}
+		}
+		d := diff.Diff("published/"+p.path, want, "golden/"+p.env+"/"+p.name, got)
+		if d == nil {
+			b.WriteString("- `" + p.path + "`: byte-identical.\n")
+			continue
+		}
+		b.WriteString("- `" + p.path + "`: " + summarize(t, want, got) + "\n\n  ```diff\n")
+		for _, line := range strings.SplitAfter(string(d), "\n") {
+			if line != "" {
+				b.WriteString("  " + line)
+			}
+		}
+		b.WriteString("  ```\n")
+	}
+	section := beginMarker + b.String() + endMarker
+
+	readme := filepath.Join(root, "README.md")
+	text, err := os.ReadFile(readme)
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile(`(?s)` + regexp.QuoteMeta(beginMarker) + `.*?` + regexp.QuoteMeta(endMarker))
+	if !re.Match(text) {
+		t.Fatalf("README.md has no published-differences section (markers %q … %q)", beginMarker, endMarker)
+	}
+	if *update {
+		out := re.ReplaceAllLiteral(text, []byte(section))
+		if err := os.WriteFile(readme, out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if cur := re.Find(text); string(cur) != section {
+		t.Errorf("README.md's list of differences from the published files is stale; run go test ./compiler -update:\n%s",
+			diff.Diff("README", cur, "computed", []byte(section)))
+	}
+}
+
+// summarize names the kinds of difference between a published file and
+// our canonical bytes, so that a reader need not decode the diff.
+func summarize(t *testing.T, published, golden []byte) string {
+	t.Helper()
+	var kinds []string
+	if n := len(zeroFraction.FindAll(published, -1)); n > 0 {
+		kinds = append(kinds, fmt.Sprintf("%d timestamp(s) written with `.000Z`, canonical `Z`", n))
+	}
+	var reindented bytes.Buffer
+	if err := json.Indent(&reindented, compactJSON(t, published), "", "  "); err != nil {
+		t.Fatal(err)
+	}
+	reindented.WriteByte('\n')
+	if !bytes.Equal(reindented.Bytes(), published) {
+		kinds = append(kinds, "whitespace differs from two-space `\"key\": value` layout")
+	}
+	if pk, gk := topKeys(t, published), topKeys(t, golden); !slices.Equal(pk, gk) {
+		kinds = append(kinds, fmt.Sprintf("top-level field order %v, canonical (proto declaration) order %v", pk, gk))
+	}
+	return strings.Join(kinds, "; ")
+}
+
+var zeroFraction = regexp.MustCompile(`\.0+Z"`)
+
+func compactJSON(t *testing.T, b []byte) []byte {
+	t.Helper()
+	var c bytes.Buffer
+	if err := json.Compact(&c, b); err != nil {
+		t.Fatal(err)
+	}
+	return c.Bytes()
+}
+
+// topKeys lists an object's top-level keys in document order.
+func topKeys(t *testing.T, b []byte) []string {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(b))
+	var keys []string
+	depth := 0
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			break
+		}
+		switch v := tok.(type) {
+		case json.Delim:
+			if v == '{' || v == '[' {
+				depth++
+			} else {
+				depth--
+			}
+		case string:
+			if depth == 1 {
+				keys = append(keys, v)
+				// Skip the value.
+				var raw json.RawMessage
+				if err := dec.Decode(&raw); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	return keys
+}
+
+func BenchmarkCompile(b *testing.B) {
+	root := sharedtest.ModuleRoot(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := compiler.Compile(root); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

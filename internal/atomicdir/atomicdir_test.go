@@ -1,0 +1,96 @@
+package atomicdir
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func readTree(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(dir, p)
+		out[filepath.ToSlash(rel)] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestReplace(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		before map[string][]byte // nil: dir absent
+		files  map[string][]byte
+	}{
+		{"create", nil, map[string][]byte{"a/x.json": []byte("1"), "b/y.json": []byte("2")}},
+		{"replace drops stale files", map[string][]byte{"a/x.json": []byte("old"), "gone/z.json": []byte("z")},
+			map[string][]byte{"a/x.json": []byte("new")}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			parent := t.TempDir()
+			dir := filepath.Join(parent, "golden")
+			if tc.before != nil {
+				if err := Replace(dir, tc.before); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := Replace(dir, tc.files); err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]string{}
+			for k, v := range tc.files {
+				want[k] = string(v)
+			}
+			if diff := cmp.Diff(want, readTree(t, dir)); diff != "" {
+				t.Errorf("tree (-want +got):\n%s", diff)
+			}
+			entries, _ := os.ReadDir(parent)
+			if len(entries) != 1 {
+				t.Errorf("parent holds %d entries, want only golden (temporary trees left behind)", len(entries))
+			}
+		})
+	}
+}
+
+func TestReplaceFailureLeavesOldTree(t *testing.T) {
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "golden")
+	if err := Replace(dir, map[string][]byte{"a.json": []byte("old")}); err != nil {
+		t.Fatal(err)
+	}
+	err := Replace(dir, map[string][]byte{"ok.json": []byte("new"), "../escape.json": []byte("x")})
+	if err == nil {
+		t.Fatal("Replace accepted a path outside the tree")
+	}
+	if diff := cmp.Diff(map[string]string{"a.json": "old"}, readTree(t, dir)); diff != "" {
+		t.Errorf("tree after failed Replace (-want +got):\n%s", diff)
+	}
+	entries, _ := os.ReadDir(parent)
+	if len(entries) != 1 {
+		t.Errorf("parent holds %d entries after failure, want 1", len(entries))
+	}
+}
+
+func TestReplaceRemovesStaleTemporaryTrees(t *testing.T) {
+	parent := t.TempDir()
+	stale := filepath.Join(parent, tmpPrefix+"golden-123")
+	if err := os.MkdirAll(stale, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := Replace(filepath.Join(parent, "golden"), map[string][]byte{"a": nil}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("stale temporary tree survived: %v", err)
+	}
+}

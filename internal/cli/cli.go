@@ -1,0 +1,113 @@
+// Package cli implements the trustc command line. Main reads the process
+// environment; Run takes everything as arguments, so tests run the real
+// command in-process and in parallel.
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	cueerrors "cuelang.org/go/cue/errors"
+)
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitFail  = 1 // bad input, policy violation, drift
+	exitUsage = 2
+)
+
+// Main runs trustc with the process's arguments and standard streams.
+func Main() int {
+	return Run(os.Args[1:], os.Stdout, os.Stderr)
+}
+
+type command struct {
+	summary string
+	run     func(args []string, stdout, stderr io.Writer) int
+}
+
+func commands() map[string]command {
+	return map[string]command{
+		"generate": {"compile every environment into golden/", runGenerate},
+	}
+}
+
+// Run runs trustc with args (without the program name).
+func Run(args []string, stdout, stderr io.Writer) int {
+	cmds := commands()
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stderr, cmds)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	cmd, ok := cmds[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "trustc: unknown command %q\n", args[0])
+		usage(stderr, cmds)
+		return exitUsage
+	}
+	return cmd.run(args[1:], stdout, stderr)
+}
+
+func usage(w io.Writer, cmds map[string]command) {
+	fmt.Fprintln(w, "usage: trustc <command> [flags]")
+	fmt.Fprintln(w)
+	names := make([]string, 0, len(cmds))
+	for n := range cmds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-10s %s\n", n, cmds[n].summary)
+	}
+	fmt.Fprintln(w, "\nRun 'trustc <command> -h' for a command's flags.")
+}
+
+// newFlags returns a FlagSet that reports usage errors the same way for
+// every subcommand.
+func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("trustc "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: trustc %s %s\n", name, synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses flags; ok is false with the exit code when trustc must stop.
+func parse(fs *flag.FlagSet, args []string) (code int, ok bool) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK, false
+		}
+		return exitUsage, false
+	}
+	return 0, true
+}
+
+// printErr prints a headline and then every problem in err, one per line
+// with its CUE file:line:col relative to root.
+func printErr(w io.Writer, headline string, err error, root string) {
+	list := cueerrors.Errors(err)
+	switch {
+	case len(list) > 1:
+		fmt.Fprintf(w, "%s: %d problems:\n", headline, len(list))
+	default:
+		fmt.Fprintf(w, "%s:\n", headline)
+	}
+	details := cueerrors.Details(err, &cueerrors.Config{Cwd: root, ToSlash: true})
+	for _, line := range strings.SplitAfter(details, "\n") {
+		if line != "" {
+			fmt.Fprint(w, "  "+line)
+		}
+	}
+}

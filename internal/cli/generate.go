@@ -1,0 +1,118 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+
+	"github.com/trustc-dev/trustc/compiler"
+	"github.com/trustc-dev/trustc/internal/atomicdir"
+	"github.com/trustc-dev/trustc/release"
+)
+
+func runGenerate(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("generate", "[-C dir] [-out dir] [-check]", stderr)
+	root := fs.String("C", ".", "repository `dir`ectory holding environments/ and cue.mod/")
+	out := fs.String("out", "golden", "output `dir`ectory, relative to -C")
+	check := fs.Bool("check", false, "write nothing; exit 1 and name every file that differs from the output directory")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "trustc generate: unexpected arguments %q\n", fs.Args())
+		return exitUsage
+	}
+	absRoot, err := filepath.Abs(*root)
+	if err != nil {
+		fmt.Fprintf(stderr, "trustc generate: %v\n", err)
+		return exitFail
+	}
+	res, err := compiler.Compile(absRoot)
+	if err != nil {
+		printErr(stderr, "trustc generate: nothing written", err, absRoot)
+		return exitFail
+	}
+	files := Files(res.Release)
+	outDir := filepath.Join(absRoot, *out)
+	if *check {
+		drift, err := Drift(os.DirFS(outDir), files)
+		if err != nil {
+			fmt.Fprintf(stderr, "trustc generate -check: %v\n", err)
+			return exitFail
+		}
+		if len(drift) > 0 {
+			fmt.Fprintf(stderr, "trustc generate -check: %s is stale; run 'make generate' and commit the result:\n", *out)
+			for _, d := range drift {
+				fmt.Fprintf(stderr, "  %s\n", d)
+			}
+			return exitFail
+		}
+		return exitOK
+	}
+	if err := atomicdir.Replace(outDir, files); err != nil {
+		fmt.Fprintf(stderr, "trustc generate: write %s: %v\n", *out, err)
+		return exitFail
+	}
+	for _, env := range res.Release.Envs {
+		fmt.Fprintf(stdout, "%s: %d files\n", env.Name, len(env.Files()))
+	}
+	return exitOK
+}
+
+// Files lays a release out as golden/ holds it: <env>/<file>.
+func Files(rel *release.Release) map[string][]byte {
+	files := map[string][]byte{}
+	for _, env := range rel.Envs {
+		for _, f := range env.Files() {
+			files[path.Join(env.Name, f.Name)] = f.Bytes
+		}
+	}
+	return files
+}
+
+// Drift compares want with the files in fsys and describes each difference,
+// sorted by name: changed, missing and unexpected files.
+func Drift(fsys fs.FS, want map[string][]byte) ([]string, error) {
+	var out []string
+	have := map[string]bool{}
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if p == "." && os.IsNotExist(err) {
+				return fs.SkipDir
+			}
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		have[p] = true
+		w, ok := want[p]
+		if !ok {
+			out = append(out, p+": not generated any more (delete it)")
+			return nil
+		}
+		got, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		if !bytes.Equal(got, w) {
+			out = append(out, p+": differs from what the CUE compiles to")
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for p := range want {
+		if !have[p] {
+			out = append(out, p+": missing")
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
