@@ -18,31 +18,36 @@ type Result struct {
 }
 
 // Compile compiles the named environments (all when none are named) of the
-// repository at root. Problems in every environment are reported together;
-// a release is returned only when there are none.
+// repository at root. Problems in every environment and every stage are
+// reported together, so a person fixes everything at once; a release is
+// returned only when there are none.
 func Compile(root string, names ...string) (*Result, error) {
-	envs, err := load.Environments(root, names...)
-	if err != nil {
-		return nil, err
+	envs, loadErr := load.Environments(root, names...)
+	// Derive and check what did load, even if something else did not.
+	checkErr := Check(envs)
+	if loadErr != nil || checkErr != nil {
+		return nil, errors.Sanitize(errors.Append(promote(loadErr), promote(checkErr)))
 	}
-	return CompileModels(envs)
+	return Emit(envs)
 }
 
-// CompileModels runs derive, check and emit on loaded environments.
-func CompileModels(envs []*model.Environment) (*Result, error) {
+// Check derives and checks loaded environments.
+func Check(envs []*model.Environment) error {
 	var errs errors.Error
 	for _, env := range envs {
-		if err := derive.Environment(env); err != nil {
-			errs = errors.Append(errs, errors.Promote(err, ""))
-			continue
-		}
-		if err := check.Structure(env); err != nil {
-			errs = errors.Append(errs, errors.Promote(err, ""))
-		}
+		// Structure needs no derived values, so it runs even when derive
+		// failed: one run reports both kinds of problem.
+		errs = errors.Append(errs, promote(derive.Environment(env)))
+		errs = errors.Append(errs, promote(check.Structure(env)))
 	}
 	if errs != nil {
-		return nil, errors.Sanitize(errs)
+		return errors.Sanitize(errs)
 	}
+	return nil
+}
+
+// Emit emits derived, checked environments.
+func Emit(envs []*model.Environment) (*Result, error) {
 	res := &Result{Release: &release.Release{}, Envs: envs}
 	for _, env := range envs {
 		out, err := emit.Environment(env)
@@ -52,4 +57,11 @@ func CompileModels(envs []*model.Environment) (*Result, error) {
 		res.Release.Envs = append(res.Release.Envs, out)
 	}
 	return res, nil
+}
+
+func promote(err error) errors.Error {
+	if err == nil {
+		return nil
+	}
+	return errors.Promote(err, "")
 }

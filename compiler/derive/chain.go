@@ -15,6 +15,9 @@ func chain(c *model.Chain) errors.Error {
 	var errs errors.Error
 	var certs []*x509.Certificate
 	for _, m := range c.Certs {
+		if m.Bytes == nil {
+			return nil // load reported the unreadable file
+		}
 		blocks, err := pemBlocks(m)
 		if err != nil {
 			errs = errors.Append(errs, err)
@@ -27,7 +30,7 @@ func chain(c *model.Chain) errors.Error {
 			}
 			cert, err := x509.ParseCertificate(b.Bytes)
 			if err != nil {
-				errs = errors.Append(errs, m.File.Src.Errorf("%s: malformed certificate: %v", m.File.V, err))
+				errs = errors.Append(errs, m.File.Src.Errorf("%s: a CERTIFICATE block is not a DER X.509 certificate (%s)", m.File.V, shortASN1(err)))
 				continue
 			}
 			certs = append(certs, cert)

@@ -18,7 +18,7 @@ func Environment(env *model.Environment) error {
 	var errs errors.Error
 	for _, l := range env.Rekor {
 		pk, err := PublicKey(l.Key)
-		if err != nil {
+		if err != nil || pk == nil {
 			errs = errors.Append(errs, err)
 			continue
 		}
@@ -28,7 +28,7 @@ func Environment(env *model.Environment) error {
 	}
 	for _, l := range env.CTLogs {
 		pk, err := PublicKey(l.Key)
-		if err != nil {
+		if err != nil || pk == nil {
 			errs = errors.Append(errs, err)
 			continue
 		}

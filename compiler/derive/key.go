@@ -16,8 +16,12 @@ import (
 )
 
 // PublicKey parses the single public key in m: a PEM "PUBLIC KEY"
-// (SubjectPublicKeyInfo) or "RSA PUBLIC KEY" (PKCS#1) block.
+// (SubjectPublicKeyInfo) or "RSA PUBLIC KEY" (PKCS#1) block. Material that
+// load could not read yields neither key nor error: load reported it.
 func PublicKey(m model.Material) (*model.PublicKey, errors.Error) {
+	if m.Bytes == nil {
+		return nil, nil
+	}
 	block, err := onePEM(m, "PUBLIC KEY", "RSA PUBLIC KEY")
 	if err != nil {
 		return nil, err
@@ -28,7 +32,7 @@ func PublicKey(m model.Material) (*model.PublicKey, errors.Error) {
 	case "RSA PUBLIC KEY":
 		k, err := x509.ParsePKCS1PublicKey(block.Bytes)
 		if err != nil {
-			return nil, src.Errorf("%s: malformed PKCS#1 RSA public key: %v", m.File.V, err)
+			return nil, src.Errorf("%s: the RSA PUBLIC KEY block is not a DER PKCS#1 key (%s)", m.File.V, shortASN1(err))
 		}
 		pk.Key = k
 		pk.SPKI, _ = x509.MarshalPKIXPublicKey(k)
@@ -37,7 +41,7 @@ func PublicKey(m model.Material) (*model.PublicKey, errors.Error) {
 	}
 	k, perr := x509.ParsePKIXPublicKey(block.Bytes)
 	if perr != nil {
-		return nil, src.Errorf("%s: malformed public key: %v", m.File.V, perr)
+		return nil, src.Errorf("%s: the PUBLIC KEY block is not a DER SubjectPublicKeyInfo (%s)", m.File.V, shortASN1(perr))
 	}
 	pk.Key, pk.SPKI = k, block.Bytes
 	switch k := k.(type) {
@@ -141,4 +145,14 @@ func pemBlocks(m model.Material) ([]*pem.Block, errors.Error) {
 		return nil, src.Errorf("%s has data after its last PEM block; a file may hold only PEM blocks", m.File.V)
 	}
 	return blocks, nil
+}
+
+// shortASN1 keeps the first clause of an encoding/asn1 error, whose full
+// text dumps Go struct tags nobody editing CUE can act on.
+func shortASN1(err error) string {
+	msg := err.Error()
+	if i := strings.Index(msg, " ("); i > 0 {
+		msg = msg[:i]
+	}
+	return msg
 }

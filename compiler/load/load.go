@@ -17,8 +17,13 @@ import (
 	"github.com/trustc-dev/trustc/compiler/model"
 )
 
-// EnvironmentsDir is where environment packages live below the module root.
-const EnvironmentsDir = "environments"
+// Directories below the module root.
+const (
+	// EnvironmentsDir holds one CUE package per environment.
+	EnvironmentsDir = "environments"
+	// SchemaDir holds the schema package every environment is checked against.
+	SchemaDir = "schema"
+)
 
 // Names lists the environments below root/environments: every directory
 // holding a .cue file, sorted.
@@ -45,7 +50,10 @@ func Names(root string) ([]string, error) {
 
 // Environments loads the named environments (all of them when names is
 // empty) from the CUE module at root. The error, if any, is a cue/errors
-// list holding every problem found, in every environment.
+// list holding every problem found, in every environment. Environments
+// whose CUE evaluated are returned even then, with the values that had
+// problems left zero, so that later stages can report their own problems
+// in the same run.
 func Environments(root string, names ...string) ([]*model.Environment, error) {
 	root, err := filepath.Abs(root)
 	if err != nil {
@@ -60,36 +68,48 @@ func Environments(root string, names ...string) ([]*model.Environment, error) {
 	for i, n := range names {
 		args[i] = "./" + EnvironmentsDir + "/" + n
 	}
-	insts := load.Instances(args, &load.Config{Dir: root})
+	insts := load.Instances(append(args, "./"+SchemaDir), &load.Config{Dir: root})
 	ctx := cuecontext.New()
+	schemaInst := insts[len(insts)-1]
+	if schemaInst.Err != nil {
+		return nil, errors.Promote(schemaInst.Err, "load schema")
+	}
+	schema := ctx.BuildInstance(schemaInst).LookupPath(cue.MakePath(cue.Def("#Environment")))
+	if err := schema.Err(); err != nil {
+		return nil, errors.Promote(err, "load schema")
+	}
 
 	var errs errors.Error
 	var envs []*model.Environment
-	for i, inst := range insts {
-		env, err := environment(ctx, inst, names[i])
+	for i, inst := range insts[:len(names)] {
+		env, err := environment(ctx, inst, names[i], schema)
 		errs = errors.Append(errs, err)
 		if env != nil {
 			envs = append(envs, env)
 		}
 	}
 	if errs != nil {
-		return nil, errors.Sanitize(errs)
+		return envs, errors.Sanitize(errs)
 	}
 	return envs, nil
 }
 
-func environment(ctx *cue.Context, inst *build.Instance, name string) (*model.Environment, errors.Error) {
+func environment(ctx *cue.Context, inst *build.Instance, name string, schema cue.Value) (*model.Environment, errors.Error) {
 	if inst.Err != nil {
 		return nil, errors.Promote(inst.Err, "load environment "+name)
 	}
-	v := ctx.BuildInstance(inst)
+	// Unifying with the definition closes every struct, so a misspelt or
+	// unknown field is an error at its position rather than ignored. (An
+	// embedded schema.#Environment in a multi-file package does not do
+	// that on its own.)
+	v := ctx.BuildInstance(inst).Unify(schema)
 	if err := v.Err(); err != nil {
 		return nil, errors.Promote(err, "")
 	}
-	if err := v.Validate(cue.Concrete(true), cue.Final()); err != nil {
-		return nil, errors.Promote(err, "")
-	}
 	d := &decoder{dir: inst.Dir, fsys: os.DirFS(inst.Dir)}
+	if err := v.Validate(cue.Concrete(true), cue.Final()); err != nil {
+		return nil, d.locate(v, err)
+	}
 	env := d.environment(v, name)
 	return env, d.errs
 }
@@ -113,6 +133,34 @@ func (d *decoder) src(v cue.Value, fallback model.Src) model.Src {
 		s.Pos = p
 	}
 	return s
+}
+
+// locate adds, to every CUE error that points only into the schema (a
+// required field left out), the position of the enclosing value in the
+// environment, so that every message names a file the person edits.
+func (d *decoder) locate(v cue.Value, err error) errors.Error {
+	var out errors.Error
+	for _, e := range errors.Errors(err) {
+		inside := false
+		for _, p := range errors.Positions(e) {
+			inside = inside || isInside(d.dir, p.Filename())
+		}
+		path := e.Path()
+		if inside || len(path) == 0 {
+			out = errors.Append(out, e)
+			continue
+		}
+		parent := v.LookupPath(cue.ParsePath(strings.Join(path[:len(path)-1], ".")))
+		p := d.userPos(parent, 3)
+		if !p.IsValid() {
+			out = errors.Append(out, e)
+			continue
+		}
+		format, args := e.Msg()
+		msg := fmt.Sprintf(format, args...)
+		out = errors.Append(out, model.Src{Pos: p, Path: path}.Errorf("%s: the environment must set %s", msg, path[len(path)-1]))
+	}
+	return out
 }
 
 // userPos returns v's position if it lies in the environment directory,
@@ -139,11 +187,7 @@ func pathOf(v cue.Value) []string {
 	sels := v.Path().Selectors()
 	out := make([]string, len(sels))
 	for i, s := range sels {
-		if s.Type() == cue.IndexLabel {
-			out[i] = fmt.Sprintf("[%d]", s.Index())
-			continue
-		}
-		out[i] = s.Unquoted()
+		out[i] = s.String() // CUE syntax, as CUE's own errors print paths
 	}
 	return out
 }

@@ -9,7 +9,8 @@ import (
 )
 
 // Src locates a value in the input: its position and its path from the
-// environment's root (for example ["rekor", "log2025-1", "key"]).
+// environment's root, as CUE selectors (for example
+// ["rekor", "\"log2025-1\"", "key"]).
 type Src struct {
 	Pos  token.Pos
 	Path []string
@@ -20,12 +21,17 @@ type Src struct {
 func (s Src) Child(sel ...string) Src {
 	p := make([]string, 0, len(s.Path)+len(sel))
 	p = append(p, s.Path...)
-	p = append(p, sel...)
+	for _, l := range sel {
+		if !isIdent(l) {
+			l = fmt.Sprintf("%q", l)
+		}
+		p = append(p, l)
+	}
 	return Src{Pos: s.Pos, Path: p}
 }
 
 // String renders the path as CUE would select it.
-func (s Src) String() string { return PathString(s.Path) }
+func (s Src) String() string { return strings.Join(s.Path, ".") }
 
 // Errorf returns an input error at s. It is a cue/errors.Error, so it prints
 // with the file, line and column and sorts with CUE's own errors.
@@ -33,29 +39,9 @@ func (s Src) Errorf(format string, args ...any) errors.Error {
 	return &fieldError{src: s, msg: errors.NewMessagef(format, args...)}
 }
 
-// PathString renders a path the way CUE prints it, quoting labels that are
-// not identifiers ("rekor.\"log2025-1\".key").
-func PathString(path []string) string {
-	var b strings.Builder
-	for i, p := range path {
-		if i > 0 {
-			b.WriteByte('.')
-		}
-		if isIdent(p) {
-			b.WriteString(p)
-		} else {
-			fmt.Fprintf(&b, "%q", p)
-		}
-	}
-	return b.String()
-}
-
 func isIdent(s string) bool {
 	if s == "" {
 		return false
-	}
-	if strings.HasPrefix(s, "[") {
-		return true // list index
 	}
 	for i, r := range s {
 		switch {

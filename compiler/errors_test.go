@@ -1,0 +1,206 @@
+package compiler_test
+
+import (
+	"crypto/ed25519"
+	"crypto/x509"
+	"encoding/pem"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"cuelang.org/go/cue/errors"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/trustc-dev/trustc/compiler"
+	"github.com/trustc-dev/trustc/internal/sharedtest"
+)
+
+// fixture copies the module's cue.mod, schema and the production
+// environment (as environments/test) into a temporary repository.
+func fixture(t *testing.T) string {
+	t.Helper()
+	src := sharedtest.ModuleRoot(t)
+	dst := t.TempDir()
+	for _, dir := range [][2]string{
+		{"cue.mod", "cue.mod"},
+		{"schema", "schema"},
+		{"environments/production", "environments/test"},
+	} {
+		if err := os.CopyFS(filepath.Join(dst, dir[1]), os.DirFS(filepath.Join(src, dir[0]))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dst
+}
+
+// edit replaces old by new in an environment file; old must occur once.
+func edit(t *testing.T, root, file, old, new string) {
+	t.Helper()
+	p := filepath.Join(root, "environments", "test", file)
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(b), old); n != 1 {
+		t.Fatalf("%s holds %q %d times, want once", file, old, n)
+	}
+	if err := os.WriteFile(p, []byte(strings.Replace(string(b), old, new, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func write(t *testing.T, root, file string, data []byte) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(root, "environments", "test", file), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func privateKeyPEM(t *testing.T) []byte {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
+}
+
+// TestBadInput checks that each kind of bad input is reported with the CUE
+// file, line, column and field, and the fix where it is plain.
+func TestBadInput(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		setup func(t *testing.T, root string)
+		want  string
+	}{{
+		name: "missing PEM file",
+		setup: func(t *testing.T, r string) {
+			edit(t, r, "services.cue", `key:    "rekor.pub"`, `key:    "rekor-typo.pub"`)
+		},
+		want: `rekor.rekor.key: material file "rekor-typo.pub" does not exist beside the environment's CUE files:
+    ./environments/test/services.cue:13:11
+`,
+	}, {
+		name:  "file that is not PEM",
+		setup: func(t *testing.T, r string) { write(t, r, "rekor.pub", []byte("not a key\n")) },
+		want: `rekor.rekor.key: rekor.pub holds no PEM block:
+    ./environments/test/services.cue:13:11
+`,
+	}, {
+		name: "PEM with a malformed key",
+		setup: func(t *testing.T, r string) {
+			write(t, r, "ctfe.pub", []byte("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"))
+		},
+		want: `ct.test.key: ctfe.pub: the PUBLIC KEY block is not a DER SubjectPublicKeyInfo (asn1: structure error: tags don't match):
+    ./environments/test/services.cue:30:8
+`,
+	}, {
+		name:  "private key where a public key belongs",
+		setup: func(t *testing.T, r string) { write(t, r, "log2025-1.rekor.pub", privateKeyPEM(t)) },
+		want: `rekor."log2025-1".key: log2025-1.rekor.pub holds a private key (PEM "PRIVATE KEY"): only public material belongs under environments/; delete it, and rotate the key if it was ever committed:
+    ./environments/test/services.cue:20:8
+`,
+	}, {
+		name: "certificate file holding a key",
+		setup: func(t *testing.T, r string) {
+			b, _ := os.ReadFile(filepath.Join(r, "environments/test/rekor.pub"))
+			write(t, r, "fulcio.crt.pem", b)
+		},
+		want: `ca.fulcio.chains.v0.certs.0: fulcio.crt.pem holds a PEM "PUBLIC KEY" block; a chain file holds only CERTIFICATE blocks:
+    ./environments/test/services.cue:45:12
+`,
+	}, {
+		name: "bad timestamp",
+		setup: func(t *testing.T, r string) {
+			edit(t, r, "services.cue", `verify: start: "2025-09-23T00:00:00Z"`, `verify: start: "2025-09-31T00:00:00Z"`)
+		},
+		want: `rekor."log2025-1".verify.start: invalid timestamp "2025-09-31T00:00:00Z": want RFC 3339 in UTC, like 2025-09-23T00:00:00Z:
+    ./environments/test/services.cue:21:18
+`,
+	}, {
+		name: "timestamp not in UTC",
+		setup: func(t *testing.T, r string) {
+			edit(t, r, "services.cue", `verify: start: "2022-10-20T00:00:00Z"`, `verify: start: "2022-10-20T02:00:00+02:00"`)
+		},
+		want: `ct."2022".verify.start: timestamp "2022-10-20T02:00:00+02:00" is not in UTC: write it as 2022-10-20T00:00:00Z:
+    ./environments/test/services.cue:36:18
+`,
+	}, {
+		name:  "unknown field",
+		setup: func(t *testing.T, r string) { edit(t, r, "services.cue", `api: 2`, "api: 2\n\t\tshard: \"x\"") },
+		want: `rekor."log2025-1".shard: field not allowed:
+    ./environments/test/services.cue:20:3
+`,
+	}, {
+		name: "end before start",
+		setup: func(t *testing.T, r string) {
+			edit(t, r, "services.cue", `end: "2022-10-31T23:59:59.999Z"`, `end: "2020-10-31T23:59:59.999Z"`)
+		},
+		want: `ct.test.verify.end: window-order: ct "test" verification window ends 2020-10-31T23:59:59.999Z, before it starts 2021-03-14T00:00:00Z; move the end after the start:
+    ./environments/test/services.cue:31:48
+`,
+	}, {
+		name: "typed log id that disagrees with the key",
+		setup: func(t *testing.T, r string) {
+			edit(t, r, "services.cue", `key: "log2025-1.rekor.pub"`, `key: "log2025-1.rekor.pub"`+"\n\t\tlogId: \"wNI9atQGlz+VWfO6LRygH4QUfY/8W4RFwiT5i5WRgB0=\"")
+		},
+		want: `rekor."log2025-1".logId: logId "wNI9atQGlz+VWfO6LRygH4QUfY/8W4RFwiT5i5WRgB0=" does not match the key in log2025-1.rekor.pub, whose log id is "zxGZFVvd0FEmjR8WrFwMdcAJ9vtaY/QXf44Y1wUeP6A="; remove logId (it is derived) or fix the key file:
+    ./environments/test/services.cue:21:10
+`,
+	}, {
+		name: "key details that do not fit the key",
+		setup: func(t *testing.T, r string) {
+			edit(t, r, "services.cue", `key: "log2025-1.rekor.pub"`, `key: "log2025-1.rekor.pub"`+"\n\t\tkeyDetails: \"PKIX_ECDSA_P256_SHA_256\"")
+		},
+		want: `rekor."log2025-1".keyDetails: keyDetails "PKIX_ECDSA_P256_SHA_256" does not fit the key in log2025-1.rekor.pub (PKIX_ED25519); remove keyDetails to use the derived value:
+    ./environments/test/services.cue:21:15
+`,
+	}, {
+		name: "signing window in an undeclared file",
+		setup: func(t *testing.T, r string) {
+			edit(t, r, "services.cue", `sign: rekorV2: start: "2026-01-01T00:00:00Z"`, `sign: rekorV3: start: "2026-01-01T00:00:00Z"`)
+		},
+		want: `rekor."log2025-1".sign.rekorV3: reference: "rekorV3" is not a signing config of this environment (signingConfigs has [main rekorV2]); add it there or fix the name:
+    ./environments/test/services.cue:23:25
+`,
+	}, {
+		name:  "missing required field",
+		setup: func(t *testing.T, r string) { edit(t, r, "services.cue", `url: "https://ctfe.sigstore.dev/2022"`, ``) },
+		want: `ct."2022".url: incomplete value string: the environment must set url:
+    ./environments/test/services.cue:35:8
+`,
+	}, {
+		name: "every problem is reported, not only the first",
+		setup: func(t *testing.T, r string) {
+			write(t, r, "rekor.pub", []byte("not a key\n"))
+			edit(t, r, "services.cue", `end: "2022-10-31T23:59:59.999Z"`, `end: "2020-10-31T23:59:59.999Z"`)
+			edit(t, r, "services.cue", `verify: start: "2025-09-23T00:00:00Z"`, `verify: start: "yesterday"`)
+		},
+		want: `rekor.rekor.key: rekor.pub holds no PEM block:
+    ./environments/test/services.cue:13:11
+rekor."log2025-1".verify.start: invalid timestamp "yesterday": want RFC 3339 in UTC, like 2025-09-23T00:00:00Z:
+    ./environments/test/services.cue:21:18
+ct.test.verify.end: window-order: ct "test" verification window ends 2020-10-31T23:59:59.999Z, before it starts 2021-03-14T00:00:00Z; move the end after the start:
+    ./environments/test/services.cue:31:48
+`,
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			root := fixture(t)
+			tc.setup(t, root)
+			_, err := compiler.Compile(root)
+			if err == nil {
+				t.Fatal("compiled without error")
+			}
+			got := errors.Details(err, &errors.Config{Cwd: root, ToSlash: true})
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("errors (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
