@@ -82,7 +82,7 @@ func Environments(root string, names ...string) ([]*model.Environment, error) {
 	var errs errors.Error
 	var envs []*model.Environment
 	for i, inst := range insts[:len(names)] {
-		env, err := environment(ctx, inst, names[i], schema)
+		env, err := environment(ctx, root, inst, names[i], schema)
 		errs = errors.Append(errs, err)
 		if env != nil {
 			envs = append(envs, env)
@@ -94,9 +94,24 @@ func Environments(root string, names ...string) ([]*model.Environment, error) {
 	return envs, nil
 }
 
-func environment(ctx *cue.Context, inst *build.Instance, name string, schema cue.Value) (*model.Environment, errors.Error) {
+func environment(ctx *cue.Context, root string, inst *build.Instance, name string, schema cue.Value) (*model.Environment, errors.Error) {
 	if inst.Err != nil {
 		return nil, errors.Promote(inst.Err, "load environment "+name)
+	}
+	// CUE merges files of the same package from parent directories into
+	// the instance; an environment is its own directory, so such a file
+	// would change it unseen by anyone reviewing that directory.
+	var stray errors.Error
+	for _, f := range inst.BuildFiles {
+		if !isInside(inst.Dir, f.Filename) {
+			pos := token.NewFile(f.Filename, -1, 1).Pos(0, token.NoRelPos)
+			stray = errors.Append(stray, model.Src{Pos: pos}.Errorf(
+				"%s declares package %s, so CUE merges it into environment %q from outside %s; move it there or change its package",
+				relSlash(root, f.Filename), inst.PkgName, name, relSlash(root, inst.Dir)))
+		}
+	}
+	if stray != nil {
+		return nil, stray
 	}
 	// Unifying with the definition closes every struct, so a misspelt or
 	// unknown field is an error at its position rather than ignored. (An
@@ -216,4 +231,13 @@ func label(v cue.Value) string {
 func isInside(dir, file string) bool {
 	rel, err := filepath.Rel(dir, file)
 	return err == nil && !strings.HasPrefix(rel, "..") && !filepath.IsAbs(rel)
+}
+
+// relSlash renders path relative to root with slashes, as output must be
+// the same on every machine.
+func relSlash(root, path string) string {
+	if rel, err := filepath.Rel(root, path); err == nil {
+		path = rel
+	}
+	return filepath.ToSlash(path)
 }

@@ -18,7 +18,7 @@ import (
 func runGenerate(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("generate", "[-C dir] [-out dir] [-check]", stderr)
 	root := fs.String("C", ".", "repository `dir`ectory holding environments/ and cue.mod/")
-	out := fs.String("out", "golden", "output `dir`ectory, relative to -C")
+	out := fs.String("out", "golden", "output `dir`ectory (relative paths are relative to -C)")
 	check := fs.Bool("check", false, "write nothing; exit 1 and name every file that differs from the output directory")
 	if code, ok := parse(fs, args); !ok {
 		return code
@@ -38,7 +38,10 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	files := Files(res.Release)
-	outDir := filepath.Join(absRoot, *out)
+	outDir := *out
+	if !filepath.IsAbs(outDir) {
+		outDir = filepath.Join(absRoot, outDir)
+	}
 	if *check {
 		drift, err := Drift(os.DirFS(outDir), files)
 		if err != nil {
