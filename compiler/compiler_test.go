@@ -302,3 +302,40 @@ func BenchmarkCompile(b *testing.B) {
 		}
 	}
 }
+
+// TestLogIDsDerived compares every published log id with the one derived
+// from the key material: all 14 of them, none typed in the CUE.
+func TestLogIDsDerived(t *testing.T) {
+	res, _ := compileReal(t)
+	compared := 0
+	for _, env := range []string{"production", "staging"} {
+		pub, err := release.ParseTrustedRoot(release.TrustedRootName, sharedtest.ReadFile(t, env, "trusted_root.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		tr := res.Release.Env(env).TrustedRoot.Msg
+		for _, l := range append(tr.GetTlogs(), tr.GetCtlogs()...) {
+			got[l.GetBaseUrl()] = fmt.Sprintf("%x", l.GetLogId().GetKeyId())
+		}
+		for _, l := range append(pub.Msg.GetTlogs(), pub.Msg.GetCtlogs()...) {
+			want := fmt.Sprintf("%x", l.GetLogId().GetKeyId())
+			if got[l.GetBaseUrl()] != want {
+				t.Errorf("%s %s: derived log id %s, published %s", env, l.GetBaseUrl(), got[l.GetBaseUrl()], want)
+			}
+			compared++
+		}
+	}
+	if compared != 14 {
+		t.Errorf("compared %d published log ids, want 14", compared)
+	}
+	for _, dir := range []string{"production", "staging"} {
+		b, err := os.ReadFile(filepath.Join(sharedtest.ModuleRoot(t), "environments", dir, "services.cue"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte("logId")) {
+			t.Errorf("environments/%s types a logId; it must be derived", dir)
+		}
+	}
+}
