@@ -1,7 +1,7 @@
 # trustc: two commands do everything. See README.md.
 GO ?= go
 
-.PHONY: generate test check-generated fmt
+.PHONY: generate test check-generated fmt bench
 
 # Compile every environment into golden/, then refresh the README's list of
 # differences from Sigstore's published files.
@@ -24,3 +24,15 @@ check-generated: generate
 fmt:
 	gofmt -w $$(git ls-files '*.go')
 	$(GO) tool cue fmt --files ./schema ./environments ./cue.mod
+
+# Benchmarks, in benchstat's input format: 'make bench' twice around a
+# change, then 'benchstat old.txt new.txt'. BENCH picks benchmarks by regexp,
+# BENCHCOUNT sets -count. Output also goes to bench/out/bench.txt (ignored by
+# git). 'make test' only compiles them. bench/compare.sh times trustc against
+# cue export as whole processes.
+BENCH ?= .
+BENCHCOUNT ?= 6
+bench:
+	@mkdir -p bench/out
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(BENCHCOUNT) -timeout 60m ./... >bench/out/bench.txt; \
+		status=$$?; cat bench/out/bench.txt; exit $$status

@@ -293,16 +293,6 @@ func topKeys(t *testing.T, b []byte) []string {
 	return keys
 }
 
-func BenchmarkCompile(b *testing.B) {
-	root := sharedtest.ModuleRoot(b)
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := compiler.Compile(root); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
 // TestLogIDsDerived compares every published log id with the one derived
 // from the key material: all 14 of them, none typed in the CUE.
 func TestLogIDsDerived(t *testing.T) {
