@@ -17,22 +17,22 @@ func (d *decoder) environment(v cue.Value, name string) *model.Environment {
 	env := &model.Environment{Name: name, Dir: d.dir, Src: root}
 	env.Operator = d.str(v, "operator", root)
 
-	tr := v.LookupPath(cue.ParsePath("trustedRoot"))
+	tr := lookup(v, "trustedRoot")
 	env.TrustedRoot = model.TrustedRoot{
 		File:      d.str(tr, "file", root),
 		MediaType: d.str(tr, "mediaType", root),
 	}
-	for _, f := range fields(v.LookupPath(cue.ParsePath("signingConfigs"))) {
+	for _, f := range d.fields(lookup(v, "signingConfigs")) {
 		s := d.src(f, root)
 		env.SigningConfigs = append(env.SigningConfigs, &model.SigningConfig{
 			Name:  label(f),
 			Src:   s,
 			File:  d.str(f, "file", s),
-			Rekor: d.selector(f.LookupPath(cue.ParsePath("rekorTlogConfig")), s),
-			TSA:   d.selector(f.LookupPath(cue.ParsePath("tsaConfig")), s),
+			Rekor: d.selector(lookup(f, "rekorTlogConfig"), s),
+			TSA:   d.selector(lookup(f, "tsaConfig"), s),
 		})
 	}
-	if l := v.LookupPath(cue.ParsePath("legacySigningConfig")); l.Exists() {
+	if l := lookup(v, "legacySigningConfig"); l.Exists() {
 		s := d.src(l, root)
 		env.Legacy = &model.LegacySigningConfig{
 			Src:      s,
@@ -43,39 +43,39 @@ func (d *decoder) environment(v cue.Value, name string) *model.Environment {
 			TSAURLs:  d.strs(l, "tsaUrls", s),
 		}
 	}
-	for _, f := range fields(v.LookupPath(cue.ParsePath("rekor"))) {
+	for _, f := range d.fields(lookup(v, "rekor")) {
 		svc := d.service(f, root)
 		env.Rekor = append(env.Rekor, &model.RekorLog{
 			Service:    svc,
-			Key:        d.material(f.LookupPath(cue.ParsePath("key")), svc.Src),
+			Key:        d.material(lookup(f, "key"), svc.Src),
 			LogID:      d.optStr(f, "logId", svc.Src),
 			KeyDetails: d.optStr(f, "keyDetails", svc.Src),
-			Verify:     d.window(f.LookupPath(cue.ParsePath("verify")), svc.Src),
+			Verify:     d.window(lookup(f, "verify"), svc.Src),
 		})
 	}
-	for _, f := range fields(v.LookupPath(cue.ParsePath("rekorFronts"))) {
+	for _, f := range d.fields(lookup(v, "rekorFronts")) {
 		svc := d.service(f, root)
 		env.RekorFronts = append(env.RekorFronts, &model.RekorFront{
 			Service: svc,
 			Shards:  d.strs(f, "shards", svc.Src),
 		})
 	}
-	for _, f := range fields(v.LookupPath(cue.ParsePath("ct"))) {
+	for _, f := range d.fields(lookup(v, "ct")) {
 		s := d.src(f, root)
 		env.CTLogs = append(env.CTLogs, &model.CTLog{
 			Name:       label(f),
 			Src:        s,
 			Operator:   d.str(f, "operator", s),
 			URL:        d.str(f, "url", s),
-			Key:        d.material(f.LookupPath(cue.ParsePath("key")), s),
+			Key:        d.material(lookup(f, "key"), s),
 			LogID:      d.optStr(f, "logId", s),
 			KeyDetails: d.optStr(f, "keyDetails", s),
-			Verify:     d.window(f.LookupPath(cue.ParsePath("verify")), s),
+			Verify:     d.window(lookup(f, "verify"), s),
 		})
 	}
-	env.CAs = d.authorities(v.LookupPath(cue.ParsePath("ca")), root)
-	env.TSAs = d.authorities(v.LookupPath(cue.ParsePath("tsa")), root)
-	for _, f := range fields(v.LookupPath(cue.ParsePath("oidc"))) {
+	env.CAs = d.authorities(lookup(v, "ca"), root)
+	env.TSAs = d.authorities(lookup(v, "tsa"), root)
+	for _, f := range d.fields(lookup(v, "oidc")) {
 		env.OIDC = append(env.OIDC, &model.OIDCProvider{Service: d.service(f, root)})
 	}
 	return env
@@ -90,7 +90,7 @@ func (d *decoder) service(v cue.Value, parent model.Src) model.Service {
 		URL:      d.optStr(v, "url", s),
 		API:      d.int(v, "api", s),
 	}
-	for _, w := range fields(v.LookupPath(cue.ParsePath("sign"))) {
+	for _, w := range d.fields(lookup(v, "sign")) {
 		svc.Sign = append(svc.Sign, model.SignWindow{Config: label(w), Window: d.window(w, s)})
 	}
 	return svc
@@ -98,16 +98,16 @@ func (d *decoder) service(v cue.Value, parent model.Src) model.Service {
 
 func (d *decoder) authorities(v cue.Value, parent model.Src) []*model.Authority {
 	var out []*model.Authority
-	for _, f := range fields(v) {
+	for _, f := range d.fields(v) {
 		a := &model.Authority{Service: d.service(f, parent)}
-		for _, c := range fields(f.LookupPath(cue.ParsePath("chains"))) {
+		for _, c := range d.fields(lookup(f, "chains")) {
 			cs := d.src(c, a.Src)
-			ch := &model.Chain{Name: label(c), Src: cs, Verify: d.window(c.LookupPath(cue.ParsePath("verify")), cs)}
-			certs, _ := c.LookupPath(cue.ParsePath("certs")).List()
+			ch := &model.Chain{Name: label(c), Src: cs, Verify: d.window(lookup(c, "verify"), cs)}
+			certs, _ := lookup(c, "certs").List()
 			for certs.Next() {
 				ch.Certs = append(ch.Certs, d.material(certs.Value(), cs))
 			}
-			if o := c.LookupPath(cue.ParsePath("subjectOverride")); o.Exists() {
+			if o := lookup(c, "subjectOverride"); o.Exists() {
 				os := d.src(o, cs)
 				ch.SubjectOverride = &model.SubjectOverride{
 					Src:          os,
@@ -132,7 +132,7 @@ func (d *decoder) selector(v cue.Value, parent model.Src) model.Selector {
 }
 
 func (d *decoder) str(v cue.Value, field string, parent model.Src) model.Value[string] {
-	f := v.LookupPath(cue.MakePath(cue.Str(field)))
+	f := lookup(v, field)
 	s := d.src(f, parent)
 	if !f.Exists() {
 		s.Path = append(pathOf(v), field)
@@ -148,14 +148,14 @@ func (d *decoder) str(v cue.Value, field string, parent model.Src) model.Value[s
 
 // optStr is str for an optional field; an absent one has no position.
 func (d *decoder) optStr(v cue.Value, field string, parent model.Src) model.Value[string] {
-	if f := v.LookupPath(cue.MakePath(cue.Str(field))); !f.Exists() {
+	if f := lookup(v, field); !f.Exists() {
 		return model.Value[string]{}
 	}
 	return d.str(v, field, parent)
 }
 
 func (d *decoder) strs(v cue.Value, field string, parent model.Src) []model.Value[string] {
-	f := v.LookupPath(cue.MakePath(cue.Str(field)))
+	f := lookup(v, field)
 	if !f.Exists() {
 		return nil
 	}
@@ -173,7 +173,7 @@ func (d *decoder) strs(v cue.Value, field string, parent model.Src) []model.Valu
 }
 
 func (d *decoder) int(v cue.Value, field string, parent model.Src) model.Value[int] {
-	f := v.LookupPath(cue.MakePath(cue.Str(field)))
+	f := lookup(v, field)
 	s := d.src(f, parent)
 	n, err := f.Int64()
 	if err != nil {
@@ -183,7 +183,7 @@ func (d *decoder) int(v cue.Value, field string, parent model.Src) model.Value[i
 }
 
 func (d *decoder) optInt(v cue.Value, field string, parent model.Src) model.Value[int] {
-	if f := v.LookupPath(cue.MakePath(cue.Str(field))); !f.Exists() {
+	if f := lookup(v, field); !f.Exists() {
 		return model.Value[int]{}
 	}
 	return d.int(v, field, parent)
@@ -192,7 +192,7 @@ func (d *decoder) optInt(v cue.Value, field string, parent model.Src) model.Valu
 func (d *decoder) window(v cue.Value, parent model.Src) model.Window {
 	s := d.src(v, parent)
 	w := model.Window{Src: s, Start: d.time(v, "start", s)}
-	if e := v.LookupPath(cue.ParsePath("end")); e.Exists() {
+	if e := lookup(v, "end"); e.Exists() {
 		w.End = d.time(v, "end", s)
 	}
 	return w

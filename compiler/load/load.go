@@ -121,7 +121,7 @@ func environment(ctx *cue.Context, root string, inst *build.Instance, name strin
 	if err := v.Err(); err != nil {
 		return nil, errors.Promote(err, "")
 	}
-	d := &decoder{dir: inst.Dir, fsys: os.DirFS(inst.Dir)}
+	d := newDecoder(inst.Dir)
 	if err := v.Validate(cue.Concrete(true), cue.Final()); err != nil {
 		return nil, d.locate(v, err)
 	}
@@ -135,6 +135,30 @@ type decoder struct {
 	dir  string
 	fsys fs.FS
 	errs errors.Error
+
+	// Every value's position is looked for in the environment, and for a
+	// struct that search visits its fields (see userPos), so without these
+	// caches decoding cost grows with size times depth: each struct's
+	// fields were listed, and sorted into declaration order by CUE, once
+	// for every struct above it.
+	kids   map[string][]cue.Value // a struct's fields, by path
+	within map[posKey]token.Pos   // userPos of a struct, by path and depth
+	inside map[string]bool        // whether a file lies in dir, by name
+}
+
+type posKey struct {
+	path  string
+	depth int
+}
+
+func newDecoder(dir string) *decoder {
+	return &decoder{
+		dir:    dir,
+		fsys:   os.DirFS(dir),
+		kids:   map[string][]cue.Value{},
+		within: map[posKey]token.Pos{},
+		inside: map[string]bool{},
+	}
 }
 
 func (d *decoder) fail(err errors.Error) { d.errs = errors.Append(d.errs, err) }
@@ -179,23 +203,55 @@ func (d *decoder) locate(v cue.Value, err error) errors.Error {
 }
 
 // userPos returns v's position if it lies in the environment directory,
-// else the earliest such position among its fields (a struct's first line).
+// else the earliest such position among its fields (a struct's first line),
+// looking depth levels down.
 func (d *decoder) userPos(v cue.Value, depth int) token.Pos {
-	if p := v.Pos(); p.IsValid() && isInside(d.dir, p.Filename()) {
+	if p := v.Pos(); p.IsValid() && d.isInside(p.Filename()) {
 		return p
 	}
 	if depth == 0 || v.IncompleteKind() != cue.StructKind {
 		return token.NoPos
 	}
+	key := posKey{v.Path().String(), depth}
+	if p, ok := d.within[key]; ok {
+		return p
+	}
 	var best token.Pos
-	for _, f := range fields(v) {
+	for _, f := range d.fields(v) {
 		p := d.userPos(f, depth-1)
 		if p.IsValid() && (!best.IsValid() || p.Filename() < best.Filename() ||
 			p.Filename() == best.Filename() && p.Offset() < best.Offset()) {
 			best = p
 		}
 	}
+	d.within[key] = best
 	return best
+}
+
+func (d *decoder) isInside(file string) bool {
+	in, ok := d.inside[file]
+	if !ok {
+		in = isInside(d.dir, file)
+		d.inside[file] = in
+	}
+	return in
+}
+
+// fields lists v's regular fields in declaration order.
+func (d *decoder) fields(v cue.Value) []cue.Value {
+	key := v.Path().String()
+	if fs, ok := d.kids[key]; ok {
+		return fs
+	}
+	fs := fields(v)
+	d.kids[key] = fs
+	return fs
+}
+
+// lookup returns v's field name. (cue.ParsePath would parse name as a CUE
+// expression on every call.)
+func lookup(v cue.Value, name string) cue.Value {
+	return v.LookupPath(cue.MakePath(cue.Str(name)))
 }
 
 func pathOf(v cue.Value) []string {
