@@ -15,6 +15,7 @@ import (
 	"cuelang.org/go/cue/token"
 
 	"github.com/trustc-dev/trustc/compiler/model"
+	"github.com/trustc-dev/trustc/internal/parallel"
 )
 
 // Directories below the module root.
@@ -54,6 +55,10 @@ func Names(root string) ([]string, error) {
 // whose CUE evaluated are returned even then, with the values that had
 // problems left zero, so that later stages can report their own problems
 // in the same run.
+//
+// Environments are evaluated concurrently, each in its own cue.Context
+// (a context is not safe for concurrent use); the result keeps the order
+// of names, so nothing downstream sees the scheduling.
 func Environments(root string, names ...string) ([]*model.Environment, error) {
 	root, err := filepath.Abs(root)
 	if err != nil {
@@ -68,30 +73,77 @@ func Environments(root string, names ...string) ([]*model.Environment, error) {
 	for i, n := range names {
 		args[i] = "./" + EnvironmentsDir + "/" + n
 	}
-	insts := load.Instances(append(args, "./"+SchemaDir), &load.Config{Dir: root})
-	ctx := cuecontext.New()
-	schemaInst := insts[len(insts)-1]
+	// One cue/load call parses every environment and, once, the schema they
+	// import. Naming ./schema in the same call would parse it a second time,
+	// as a separate instance.
+	cfg := &load.Config{Dir: root}
+	insts := load.Instances(args, cfg)
+	schemaInst := importedSchema(insts, filepath.Join(root, SchemaDir))
+	if schemaInst == nil {
+		// No environment imports the schema; each is still unified with it.
+		schemaInst = load.Instances([]string{"./" + SchemaDir}, cfg)[0]
+	}
 	if schemaInst.Err != nil {
 		return nil, errors.Promote(schemaInst.Err, "load schema")
 	}
-	schema := ctx.BuildInstance(schemaInst).LookupPath(cue.MakePath(cue.Def("#Environment")))
-	if err := schema.Err(); err != nil {
-		return nil, errors.Promote(err, "load schema")
+	// Build the schema before any goroutine does: it reports the schema's
+	// errors once, and CUE records build errors in the build.Instance that
+	// every goroutine shares. The context goes on to the first environment.
+	first := cuecontext.New()
+	if _, err := environmentDef(first, schemaInst); err != nil {
+		return nil, err
 	}
 
+	type result struct {
+		env *model.Environment
+		err errors.Error
+	}
+	results := parallel.Map(len(names), func(i int) result {
+		ctx := first
+		if i > 0 {
+			ctx = cuecontext.New()
+		}
+		schema, err := environmentDef(ctx, schemaInst)
+		if err != nil {
+			return result{err: err}
+		}
+		env, err := environment(ctx, root, insts[i], names[i], schema)
+		return result{env, err}
+	})
 	var errs errors.Error
 	var envs []*model.Environment
-	for i, inst := range insts[:len(names)] {
-		env, err := environment(ctx, root, inst, names[i], schema)
-		errs = errors.Append(errs, err)
-		if env != nil {
-			envs = append(envs, env)
+	for _, r := range results {
+		errs = errors.Append(errs, r.err)
+		if r.env != nil {
+			envs = append(envs, r.env)
 		}
 	}
 	if errs != nil {
 		return envs, errors.Sanitize(errs)
 	}
 	return envs, nil
+}
+
+// importedSchema returns the schema instance the environments import, found
+// by its directory.
+func importedSchema(insts []*build.Instance, dir string) *build.Instance {
+	for _, inst := range insts {
+		for _, imp := range inst.Imports {
+			if imp.Dir == dir {
+				return imp
+			}
+		}
+	}
+	return nil
+}
+
+// environmentDef builds the schema in ctx and returns its #Environment.
+func environmentDef(ctx *cue.Context, schemaInst *build.Instance) (cue.Value, errors.Error) {
+	def := ctx.BuildInstance(schemaInst).LookupPath(cue.MakePath(cue.Def("#Environment")))
+	if err := def.Err(); err != nil {
+		return cue.Value{}, errors.Promote(err, "load schema")
+	}
+	return def, nil
 }
 
 func environment(ctx *cue.Context, root string, inst *build.Instance, name string, schema cue.Value) (*model.Environment, errors.Error) {
