@@ -8,6 +8,7 @@ import (
 	"github.com/trustc-dev/trustc/compiler/emit"
 	"github.com/trustc-dev/trustc/compiler/load"
 	"github.com/trustc-dev/trustc/compiler/model"
+	"github.com/trustc-dev/trustc/internal/parallel"
 	"github.com/trustc-dev/trustc/release"
 )
 
@@ -31,14 +32,22 @@ func Compile(root string, names ...string) (*Result, error) {
 	return Emit(envs)
 }
 
-// Check derives and checks loaded environments.
+// Check derives and checks loaded environments. Environments are
+// independent, so each is derived and checked on its own goroutine: a
+// rule sees one environment and must keep no state beyond it. Errors are
+// gathered in input order and sorted, so the report does not depend on
+// scheduling.
 func Check(envs []*model.Environment) error {
-	var errs errors.Error
-	for _, env := range envs {
+	perEnv := parallel.Map(len(envs), func(i int) errors.Error {
+		env := envs[i]
 		// Structure needs no derived values, so it runs even when derive
 		// failed: one run reports both kinds of problem.
-		errs = errors.Append(errs, promote(derive.Environment(env)))
-		errs = errors.Append(errs, promote(check.Structure(env)))
+		errs := promote(derive.Environment(env))
+		return errors.Append(errs, promote(check.Structure(env)))
+	})
+	var errs errors.Error
+	for _, err := range perEnv {
+		errs = errors.Append(errs, err)
 	}
 	if errs != nil {
 		return errors.Sanitize(errs)
@@ -46,15 +55,22 @@ func Check(envs []*model.Environment) error {
 	return nil
 }
 
-// Emit emits derived, checked environments.
+// Emit emits derived, checked environments, each on its own goroutine.
 func Emit(envs []*model.Environment) (*Result, error) {
+	type result struct {
+		env *release.Env
+		err error
+	}
+	out := parallel.Map(len(envs), func(i int) result {
+		env, err := emit.Environment(envs[i])
+		return result{env, err}
+	})
 	res := &Result{Release: &release.Release{}, Envs: envs}
-	for _, env := range envs {
-		out, err := emit.Environment(env)
-		if err != nil {
-			return nil, err
+	for _, r := range out {
+		if r.err != nil {
+			return nil, r.err
 		}
-		res.Release.Envs = append(res.Release.Envs, out)
+		res.Release.Envs = append(res.Release.Envs, r.env)
 	}
 	return res, nil
 }
