@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	cueerrors "cuelang.org/go/cue/errors"
+
+	"github.com/trustc-dev/trustc/internal/startheap"
 )
 
 // Exit codes.
@@ -24,8 +26,15 @@ const (
 
 // Main runs trustc with the process's arguments and standard streams.
 func Main() int {
+	// A run compiling the real environments allocates about 5 MiB and
+	// lasts tens of milliseconds; let it do so without collecting. Main,
+	// not Run: the setting is process-wide, and tests call Run in parallel.
+	startheap.Raise(startHeap)
 	return Run(os.Args[1:], os.Stdout, os.Stderr)
 }
+
+// startHeap is the heap trustc grows to before its first collection.
+const startHeap = 32 << 20
 
 type command struct {
 	summary string
