@@ -31,14 +31,13 @@ func Canonical(m proto.Message) ([]byte, error) {
 }
 
 // indent re-indents any JSON document into the canonical layout,
-// keeping its key order.
+// keeping its key order. json.Indent drops the whitespace between tokens
+// itself, so one pass does it; only whitespace after the document, which
+// Indent keeps, is trimmed first.
 func indent(raw []byte) ([]byte, error) {
-	var compact bytes.Buffer
-	if err := json.Compact(&compact, raw); err != nil {
-		return nil, fmt.Errorf("compact json: %w", err)
-	}
 	var out bytes.Buffer
-	if err := json.Indent(&out, compact.Bytes(), "", "  "); err != nil {
+	out.Grow(2*len(raw) + 1)
+	if err := json.Indent(&out, bytes.TrimRight(raw, " \t\r\n"), "", "  "); err != nil {
 		return nil, fmt.Errorf("indent json: %w", err)
 	}
 	out.WriteByte('\n')
