@@ -132,7 +132,20 @@ func (d *decoder) selector(v cue.Value, parent model.Src) model.Selector {
 }
 
 func (d *decoder) str(v cue.Value, field string, parent model.Src) model.Value[string] {
+	return d.strOf(v, lookup(v, field), field, parent)
+}
+
+// optStr is str for an optional field; an absent one has no position.
+func (d *decoder) optStr(v cue.Value, field string, parent model.Src) model.Value[string] {
 	f := lookup(v, field)
+	if !f.Exists() {
+		return model.Value[string]{}
+	}
+	return d.strOf(v, f, field, parent)
+}
+
+// strOf decodes f, v's field named field, already looked up.
+func (d *decoder) strOf(v, f cue.Value, field string, parent model.Src) model.Value[string] {
 	s := d.src(f, parent)
 	if !f.Exists() {
 		s.Path = append(pathOf(v), field)
@@ -144,14 +157,6 @@ func (d *decoder) str(v cue.Value, field string, parent model.Src) model.Value[s
 		d.fail(s.Errorf("%v", err))
 	}
 	return model.Value[string]{V: str, Src: s}
-}
-
-// optStr is str for an optional field; an absent one has no position.
-func (d *decoder) optStr(v cue.Value, field string, parent model.Src) model.Value[string] {
-	if f := lookup(v, field); !f.Exists() {
-		return model.Value[string]{}
-	}
-	return d.str(v, field, parent)
 }
 
 func (d *decoder) strs(v cue.Value, field string, parent model.Src) []model.Value[string] {
@@ -173,7 +178,18 @@ func (d *decoder) strs(v cue.Value, field string, parent model.Src) []model.Valu
 }
 
 func (d *decoder) int(v cue.Value, field string, parent model.Src) model.Value[int] {
+	return d.intOf(lookup(v, field), parent)
+}
+
+func (d *decoder) optInt(v cue.Value, field string, parent model.Src) model.Value[int] {
 	f := lookup(v, field)
+	if !f.Exists() {
+		return model.Value[int]{}
+	}
+	return d.intOf(f, parent)
+}
+
+func (d *decoder) intOf(f cue.Value, parent model.Src) model.Value[int] {
 	s := d.src(f, parent)
 	n, err := f.Int64()
 	if err != nil {
@@ -182,18 +198,11 @@ func (d *decoder) int(v cue.Value, field string, parent model.Src) model.Value[i
 	return model.Value[int]{V: int(n), Src: s}
 }
 
-func (d *decoder) optInt(v cue.Value, field string, parent model.Src) model.Value[int] {
-	if f := lookup(v, field); !f.Exists() {
-		return model.Value[int]{}
-	}
-	return d.int(v, field, parent)
-}
-
 func (d *decoder) window(v cue.Value, parent model.Src) model.Window {
 	s := d.src(v, parent)
-	w := model.Window{Src: s, Start: d.time(v, "start", s)}
+	w := model.Window{Src: s, Start: d.time(d.str(v, "start", s))}
 	if e := lookup(v, "end"); e.Exists() {
-		w.End = d.time(v, "end", s)
+		w.End = d.time(d.strOf(v, e, "end", s))
 	}
 	return w
 }
@@ -201,8 +210,7 @@ func (d *decoder) window(v cue.Value, parent model.Src) model.Window {
 // time parses an RFC 3339 timestamp and insists on UTC: protobuf-specs
 // timestamps are UTC, and an offset in the source would print differently
 // from what the reviewer read.
-func (d *decoder) time(v cue.Value, field string, parent model.Src) model.Value[time.Time] {
-	str := d.str(v, field, parent)
+func (d *decoder) time(str model.Value[string]) model.Value[time.Time] {
 	out := model.Value[time.Time]{Src: str.Src}
 	if str.V == "" {
 		return out
