@@ -33,18 +33,21 @@ go build -o "$tmp/cue" cuelang.org/go/cmd/cue
 trustc_cmd=("$tmp/trustc" generate -out "$tmp/out")
 cue_cmd=("$tmp/cue" export "${envs[@]}")
 
-# usec runs a command with its output discarded and prints its wall time in
-# microseconds; a failing command stops the script.
-usec() {
+# run runs a command with its output discarded and prints its wall time in
+# microseconds and its CPU time (user + system) in milliseconds; a failing
+# command stops the script. CPU time says what the run cost apart from
+# waiting, which on a busy machine moves the wall time of both commands.
+TIMEFORMAT='%3U %3S'
+run() {
 	local start end
 	start=$EPOCHREALTIME
-	"$@" >/dev/null 2>"$tmp/stderr" || {
+	{ time "$@" >/dev/null 2>"$tmp/stderr"; } 2>"$tmp/cpu" || {
 		echo "compare.sh: $* failed:" >&2
 		cat "$tmp/stderr" >&2
 		exit 1
 	}
 	end=$EPOCHREALTIME
-	echo $(((${end/./} - ${start/./})))
+	echo "$((${end/./} - ${start/./})) $(awk '{print ($1 + $2) * 1000}' "$tmp/cpu")"
 }
 
 # median of the numbers on stdin.
@@ -75,28 +78,34 @@ peak_rss_kib() {
 
 # Warm the page cache and the CUE module cache before timing.
 for _ in 1 2; do
-	usec "${trustc_cmd[@]}" >/dev/null
-	usec "${cue_cmd[@]}" >/dev/null
+	run "${trustc_cmd[@]}" >/dev/null
+	run "${cue_cmd[@]}" >/dev/null
 done
 
-: >"$tmp/trustc.us"
-: >"$tmp/cue.us"
+load_before=$(cut -d' ' -f1 /proc/loadavg)
+: >"$tmp/trustc.runs"
+: >"$tmp/cue.runs"
 for ((i = 0; i < runs; i++)); do
-	usec "${trustc_cmd[@]}" >>"$tmp/trustc.us"
-	usec "${cue_cmd[@]}" >>"$tmp/cue.us"
+	run "${trustc_cmd[@]}" >>"$tmp/trustc.runs"
+	run "${cue_cmd[@]}" >>"$tmp/cue.runs"
 done
+load_after=$(cut -d' ' -f1 /proc/loadavg)
 
-t_med=$(median <"$tmp/trustc.us")
-c_med=$(median <"$tmp/cue.us")
+t_wall=$(cut -d' ' -f1 "$tmp/trustc.runs" | median)
+c_wall=$(cut -d' ' -f1 "$tmp/cue.runs" | median)
+t_cpu=$(cut -d' ' -f2 "$tmp/trustc.runs" | median)
+c_cpu=$(cut -d' ' -f2 "$tmp/cue.runs" | median)
 t_rss=$(peak_rss_kib "${trustc_cmd[@]}")
 c_rss=$(peak_rss_kib "${cue_cmd[@]}")
 
 echo "environments: ${envs[*]}   runs: $runs each, alternating"
-echo "GOMAXPROCS: ${GOMAXPROCS:-unset} ($(nproc) CPUs)   load average: $(cut -d' ' -f1-3 /proc/loadavg)   -out in: $tmp"
-awk -v t="$t_med" -v c="$c_med" -v tr="$t_rss" -v cr="$c_rss" 'BEGIN {
-	printf "%-32s %12s %14s\n", "command", "median", "peak RSS"
-	printf "%-32s %9.1f ms %10.1f MiB\n", "trustc generate -out <tmp>", t / 1000, tr / 1024
-	printf "%-32s %9.1f ms %10.1f MiB\n", "cue export <both packages>", c / 1000, cr / 1024
-	printf "ratio of medians (trustc / cue): %.2fx   (bar: <= 1.5x)\n", t / c
+echo "GOMAXPROCS: ${GOMAXPROCS:-unset} ($(nproc) CPUs)   1-min load average: $load_before before, $load_after after"
+echo "-out: $tmp/out"
+awk -v tw="$t_wall" -v cw="$c_wall" -v tc="$t_cpu" -v cc="$c_cpu" -v tr="$t_rss" -v cr="$c_rss" 'BEGIN {
+	printf "%-28s %12s %12s %12s\n", "command", "median wall", "median CPU", "peak RSS"
+	printf "%-28s %9.1f ms %9.1f ms %8.1f MiB\n", "trustc generate -out <tmp>", tw / 1000, tc, tr / 1024
+	printf "%-28s %9.1f ms %9.1f ms %8.1f MiB\n", "cue export <both packages>", cw / 1000, cc, cr / 1024
+	printf "ratio of wall medians (trustc / cue): %.2fx   (bar: <= 1.5x)\n", tw / cw
+	printf "ratio of CPU medians (trustc / cue):  %.2fx\n", tc / cc
 	printf "trustc peak RSS: %.1f MiB   (bar: < 150 MiB)\n", tr / 1024
 }'
