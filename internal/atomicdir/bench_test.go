@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
+
+	"github.com/trustc-dev/trustc/internal/cputime"
 )
 
 // BenchmarkReplace replaces a tree shaped like golden/ (two environments of
@@ -17,9 +19,11 @@ func BenchmarkReplace(b *testing.B) {
 		}
 	}
 	dir := filepath.Join(b.TempDir(), "golden")
-	for b.Loop() {
-		if err := Replace(dir, files); err != nil {
-			b.Fatal(err)
+	cputime.Report(b, func() {
+		for b.Loop() {
+			if err := Replace(dir, files); err != nil {
+				b.Fatal(err)
+			}
 		}
-	}
+	})
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/trustc-dev/trustc/internal/cputime"
 	"github.com/trustc-dev/trustc/internal/sharedtest"
 	"github.com/trustc-dev/trustc/release"
 )
@@ -17,11 +18,11 @@ import (
 func BenchmarkGenerateWrite(b *testing.B) {
 	root := sharedtest.ModuleRoot(b)
 	out := filepath.Join(b.TempDir(), "out")
-	for b.Loop() {
+	measure(b, func() {
 		if code := Run([]string{"generate", "-C", root, "-out", out}, io.Discard, io.Discard); code != 0 {
 			b.Fatalf("trustc generate: exit %d", code)
 		}
-	}
+	})
 }
 
 // BenchmarkCheckBase measures checking the real environments against a base
@@ -37,17 +38,27 @@ func BenchmarkCheckBase(b *testing.B) {
 	root := sharedtest.ModuleRoot(b)
 	golden := filepath.Join(root, "golden")
 	b.Run("read-base", func(b *testing.B) {
-		for b.Loop() {
+		measure(b, func() {
 			if _, err := release.Read(os.DirFS(golden), ""); err != nil {
 				b.Fatal(err)
 			}
-		}
+		})
 	})
 	b.Run("generate-check", func(b *testing.B) {
-		for b.Loop() {
+		measure(b, func() {
 			if code := Run([]string{"generate", "-C", root, "-check", "-out", golden}, io.Discard, io.Discard); code != 0 {
 				b.Fatalf("trustc generate -check: exit %d", code)
 			}
+		})
+	})
+}
+
+// measure runs op in the benchmark loop and reports its CPU time too.
+func measure(b *testing.B, op func()) {
+	b.Helper()
+	cputime.Report(b, func() {
+		for b.Loop() {
+			op()
 		}
 	})
 }
