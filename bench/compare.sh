@@ -21,7 +21,7 @@ envs=(./environments/production ./environments/staging)
 # git-ignored), where 'make generate' writes golden/, so that creating and
 # syncing files costs what it costs there. OUT_PARENT moves it. (On the
 # machine the README's figures come from, creating a file in a /tmp that
-# other builds churn took about twenty times as long.)
+# other builds churned took at times twenty times as long.)
 out_parent=${OUT_PARENT:-bench/out}
 mkdir -p "$out_parent"
 tmp=$(mktemp -d "$out_parent/compare.XXXXXX")
