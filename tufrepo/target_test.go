@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -60,18 +61,8 @@ func publishedTargets(t *testing.T, env string) (*metadata.Metadata[metadata.Tar
 		}
 		targets = append(targets, tgt)
 	}
-	slices.SortFunc(targets, func(a, b Target) int { return cmpString(a.Name, b.Name) })
+	slices.SortFunc(targets, func(a, b Target) int { return strings.Compare(a.Name, b.Name) })
 	return md, targets
-}
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // TestTargetFilePublished recomputes every entry of Sigstore's published
