@@ -1,4 +1,4 @@
-package tufrepo
+package tufrepo_test
 
 import (
 	"encoding/hex"
@@ -13,6 +13,7 @@ import (
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/tufrepo"
 )
 
 // entry is a targets metadata entry in a form cmp can diff: hashes as hex
@@ -40,13 +41,13 @@ func toEntry(t *testing.T, tf *metadata.TargetFiles) entry {
 // publishedTargets reads the targets of an environment's published
 // targets.json with the bytes each names: top-level files first, then the
 // legacy ones root-signing keeps in targets/.
-func publishedTargets(t *testing.T, env string) (*metadata.Metadata[metadata.TargetsType], []Target) {
+func publishedTargets(t *testing.T, env string) (*metadata.Metadata[metadata.TargetsType], []tufrepo.Target) {
 	t.Helper()
 	md, err := metadata.Targets().FromBytes(sharedtest.ReadFile(t, env, "targets.json"))
 	if err != nil {
 		t.Fatalf("parse %s/targets.json: %v", env, err)
 	}
-	var targets []Target
+	var targets []tufrepo.Target
 	for name, tf := range md.Signed.Targets {
 		data, err := os.ReadFile(sharedtest.Path(t, env, name))
 		if os.IsNotExist(err) {
@@ -55,13 +56,13 @@ func publishedTargets(t *testing.T, env string) (*metadata.Metadata[metadata.Tar
 		if err != nil {
 			t.Fatalf("read target %s of %s: %v", name, env, err)
 		}
-		tgt := Target{Name: name, Data: data}
+		tgt := tufrepo.Target{Name: name, Data: data}
 		if tf.Custom != nil {
 			tgt.Custom = *tf.Custom
 		}
 		targets = append(targets, tgt)
 	}
-	slices.SortFunc(targets, func(a, b Target) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(targets, func(a, b tufrepo.Target) int { return strings.Compare(a.Name, b.Name) })
 	return md, targets
 }
 
@@ -72,13 +73,13 @@ func TestTargetFilePublished(t *testing.T) {
 		md, targets := publishedTargets(t, env)
 		for _, tgt := range targets {
 			t.Run(env+"/"+tgt.Name, func(t *testing.T) {
-				got, err := TargetFile(tgt)
+				got, err := tufrepo.TargetFile(tgt)
 				if err != nil {
 					t.Fatal(err)
 				}
 				want := md.Signed.Targets[tgt.Name]
 				if diff := cmp.Diff(toEntry(t, want), toEntry(t, got)); diff != "" {
-					t.Errorf("TargetFile(%s) (-published +got):\n%s", tgt.Name, diff)
+					t.Errorf("tufrepo.TargetFile(%s) (-published +got):\n%s", tgt.Name, diff)
 				}
 			})
 		}
@@ -122,20 +123,20 @@ func TestPublishedFilesAreTargets(t *testing.T) {
 func TestTargetFileErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		in   Target
+		in   tufrepo.Target
 		want string
 	}{
-		{"empty name", Target{}, `target name "": want a relative slash-separated path without . or .. elements`},
-		{"absolute", Target{Name: "/etc/passwd"}, `target name "/etc/passwd": want a relative slash-separated path without . or .. elements`},
-		{"dot dot", Target{Name: "a/../../b"}, `target name "a/../../b": want a relative slash-separated path without . or .. elements`},
-		{"backslash", Target{Name: `a\b`}, `target name "a\\b": want a relative slash-separated path without . or .. elements`},
-		{"custom not json", Target{Name: "a", Custom: json.RawMessage(`{`)}, "target a: custom: parse: unexpected end of JSON input"},
-		{"custom array", Target{Name: "a", Custom: json.RawMessage(`[]`)}, "target a: custom: parse: json: cannot unmarshal array into Go value of type map[string]interface {}"},
-		{"custom null", Target{Name: "a", Custom: json.RawMessage(`null`)}, "target a: custom: parse: want a JSON object, got null"},
-		{"custom trailing", Target{Name: "a", Custom: json.RawMessage(`{}{}`)}, "target a: custom: parse: invalid character '{' after top-level value"},
+		{"empty name", tufrepo.Target{}, `target name "": want a relative slash-separated path without . or .. elements`},
+		{"absolute", tufrepo.Target{Name: "/etc/passwd"}, `target name "/etc/passwd": want a relative slash-separated path without . or .. elements`},
+		{"dot dot", tufrepo.Target{Name: "a/../../b"}, `target name "a/../../b": want a relative slash-separated path without . or .. elements`},
+		{"backslash", tufrepo.Target{Name: `a\b`}, `target name "a\\b": want a relative slash-separated path without . or .. elements`},
+		{"custom not json", tufrepo.Target{Name: "a", Custom: json.RawMessage(`{`)}, "target a: custom: parse: unexpected end of JSON input"},
+		{"custom array", tufrepo.Target{Name: "a", Custom: json.RawMessage(`[]`)}, "target a: custom: parse: json: cannot unmarshal array into Go value of type map[string]interface {}"},
+		{"custom null", tufrepo.Target{Name: "a", Custom: json.RawMessage(`null`)}, "target a: custom: parse: want a JSON object, got null"},
+		{"custom trailing", tufrepo.Target{Name: "a", Custom: json.RawMessage(`{}{}`)}, "target a: custom: parse: invalid character '{' after top-level value"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := TargetFile(tc.in)
+			_, err := tufrepo.TargetFile(tc.in)
 			got := "<nil>"
 			if err != nil {
 				got = err.Error()
@@ -148,7 +149,7 @@ func TestTargetFileErrors(t *testing.T) {
 }
 
 func TestTargetFileCustomCompacted(t *testing.T) {
-	tf, err := TargetFile(Target{Name: "a", Data: []byte("x"), Custom: json.RawMessage("{\n \"sigstore\": {\"usage\": \"Rekor\"}\n}")})
+	tf, err := tufrepo.TargetFile(tufrepo.Target{Name: "a", Data: []byte("x"), Custom: json.RawMessage("{\n \"sigstore\": {\"usage\": \"Rekor\"}\n}")})
 	if err != nil {
 		t.Fatal(err)
 	}
