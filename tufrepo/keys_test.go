@@ -127,7 +127,7 @@ func TestGenerateSignersDistinct(t *testing.T) {
 	}
 }
 
-func loadSigner(t *testing.T, file string) crypto.Signer {
+func loadSigner(t testing.TB, file string) crypto.Signer {
 	t.Helper()
 	s, err := LoadSigner(filepath.Join("testdata", file))
 	if err != nil {
