@@ -214,7 +214,10 @@ type Mutation struct {
 // when c's bundle depends on it. Dependencies are read from the bundle,
 // not declared: the log by the log ID of its entry, the CA as the issuer of
 // its certificate (authority key ID), the TSA as the authority sigstore-go
-// reports having verified the timestamp with. CT logs are left alone.
+// reports having verified the timestamp with. When several entries of a
+// kind could serve the bundle (two TSAs with one URI and overlapping
+// windows, as staging has from 2026-06-12), they are removed together:
+// any one of them would still verify it. CT logs are left alone.
 func Mutations(tb testing.TB, trustedRootJSON []byte, c Case) []Mutation {
 	tb.Helper()
 	trf, err := release.ParseTrustedRoot(release.TrustedRootName, trustedRootJSON)
@@ -240,10 +243,49 @@ func Mutations(tb testing.TB, trustedRootJSON []byte, c Case) []Mutation {
 		}
 	}
 
+	// Each kind of entry: a label and a verdict per entry, and how to drop
+	// entries from a copy of the trusted root.
+	type kind struct {
+		labels []string
+		needed []bool
+		drop   func(m *prototrustroot.TrustedRoot, gone func(int) bool)
+	}
+	var tlogs, cas, tsas kind
+	for _, l := range tr.GetTlogs() {
+		tlogs.labels = append(tlogs.labels, hostLabel(l.GetBaseUrl()))
+		tlogs.needed = append(tlogs.needed, logIDs[string(l.GetLogId().GetKeyId())])
+	}
+	tlogs.drop = func(m *prototrustroot.TrustedRoot, gone func(int) bool) { m.Tlogs = filter(m.Tlogs, gone) }
+	for _, ca := range tr.GetCertificateAuthorities() {
+		cas.labels = append(cas.labels, "ca-"+startDate(ca.GetValidFor()))
+		cas.needed = append(cas.needed, issued(tb, leaf, ca.GetCertChain().GetCertificates()))
+	}
+	cas.drop = func(m *prototrustroot.TrustedRoot, gone func(int) bool) {
+		m.CertificateAuthorities = filter(m.CertificateAuthorities, gone)
+	}
+	for _, tsa := range tr.GetTimestampAuthorities() {
+		needed := false
+		for _, ts := range tsaTimes {
+			needed = needed || (ts.URI == tsa.GetUri() && covers(tsa.GetValidFor(), ts.Timestamp))
+		}
+		tsas.labels = append(tsas.labels, "tsa-"+startDate(tsa.GetValidFor()))
+		tsas.needed = append(tsas.needed, needed)
+	}
+	tsas.drop = func(m *prototrustroot.TrustedRoot, gone func(int) bool) {
+		m.TimestampAuthorities = filter(m.TimestampAuthorities, gone)
+	}
+
 	var out []Mutation
-	add := func(removed string, needed bool, edit func(*prototrustroot.TrustedRoot)) {
+	add := func(k kind, gone map[int]bool, needed bool) {
+		var labels []string
+		for i := range k.labels {
+			if gone[i] {
+				labels = append(labels, k.labels[i])
+			}
+		}
+		removed := strings.Join(labels, "+")
 		m := proto.Clone(tr).(*prototrustroot.TrustedRoot)
-		edit(m)
+		k.drop(m, func(i int) bool { return gone[i] })
 		raw, err := protojson.Marshal(m)
 		if err != nil {
 			tb.Fatalf("marshal trusted root without %s: %v", removed, err)
@@ -254,35 +296,36 @@ func Mutations(tb testing.TB, trustedRootJSON []byte, c Case) []Mutation {
 		}
 		out = append(out, Mutation{Name: "without-" + removed + "/" + verdict, Removed: removed, Needed: needed, TrustedRoot: raw})
 	}
-	for i, l := range tr.GetTlogs() {
-		add(hostLabel(l.GetBaseUrl()), logIDs[string(l.GetLogId().GetKeyId())], func(m *prototrustroot.TrustedRoot) {
-			m.Tlogs = remove(m.Tlogs, i)
-		})
-	}
-	for i, ca := range tr.GetCertificateAuthorities() {
-		needed := issued(tb, leaf, ca.GetCertChain().GetCertificates())
-		add("ca-"+startDate(ca.GetValidFor().GetStart().AsTime()), needed, func(m *prototrustroot.TrustedRoot) {
-			m.CertificateAuthorities = remove(m.CertificateAuthorities, i)
-		})
-	}
-	for i, tsa := range tr.GetTimestampAuthorities() {
-		needed := false
-		for _, ts := range tsaTimes {
-			if ts.URI == tsa.GetUri() && covers(tsa.GetValidFor(), ts.Timestamp) {
-				needed = true
+	for _, k := range []kind{tlogs, cas, tsas} {
+		neededSet := map[int]bool{}
+		for i, n := range k.needed {
+			if n {
+				neededSet[i] = true
 			}
 		}
-		add("tsa-"+startDate(tsa.GetValidFor().GetStart().AsTime()), needed, func(m *prototrustroot.TrustedRoot) {
-			m.TimestampAuthorities = remove(m.TimestampAuthorities, i)
-		})
+		first := true
+		for i, n := range k.needed {
+			switch {
+			case !n:
+				add(k, map[int]bool{i: true}, false)
+			case first:
+				add(k, neededSet, true)
+				first = false
+			}
+		}
 	}
 	return out
 }
 
-func remove[T any](s []T, i int) []T {
-	out := make([]T, 0, len(s)-1)
-	out = append(out, s[:i]...)
-	return append(out, s[i+1:]...)
+// filter returns s without the entries gone reports, by index.
+func filter[T any](s []T, gone func(int) bool) []T {
+	var out []T
+	for i, e := range s {
+		if !gone(i) {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // hostLabel names a log by the first label of its host:
@@ -296,7 +339,11 @@ func hostLabel(baseURL string) string {
 	return label
 }
 
-func startDate(t time.Time) string { return t.UTC().Format(time.DateOnly) }
+// startDate names a CA or TSA by the day its validity starts, which tells
+// apart entries that share a URL.
+func startDate(r *protocommon.TimeRange) string {
+	return r.GetStart().AsTime().UTC().Format(time.DateOnly)
+}
 
 // covers reports whether t falls in a validity window; a window without
 // an end is open.

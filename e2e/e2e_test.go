@@ -2,11 +2,16 @@ package e2e
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	prototrustroot "github.com/sigstore/protobuf-specs/gen/pb-go/trustroot/v1"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/release"
 )
 
 // TestPublished runs every bundle against Sigstore's published trusted
@@ -80,5 +85,43 @@ func TestMutationsNeeded(t *testing.T) {
 				t.Errorf("needed entries (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestMutationsOverlappingTSAs lists the TSA twice: either copy alone
+// verifies the bundle, so Mutations must remove both at once, and that root
+// must then fail.
+func TestMutationsOverlappingTSAs(t *testing.T) {
+	trf, err := release.ParseTrustedRoot(release.TrustedRootName, sharedtest.ReadFile(t, "production", "trusted_root.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := trf.Msg
+	tr.TimestampAuthorities = append(tr.TimestampAuthorities, proto.Clone(tr.TimestampAuthorities[0]).(*prototrustroot.CertificateAuthority))
+	doubled, err := protojson.Marshal(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(Cases, func(c Case) bool { return c.Name == "rekor2-log2025-1-tsa" })
+	if i < 0 {
+		t.Fatal("no case rekor2-log2025-1-tsa")
+	}
+	c := Cases[i]
+	var got []string
+	for _, m := range Mutations(t, doubled, c) {
+		got = append(got, m.Name)
+		if err := VerifyBundle(t, m.TrustedRoot, c); (err != nil) != m.Needed {
+			t.Errorf("%s: verify error %v", m.Name, err)
+		}
+	}
+	want := []string{
+		"without-rekor/verifies",
+		"without-log2025-1/fails",
+		"without-ca-2021-03-07/verifies",
+		"without-ca-2022-04-13/fails",
+		"without-tsa-2025-07-04+tsa-2025-07-04/fails",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("mutations (-want +got):\n%s", diff)
 	}
 }

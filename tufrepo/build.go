@@ -61,7 +61,10 @@ func (o Options) roles() []role {
 //	<v>.root.json  <v>.targets.json  <v>.snapshot.json  timestamp.json
 //	targets/<sha256>.<name>
 //
-// A client's trust anchor is <v>.root.json. Metadata is serialised as
+// A client's trust anchor is <v>.root.json. Only that root is written: a
+// client holding an older root cannot walk to it, since a rotated root must
+// also be signed by the keys it replaces, which Build does not hold.
+// Metadata is serialised as
 // python-tuf (tuf-on-ci) serialises Sigstore's: sorted keys, one-space
 // indent, no trailing newline. Ed25519 and ECDSA in-memory keys sign
 // deterministically, so fixed keys, targets and options give the same bytes.

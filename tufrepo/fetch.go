@@ -176,6 +176,11 @@ func newFetcher(src Source) (f *fetcher, metaURL, targetsURL string, err error) 
 		if err != nil {
 			return nil, "", "", fmt.Errorf("parse location: %w", err)
 		}
+		// file://repo would otherwise parse as host "repo", empty path: the
+		// working directory.
+		if u.Host != "" && u.Host != "localhost" {
+			return nil, "", "", fmt.Errorf("parse location: file URL with host %q; want file:///absolute/path", u.Host)
+		}
 		loc = filepath.FromSlash(u.Path)
 	}
 	dir, err := filepath.Abs(loc)

@@ -71,6 +71,8 @@ func TestOpenErrors(t *testing.T) {
 			"open repository " + dir + ": refresh metadata: expired metadata error: final root.json is expired"},
 		{"other root", tufrepo.Source{Location: dir, Root: otherRoot, Time: refTime},
 			"open repository " + dir + ": refresh metadata: unsigned metadata error: Verifying timestamp failed, not enough signatures, got 0, want 1"},
+		{"file URL with host", tufrepo.Source{Location: "file://repo", Root: root, Time: refTime},
+			`open repository file://repo: parse location: file URL with host "repo"; want file:///absolute/path`},
 		{"no such directory", tufrepo.Source{Location: dir + "-missing", Root: root, Time: refTime},
 			"open repository " + dir + "-missing: open " + dir + "-missing: no such file or directory"},
 	} {
