@@ -1,6 +1,8 @@
 package compiler
 
 import (
+	"time"
+
 	"cuelang.org/go/cue/errors"
 
 	"github.com/trustc-dev/trustc/compiler/check"
@@ -17,14 +19,27 @@ type Result struct {
 	Envs    []*model.Environment
 }
 
+// Options tune a compilation.
+type Options struct {
+	// Now is the release time, for the rules that depend on it. Zero
+	// skips them, so that compiling stays a pure function of the input.
+	Now time.Time
+}
+
 // Compile compiles the named environments (all when none are named) of the
-// repository at root. Problems in every environment and every stage are
+// repository at root with the time-independent rules. See CompileWith.
+func Compile(root string, names ...string) (*Result, error) {
+	return CompileWith(root, Options{}, names...)
+}
+
+// CompileWith compiles the named environments (all when none are named) of
+// the repository at root. Problems in every environment and every stage are
 // reported together, so a person fixes everything at once; a release is
 // returned only when there are none.
-func Compile(root string, names ...string) (*Result, error) {
+func CompileWith(root string, opts Options, names ...string) (*Result, error) {
 	envs, loadErr := load.Environments(root, names...)
 	// Derive and check what did load, even if something else did not.
-	checkErr := Check(envs)
+	checkErr := Check(envs, opts)
 	if loadErr != nil || checkErr != nil {
 		return nil, errors.Sanitize(errors.Append(promote(loadErr), promote(checkErr)))
 	}
@@ -32,13 +47,18 @@ func Compile(root string, names ...string) (*Result, error) {
 }
 
 // Check derives and checks loaded environments.
-func Check(envs []*model.Environment) error {
+func Check(envs []*model.Environment, opts Options) error {
 	var errs errors.Error
 	for _, env := range envs {
 		// Structure needs no derived values, so it runs even when derive
 		// failed: one run reports both kinds of problem.
-		errs = errors.Append(errs, promote(derive.Environment(env)))
-		errs = errors.Append(errs, promote(check.Structure(env)))
+		derr := derive.Environment(env)
+		errs = errors.Append(errs, promote(derr))
+		serr := check.Structure(env)
+		errs = errors.Append(errs, promote(serr))
+		if derr == nil && serr == nil {
+			errs = errors.Append(errs, promote(check.Policy(env, check.Options{Now: opts.Now})))
+		}
 	}
 	if errs != nil {
 		return errors.Sanitize(errs)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io/fs"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,11 +26,14 @@ func (d *decoder) environment(v cue.Value, name string) *model.Environment {
 	for _, f := range fields(v.LookupPath(cue.ParsePath("signingConfigs"))) {
 		s := d.src(f, root)
 		env.SigningConfigs = append(env.SigningConfigs, &model.SigningConfig{
-			Name:  label(f),
-			Src:   s,
-			File:  d.str(f, "file", s),
-			Rekor: d.selector(f.LookupPath(cue.ParsePath("rekorTlogConfig")), s),
-			TSA:   d.selector(f.LookupPath(cue.ParsePath("tsaConfig")), s),
+			Name:             label(f),
+			Src:              s,
+			File:             d.str(f, "file", s),
+			Rekor:            d.selector(f.LookupPath(cue.ParsePath("rekorTlogConfig")), s),
+			TSA:              d.selector(f.LookupPath(cue.ParsePath("tsaConfig")), s),
+			WaitingPeriod:    d.duration(f, "waitingPeriod", s),
+			OptIn:            d.bool(f, "optIn", s),
+			RekorV1RetiresAt: d.optTime(f, "rekorV1RetiresAt", s),
 		})
 	}
 	if l := v.LookupPath(cue.ParsePath("legacySigningConfig")); l.Exists() {
@@ -78,17 +82,39 @@ func (d *decoder) environment(v cue.Value, name string) *model.Environment {
 	for _, f := range fields(v.LookupPath(cue.ParsePath("oidc"))) {
 		env.OIDC = append(env.OIDC, &model.OIDCProvider{Service: d.service(f, root)})
 	}
+	p := v.LookupPath(cue.ParsePath("policy"))
+	ps := d.src(p, root)
+	env.Policy = model.Policy{
+		Src:                ps,
+		TUFTimestampExpiry: d.duration(p, "tufTimestampExpiry", ps),
+		Buffer:             d.duration(p, "buffer", ps),
+		Clients:            d.strs(p, "clients", ps),
+	}
+	for _, f := range fields(v.LookupPath(cue.ParsePath("retired"))) {
+		s := d.src(f, root)
+		r := &model.Retirement{Name: label(f), Src: s, Kind: d.str(f, "kind", s), Reason: d.str(f, "reason", s)}
+		if k := f.LookupPath(cue.ParsePath("key")); k.Exists() {
+			m := d.material(k, s)
+			r.Key = &m
+		}
+		certs, _ := f.LookupPath(cue.ParsePath("certs")).List()
+		for certs.Next() {
+			r.Certs = append(r.Certs, d.material(certs.Value(), s))
+		}
+		env.Retired = append(env.Retired, r)
+	}
 	return env
 }
 
 func (d *decoder) service(v cue.Value, parent model.Src) model.Service {
 	s := d.src(v, parent)
 	svc := model.Service{
-		Name:     label(v),
-		Src:      s,
-		Operator: d.str(v, "operator", s),
-		URL:      d.optStr(v, "url", s),
-		API:      d.int(v, "api", s),
+		Name:                label(v),
+		Src:                 s,
+		Operator:            d.str(v, "operator", s),
+		URL:                 d.optStr(v, "url", s),
+		API:                 d.int(v, "api", s),
+		WaitingPeriodExempt: d.optStr(v, "waitingPeriodExempt", s),
 	}
 	for _, w := range fields(v.LookupPath(cue.ParsePath("sign"))) {
 		svc.Sign = append(svc.Sign, model.SignWindow{Config: label(w), Window: d.window(w, s)})
@@ -245,4 +271,60 @@ func (d *decoder) material(v cue.Value, parent model.Src) model.Material {
 		m.Bytes = b
 	}
 	return m
+}
+
+func (d *decoder) bool(v cue.Value, field string, parent model.Src) model.Value[bool] {
+	f := v.LookupPath(cue.MakePath(cue.Str(field)))
+	s := d.src(f, parent)
+	b, err := f.Bool()
+	if err != nil {
+		d.fail(s.Errorf("%v", err))
+	}
+	return model.Value[bool]{V: b, Src: s}
+}
+
+func (d *decoder) optTime(v cue.Value, field string, parent model.Src) model.Value[time.Time] {
+	if f := v.LookupPath(cue.MakePath(cue.Str(field))); !f.Exists() {
+		return model.Value[time.Time]{}
+	}
+	return d.time(v, field, parent)
+}
+
+// duration parses Go duration syntax or whole days ("90d"), which Go lacks
+// and which waiting periods are naturally written in.
+func (d *decoder) duration(v cue.Value, field string, parent model.Src) model.Value[time.Duration] {
+	str := d.str(v, field, parent)
+	out := model.Value[time.Duration]{Src: str.Src}
+	if str.V == "" {
+		return out
+	}
+	dur, err := ParseDuration(str.V)
+	if err != nil {
+		d.fail(str.Src.Errorf("invalid duration %q: want whole days like \"90d\" or a Go duration like \"36h\"", str.V))
+		return out
+	}
+	out.V = dur
+	return out
+}
+
+// ParseDuration parses "<n>d" or Go duration syntax; negative durations are
+// refused.
+func ParseDuration(s string) (time.Duration, error) {
+	var dur time.Duration
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil {
+			return 0, err
+		}
+		dur = time.Duration(days) * 24 * time.Hour
+	} else {
+		var err error
+		if dur, err = time.ParseDuration(s); err != nil {
+			return 0, err
+		}
+	}
+	if dur < 0 {
+		return 0, errors.New("negative duration")
+	}
+	return dur, nil
 }

@@ -51,6 +51,37 @@ type Environment struct {
 	CTLogs      []*CTLog
 	TSAs        []*Authority
 	OIDC        []*OIDCProvider
+
+	Policy  Policy
+	Retired []*Retirement
+}
+
+// Policy holds the environment's limits.
+type Policy struct {
+	Src                Src
+	TUFTimestampExpiry Value[time.Duration]
+	Buffer             Value[time.Duration]
+	Clients            []Value[string]
+}
+
+// MinWaitingPeriod is the floor of every waiting period: a client may keep
+// verifying with a trusted root until its TUF timestamp expires.
+func (p Policy) MinWaitingPeriod() time.Duration {
+	return p.TUFTimestampExpiry.V + p.Buffer.V
+}
+
+// Retirement records a trusted-root entry removed on purpose.
+type Retirement struct {
+	Name   string
+	Src    Src
+	Kind   Value[string]
+	Key    *Material
+	Certs  []Material
+	Reason Value[string]
+
+	// Derived by derive: what the removed entry was identified by.
+	PublicKey    *PublicKey
+	Certificates []*x509.Certificate
 }
 
 // SigningConfig looks a signing config up by name.
@@ -81,11 +112,14 @@ type TrustedRoot struct {
 
 // SigningConfig is one published v0.2 signing-config file.
 type SigningConfig struct {
-	Name  string
-	Src   Src
-	File  Value[string]
-	Rekor Selector
-	TSA   Selector
+	Name             string
+	Src              Src
+	File             Value[string]
+	Rekor            Selector
+	TSA              Selector
+	WaitingPeriod    Value[time.Duration]
+	OptIn            Value[bool]
+	RekorV1RetiresAt Value[time.Time]
 }
 
 // Selector is a ServiceConfiguration: ANY, ALL or EXACT with a count.
@@ -114,6 +148,9 @@ type Service struct {
 	URL      Value[string]
 	API      Value[int]
 	Sign     []SignWindow
+	// WaitingPeriodExempt is the reason the service is exempt from the
+	// waiting period, if it is.
+	WaitingPeriodExempt Value[string]
 }
 
 // SignWindow is a service's window in one signing config.
