@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"path/filepath"
 	"time"
 
 	"cuelang.org/go/cue/errors"
@@ -24,6 +25,9 @@ type Options struct {
 	// Now is the release time, for the rules that depend on it. Zero
 	// skips them, so that compiling stays a pure function of the input.
 	Now time.Time
+	// Base is the previous release, derived, by environment name; rules 6
+	// to 9 check each environment against its base. Nil skips them.
+	Base map[string]*model.Environment
 }
 
 // Compile compiles the named environments (all when none are named) of the
@@ -58,6 +62,9 @@ func Check(envs []*model.Environment, opts Options) error {
 		errs = errors.Append(errs, promote(serr))
 		if derr == nil && serr == nil {
 			errs = errors.Append(errs, promote(check.Policy(env, check.Options{Now: opts.Now})))
+			if base := opts.Base[env.Name]; base != nil {
+				errs = errors.Append(errs, promote(check.Transition(base, env, opts.Now)))
+			}
 		}
 	}
 	if errs != nil {
@@ -84,4 +91,50 @@ func promote(err error) errors.Error {
 		return nil
 	}
 	return errors.Promote(err, "")
+}
+
+// Models turns a release of published JSON into derived models, one per
+// environment, checked with the time-independent structure rules only: a
+// base release is history, and its own problems are not this change's.
+func Models(rel *release.Release, opts load.JSONOptions) ([]*model.Environment, error) {
+	var errs errors.Error
+	var out []*model.Environment
+	for _, e := range rel.Envs {
+		o := opts
+		if o.Dir != "" && len(rel.Envs) > 1 {
+			o.Dir = filepath.Join(o.Dir, e.Name)
+		}
+		env, err := load.FromRelease(e, o)
+		errs = errors.Append(errs, promote(err))
+		if env == nil {
+			continue
+		}
+		errs = errors.Append(errs, promote(derive.Environment(env)))
+		out = append(out, env)
+	}
+	if errs != nil {
+		return out, errors.Sanitize(errs)
+	}
+	return out, nil
+}
+
+// CheckModels runs every rule on models loaded from published JSON, with
+// base (by name) for rules 6 to 9.
+func CheckModels(envs []*model.Environment, opts Options) error {
+	var errs errors.Error
+	for _, env := range envs {
+		serr := check.Structure(env)
+		errs = errors.Append(errs, promote(serr))
+		if serr != nil {
+			continue
+		}
+		errs = errors.Append(errs, promote(check.Policy(env, check.Options{Now: opts.Now})))
+		if base := opts.Base[env.Name]; base != nil {
+			errs = errors.Append(errs, promote(check.Transition(base, env, opts.Now)))
+		}
+	}
+	if errs != nil {
+		return errors.Sanitize(errs)
+	}
+	return nil
 }

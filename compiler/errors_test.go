@@ -2,6 +2,8 @@ package compiler_test
 
 import (
 	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
 	"os"
@@ -71,6 +73,19 @@ func write(t *testing.T, root, file string, data []byte) {
 	if err := os.WriteFile(filepath.Join(root, "environments", "test", file), data, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func rsaPublicKeyPEM(t *testing.T, bits int) []byte {
+	t.Helper()
+	k, err := rsa.GenerateKey(rand.Reader, bits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKIXPublicKey(&k.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
 }
 
 func privateKeyPEM(t *testing.T) []byte {

@@ -91,7 +91,7 @@ func (c *checker) signers() []signer {
 		out = append(out, signer{"rekor", &l.Service, []model.Window{l.Verify}, "its verification window"})
 	}
 	for _, f := range c.env.RekorFronts {
-		var ws []model.Window
+		ws := []model.Window{}
 		for _, s := range f.Shards {
 			if l := c.env.RekorLog(s.V); l != nil {
 				ws = append(ws, l.Verify)
@@ -170,8 +170,12 @@ func (c *checker) waitingPeriod(sc *model.SigningConfig) {
 			}
 		}
 		if earliest := first.Add(need); w.Start.V.Before(earliest) {
-			c.add(violation(RuleWaitingPeriod, w.Start.Src, "%s %q: signing in %s starts %s, %s after verification starts %s; %s needs %s (the larger of its waitingPeriod and policy.tufTimestampExpiry + policy.buffer); start signing at %s or later",
-				s.kind, s.svc.Name, sc.File.V, fmtTime(w.Start.V), days(w.Start.V.Sub(first)), fmtTime(first), sc.File.V, days(need), fmtTime(earliest)))
+			gap := days(w.Start.V.Sub(first)) + " after"
+			if w.Start.V.Before(first) {
+				gap = days(first.Sub(w.Start.V)) + " before"
+			}
+			c.add(violation(RuleWaitingPeriod, w.Start.Src, "%s %q: signing in %s starts %s, %s verification starts %s; %s needs %s (the larger of its waitingPeriod and policy.tufTimestampExpiry + policy.buffer); start signing at %s or later",
+				s.kind, s.svc.Name, sc.File.V, fmtTime(w.Start.V), gap, fmtTime(first), sc.File.V, days(need), fmtTime(earliest)))
 		}
 	}
 }
@@ -181,6 +185,8 @@ func (c *checker) waitingPeriod(sc *model.SigningConfig) {
 func days(d time.Duration) string {
 	n, rest := d/(24*time.Hour), d%(24*time.Hour)
 	switch {
+	case d == 0:
+		return "0 days"
 	case n == 0:
 		return rest.String()
 	case rest == 0:
@@ -436,7 +442,7 @@ func (c *checker) clientTraps(now time.Time) {
 	for _, s := range c.signers() {
 		for _, w := range s.svc.Sign {
 			if w.Start.V.After(now) {
-				c.add(violation(RuleClientTraps, w.Start.Src, "%s %q starts in %s at %s, in the future, and %s use a listed service at once, before its start; add the entry to %s only at its start",
+				c.add(violation(RuleClientTraps, w.Start.Src, "%s %q starts in %s at %s, in the future, but %s picks a listed service at once, before its start; add the entry to %s only at its start",
 					s.kind, s.svc.Name, w.Config, fmtTime(w.Start.V), strings.Join(future, ", "), w.Config))
 			}
 		}
@@ -460,6 +466,11 @@ func (c *checker) material(now time.Time) {
 	}
 	for _, l := range c.env.CTLogs {
 		https("ct", l.Name, l.URL)
+	}
+	if l := c.env.Legacy; l != nil {
+		for _, u := range slices.Concat([]model.Value[string]{l.CAURL, l.OIDCURL}, l.TlogURLs, l.TSAURLs) {
+			https("legacy signing config", l.File.V, u)
+		}
 	}
 	for _, a := range c.env.CAs {
 		for _, ch := range a.Chains {
