@@ -2,6 +2,7 @@ package clients
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -163,21 +164,19 @@ func joinAnd(l []string) string {
 }
 
 // unmatched names each service a signer uses that has no trusted-root
-// entry of its kind with the same URL and a window holding t. Verifiers find
-// logs by log ID, not URL, so this is a warning for a reviewer, not proof
-// that entries will fail.
+// entry of its kind with the same URL and a window holding t, and who uses
+// it. Verifiers find logs by log ID, not URL, so this is a warning for a
+// reviewer, not proof that entries will fail.
 func unmatched(signings []Signing, trust []TrustEntry, t time.Time) []string {
 	kinds := map[Role]Kind{RoleCA: KindCA, RoleRekor: KindRekor, RoleTSA: KindTSA}
-	var out []string
-	seen := map[string]bool{}
+	type use struct {
+		what  string
+		users []string
+	}
+	var uses []*use
 	for _, s := range signings {
 		for _, r := range []Role{RoleCA, RoleRekor, RoleTSA} {
 			for _, svc := range s.Choice(r).Services {
-				key := string(r) + " " + svc.URL
-				if seen[key] {
-					continue
-				}
-				seen[key] = true
 				named, valid := false, false
 				for _, e := range trust {
 					if e.Kind == kinds[r] && sameURL(e.Name, svc.URL) {
@@ -185,14 +184,29 @@ func unmatched(signings []Signing, trust []TrustEntry, t time.Time) []string {
 						valid = valid || inWindow(e.Start, e.End, t)
 					}
 				}
+				var what string
 				switch {
 				case !named:
-					out = append(out, fmt.Sprintf("%s %s: no %s in the trusted root has this URL", r, svc, kinds[r]))
+					what = fmt.Sprintf("%s %s: no %s in the trusted root has this URL", r, svc, kinds[r])
 				case !valid:
-					out = append(out, fmt.Sprintf("%s %s: the trusted root has this URL, but no window of it holds %s", r, svc, formatTime(t)))
+					what = fmt.Sprintf("%s %s: the trusted root has this URL, but no window of it holds %s", r, svc, formatTime(t))
+				default:
+					continue
+				}
+				i := slices.IndexFunc(uses, func(u *use) bool { return u.what == what })
+				if i < 0 {
+					uses = append(uses, &use{what: what})
+					i = len(uses) - 1
+				}
+				if !slices.Contains(uses[i].users, s.Client.Name()) {
+					uses[i].users = append(uses[i].users, s.Client.Name())
 				}
 			}
 		}
+	}
+	var out []string
+	for _, u := range uses {
+		out = append(out, fmt.Sprintf("%s (used by %s)", u.what, joinAnd(u.users)))
 	}
 	return out
 }
