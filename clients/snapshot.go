@@ -189,7 +189,7 @@ func unmatched(signings []Signing, trust []TrustEntry, t time.Time) []string {
 				case !named:
 					what = fmt.Sprintf("%s %s: no %s in the trusted root has this URL", r, svc, kinds[r])
 				case !valid:
-					what = fmt.Sprintf("%s %s: the trusted root has this URL, but no window of it holds %s", r, svc, formatTime(t))
+					what = fmt.Sprintf("%s %s: the trusted root has this URL, but no window of it holds %s", r, svc, instant(t))
 				default:
 					continue
 				}
@@ -214,3 +214,12 @@ func unmatched(signings []Signing, trust []TrustEntry, t time.Time) []string {
 func sameURL(a, b string) bool { return strings.TrimSuffix(a, "/") == strings.TrimSuffix(b, "/") }
 
 func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+// instant words t, saying "the instant after" for the nanosecond after an
+// inclusive window end, where reviews evaluate clients.
+func instant(t time.Time) string {
+	if t.Nanosecond()%1000 == 1 {
+		return "the instant after " + formatTime(t.Add(-time.Nanosecond))
+	}
+	return formatTime(t)
+}

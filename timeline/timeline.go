@@ -344,10 +344,13 @@ func formatSpan(s Span) string {
 		return "at " + formatTime(s.Start) + " exactly"
 	}
 	from := "from " + formatTime(s.Start)
-	if s.Start.Nanosecond()%1000 == 1 {
+	after := s.Start.Nanosecond()%1000 == 1
+	if after {
 		from = "after " + formatTime(s.Start.Add(-time.Nanosecond))
 	}
 	switch {
+	case s.End.IsZero() && after:
+		return from
 	case s.End.IsZero():
 		return from + " on"
 	case s.End.Nanosecond()%1000 == 999:

@@ -170,7 +170,7 @@ func TestUncovered(t *testing.T) {
 			[]Span{{ts("2025-01-01T00:00:00Z"), ts("2025-02-01T00:00:00Z")}, {ts("2025-02-01T00:00:00Z"), time.Time{}}}, nil},
 		{"gap between windows", Span{ts("2025-01-01T00:00:00Z"), time.Time{}},
 			[]Span{{ts("2025-01-01T00:00:00Z"), ts("2025-02-01T00:00:00Z")}, {ts("2025-03-01T00:00:00Z"), ts("2025-04-01T00:00:00Z")}},
-			[]string{"after 2025-02-01T00:00:00Z and before 2025-03-01T00:00:00Z", "after 2025-04-01T00:00:00Z on"}},
+			[]string{"after 2025-02-01T00:00:00Z and before 2025-03-01T00:00:00Z", "after 2025-04-01T00:00:00Z"}},
 		{"trust ends before signing ends", Span{ts("2025-01-01T00:00:00Z"), ts("2025-06-01T00:00:00Z")},
 			[]Span{{ts("2024-01-01T00:00:00Z"), ts("2025-05-01T00:00:00Z")}},
 			[]string{"after 2025-05-01T00:00:00Z through 2025-06-01T00:00:00Z"}},
