@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -69,12 +68,8 @@ func TestAtGolden(t *testing.T) {
 func TestRealDivergences(t *testing.T) {
 	var b bytes.Buffer
 	b.WriteString("# Where Sigstore clients disagree on the published files, sampled at every\n# UTC midnight and at every window boundary (and 1ns either side).\n")
-	for _, env := range realEnvs(t) {
-		fmt.Fprintf(&b, "\n## %s\n", env.Name)
-		prepared := NewEnv(env)
-		at := instants(env)
-		slices.SortFunc(at, time.Time.Compare)
-		at = slices.CompactFunc(at, time.Time.Equal)
+	for _, smp := range realSamples(t) {
+		fmt.Fprintf(&b, "\n## %s\n", smp.env.Name)
 		var runKey string
 		var runStart, runEnd time.Time
 		n := 0
@@ -83,8 +78,8 @@ func TestRealDivergences(t *testing.T) {
 				fmt.Fprintf(&b, "\n%s to %s (%d samples):\n%s", formatTime(runStart), formatTime(runEnd), n, runKey)
 			}
 		}
-		for _, x := range at {
-			key := divergenceLines(prepared.At(x))
+		for k, x := range smp.at {
+			key := divergenceLines(smp.snaps[k])
 			if key != runKey || n == 0 {
 				flush()
 				runKey, runStart, n = key, x, 0
