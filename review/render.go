@@ -217,8 +217,12 @@ func (r *Review) Markdown() []byte {
 			continue
 		}
 		tl := e.Timeline()
+		marked := ""
+		if e.new != nil && e.old != nil {
+			marked = " (changed rows in red)"
+		}
 		fmt.Fprintf(&b, "\n<details open><summary>Timeline of %s: trust and signing windows%s</summary>\n\n```mermaid\n%s```\n\n",
-			e.Name, map[bool]string{true: " (changed rows in red)", false: ""}[e.new != nil && e.old != nil], tl.Mermaid())
+			e.Name, marked, tl.Mermaid())
 		for _, n := range tl.Notes() {
 			fmt.Fprintf(&b, "- %s\n", n)
 		}
