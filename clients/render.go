@@ -10,19 +10,19 @@ import (
 )
 
 // Formats are the formats Render accepts.
-var Formats = []string{"text", "markdown", "json"}
+var Formats = []string{"markdown", "text", "json"}
 
-// Render renders the snapshot as text, markdown or json.
+// Render renders the snapshot as markdown, text or json.
 func (s Snapshot) Render(format string) ([]byte, error) {
 	switch format {
-	case "text":
-		return s.Text(), nil
 	case "markdown":
 		return s.Markdown(), nil
+	case "text":
+		return s.Text(), nil
 	case "json":
 		return s.JSON()
 	}
-	return nil, fmt.Errorf("render snapshot: unknown format %q (want text, markdown or json)", format)
+	return nil, fmt.Errorf("render snapshot: unknown format %q (want markdown, text or json)", format)
 }
 
 // JSON renders the snapshot as indented JSON with a trailing newline.
