@@ -114,3 +114,15 @@ func divergenceLines(s Snapshot) string {
 	}
 	return b.String()
 }
+
+func TestRenderFormats(t *testing.T) {
+	s := At(published.Staging(t).Envs[0], ts("2026-08-21T00:00:00Z"))
+	for _, f := range Formats {
+		if _, err := s.Render(f); err != nil {
+			t.Errorf("Render(%q): %v", f, err)
+		}
+	}
+	if _, err := s.Render("yaml"); err == nil || err.Error() != `render snapshot: unknown format "yaml" (want markdown, text or json)` {
+		t.Errorf("Render(yaml) error = %v", err)
+	}
+}
