@@ -385,8 +385,14 @@ func (r *Review) placeFindings(findings []Finding, old, new *release.Release) {
 }
 
 // fileFor finds the reviewed file, adding it (and its environment) as
-// unchanged when a finding concerns a file the change did not touch.
+// unchanged when a finding concerns a file the change did not touch. A
+// name neither release has (a CUE source file, say) is no file of the
+// review: listing it as an unchanged trust file would mislead.
 func (r *Review) fileFor(envName, name string, old, new *release.Release) *File {
+	oe, ne := envOf(old, envName), envOf(new, envName)
+	if !hasFile(oe, name) && !hasFile(ne, name) {
+		return nil
+	}
 	var e *Env
 	for _, x := range r.Envs {
 		if x.Name == envName {
@@ -394,10 +400,6 @@ func (r *Review) fileFor(envName, name string, old, new *release.Release) *File 
 		}
 	}
 	if e == nil {
-		oe, ne := envOf(old, envName), envOf(new, envName)
-		if oe == nil && ne == nil {
-			return nil
-		}
 		e = &Env{Name: envName, Status: StatusUnchanged, old: oe, new: ne, now: r.Now}
 		r.Envs = append(r.Envs, e)
 		slices.SortFunc(r.Envs, func(a, b *Env) int { return strings.Compare(a.Name, b.Name) })
@@ -411,4 +413,11 @@ func (r *Review) fileFor(envName, name string, old, new *release.Release) *File 
 	file := &File{Name: name, Status: StatusUnchanged}
 	e.Files = append(e.Files, file)
 	return file
+}
+
+func hasFile(e *release.Env, name string) bool {
+	if e == nil {
+		return false
+	}
+	return slices.ContainsFunc(e.Files(), func(f release.NamedBytes) bool { return f.Name == name })
 }

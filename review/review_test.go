@@ -223,6 +223,7 @@ func TestFindingsArePlaced(t *testing.T) {
 		{Rule: "file-rule", File: "production/trusted_root.json", Path: "ctlogs[0]", Message: "on the file"},
 		{Rule: "untouched", File: "signing_config.v0.2.json", Path: "caUrls[0]", Message: "on an unchanged file"},
 		{Rule: "elsewhere", File: "nowhere/trusted_root.json", Message: "on no file"},
+		{Rule: "source", File: "environments/production/services.cue", Message: "in a file neither release has"},
 	}
 	r := Diff(old, new, Options{Now: snapshotDay, Findings: findings})
 	got := map[string]string{}
@@ -246,6 +247,7 @@ func TestFindingsArePlaced(t *testing.T) {
 		"file-rule": "file production/trusted_root.json (changed)",
 		"untouched": "file production/signing_config.v0.2.json (unchanged)",
 		"elsewhere": "review",
+		"source":    "review",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("placement (-want +got):\n%s", diff)
