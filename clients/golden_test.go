@@ -79,7 +79,7 @@ func TestRealDivergences(t *testing.T) {
 			}
 		}
 		for k, x := range smp.at {
-			key := divergenceLines(smp.snaps[k])
+			key := divergenceLines(t, smp.snaps[k])
 			if key != runKey || n == 0 {
 				flush()
 				runKey, runStart, n = key, x, 0
@@ -92,25 +92,13 @@ func TestRealDivergences(t *testing.T) {
 	golden(t, "divergences.txt", b.Bytes())
 }
 
-func divergenceLines(s Snapshot) string {
+func divergenceLines(t *testing.T, s Snapshot) string {
 	var b strings.Builder
-	for _, c := range s.Configs {
-		for _, d := range c.Divergences {
-			fmt.Fprintf(&b, "- %s: %s\n", c.File, d)
-		}
+	for _, d := range s.Divergences() {
+		fmt.Fprintf(&b, "- %s\n", d)
 	}
-	for _, e := range s.Trust {
-		if !e.Diverges() {
-			continue
-		}
-		var vs []string
-		for _, v := range e.Verdicts {
-			vs = append(vs, v.Client.Name()+" "+verdict(v))
-		}
-		fmt.Fprintf(&b, "- trusted_root.json %s %s %s: %s\n", e.Path, e.Kind, e.Name, strings.Join(vs, ", "))
-	}
-	for _, r := range s.Refusals {
-		fmt.Fprintf(&b, "- %s refuses the trusted root: %s\n", r.Client.Name(), r.Error)
+	if (b.Len() > 0) != s.Diverges() {
+		t.Errorf("%s at %s: Divergences and Diverges disagree", s.Env, formatTime(s.Time))
 	}
 	return b.String()
 }

@@ -104,6 +104,32 @@ func (s Snapshot) Diverges() bool {
 	return len(s.Refusals) > 0
 }
 
+// Divergences says, one line each, where clients disagree: per signing
+// config, per trusted-root entry, and verifiers that refuse the trusted
+// root. It is empty exactly when Diverges is false.
+func (s Snapshot) Divergences() []string {
+	var out []string
+	for _, c := range s.Configs {
+		for _, d := range c.Divergences {
+			out = append(out, c.File+": "+d)
+		}
+	}
+	for _, e := range s.Trust {
+		if !e.Diverges() {
+			continue
+		}
+		var vs []string
+		for _, v := range e.Verdicts {
+			vs = append(vs, v.Client.Name()+" "+verdict(v))
+		}
+		out = append(out, fmt.Sprintf("trusted_root.json %s %s %s: %s", e.Path, e.Kind, e.Name, strings.Join(vs, ", ")))
+	}
+	for _, r := range s.Refusals {
+		out = append(out, fmt.Sprintf("%s refuses the trusted root: %s", r.Client.Name(), r.Error))
+	}
+	return out
+}
+
 // Diverge compares signers that should agree, those with Rekor v2 support
 // and those with only v1, role by role, and says where they do not. Two
 // clients that both refuse agree; a client that never reads a list is left
