@@ -50,9 +50,17 @@ func gitTree(root, ref, dir string) (fs.FS, error) {
 		files[strings.TrimPrefix(n, dir+"/")] = &fstest.MapFile{Data: b, Mode: 0o644}
 	}
 	if len(files) == 0 {
-		return nil, fmt.Errorf("%s has no %s/ at %s", root, dir, ref)
+		return nil, &noTreeError{root, dir, ref}
 	}
 	return files, nil
+}
+
+// noTreeError says a ref has no such directory: before the first release.
+// diff reviews that as a first release; check, which needs a base, fails.
+type noTreeError struct{ root, dir, ref string }
+
+func (e *noTreeError) Error() string {
+	return fmt.Sprintf("%s has no %s/ at %s", e.root, e.dir, e.ref)
 }
 
 // mergeBase is the default base of a change: where it left main.

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -65,14 +66,8 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	noBase := fs.Bool("no-base", false, "skip the rules across releases (6 to 9)")
 	format := fs.String("format", "text", "output `format`: text, json or github")
 	envName := fs.String("env", "", "environment `name` for a DIR holding one environment's files (default: DIR's base name)")
-	// Published JSON does not carry the policy CUE declares; these say it.
-	var waiting, expiry, buffer durationFlag
-	fs.Var(&waiting, "waiting-period", "DIR only: waiting period for every signing config (e.g. 90d)")
-	fs.Var(&expiry, "tuf-timestamp-expiry", "DIR only: TUF timestamp expiry (e.g. 7d)")
-	fs.Var(&buffer, "buffer", "DIR only: buffer added to the TUF timestamp expiry")
-	var clients, fronts listFlag
-	fs.Var(&clients, "client", "DIR only: a client the environment serves (repeatable)")
-	fs.Var(&fronts, "front", "DIR only: `URL=SHARD[,SHARD]` a signing URL fronting the logs at these base URLs (repeatable)")
+	var policy jsonPolicy
+	policy.register(fs, "DIR")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
@@ -132,14 +127,10 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "trustc check: %v\n", err)
 		return exitFail
 	}
-	jopts := load.JSONOptions{Dir: dir, WaitingPeriod: waiting.d, TUFTimestampExpiry: expiry.d, Buffer: buffer.d, Clients: clients, Fronts: map[string][]string{}}
-	for _, f := range fronts {
-		u, shards, ok := strings.Cut(f, "=")
-		if !ok {
-			fmt.Fprintf(stderr, "trustc check: -front %q: want URL=SHARD[,SHARD]\n", f)
-			return exitUsage
-		}
-		jopts.Fronts[u] = strings.Split(shards, ",")
+	jopts, err := policy.options(dir)
+	if err != nil {
+		fmt.Fprintf(stderr, "trustc check: %v\n", err)
+		return exitUsage
 	}
 	cwd, _ := os.Getwd()
 	envs, err := compiler.Models(rel, jopts)
@@ -151,6 +142,35 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	return exitOK
+}
+
+// jsonPolicy holds the flags that say what published JSON does not carry:
+// the policy CUE declares, for checking a directory of published files.
+type jsonPolicy struct {
+	waiting, expiry, buffer durationFlag
+	clients, fronts         listFlag
+}
+
+// register adds the flags to fs; arg names the argument they apply to.
+func (p *jsonPolicy) register(fs *flag.FlagSet, arg string) {
+	fs.Var(&p.waiting, "waiting-period", arg+" only: waiting period for every signing config (e.g. 90d)")
+	fs.Var(&p.expiry, "tuf-timestamp-expiry", arg+" only: TUF timestamp expiry (e.g. 7d)")
+	fs.Var(&p.buffer, "buffer", arg+" only: buffer added to the TUF timestamp expiry")
+	fs.Var(&p.clients, "client", arg+" only: a client the environment serves (repeatable)")
+	fs.Var(&p.fronts, "front", arg+" only: `URL=SHARD[,SHARD]` a signing URL fronting the logs at these base URLs (repeatable)")
+}
+
+// options returns the load options for published files in dir.
+func (p *jsonPolicy) options(dir string) (load.JSONOptions, error) {
+	o := load.JSONOptions{Dir: dir, WaitingPeriod: p.waiting.d, TUFTimestampExpiry: p.expiry.d, Buffer: p.buffer.d, Clients: p.clients, Fronts: map[string][]string{}}
+	for _, f := range p.fronts {
+		u, shards, ok := strings.Cut(f, "=")
+		if !ok {
+			return o, fmt.Errorf("-front %q: want URL=SHARD[,SHARD]", f)
+		}
+		o.Fronts[u] = strings.Split(shards, ",")
+	}
+	return o, nil
 }
 
 func baseName(name, dir string) string {

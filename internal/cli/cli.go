@@ -36,6 +36,7 @@ func commands() map[string]command {
 	return map[string]command{
 		"generate": {"compile every environment into golden/", runGenerate},
 		"check":    {"check environments, or a directory of published JSON, against every rule", runCheck},
+		"diff":     {"review a trust change: what it does to which clients, and when", runDiff},
 	}
 }
 
