@@ -37,6 +37,7 @@ func commands() map[string]command {
 		"generate": {"compile every environment into golden/", runGenerate},
 		"check":    {"check environments, or a directory of published JSON, against every rule", runCheck},
 		"diff":     {"review a trust change: what it does to which clients, and when", runDiff},
+		"at":       {"what Sigstore clients sign with and verify at one instant", runAt},
 	}
 }
 
