@@ -125,11 +125,17 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "trustc diff: %v\n", err)
 			return exitUsage
 		}
+		// Findings name files as the review does, "env/file", so that
+		// they find their file whatever environments the base has.
+		prefix := ""
+		if _, err := os.Stat(filepath.Join(newDir, release.TrustedRootName)); err == nil {
+			prefix = name + "/"
+		}
 		envs, err := compiler.Models(new, jopts)
 		if err == nil {
 			err = compiler.CheckModels(envs, opts)
 		}
-		findings = jsonFindings(err, newDir)
+		findings = jsonFindings(err, newDir, prefix)
 	} else {
 		var code int
 		if new, findings, code = compileForReview(absRoot, opts, stderr); new == nil {
@@ -229,11 +235,12 @@ func cueFinding(env string, v *check.Violation, sources emit.SourceMap, root str
 }
 
 // jsonFindings turns problems in published files into review findings:
-// the position's file, relative to dir, and the JSON path.
-func jsonFindings(err error, dir string) []review.Finding {
+// the position's file, relative to dir and after prefix, and the JSON
+// path.
+func jsonFindings(err error, dir, prefix string) []review.Finding {
 	var out []review.Finding
 	for _, p := range problems(err, dir) {
-		out = append(out, review.Finding{Rule: p.Rule, File: p.File, Path: p.Path, Message: p.Message})
+		out = append(out, review.Finding{Rule: p.Rule, File: prefix + p.File, Path: p.Path, Message: p.Message})
 	}
 	return out
 }
