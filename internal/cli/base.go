@@ -21,9 +21,19 @@ func baseModels(fsys fs.FS, name, dir string) (map[string]*model.Environment, er
 	if err != nil {
 		return nil, fmt.Errorf("read base release %s: %w", dir, err)
 	}
-	envs, err := compiler.Models(rel, load.JSONOptions{Dir: dir})
+	out, err := modelsByName(rel, dir)
 	if err != nil {
 		return nil, fmt.Errorf("load base release %s: %w", dir, err)
+	}
+	return out, nil
+}
+
+// modelsByName derives a release, for rules 6 to 9; dir is where its
+// files came from, for positions.
+func modelsByName(rel *release.Release, dir string) (map[string]*model.Environment, error) {
+	envs, err := compiler.Models(rel, load.JSONOptions{Dir: dir})
+	if err != nil {
+		return nil, err
 	}
 	out := map[string]*model.Environment{}
 	for _, e := range envs {

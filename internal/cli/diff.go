@@ -55,8 +55,8 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
-	fail := func(format string, args ...any) int {
-		fmt.Fprintf(stderr, "trustc diff: "+format+"\n", args...)
+	fail := func(msg string, args ...any) int {
+		fmt.Fprintf(stderr, "trustc diff: "+msg+"\n", args...)
 		return exitFail
 	}
 	absRoot, err := filepath.Abs(*root)
@@ -158,19 +158,6 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return exitOK
-}
-
-// modelsByName derives a release for rules 6 to 9.
-func modelsByName(rel *release.Release, dir string) (map[string]*model.Environment, error) {
-	envs, err := compiler.Models(rel, load.JSONOptions{Dir: dir})
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]*model.Environment{}
-	for _, e := range envs {
-		out[e.Name] = e
-	}
-	return out, nil
 }
 
 // compileForReview compiles the environments at root and checks them with
