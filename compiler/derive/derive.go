@@ -41,6 +41,7 @@ func Environment(env *model.Environment) error {
 			errs = errors.Append(errs, chain(c))
 		}
 	}
+	errs = errors.Append(errs, tufTargets(env))
 	if errs != nil {
 		return errors.Sanitize(errs)
 	}
