@@ -130,7 +130,7 @@ func (c *checker) references() {
 	for _, t := range c.env.TUFTargets {
 		// A name that is no plain file name is an output-names problem;
 		// load did not look for it.
-		if name := t.File.File.V; t.File.Bytes == nil && plainName(name) {
+		if name := t.File.V; t.Bytes == nil && plainName(name) {
 			c.add(violation(RuleReference, t.Src, "tufTargets names %q, which is no file beside the environment's CUE files; copy the file there or remove the entry", name))
 		}
 	}
@@ -162,6 +162,6 @@ func (c *checker) outputs() {
 	}
 	// A TUF target is served beside the trust files, under its own name.
 	for _, t := range c.env.TUFTargets {
-		add(model.Value[string]{V: t.File.File.V, Src: t.Src})
+		add(model.Value[string]{V: t.File.V, Src: t.Src})
 	}
 }

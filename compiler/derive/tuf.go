@@ -66,11 +66,11 @@ func tufTargets(env *model.Environment) errors.Error {
 
 	var errs errors.Error
 	for _, t := range env.TUFTargets {
-		us := uses[path.Clean(t.File.File.V)]
+		us := uses[path.Clean(t.File.V)]
 		switch len(us) {
 		case 0:
 			t.Usage = UsageUnknown
-			errs = errors.Append(errs, publicOnly(t.File))
+			errs = errors.Append(errs, publicOnly(t.Material))
 		case 1:
 			t.Usage, t.URI = us[0].usage, us[0].uri
 		default:
@@ -80,7 +80,7 @@ func tufTargets(env *model.Environment) errors.Error {
 			}
 			errs = errors.Append(errs, t.Src.Errorf(
 				"%s is used by %s; a TUF target has one usage and uri, so publish each use as a file of its own",
-				t.File.File.V, strings.Join(parts, " and ")))
+				t.File.V, strings.Join(parts, " and ")))
 		}
 	}
 	return errs

@@ -63,11 +63,11 @@ func TUFTargets(env *model.Environment) ([]*release.Target, error) {
 		enc := json.NewEncoder(&buf)
 		enc.SetEscapeHTML(false) // URLs may hold '&'
 		if err := enc.Encode(custom); err != nil {
-			return nil, fmt.Errorf("marshal custom metadata of %s: %w", t.File.File.V, err)
+			return nil, fmt.Errorf("marshal custom metadata of %s: %w", t.File.V, err)
 		}
 		out = append(out, &release.Target{
-			Name:   t.File.File.V,
-			Bytes:  t.File.Bytes,
+			Name:   t.File.V,
+			Bytes:  t.Bytes,
 			Custom: bytes.TrimSuffix(buf.Bytes(), []byte("\n")),
 		})
 	}

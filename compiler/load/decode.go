@@ -81,9 +81,9 @@ func (d *decoder) environment(v cue.Value, name string) *model.Environment {
 	for _, f := range fields(v.LookupPath(cue.ParsePath("tufTargets"))) {
 		s := d.conjunctSrc(f, root)
 		env.TUFTargets = append(env.TUFTargets, &model.TUFTarget{
-			File:   d.tufTarget(label(f), s),
-			Src:    s,
-			Status: d.str(f, "status", s),
+			Material: d.tufTarget(label(f), s),
+			Src:      s,
+			Status:   d.str(f, "status", s),
 		})
 	}
 	return env

@@ -212,10 +212,10 @@ type OIDCProvider struct {
 // its own, with the custom metadata clients that predate trusted_root.json
 // select it by.
 type TUFTarget struct {
-	// File is the file's name beside the CUE (the key in tufTargets), which
-	// is also the target name, and its bytes. Bytes is nil when no such
-	// file exists; check reports that.
-	File   Material
+	// Material is the file beside the CUE: its name (the key in
+	// tufTargets), which is also the target name, and its bytes. Bytes is
+	// nil when no such file exists; check reports that.
+	Material
 	Src    Src
 	Status Value[string]
 

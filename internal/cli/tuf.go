@@ -21,18 +21,19 @@ import (
 // leaves room for the rest of a repository's life (rotating keys,
 // refreshing timestamps) without crowding the top level.
 func runTUF(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] != "build" {
-		if len(args) > 0 && args[0] != "-h" && args[0] != "--help" && args[0] != "help" {
-			fmt.Fprintf(stderr, "trustc tuf: unknown command %q\n", args[0])
-		}
-		fmt.Fprintln(stderr, "usage: trustc tuf build [flags]")
-		fmt.Fprintln(stderr, "\nRun 'trustc tuf build -h' for its flags.")
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-			return exitOK
-		}
-		return exitUsage
+	if len(args) > 0 && args[0] == "build" {
+		return runTUFBuild(args[1:], stdout, stderr)
 	}
-	return runTUFBuild(args[1:], stdout, stderr)
+	help := len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help")
+	if len(args) > 0 && !help {
+		fmt.Fprintf(stderr, "trustc tuf: unknown command %q\n", args[0])
+	}
+	fmt.Fprintln(stderr, "usage: trustc tuf build [flags]")
+	fmt.Fprintln(stderr, "\nRun 'trustc tuf build -h' for its flags.")
+	if help {
+		return exitOK
+	}
+	return exitUsage
 }
 
 // tufRoles are the top-level TUF roles, in the order flags and output
@@ -109,7 +110,12 @@ func runTUFBuild(args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	if *genKeys != "" {
-		if inside, err := under(*genKeys, filepath.Join(absRoot, load.EnvironmentsDir)); err != nil || inside {
+		inside, err := under(*genKeys, filepath.Join(absRoot, load.EnvironmentsDir))
+		if err != nil {
+			fmt.Fprintf(stderr, "trustc tuf build: -generate-keys: %v\n", err)
+			return exitFail
+		}
+		if inside {
 			return usageErr("-generate-keys %s: private keys never go under %s, whose files are published", *genKeys, load.EnvironmentsDir)
 		}
 	}
@@ -266,9 +272,9 @@ func under(path, dir string) (bool, error) {
 	}
 	rel, err := filepath.Rel(d, p)
 	if err != nil {
-		return false, nil
+		return false, nil // on another volume
 	}
-	return rel == "." || !(rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator))), nil
+	return rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)), nil
 }
 
 // resolve makes path absolute and resolves symbolic links in its longest
