@@ -253,11 +253,11 @@ func (d *decoder) material(v cue.Value, parent model.Src) model.Material {
 	return m
 }
 
-// tufTarget reads a file that tufTargets names, which no key or chain field
-// may name, so that emit has its bytes without doing I/O. A name that is no
-// plain file name, or a file that does not exist, is left without bytes
-// and reported by check, with the rule it breaks; only a file that exists
-// and cannot be read is load's to report.
+// tufTarget reads a file that tufTargets names, also when no key or chain
+// field names it (artifact.pub), so that emit has its bytes without doing
+// I/O. A name that is no plain file name, or a file that does not exist, is
+// left without bytes for check to report with the rule it breaks; only a
+// file that exists and cannot be read is load's to report.
 func (d *decoder) tufTarget(name string, s model.Src) model.Material {
 	m := model.Material{File: model.Value[string]{V: name, Src: s}}
 	clean, ok := materialPath(name)
