@@ -13,7 +13,7 @@ import (
 // publishes: a Rekor v2 key, a TSA chain, an expired status.
 func TestTUFTargetCustom(t *testing.T) {
 	root := fixture(t)
-	write(t, root, "more_targets.cue", []byte(`package production
+	write(t, root, "more_targets.cue", []byte(`package fixture
 
 tufTargets: {
 	"log2025-1.rekor.pub": {}
