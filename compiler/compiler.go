@@ -124,16 +124,18 @@ func CheckModels(envs []*model.Environment, opts Options) error {
 	return nil
 }
 
-// rules runs the structure rules, then, on a well-formed and derived
-// environment, the policy and the rules across releases.
+// rules runs the structure rules, then, on a well-formed environment, the
+// policy (which skips material that did not derive, so one bad key file
+// does not hide the rest), and, when everything derived, the rules across
+// releases (an underived key would look like a removed entry).
 func rules(env *model.Environment, derived bool, opts Options) errors.Error {
 	serr := check.Structure(env)
 	errs := promote(serr)
-	if !derived || serr != nil {
+	if serr != nil {
 		return errs
 	}
 	errs = errors.Append(errs, promote(check.Policy(env, check.Options{Now: opts.Now})))
-	if base := opts.Base[env.Name]; base != nil {
+	if base := opts.Base[env.Name]; base != nil && derived {
 		errs = errors.Append(errs, promote(check.Transition(base, env, opts.Now)))
 	}
 	return errs
