@@ -58,14 +58,7 @@ func Check(envs []*model.Environment, opts Options) error {
 		// failed: one run reports both kinds of problem.
 		derr := derive.Environment(env)
 		errs = errors.Append(errs, promote(derr))
-		serr := check.Structure(env)
-		errs = errors.Append(errs, promote(serr))
-		if derr == nil && serr == nil {
-			errs = errors.Append(errs, promote(check.Policy(env, check.Options{Now: opts.Now})))
-			if base := opts.Base[env.Name]; base != nil {
-				errs = errors.Append(errs, promote(check.Transition(base, env, opts.Now)))
-			}
-		}
+		errs = errors.Append(errs, rules(env, derr == nil, opts))
 	}
 	if errs != nil {
 		return errors.Sanitize(errs)
@@ -123,18 +116,27 @@ func Models(rel *release.Release, opts load.JSONOptions) ([]*model.Environment, 
 func CheckModels(envs []*model.Environment, opts Options) error {
 	var errs errors.Error
 	for _, env := range envs {
-		serr := check.Structure(env)
-		errs = errors.Append(errs, promote(serr))
-		if serr != nil {
-			continue
-		}
-		errs = errors.Append(errs, promote(check.Policy(env, check.Options{Now: opts.Now})))
-		if base := opts.Base[env.Name]; base != nil {
-			errs = errors.Append(errs, promote(check.Transition(base, env, opts.Now)))
-		}
+		errs = errors.Append(errs, rules(env, true, opts))
 	}
 	if errs != nil {
 		return errors.Sanitize(errs)
 	}
 	return nil
+}
+
+// rules runs the structure rules, then, on a well-formed environment, the
+// policy (which skips material that did not derive, so one bad key file
+// does not hide the rest), and, when everything derived, the rules across
+// releases (an underived key would look like a removed entry).
+func rules(env *model.Environment, derived bool, opts Options) errors.Error {
+	serr := check.Structure(env)
+	errs := promote(serr)
+	if serr != nil {
+		return errs
+	}
+	errs = errors.Append(errs, promote(check.Policy(env, check.Options{Now: opts.Now})))
+	if base := opts.Base[env.Name]; base != nil && derived {
+		errs = errors.Append(errs, promote(check.Transition(base, env, opts.Now)))
+	}
+	return errs
 }

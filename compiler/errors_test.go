@@ -40,7 +40,7 @@ func fixture(t *testing.T) string {
 		os.Remove(f)
 	}
 	// The frozen files end in .txt so that CUE does not load them here.
-	for _, f := range []string{"environment.cue", "services.cue"} {
+	for _, f := range []string{"environment.cue", "services.cue", "tuf_targets.cue"} {
 		b, err := os.ReadFile(filepath.Join("testdata", "fixture", f+".txt"))
 		if err != nil {
 			t.Fatal(err)
@@ -204,6 +204,45 @@ func TestBadInput(t *testing.T) {
 		setup: func(t *testing.T, r string) { edit(t, r, "services.cue", `url: "https://ctfe.sigstore.dev/2022"`, ``) },
 		want: `ct."2022".url: incomplete value string: the environment must set url:
     ./environments/test/services.cue:36:8
+`,
+	}, {
+		name: "TUF target file that does not exist",
+		setup: func(t *testing.T, r string) {
+			edit(t, r, "tuf_targets.cue", `"artifact.pub": {}`, `"artefact.pub": {}`)
+		},
+		want: `tufTargets."artefact.pub": well-formed: tufTargets names "artefact.pub", which is no file beside the environment's CUE files; copy the file there or remove the entry:
+    ./environments/test/tuf_targets.cue:17:2
+`,
+	}, {
+		name: "TUF target in a subdirectory",
+		setup: func(t *testing.T, r string) {
+			edit(t, r, "tuf_targets.cue", `"artifact.pub": {}`, `"keys/artifact.pub": {}`)
+		},
+		want: `tufTargets."keys/artifact.pub": well-formed: file name "keys/artifact.pub" must be a plain file name:
+    ./environments/test/tuf_targets.cue:17:2
+`,
+	}, {
+		name: "TUF target named like a trust file",
+		setup: func(t *testing.T, r string) {
+			write(t, r, "trusted_root.json", sharedtest.ReadFile(t, "production", "targets", "rekor.pub"))
+			edit(t, r, "tuf_targets.cue", `"artifact.pub": {}`, `"trusted_root.json": {}`)
+		},
+		want: `tufTargets."trusted_root.json": well-formed: file name "trusted_root.json" is published twice:
+    ./environments/test/tuf_targets.cue:17:2
+`,
+	}, {
+		name:  "TUF target holding a private key",
+		setup: func(t *testing.T, r string) { write(t, r, "artifact.pub", privateKeyPEM(t)) },
+		want: `tufTargets."artifact.pub": material: artifact.pub holds a private key (PEM "PRIVATE KEY"): only public material belongs under environments/; delete it, and rotate the key if it was ever committed:
+    ./environments/test/tuf_targets.cue:17:2
+`,
+	}, {
+		name: "TUF target used in two roles",
+		setup: func(t *testing.T, r string) {
+			edit(t, r, "services.cue", `key: "ctfe_2022.pub"`, `key: "rekor.pub"`)
+		},
+		want: `tufTargets."rekor.pub": well-formed: rekor.pub is used by rekor "rekor" as Rekor (https://rekor.sigstore.dev) and ct "2022" as CTFE (https://ctfe.sigstore.dev/2022); a TUF target has one usage and uri, so publish each use as a file of its own:
+    ./environments/test/tuf_targets.cue:7:2
 `,
 	}, {
 		name: "every problem is reported, not only the first",

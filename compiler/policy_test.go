@@ -103,7 +103,7 @@ var corpus = []struct {
 	{"signing window in an undeclared file", []step{extra(`oidc: sigstore: sign: staging: start: "2024-01-01T00:00:00Z"`)}, false, []string{check.RuleWellFormed}},
 	{"front names an unknown shard", []step{extra(`rekorFronts: global: {url: "https://global.rekor.sigstore.dev", api: 2, shards: ["log2099"], sign: rekorV2: start: "2026-01-01T00:00:00Z"}`)}, false, []string{check.RuleWellFormed}},
 	{"two CT logs with one URL", []step{ed("services.cue", `url: "https://ctfe.sigstore.dev/2022"`, `url: "https://ctfe.sigstore.dev/test"`)}, false, []string{check.RuleWellFormed}},
-	{"two CT logs with one key", []step{ed("services.cue", `key: "ctfe_2022.pub"`, `key: "ctfe.pub"`)}, false, []string{check.RuleWellFormed}},
+	{"two CT logs with one key", []step{copyMaterial("ctfe.pub", "ctfe-copy.pub"), ed("services.cue", `key: "ctfe_2022.pub"`, `key: "ctfe-copy.pub"`)}, false, []string{check.RuleWellFormed}},
 	{"unknown client", []step{ed("environment.cue", `"sigstore-java"]`, `"sigstore-java", "sigstore-rs"]`)}, false, []string{check.RuleWellFormed}},
 	{"two files with one name", []step{ed("environment.cue", `file:          "signing_config_rekor_v2.v0.2.json"`, `file:          "signing_config.v0.2.json"`)}, false, []string{check.RuleWellFormed}},
 	{"two OIDC providers with one URL", []step{extra(`oidc: other: {url: "https://oauth2.sigstore.dev/auth", api: 1, sign: main: start: "2022-04-13T20:06:15Z"}`)}, false, []string{check.RuleWellFormed}},
@@ -122,7 +122,7 @@ var corpus = []struct {
 	// Rule 5: material.
 	{"OIDC over plain http", []step{ed("services.cue", `url: "https://oauth2.sigstore.dev/auth"`, `url: "http://oauth2.sigstore.dev/auth"`)}, false, []string{check.RuleMaterial}},
 	{"private key as a log key", []step{func(t *testing.T, r string) { write(t, r, "log2025-1.rekor.pub", privateKeyPEM(t)) }}, false, []string{check.RuleMaterial}},
-	{"TSA chain without time-stamping usage", []step{ed("services.cue", `certs: ["tsa-2025.chain.pem"]`, `certs: ["fulcio_intermediate_v1.crt.pem", "fulcio_v1.crt.pem"]`)}, false, []string{check.RuleMaterial}},
+	{"TSA chain without time-stamping usage", []step{copyMaterial("fulcio_intermediate_v1.crt.pem", "not-a-tsa.crt.pem"), copyMaterial("fulcio_v1.crt.pem", "not-a-tsa-root.crt.pem"), ed("services.cue", `certs: ["tsa-2025.chain.pem"]`, `certs: ["not-a-tsa.crt.pem", "not-a-tsa-root.crt.pem"]`)}, false, []string{check.RuleMaterial}},
 	{"chain trusted before its certificate is valid", []step{ed("services.cue", "verify: fulcioSince", `verify: start: "2022-01-01T00:00:00Z"`)}, false, []string{check.RuleMaterial}},
 	{"chain trusted after its root expires", []step{ed("services.cue", `end: "2022-12-31T23:59:59.999Z"`, `end: "2032-01-01T00:00:00Z"`)}, false, []string{check.RuleMaterial}},
 	{"chain in the wrong order", []step{ed("services.cue", `certs: ["fulcio_intermediate_v1.crt.pem", "fulcio_v1.crt.pem"]`, `certs: ["fulcio_v1.crt.pem", "fulcio_intermediate_v1.crt.pem"]`)}, false, []string{check.RuleMaterial}},
@@ -146,7 +146,8 @@ var corpus = []struct {
 	{"CT log removed", []step{ed("services.cue", "\t\"2022\": {\n\t\turl: \"https://ctfe.sigstore.dev/2022\"\n\t\tkey: \"ctfe_2022.pub\"\n\t\tverify: start: \"2022-10-20T00:00:00Z\"\n\t}\n", "")}, true, []string{check.RuleNothingDisappears}},
 	{"TSA chain removed", []step{
 		ed("services.cue", "chains: \"2025\": {\n\t\tcerts: [\"tsa-2025.chain.pem\"]\n\t\tverify: tsaSince\n\t}", "chains: \"2026\": {\n\t\tcerts: [\"tsa-2025.chain.pem\"]\n\t\tverify: tsaSince\n\t}"),
-		ed("services.cue", `certs: ["tsa-2025.chain.pem"]`, `certs: ["fulcio_intermediate_v1.crt.pem", "fulcio_v1.crt.pem"]`)}, true, []string{check.RuleNothingDisappears, check.RuleMaterial}},
+		copyMaterial("fulcio_intermediate_v1.crt.pem", "not-a-tsa.crt.pem"), copyMaterial("fulcio_v1.crt.pem", "not-a-tsa-root.crt.pem"),
+		ed("services.cue", `certs: ["tsa-2025.chain.pem"]`, `certs: ["not-a-tsa.crt.pem", "not-a-tsa-root.crt.pem"]`)}, true, []string{check.RuleNothingDisappears, check.RuleMaterial}},
 	{"log retired while still trusted", []step{
 		ed("services.cue", "\t\"log2025-1\": {\n\t\turl: \"https://log2025-1.rekor.sigstore.dev\"\n\t\tapi: 2\n\t\tkey: \"log2025-1.rekor.pub\"\n\t\tverify: start: \"2025-09-23T00:00:00Z\"\n\t\t// Opt-in first; the main file follows once clients have caught up.\n\t\tsign: rekorV2: start: \"2026-01-01T00:00:00Z\"\n\t}\n", ""),
 		extra(`retired: "log2025-1": {kind: "rekor", key: "log2025-1.rekor.pub", reason: "moved to log2026-1"}`)}, true, []string{check.RuleNothingDisappears, check.RuleSigningStartFixed}},

@@ -7,5 +7,7 @@
 // published files under ../shared, or trustc's golden/<env>/) the same
 // helpers decide whether real bundles still verify against it, fail
 // against the other environment, and fail once the log, CA or timestamp
-// authority they depend on is taken out.
+// authority they depend on is taken out. Serve, LocalOnly and Clients do
+// the same for the TUF side: a repository served on 127.0.0.1 and fetched
+// by the TUF clients Sigstore's Go clients run, and nothing else.
 package e2e

@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -14,32 +16,51 @@ import (
 	"github.com/trustc-dev/trustc/release"
 )
 
-// TestPublished runs every bundle against Sigstore's published trusted
-// roots. The same CheckEnv runs on trustc's compiled golden files.
-func TestPublished(t *testing.T) {
+// golden reads trustc's compiled trusted root for env from golden/.
+func golden(t *testing.T, env string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(sharedtest.ModuleRoot(t), "golden", env, release.TrustedRootName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestGolden runs every bundle against trustc's compiled trusted roots:
+// each environment's own bundles verify, the other's fail, and each own
+// bundle fails once what it depends on is taken out.
+func TestGolden(t *testing.T) {
 	for _, env := range []string{"production", "staging"} {
 		t.Run(env, func(t *testing.T) {
-			CheckEnv(t, env, sharedtest.ReadFile(t, env, "trusted_root.json"))
+			CheckEnv(t, env, golden(t, env))
 		})
 	}
 }
 
-// productionHistory lists the published production trusted roots by the
-// targets version that listed them, oldest first. Targets v13 listed the
-// trusted root v14 still lists, byte for byte.
+// productionHistory lists the production trusted roots by the targets
+// version that listed them, oldest first: Sigstore's published history,
+// then trustc's compiled root, which stands for the current one (targets
+// v13 and v14 list the same file, and golden reproduces it byte for byte).
 var productionHistory = []struct {
+	name    string
 	version int
-	path    []string
+	read    func(t *testing.T) []byte
 }{
-	{10, []string{"production", "history", "targets-v10.trusted_root.json"}},
-	{11, []string{"production", "history", "targets-v11.trusted_root.json"}},
-	{12, []string{"production", "history", "targets-v12.trusted_root.json"}},
-	{14, []string{"production", "trusted_root.json"}},
+	{"targets-v10", 10, func(t *testing.T) []byte {
+		return sharedtest.ReadFile(t, "production", "history", "targets-v10.trusted_root.json")
+	}},
+	{"targets-v11", 11, func(t *testing.T) []byte {
+		return sharedtest.ReadFile(t, "production", "history", "targets-v11.trusted_root.json")
+	}},
+	{"targets-v12", 12, func(t *testing.T) []byte {
+		return sharedtest.ReadFile(t, "production", "history", "targets-v12.trusted_root.json")
+	}},
+	{"golden", 14, func(t *testing.T) []byte { return golden(t, "production") }},
 }
 
 // TestProductionHistory replays every production bundle against every
-// production trusted root ever published here: from the root that first
-// trusted what the bundle needs, each must verify it; before, none may.
+// production trusted root: from the root that first trusted what the
+// bundle needs, each must verify it; before, none may.
 func TestProductionHistory(t *testing.T) {
 	for _, c := range Cases {
 		if c.Env != "production" {
@@ -48,9 +69,9 @@ func TestProductionHistory(t *testing.T) {
 		for _, h := range productionHistory {
 			want := h.version >= c.Since
 			verdict := map[bool]string{true: "verifies", false: "fails"}[want]
-			t.Run(fmt.Sprintf("%s/targets-v%d/%s", c.Name, h.version, verdict), func(t *testing.T) {
+			t.Run(fmt.Sprintf("%s/%s/%s", c.Name, h.name, verdict), func(t *testing.T) {
 				t.Parallel()
-				err := VerifyBundle(t, sharedtest.ReadFile(t, h.path...), c)
+				err := VerifyBundle(t, h.read(t), c)
 				switch {
 				case want && err != nil:
 					t.Errorf("does not verify: %v", err)
@@ -76,7 +97,7 @@ func TestMutationsNeeded(t *testing.T) {
 		t.Run(c.Name, func(t *testing.T) {
 			t.Parallel()
 			var got []string
-			for _, m := range Mutations(t, sharedtest.ReadFile(t, c.Env, "trusted_root.json"), c) {
+			for _, m := range Mutations(t, golden(t, c.Env), c) {
 				if m.Needed {
 					got = append(got, m.Removed)
 				}
@@ -92,7 +113,7 @@ func TestMutationsNeeded(t *testing.T) {
 // verifies the bundle, so Mutations must remove both at once, and that root
 // must then fail.
 func TestMutationsOverlappingTSAs(t *testing.T) {
-	trf, err := release.ParseTrustedRoot(release.TrustedRootName, sharedtest.ReadFile(t, "production", "trusted_root.json"))
+	trf, err := release.ParseTrustedRoot(release.TrustedRootName, golden(t, "production"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -61,8 +61,9 @@ type Report struct {
 	Matched []string
 	// Findings are sorted by name.
 	Findings []Finding
-	// Ignored lists published targets outside a release (legacy keys and
-	// certificates such as rekor.pub), which trustc does not produce.
+	// Ignored lists published targets that are no trust files (legacy
+	// keys and certificates such as rekor.pub). A release directory holds
+	// trust files only, so there is nothing to compare them with.
 	Ignored []string
 }
 
@@ -166,7 +167,7 @@ func (r *Report) Text() string {
 		}
 	}
 	if len(r.Ignored) > 0 {
-		fmt.Fprintf(&b, "not compared (not produced by trustc): %s\n", strings.Join(r.Ignored, ", "))
+		fmt.Fprintf(&b, "not compared (not trust files): %s\n", strings.Join(r.Ignored, ", "))
 	}
 	return b.String()
 }

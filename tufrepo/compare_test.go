@@ -46,7 +46,7 @@ func sum(t *testing.T, elem ...string) string {
 func TestCompare(t *testing.T) {
 	repo, root := buildPublished(t, "production")
 	src := tufrepo.Source{Location: repo, Root: root, Time: refTime}
-	ignored := "not compared (not produced by trustc): artifact.pub, ctfe.pub, ctfe_2022.pub, fulcio.crt.pem, fulcio_intermediate_v1.crt.pem, fulcio_v1.crt.pem, rekor.pub\n"
+	ignored := "not compared (not trust files): artifact.pub, ctfe.pub, ctfe_2022.pub, fulcio.crt.pem, fulcio_intermediate_v1.crt.pem, fulcio_v1.crt.pem, rekor.pub\n"
 	trSum := sum(t, "production", "trusted_root.json")
 	legacySum := sum(t, "production", "targets", "signing_config.json")
 
@@ -133,7 +133,7 @@ func TestCompareFindings(t *testing.T) {
 		"  published " + want[0].Published.String() + "\n" +
 		"  expected  " + want[0].Expected.String() + "\n" +
 		"  error     " + want[0].Err + "\n" +
-		"not compared (not produced by trustc): artifact.pub, ctfe.pub, ctfe_2022.pub, fulcio.crt.pem, fulcio_intermediate_v1.crt.pem, fulcio_v1.crt.pem, rekor.pub\n"
+		"not compared (not trust files): artifact.pub, ctfe.pub, ctfe_2022.pub, fulcio.crt.pem, fulcio_intermediate_v1.crt.pem, fulcio_v1.crt.pem, rekor.pub\n"
 	if diff := cmp.Diff(wantText, rep.Text()); diff != "" {
 		t.Errorf("report (-want +got):\n%s", diff)
 	}

@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
+
+	"github.com/trustc-dev/trustc/release"
 )
 
 // HashAlgorithm is the one digest listed for each target. Sigstore's
@@ -45,6 +48,21 @@ func TargetFile(t Target) (*metadata.TargetFiles, error) {
 		tf.Custom = &custom
 	}
 	return tf, nil
+}
+
+// TargetsFromEnv lists what an environment publishes through TUF, sorted by
+// name: its trust files, without custom metadata as Sigstore publishes
+// them, and its legacy targets (env.Targets) with theirs.
+func TargetsFromEnv(env *release.Env) []Target {
+	var out []Target
+	for _, f := range env.Files() {
+		out = append(out, Target{Name: f.Name, Data: f.Bytes})
+	}
+	for _, t := range env.Targets {
+		out = append(out, Target{Name: t.Name, Data: t.Bytes, Custom: t.Custom})
+	}
+	slices.SortFunc(out, func(a, b Target) int { return strings.Compare(a.Name, b.Name) })
+	return out
 }
 
 // checkName rejects target names that could not be served as a file below

@@ -24,6 +24,7 @@ func TestMain(m *testing.M) {
 // TRUSTC_UPDATE=1 rewrites the scripts' expected output.
 func TestScript(t *testing.T) {
 	root := sharedtest.ModuleRoot(t)
+	shared := sharedtest.Dir(t)
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		UpdateScripts:       os.Getenv("TRUSTC_UPDATE") != "",
@@ -31,6 +32,7 @@ func TestScript(t *testing.T) {
 		RequireUniqueNames:  true,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("CUE_CACHE_DIR", filepath.Join(env.WorkDir, ".cache", "cue"))
+			env.Setenv("SHARED", shared)
 			for _, dir := range []string{"cue.mod", "schema", "environments/production"} {
 				if err := copyMissing(filepath.Join(root, dir), filepath.Join(env.WorkDir, dir)); err != nil {
 					return err

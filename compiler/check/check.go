@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"slices"
+	"strings"
 	"time"
 
 	"cuelang.org/go/cue/errors"
@@ -162,13 +163,26 @@ func (c *checker) references() {
 			c.add(violation(RuleWellFormed, s.Src, "%q is in a signing config but has no url; add its url", s.Name))
 		}
 	}
+	for _, t := range c.env.TUFTargets {
+		// A name that is no plain file name is an output-names problem;
+		// load did not look for it.
+		if name := t.File.V; t.Bytes == nil && plainName(name) {
+			c.add(violation(RuleWellFormed, t.Src, "tufTargets names %q, which is no file beside the environment's CUE files; copy the file there or remove the entry", name))
+		}
+	}
+}
+
+// plainName reports whether name is a file name without directories, as
+// every published file and TUF target of an environment must be.
+func plainName(name string) bool {
+	return name != "" && path.Base(name) == name && name != "." && name != ".." && !strings.Contains(name, `\`)
 }
 
 func (c *checker) outputs() {
 	seen := map[string]bool{}
 	add := func(f model.Value[string]) {
 		switch {
-		case f.V == "" || path.Base(f.V) != f.V || f.V == "." || f.V == "..":
+		case !plainName(f.V):
 			c.add(violation(RuleWellFormed, f.Src, "file name %q must be a plain file name", f.V))
 		case seen[f.V]:
 			c.add(violation(RuleWellFormed, f.Src, "file name %q is published twice", f.V))
@@ -181,5 +195,9 @@ func (c *checker) outputs() {
 	}
 	if c.env.Legacy != nil {
 		add(c.env.Legacy.File)
+	}
+	// A TUF target is served beside the trust files, under its own name.
+	for _, t := range c.env.TUFTargets {
+		add(model.Value[string]{V: t.File.V, Src: t.Src})
 	}
 }

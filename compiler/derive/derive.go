@@ -56,6 +56,7 @@ func Environment(env *model.Environment) error {
 			errs = errors.Append(errs, r.Src.Errorf("retired %q must name its material: key (for a log) or certs (for an authority)", r.Name))
 		}
 	}
+	errs = errors.Append(errs, tufTargets(env))
 	if errs != nil {
 		return errors.Sanitize(errs)
 	}

@@ -44,6 +44,34 @@ func Environment(env *model.Environment) (*release.Env, error) {
 		}
 		out.Legacy = &release.LegacySigningConfigFile{Name: env.Legacy.File.V, Bytes: b, Msg: m}
 	}
+
+	if out.Targets, err = TUFTargets(env); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TUFTargets emits the files env publishes as TUF targets of their own,
+// sorted by name: the material bytes unchanged, and the custom object
+// root-signing writes, {"sigstore":{"status":…,"uri":…,"usage":…}}, keys
+// sorted as its serialiser sorts them, no uri for usage "Unknown".
+func TUFTargets(env *model.Environment) ([]*release.Target, error) {
+	var out []*release.Target
+	for _, t := range env.TUFTargets {
+		custom := release.TargetCustom{Sigstore: release.TargetSigstore{Status: t.Status.V, URI: t.URI, Usage: t.Usage}}
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false) // URLs may hold '&'
+		if err := enc.Encode(custom); err != nil {
+			return nil, fmt.Errorf("marshal custom metadata of %s: %w", t.File.V, err)
+		}
+		out = append(out, &release.Target{
+			Name:   t.File.V,
+			Bytes:  t.Bytes,
+			Custom: bytes.TrimSuffix(buf.Bytes(), []byte("\n")),
+		})
+	}
+	slices.SortFunc(out, func(a, b *release.Target) int { return cmp.Compare(a.Name, b.Name) })
 	return out, nil
 }
 

@@ -103,6 +103,14 @@ func (d *decoder) environment(v cue.Value, name string) *model.Environment {
 		}
 		env.Retired = append(env.Retired, r)
 	}
+	for _, f := range fields(v.LookupPath(cue.ParsePath("tufTargets"))) {
+		s := d.conjunctSrc(f, root)
+		env.TUFTargets = append(env.TUFTargets, &model.TUFTarget{
+			Material: d.tufTarget(label(f), s),
+			Src:      s,
+			Status:   d.str(f, "status", s),
+		})
+	}
 	return env
 }
 
@@ -245,9 +253,7 @@ func (d *decoder) time(v cue.Value, field string, parent model.Src) model.Value[
 	return out
 }
 
-// material reads the file a key or certs field names. Names are paths
-// relative to the environment directory and may not leave it, so that an
-// environment is self-contained and reviewable as one directory.
+// material reads the file a key or certs field names (see materialPath).
 func (d *decoder) material(v cue.Value, parent model.Src) model.Material {
 	name, err := v.String()
 	s := d.src(v, parent)
@@ -256,8 +262,8 @@ func (d *decoder) material(v cue.Value, parent model.Src) model.Material {
 		d.fail(s.Errorf("%v", err))
 		return m
 	}
-	clean := path.Clean(name)
-	if name == "" || path.IsAbs(name) || clean == ".." || strings.HasPrefix(clean, "../") || strings.Contains(name, `\`) {
+	clean, ok := materialPath(name)
+	if !ok {
 		d.fail(s.Errorf("material file %q must be a slash-separated path inside the environment directory", name))
 		return m
 	}
@@ -327,4 +333,39 @@ func ParseDuration(s string) (time.Duration, error) {
 		return 0, errors.New("negative duration")
 	}
 	return dur, nil
+}
+
+// tufTarget reads a file that tufTargets names, also when no key or chain
+// field names it (artifact.pub), so that emit has its bytes without doing
+// I/O. A name that is no plain file name, or a file that does not exist, is
+// left without bytes for check to report with the rule it breaks; only a
+// file that exists and cannot be read is load's to report.
+func (d *decoder) tufTarget(name string, s model.Src) model.Material {
+	m := model.Material{File: model.Value[string]{V: name, Src: s}}
+	clean, ok := materialPath(name)
+	if !ok {
+		return m
+	}
+	b, err := fs.ReadFile(d.fsys, clean)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		d.fail(s.Errorf("read material file %q: %v", name, err))
+	case b == nil:
+		m.Bytes = []byte{} // an empty file exists; nil means missing
+	default:
+		m.Bytes = b
+	}
+	return m
+}
+
+// materialPath cleans a material file name. Names are paths relative to
+// the environment directory and may not leave it, so that an environment
+// is self-contained and reviewable as one directory.
+func materialPath(name string) (string, bool) {
+	clean := path.Clean(name)
+	if name == "" || path.IsAbs(name) || clean == ".." || strings.HasPrefix(clean, "../") || strings.Contains(name, `\`) {
+		return "", false
+	}
+	return clean, true
 }

@@ -54,6 +54,10 @@ type Environment struct {
 
 	Policy  Policy
 	Retired []*Retirement
+
+	// TUFTargets are the material files published as TUF targets of their
+	// own, in CUE declaration order.
+	TUFTargets []*TUFTarget
 }
 
 // Policy holds the environment's limits.
@@ -239,6 +243,24 @@ type DistinguishedName struct {
 // OIDCProvider is an OpenID Connect identity provider.
 type OIDCProvider struct {
 	Service
+}
+
+// TUFTarget is a material file the TUF repository publishes as a target of
+// its own, with the custom metadata clients that predate trusted_root.json
+// select it by.
+type TUFTarget struct {
+	// Material is the file beside the CUE: its name (the key in
+	// tufTargets), which is also the target name, and its bytes. Bytes is
+	// nil when no such file exists; check reports that.
+	Material
+	Src    Src
+	Status Value[string]
+
+	// Derived by derive from the service whose key or chain names the
+	// file: "Rekor", "CTFE", "Fulcio" or "TSA" and the service URL, or
+	// "Unknown" and no URI when no service does.
+	Usage string
+	URI   string
 }
 
 // Material is a file of key or certificate material beside the CUE.

@@ -34,10 +34,12 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"generate": {"compile every environment into golden/", runGenerate},
-		"check":    {"check environments, or a directory of published JSON, against every rule", runCheck},
-		"diff":     {"review a trust change: what it does to which clients, and when", runDiff},
-		"at":       {"what Sigstore clients sign with and verify at one instant", runAt},
+		"generate":         {"compile every environment into golden/", runGenerate},
+		"check":            {"check environments, or a directory of published JSON, against every rule", runCheck},
+		"diff":             {"review a trust change: what it does to which clients, and when", runDiff},
+		"at":               {"what Sigstore clients sign with and verify at one instant", runAt},
+		"tuf":              {"tuf build: sign a TUF repository serving an environment's release", runTUF},
+		"verify-published": {"compare a published TUF repository with golden/<env>", runVerifyPublished},
 	}
 }
 
@@ -69,7 +71,7 @@ func usage(w io.Writer, cmds map[string]command) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-10s %s\n", n, cmds[n].summary)
+		fmt.Fprintf(w, "  %-17s %s\n", n, cmds[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'trustc <command> -h' for a command's flags.")
 }
