@@ -579,9 +579,16 @@ func (pl *planner) logKey(list string, i int, l *prototrustroot.TransparencyLogI
 			derived, out.api = d, api
 			break
 		}
-		tried = append(tried, fmt.Sprintf("%s for API v%d", b64(d.LogID), api))
+		id := b64(d.LogID)
+		if !slices.ContainsFunc(tried, func(s string) bool { return strings.HasPrefix(s, id) }) {
+			tried = append(tried, fmt.Sprintf("%s as an API v%d log", id, api))
+		}
 	}
 	if derived == nil {
+		if len(tried) == 1 {
+			// The id does not depend on the API version (not an Ed25519 key).
+			tried[0], _, _ = strings.Cut(tried[0], " ")
+		}
 		if len(published) == 0 {
 			pl.e.add(file, p+".logId.keyId", "missing; trustc publishes the log id derived from the key (%s)", strings.Join(tried, ", or "))
 		} else {
