@@ -1,6 +1,8 @@
 package importer_test
 
 import (
+	cueerrors "cuelang.org/go/cue/errors"
+
 	"os"
 	"path"
 	"path/filepath"
@@ -54,3 +56,5 @@ func repo(t testing.TB, env string, files map[string][]byte) string {
 	}
 	return dst
 }
+
+func compilerErrors(err error) []cueerrors.Error { return cueerrors.Errors(err) }

@@ -145,14 +145,14 @@ func finish(root string, p *plan, header []string, w want, allow bool) (*Result,
 	if !allow {
 		return nil, &FindingsError{Findings: findings}
 	}
+	list := errors.Errors(findings)
+	r.header = append(r.header, fmt.Sprintf("trustc import --allow-findings wrote %d policy finding(s) as FINDING comments at their fields; trustc generate refuses this environment until they are fixed.", len(list)))
 	r.comments = map[string][]string{}
-	for _, f := range errors.Errors(findings) {
+	for _, f := range list {
 		k := r.place(f.Path())
-		r.comments[k] = append(r.comments[k], "FINDING (imported with --allow-findings; trustc generate refuses this until it is fixed): "+Describe(f))
+		r.comments[k] = append(r.comments[k], "FINDING: "+Describe(f))
 	}
-	if lines, ok := r.comments[key()]; ok {
-		r.header = append(r.header, lines...)
-	}
+	r.header = append(r.header, r.comments[key()]...)
 	if files, err = r.render(); err != nil {
 		return nil, err
 	}

@@ -430,7 +430,7 @@ func (r *renderer) signs(w *w, svc []string, ss []sign) {
 // window that services share only by coincidence stays written out, so
 // that changing one does not silently change another.
 func (r *renderer) chooseLets() {
-	r.letFor = map[string]*let{}
+	r.lets, r.letFor = nil, map[string]*let{}
 	taken := map[string]bool{}
 	consider := func(kind, name string, ws []window) {
 		seen := map[string]int{}
