@@ -2,6 +2,7 @@ package importer
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -426,31 +427,23 @@ func (r *renderer) signs(w *w, svc []string, ss []sign) {
 
 // chooseLets gives a let to every window that some service uses twice or
 // more (trusted and signed to from the same instant, or signed to through
-// several files); every other use of that window then names it too. A
-// window that services share only by coincidence stays written out, so
-// that changing one does not silently change another.
+// several files); every other use of that window then names it too. A let
+// that one service uses is named after it (fulcioSince); one that several
+// services share is named after its date (since2025_01_01), since what
+// ties them is the date. A window that services share only by coincidence
+// stays written out, so that changing one does not silently change another.
 func (r *renderer) chooseLets() {
-	r.lets, r.letFor = nil, map[string]*let{}
-	taken := map[string]bool{}
-	consider := func(kind, name string, ws []window) {
-		seen := map[string]int{}
-		for _, win := range ws {
-			k := windowKey(win)
-			seen[k]++
-			if seen[k] != 2 || r.letFor[k] != nil {
-				continue
-			}
-			base := letBase(kind, name)
-			if win.hasEnd() {
-				base += "Window"
-			} else {
-				base += "Since"
-			}
-			lt := &let{name: unique(taken, base), w: win}
-			lt.name = strings.ReplaceAll(lt.name, "-", "_")
-			r.lets = append(r.lets, lt)
-			r.letFor[k] = lt
+	type use struct {
+		base string
+		ws   map[string]int
+	}
+	var uses []use
+	add := func(kind, name string, ws []window) {
+		u := use{base: letBase(kind, name), ws: map[string]int{}}
+		for _, w := range ws {
+			u.ws[windowKey(w)]++
 		}
+		uses = append(uses, u)
 	}
 	signWindows := func(ss []sign) []window {
 		var out []window
@@ -461,10 +454,13 @@ func (r *renderer) chooseLets() {
 	}
 	p := r.p
 	for _, l := range p.rekor {
-		consider("rekor", l.name, append([]window{l.verify}, signWindows(l.sign)...))
+		add("rekor", l.name, append([]window{l.verify}, signWindows(l.sign)...))
 	}
 	for _, f := range p.fronts {
-		consider("rekor", f.name, signWindows(f.sign))
+		add("rekor", f.name, signWindows(f.sign))
+	}
+	for _, l := range p.ct {
+		add("ct", l.name, []window{l.verify})
 	}
 	for _, group := range []struct {
 		kind string
@@ -479,7 +475,7 @@ func (r *renderer) chooseLets() {
 			if group.kind == "tsa" && len(group.as) == 1 {
 				name = ""
 			}
-			consider(group.kind, name, append(ws, signWindows(a.sign)...))
+			add(group.kind, name, append(ws, signWindows(a.sign)...))
 		}
 	}
 	for _, o := range p.oidc {
@@ -487,8 +483,69 @@ func (r *renderer) chooseLets() {
 		if len(p.oidc) == 1 {
 			name = ""
 		}
-		consider("oidc", name, signWindows(o.sign))
+		add("oidc", name, signWindows(o.sign))
 	}
+
+	r.lets, r.letFor = nil, map[string]*let{}
+	windows := map[string]window{}
+	for _, l := range slices.Concat(p.rekor, p.ct) {
+		windows[windowKey(l.verify)] = l.verify
+	}
+	for _, a := range slices.Concat(p.ca, p.tsa) {
+		for _, c := range a.chains {
+			windows[windowKey(c.verify)] = c.verify
+		}
+	}
+	for _, s := range r.allSigns() {
+		windows[windowKey(s.window)] = s.window
+	}
+	taken := map[string]bool{}
+	for _, u := range uses {
+		for _, k := range slices.Sorted(maps.Keys(u.ws)) {
+			if u.ws[k] < 2 || r.letFor[k] != nil {
+				continue
+			}
+			win := windows[k]
+			sharers := 0
+			for _, v := range uses {
+				if v.ws[k] > 0 {
+					sharers++
+				}
+			}
+			var base string
+			switch {
+			case sharers > 1 && win.hasEnd():
+				base = "window" + win.start.Format("2006_01_02")
+			case sharers > 1:
+				base = "since" + win.start.Format("2006_01_02")
+			case win.hasEnd():
+				base = u.base + "Window"
+			default:
+				base = u.base + "Since"
+			}
+			lt := &let{name: strings.ReplaceAll(unique(taken, base), "-", "_"), w: win}
+			r.lets = append(r.lets, lt)
+			r.letFor[k] = lt
+		}
+	}
+}
+
+func (r *renderer) allSigns() []sign {
+	p := r.p
+	var out []sign
+	for _, l := range p.rekor {
+		out = append(out, l.sign...)
+	}
+	for _, f := range p.fronts {
+		out = append(out, f.sign...)
+	}
+	for _, a := range slices.Concat(p.ca, p.tsa) {
+		out = append(out, a.sign...)
+	}
+	for _, o := range p.oidc {
+		out = append(out, o.sign...)
+	}
+	return out
 }
 
 // letBase makes an identifier from a service's name: fulcio → fulcio,
