@@ -51,7 +51,7 @@ func (c *errs) err() error {
 
 // FindingsError is returned when the imported environment breaks policy
 // (compiler.Check reports something) and findings were not allowed. Callers
-// branch on it to suggest --allow-findings.
+// branch on it to suggest -allow-findings.
 type FindingsError struct {
 	// Findings are the compiler's errors, each with its CUE path.
 	Findings errors.Error

@@ -1,13 +1,13 @@
 package importer_test
 
 import (
-	cueerrors "cuelang.org/go/cue/errors"
-
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	cueerrors "cuelang.org/go/cue/errors"
 
 	"github.com/trustc-dev/trustc/importer"
 	"github.com/trustc-dev/trustc/internal/sharedtest"

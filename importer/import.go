@@ -146,7 +146,7 @@ func finish(root string, p *plan, header []string, w want, allow bool) (*Result,
 		return nil, &FindingsError{Findings: findings}
 	}
 	list := errors.Errors(findings)
-	r.header = append(r.header, fmt.Sprintf("trustc import --allow-findings wrote %d policy finding(s) as FINDING comments at their fields; trustc generate refuses this environment until they are fixed.", len(list)))
+	r.header = append(r.header, fmt.Sprintf("trustc import -allow-findings wrote %d policy finding(s) as FINDING comments at their fields; trustc generate refuses this environment until they are fixed.", len(list)))
 	r.comments = map[string][]string{}
 	for _, f := range list {
 		k := r.place(f.Path())

@@ -35,7 +35,7 @@ type Spec struct {
 // ChainSpec is a certificate authority (Fulcio) or timestamp authority and
 // one of its chains.
 type ChainSpec struct {
-	// Flag names the spec in errors ("--fulcio https://fulcio.example.com").
+	// Flag names the spec in errors ("-fulcio https://fulcio.example.com").
 	Flag string
 	URL  string
 	// Chain is a PEM file of certificates, leaf-most first, trust anchor
@@ -77,10 +77,10 @@ func Init(root string, s Spec) (*Result, error) {
 	}
 	e := &errs{}
 	if s.Operator == "" {
-		e.add("--operator", "", "missing; name who runs these services, as a scheme-less URI such as example.com")
+		e.add("-operator", "", "missing; name who runs these services, as a scheme-less URI such as example.com")
 	}
 	if len(s.Fulcio)+len(s.TSA)+len(s.Rekor)+len(s.CTFE) == 0 {
-		e.add("trustc init", "", "no services: give at least one of --fulcio, --rekor, --ctfe and --tsa")
+		e.add("trustc init", "", "no services: give at least one of -fulcio, -rekor, -ctfe and -tsa")
 	}
 	b := &initBuilder{e: e, op: s.Operator,
 		root: &prototrustroot.TrustedRoot{MediaType: release.TrustedRootMediaType01Legacy},

@@ -119,25 +119,25 @@ func privateSpec(m material) importer.Spec {
 		Env:      "private",
 		Operator: "example.com",
 		Fulcio: []importer.ChainSpec{{
-			Flag: "--fulcio https://fulcio.example.com", URL: "https://fulcio.example.com",
+			Flag: "-fulcio https://fulcio.example.com", URL: "https://fulcio.example.com",
 			Chain: importer.Input{Name: "fulcio.pem", Data: m.fulcioChain},
 		}},
 		TSA: []importer.ChainSpec{{
-			Flag: "--tsa https://tsa.example.com/api/v1/timestamp", URL: "https://tsa.example.com/api/v1/timestamp",
+			Flag: "-tsa https://tsa.example.com/api/v1/timestamp", URL: "https://tsa.example.com/api/v1/timestamp",
 			Chain: importer.Input{Name: "tsa.pem", Data: m.tsaChain}, Start: day("2025-03-01"),
 		}},
 		Rekor: []importer.LogSpec{{
-			Flag: "--rekor https://rekor.example.com", URL: "https://rekor.example.com",
+			Flag: "-rekor https://rekor.example.com", URL: "https://rekor.example.com",
 			Key: importer.Input{Name: "rekor.pub", Data: m.rekor}, Start: day("2025-01-01"),
 		}, {
-			Flag: "--rekor https://log2025-1.rekor.example.com", URL: "https://log2025-1.rekor.example.com",
+			Flag: "-rekor https://log2025-1.rekor.example.com", URL: "https://log2025-1.rekor.example.com",
 			Key: importer.Input{Name: "log2025-1.pub", Data: m.rekorV2}, Start: day("2025-06-01"), API: 2,
 		}},
 		CTFE: []importer.LogSpec{{
-			Flag: "--ctfe https://ctfe.example.com/2025", URL: "https://ctfe.example.com/2025",
+			Flag: "-ctfe https://ctfe.example.com/2025", URL: "https://ctfe.example.com/2025",
 			Key: importer.Input{Name: "ctfe.pub", Data: m.ctfe}, Start: day("2025-01-01"),
 		}},
-		OIDC: []importer.OIDCSpec{{Flag: "--oidc https://oauth2.example.com/auth", URL: "https://oauth2.example.com/auth"}},
+		OIDC: []importer.OIDCSpec{{Flag: "-oidc https://oauth2.example.com/auth", URL: "https://oauth2.example.com/auth"}},
 	}
 }
 
@@ -205,24 +205,24 @@ func TestInitBadSpec(t *testing.T) {
 	}{{
 		name: "no operator, no services",
 		edit: func(s *importer.Spec) { *s = importer.Spec{Env: "private"} },
-		want: "--operator: missing; name who runs these services, as a scheme-less URI such as example.com\n" +
-			"trustc init: no services: give at least one of --fulcio, --rekor, --ctfe and --tsa",
+		want: "-operator: missing; name who runs these services, as a scheme-less URI such as example.com\n" +
+			"trustc init: no services: give at least one of -fulcio, -rekor, -ctfe and -tsa",
 	}, {
 		name: "private key",
 		edit: func(s *importer.Spec) { s.Rekor[0].Key.Data = m.private },
-		want: `--rekor https://rekor.example.com: public-key: rekor.pub holds a private key (PEM "PRIVATE KEY"): only public material belongs under environments/; delete it, and rotate the key if it was ever committed`,
+		want: `-rekor https://rekor.example.com: public-key: rekor.pub holds a private key (PEM "PRIVATE KEY"): only public material belongs under environments/; delete it, and rotate the key if it was ever committed`,
 	}, {
 		name: "chain root first",
 		edit: func(s *importer.Spec) { s.Fulcio[0].Chain.Data = m.rootFirst },
-		want: "--fulcio https://fulcio.example.com: certificate-chain: fulcio.pem: certificate 1 is not issued by certificate 2 (x509: ECDSA verification failure); list the chain leaf-most first, trust anchor last",
+		want: "-fulcio https://fulcio.example.com: certificate-chain: fulcio.pem: certificate 1 is not issued by certificate 2 (x509: ECDSA verification failure); list the chain leaf-most first, trust anchor last",
 	}, {
 		name: "TSA chain without its leaf",
 		edit: func(s *importer.Spec) { s.TSA[0].Chain.Data = m.fulcioChain },
-		want: "--tsa https://tsa.example.com/api/v1/timestamp: certificate-chain: tsa.pem starts with a CA certificate; a TSA chain starts with the TSA's own (leaf) certificate",
+		want: "-tsa https://tsa.example.com/api/v1/timestamp: certificate-chain: tsa.pem starts with a CA certificate; a TSA chain starts with the TSA's own (leaf) certificate",
 	}, {
 		name: "Fulcio chain with a leaf",
 		edit: func(s *importer.Spec) { s.Fulcio[0].Chain.Data = m.tsaChain },
-		want: "--fulcio https://fulcio.example.com: certificate-chain: fulcio.pem starts with a certificate that is not a CA; a Fulcio chain starts with the CA that issues signing certificates and leaves out any leaf",
+		want: "-fulcio https://fulcio.example.com: certificate-chain: fulcio.pem starts with a certificate that is not a CA; a Fulcio chain starts with the CA that issues signing certificates and leaves out any leaf",
 	}, {
 		name: "window, origin, URL and start",
 		edit: func(s *importer.Spec) {
@@ -231,10 +231,10 @@ func TestInitBadSpec(t *testing.T) {
 			s.Rekor[0].URL = "rekor.example.com"
 			s.Rekor[1].Start = time.Time{}
 		},
-		want: "--rekor https://rekor.example.com: url: \"rekor.example.com\" is not an absolute URL\n" +
-			"--rekor https://log2025-1.rekor.example.com: start-time: missing; say from when clients trust this log's key\n" +
-			"--rekor https://log2025-1.rekor.example.com: origin: \"log2025-1.rekor.example.com/api\" differs from \"log2025-1.rekor.example.com\", the origin trustc derives from url (a Rekor v2 log's origin is its URL without the scheme); leave origin out\n" +
-			"--ctfe https://ctfe.example.com/2025: end-time: 2024-01-01T00:00:00Z is before start-time 2025-01-01T00:00:00Z",
+		want: "-rekor https://rekor.example.com: url: \"rekor.example.com\" is not an absolute URL\n" +
+			"-rekor https://log2025-1.rekor.example.com: start-time: missing; say from when clients trust this log's key\n" +
+			"-rekor https://log2025-1.rekor.example.com: origin: \"log2025-1.rekor.example.com/api\" differs from \"log2025-1.rekor.example.com\", the origin trustc derives from url (a Rekor v2 log's origin is its URL without the scheme); leave origin out\n" +
+			"-ctfe https://ctfe.example.com/2025: end-time: 2024-01-01T00:00:00Z is before start-time 2025-01-01T00:00:00Z",
 	}, {
 		name: "one URL, two API versions",
 		edit: func(s *importer.Spec) {

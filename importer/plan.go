@@ -403,11 +403,11 @@ func (pl *planner) chooseOperator() {
 	for _, u := range pl.allURLs() {
 		if d := domain(u); d != "" {
 			pl.p.operator = d
-			pl.p.operatorNote = "The imported files name no operator (a v0.1 trusted root has none): this is the services' domain. Set it to whoever runs them (trustc import --operator)."
+			pl.p.operatorNote = "The imported files name no operator (a v0.1 trusted root has none): this is the services' domain. Set it to whoever runs them (trustc import -operator)."
 			return
 		}
 	}
-	pl.p.operatorNote = "The imported files name no operator: set it to whoever runs these services (trustc import --operator)."
+	pl.p.operatorNote = "The imported files name no operator: set it to whoever runs these services (trustc import -operator)."
 }
 
 func (pl *planner) allURLs() []string {

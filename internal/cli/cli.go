@@ -35,6 +35,7 @@ type command struct {
 func commands() map[string]command {
 	return map[string]command{
 		"generate": {"compile every environment into golden/", runGenerate},
+		"import":   {"write an environment from published trust files", runImport},
 	}
 }
 
