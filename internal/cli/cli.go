@@ -36,6 +36,7 @@ func commands() map[string]command {
 	return map[string]command{
 		"generate": {"compile every environment into golden/", runGenerate},
 		"import":   {"write an environment from published trust files", runImport},
+		"init":     {"write an environment for a new private instance", runInit},
 	}
 }
 
