@@ -26,11 +26,11 @@ func runInit(args []string, stdout, stderr io.Writer) int {
 	operator := fs.String("operator", "", "who runs the services, a scheme-less `uri` such as example.com")
 	force := fs.Bool("force", false, "replace environments/<name> if it exists")
 	var fulcio, rekor, ctfe, tsa, oidc specs
-	fs.Var(&fulcio, "fulcio", "a certificate authority and one chain: `url=URL,certificate-chain=PEM[,start-time=T][,end-time=T][,api-version=N]`; the chain is listed from the CA that issues signing certificates to the root; start-time defaults to the root's NotBefore. Repeat for more.")
-	fs.Var(&rekor, "rekor", "a Rekor log: `url=URL,public-key=PEM,start-time=T[,end-time=T][,api-version=1|2]` (cosign's origin= is accepted if it is the URL without its scheme). Repeat for more.")
-	fs.Var(&ctfe, "ctfe", "a certificate transparency log: `url=URL,public-key=PEM,start-time=T[,end-time=T]`. Repeat for more.")
-	fs.Var(&tsa, "tsa", "a timestamp authority and one chain, leaf first: `url=URL,certificate-chain=PEM[,start-time=T][,end-time=T][,api-version=N]`; start-time defaults to the leaf's NotBefore. Repeat for more.")
-	fs.Var(&oidc, "oidc", "an OpenID Connect provider: `URL`, or url=URL[,start-time=T][,api-version=N]; start-time defaults to the first CA's. Repeat for more.")
+	fs.Var(&fulcio, "fulcio", "a certificate authority and one of its chains, as a `spec` url=URL,certificate-chain=PEM[,start-time=T][,end-time=T][,api-version=N]; the chain runs from the CA that issues signing certificates to the root; start-time defaults to the root's NotBefore. Repeat for more chains or CAs.")
+	fs.Var(&rekor, "rekor", "a Rekor log, as a `spec` url=URL,public-key=PEM,start-time=T[,end-time=T][,api-version=1|2] (cosign's origin= is accepted if it is the URL without its scheme). Repeat for more.")
+	fs.Var(&ctfe, "ctfe", "a certificate transparency log, as a `spec` url=URL,public-key=PEM,start-time=T[,end-time=T]. Repeat for more.")
+	fs.Var(&tsa, "tsa", "a timestamp authority and one of its chains, leaf first, as a `spec` url=URL,certificate-chain=PEM[,start-time=T][,end-time=T][,api-version=N]; start-time defaults to the leaf's NotBefore. Repeat for more.")
+	fs.Var(&oidc, "oidc", "an OpenID Connect provider, as a `url` or url=URL[,start-time=T][,api-version=N]; start-time defaults to the first CA's. Repeat for more.")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
