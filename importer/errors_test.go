@@ -201,6 +201,12 @@ func TestBadInput(t *testing.T) {
 		want: "trusted_root.json: tlogs[0].logId.keyId: AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= does not match the key, whose log id is wNI9atQGlz+VWfO6LRygH4QUfY/8W4RFwiT5i5WRgB0=\n" +
 			"trusted_root.json: tlogs[1].logId.keyId: AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= does not match the key, whose log id is tUgTy2PYhZhwpeeFAMxq3P31lyPtrpPujSX68kdaBpA= as an API v1 log, or zxGZFVvd0FEmjR8WrFwMdcAJ9vtaY/QXf44Y1wUeP6A= as an API v2 log",
 	}, {
+		name: "signing config and log id disagree on the API version",
+		files: func(t *testing.T) []importer.Input {
+			return []importer.Input{shared(t, prodRoot)[0], edited(t, prodV2, "rekorTlogUrls[0].majorApiVersion", 1)}
+		},
+		want: "signing_config_rekor_v2.v0.2.json: rekorTlogUrls[0].majorApiVersion: 1, but trusted_root.json: tlogs[1] publishes the log id of an API v2 log; one of the two is wrong",
+	}, {
 		name: "hash algorithm trustc does not publish",
 		files: func(t *testing.T) []importer.Input {
 			return []importer.Input{edited(t, prodRoot, "ctlogs[1].hashAlgorithm", "SHA2_384")}

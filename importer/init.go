@@ -139,11 +139,7 @@ type initBuilder struct {
 	sc   *prototrustroot.SigningConfig
 }
 
-func (b *initBuilder) url(flag, u string) bool {
-	before := len(b.e.list)
-	(&planner{e: b.e}).absURL(flag, "url", u)
-	return len(b.e.list) == before
-}
+func (b *initBuilder) url(flag, u string) bool { return absURL(b.e, flag, "url", u) }
 
 func (b *initBuilder) window(flag string, start, end time.Time) (*protocommon.TimeRange, bool) {
 	if !end.IsZero() && end.Before(start) {

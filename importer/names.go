@@ -22,22 +22,25 @@ import (
 // A log, front or CA is named by its host without the domain and without
 // the service's own label (…rekor, …ctfe), or by the last segment of its
 // path when it has one. A TSA or OIDC provider is named by its domain,
-// since a deployment usually has one of each. Chains are named by the year
-// their verification window starts.
+// since a deployment usually has one of each. Chains, and logs that share
+// a URL, are named by the year their verification window starts.
 
 // name gives every service, chain and material file its name.
 func (pl *planner) name() {
 	p := pl.p
 	taken := map[string]bool{}
+	// Logs that share a URL (a key rotated behind it) take the year their
+	// window starts.
+	year := func(l *plog) string { return fmt.Sprintf("%s-%04d", hostName(l.url), l.verify.start.Year()) }
 	for _, l := range p.rekor {
-		l.name = unique(taken, hostName(l.url), fullName(l.url))
+		l.name = unique(taken, hostName(l.url), year(l), fullName(l.url))
 	}
 	for _, f := range p.fronts {
 		f.name = unique(taken, hostName(f.url), fullName(f.url))
 	}
 	taken = map[string]bool{}
 	for _, l := range p.ct {
-		l.name = unique(taken, hostName(l.url), fullName(l.url))
+		l.name = unique(taken, hostName(l.url), year(l), fullName(l.url))
 	}
 	for _, group := range [][]*pauth{p.ca, p.tsa} {
 		taken = map[string]bool{}

@@ -27,7 +27,6 @@ import (
 // rendered.
 type plan struct {
 	env      string // directory name
-	sources  []string
 	operator string
 	// operatorNote explains an operator the inputs did not state.
 	operatorNote string
@@ -86,8 +85,6 @@ type plog struct {
 	keyFile    string
 	keyDetails string // stated only where the published value is not the derived default
 	verify     window
-	// for naming the file
-	kind string
 }
 
 type pfront struct {
@@ -99,7 +96,8 @@ type pauth struct {
 	psvc
 	kind   string
 	chains []*pchain
-	// identity groups trusted-root entries without a URL
+	// identity groups trusted-root entries: their URI, or for entries
+	// without one, their subject.
 	identity string
 }
 
@@ -186,7 +184,7 @@ const (
 )
 
 func buildPlan(in *inputs, opts Options) (*plan, error) {
-	pl := &planner{e: &errs{}, in: in, opts: opts, p: &plan{env: opts.Env, sources: in.names}, entries: map[string][]*entry{}}
+	pl := &planner{e: &errs{}, in: in, opts: opts, p: &plan{env: opts.Env}, entries: map[string][]*entry{}}
 	pl.configs()
 	pl.trustedRoot()
 	if err := pl.e.err(); err != nil {
@@ -233,7 +231,10 @@ func (pl *planner) configs() {
 					continue
 				}
 				en.window = w
-				if prev, dup := seen[s.GetUrl()]; dup {
+				// A Rekor URL may be listed twice: logs that share it (a key
+				// rotated behind one URL) each have their window. Other
+				// services are one per URL.
+				if prev, dup := seen[s.GetUrl()]; dup && l.kind != kindRekor {
 					pl.e.add(c.file, p+".url", "%s is listed twice (also at %s); trustc gives a service one window per signing config", s.GetUrl(), prev)
 					continue
 				}
@@ -291,14 +292,18 @@ func (pl *planner) selector(c *configIn, field string, sc *prototrustroot.Servic
 	return s
 }
 
-func (pl *planner) absURL(file, path, s string) bool {
+func (pl *planner) absURL(file, path, s string) bool { return absURL(pl.e, file, path, s) }
+
+// absURL checks that s is an absolute URL: every service URL is one, and
+// names and Rekor v2 origins come from its host.
+func absURL(e *errs, file, path, s string) bool {
 	if s == "" {
-		pl.e.add(file, path, "missing")
+		e.add(file, path, "missing")
 		return false
 	}
 	u, err := url.Parse(s)
 	if err != nil || u.Scheme == "" || u.Host == "" {
-		pl.e.add(file, path, "%q is not an absolute URL", s)
+		e.add(file, path, "%q is not an absolute URL", s)
 		return false
 	}
 	return true
@@ -541,7 +546,7 @@ func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
 // returns the log with its key, or nil. apis are the API versions to try,
 // in order: the one a signing config gives, or, for a log in no signing
 // config, 1 and then 2, since the published log id tells them apart.
-func (pl *planner) logKey(list string, i int, l *prototrustroot.TransparencyLogInstance, apis []int) (*plog, bool) {
+func (pl *planner) logKey(list string, i int, l *prototrustroot.TransparencyLogInstance, apis []int, from *entry) (*plog, bool) {
 	file := pl.in.root.file
 	p := index(list, i)
 	ok := pl.absURL(file, p+".baseUrl", l.GetBaseUrl())
@@ -582,6 +587,16 @@ func (pl *planner) logKey(list string, i int, l *prototrustroot.TransparencyLogI
 		id := b64(d.LogID)
 		if !slices.ContainsFunc(tried, func(s string) bool { return strings.HasPrefix(s, id) }) {
 			tried = append(tried, fmt.Sprintf("%s as an API v%d log", id, api))
+		}
+	}
+	if derived == nil && from != nil {
+		// The signing config gave the API version; does the other fit?
+		for _, api := range []int{1, 2} {
+			if d, err := deriveKey(keyBytes, l.GetBaseUrl(), api, ""); err == nil && api != from.api && bytes.Equal(d.LogID, published) {
+				pl.e.add(from.config.file, from.path+".majorApiVersion", "%d, but %s: %s publishes the log id of an API v%d log; one of the two is wrong",
+					from.api, file, p, api)
+				return nil, false
+			}
 		}
 	}
 	if derived == nil {
@@ -655,15 +670,14 @@ func (pl *planner) rekor() {
 		byLog[best] = append(byLog[best], en)
 	}
 	for i, l := range m.GetTlogs() {
-		apis := []int{1, 2}
+		apis, from := []int{1, 2}, (*entry)(nil)
 		if ens := byLog[i]; len(ens) > 0 {
-			apis = []int{ens[0].api}
+			apis, from = []int{ens[0].api}, ens[0]
 		}
-		lg, ok := pl.logKey("tlogs", i, l, apis)
+		lg, ok := pl.logKey("tlogs", i, l, apis, from)
 		if !ok {
 			continue
 		}
-		lg.kind = "rekor"
 		if len(byLog[i]) == 0 && lg.api >= 2 {
 			lg.notes = append(lg.notes, fmt.Sprintf("In no signing config: API v%d because the published log id is the C2SP signed-note key hash only v2 logs use.", lg.api))
 		}
@@ -741,11 +755,10 @@ func hostOf(u string) string {
 
 func (pl *planner) ctlogs() {
 	for i, l := range pl.in.root.msg.GetCtlogs() {
-		lg, ok := pl.logKey("ctlogs", i, l, []int{1})
+		lg, ok := pl.logKey("ctlogs", i, l, []int{1}, nil)
 		if !ok {
 			continue
 		}
-		lg.kind = "ctfe"
 		lg.api = 0
 		lg.operator = pl.serviceOperator(pl.rootSaid(index("ctlogs", i)+".operator", l.GetOperator()))
 		pl.p.ct = append(pl.p.ct, lg)
