@@ -10,7 +10,12 @@ import (
 // FuzzImport feeds the importer a trusted root and a signing config it has
 // never seen. Whatever the bytes, it must return Errors (each naming its
 // file) or a plan that renders to CUE that parses; it must never panic.
-// go test runs the seeds, the published files; go test -fuzz explores.
+// go test runs the seeds, the published files. To explore, run
+//
+//	go test ./importer -run '^$' -fuzz FuzzImport -fuzzminimizetime 10x
+//
+// The seeds are trusted roots of up to 12 KB, and minimizing every new
+// input for the default minute leaves almost no time for fuzzing.
 //
 // The scratch compile that Import ends with is left out: it runs the
 // compiler, which has its own fuzz targets, and would slow each run a
