@@ -139,8 +139,11 @@ func finish(root string, p *plan, header []string, w want, allow bool) (*Result,
 		return nil, err
 	}
 	findings, err := verify(root, p.env, files, w)
-	if err != nil || findings == nil {
-		return &Result{Files: files}, err
+	if err != nil {
+		return nil, err
+	}
+	if findings == nil {
+		return &Result{Files: files}, nil
 	}
 	if !allow {
 		return nil, &FindingsError{Findings: findings}

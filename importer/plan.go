@@ -713,6 +713,10 @@ func (pl *planner) fronts(ens []*entry) {
 		f := &pfront{psvc: psvc{url: u, api: group[0].api}}
 		start := group[0].window.start
 		for _, en := range group {
+			if _, dup := f.signWindow(en.config.name); dup {
+				pl.e.add(en.config.file, en.path+".url", "%s is listed twice in this file; trustc gives a front one window per signing config", en.url)
+				continue
+			}
 			f.sign = append(f.sign, sign{en.config.name, en.window})
 			if en.window.start.Before(start) {
 				start = en.window.start
@@ -729,9 +733,9 @@ func (pl *planner) fronts(ens []*entry) {
 				}
 			}
 		}
-		how := "that no signing config names directly"
+		how := " that no signing config names directly"
 		if len(trusted) == 0 {
-			trusted, how = direct, "(every one is also named directly by a signing config)"
+			trusted, how = direct, "; each is also named directly by a signing config"
 		}
 		if len(trusted) == 0 {
 			en := group[0]
@@ -740,7 +744,7 @@ func (pl *planner) fronts(ens []*entry) {
 			continue
 		}
 		f.shards = trusted
-		f.notes = append(f.notes, fmt.Sprintf("%s is no log of the trusted root: it fronts log shards, whose keys verify its entries. trustc import chose the API v%d logs trusted when signing to it starts (%s) %s; check the list.",
+		f.notes = append(f.notes, fmt.Sprintf("%s is no log of the trusted root: it fronts log shards, whose keys verify its entries. trustc import chose the API v%d logs trusted when signing to it starts (%s)%s; check the list.",
 			hostOf(u), f.api, stamp(start), how))
 		pl.p.fronts = append(pl.p.fronts, f)
 	}
