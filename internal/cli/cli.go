@@ -38,6 +38,8 @@ func commands() map[string]command {
 		"check":            {"check environments, or a directory of published JSON, against every rule", runCheck},
 		"tuf":              {"tuf build: sign a TUF repository serving an environment's release", runTUF},
 		"verify-published": {"compare a published TUF repository with golden/<env>", runVerifyPublished},
+		"import":           {"write an environment from published trust files", runImport},
+		"init":             {"write an environment for a new private instance", runInit},
 	}
 }
 
