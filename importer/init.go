@@ -30,6 +30,8 @@ type Spec struct {
 	Rekor    []LogSpec
 	CTFE     []LogSpec
 	OIDC     []OIDCSpec
+	// Policy is what the environment's policy block declares.
+	Policy Policy
 }
 
 // ChainSpec is a certificate authority (Fulcio) or timestamp authority and
@@ -121,7 +123,7 @@ func Init(root string, s Spec) (*Result, error) {
 		root:    &rootIn{file: release.TrustedRootName, base: release.TrustedRootName, msg: b.root},
 		configs: []*configIn{{file: "signing_config.v0.2.json", base: "signing_config.v0.2.json", name: "main", msg: b.sc}},
 	}
-	p, err := buildPlan(in, Options{Env: s.Env, Operator: s.Operator})
+	p, err := buildPlan(in, Options{Env: s.Env, Operator: s.Operator, Policy: s.Policy})
 	if err != nil {
 		return nil, fmt.Errorf("the specs pass their own checks but not the importer's (a bug in trustc init):\n%w", err)
 	}

@@ -2,10 +2,12 @@ package cli
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	cueerrors "cuelang.org/go/cue/errors"
 
@@ -20,6 +22,7 @@ func runImport(args []string, stdout, stderr io.Writer) int {
 	force := fs.Bool("force", false, "replace environments/<name> if it exists")
 	allow := fs.Bool("allow-findings", false, "write an environment that breaks policy, with each finding as a comment at its field (generate refuses it until they are fixed)")
 	operator := fs.String("operator", "", "the environment's operator, a scheme-less `uri` such as example.com (default: the one the files name most, or the services' domain)")
+	policy := policyFlags(fs)
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
@@ -48,7 +51,7 @@ func runImport(args []string, stdout, stderr io.Writer) int {
 		printList(stderr, "trustc import: nothing written", readErrs)
 		return exitFail
 	}
-	res, err := importer.Import(absRoot, inputs, importer.Options{Env: *env, Operator: *operator, AllowFindings: *allow})
+	res, err := importer.Import(absRoot, inputs, importer.Options{Env: *env, Operator: *operator, AllowFindings: *allow, Policy: policy()})
 	return write(res, err, "import", absRoot, dir, *env, stdout, stderr)
 }
 
@@ -136,3 +139,21 @@ func printList(w io.Writer, headline string, lines []string) {
 }
 
 func findingsOf(f *importer.FindingsError) []cueerrors.Error { return cueerrors.Errors(f.Findings) }
+
+// policyFlags declares the flags for the policy block an environment is
+// written with, defaulting to importer.DefaultPolicy.
+func policyFlags(fs *flag.FlagSet) func() importer.Policy {
+	d := importer.DefaultPolicy
+	expiry := fs.String("tuf-timestamp-expiry", d.TUFTimestampExpiry, "policy.tufTimestampExpiry: how long the TUF timestamp stays valid")
+	buffer := fs.String("buffer", d.Buffer, "policy.buffer: added to the TUF timestamp expiry for the waiting-period floor")
+	waiting := fs.String("waiting-period", d.WaitingPeriod, "waitingPeriod of every signing config")
+	var clients listFlag
+	fs.Var(&clients, "client", "a client the environment serves (repeatable; default: "+strings.Join(d.Clients, ", ")+")")
+	return func() importer.Policy {
+		p := importer.Policy{TUFTimestampExpiry: *expiry, Buffer: *buffer, WaitingPeriod: *waiting}
+		if len(clients) > 0 {
+			p.Clients = clients
+		}
+		return p
+	}
+}

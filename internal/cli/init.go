@@ -31,6 +31,7 @@ func runInit(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&ctfe, "ctfe", "a certificate transparency log, as a `spec` url=URL,public-key=PEM,start-time=T[,end-time=T]. Repeat for more.")
 	fs.Var(&tsa, "tsa", "a timestamp authority and one of its chains, leaf first, as a `spec` url=URL,certificate-chain=PEM[,start-time=T][,end-time=T][,api-version=N]; start-time defaults to the leaf's NotBefore. Repeat for more.")
 	fs.Var(&oidc, "oidc", "an OpenID Connect provider, as a `url` or url=URL[,start-time=T][,api-version=N]; start-time defaults to the first CA's. Repeat for more.")
+	policy := policyFlags(fs)
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
@@ -41,7 +42,7 @@ func runInit(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "trustc init: unexpected arguments %q; every service is a flag\n", fs.Args())
 		return exitUsage
 	}
-	spec := importer.Spec{Env: *env, Operator: *operator}
+	spec := importer.Spec{Env: *env, Operator: *operator, Policy: policy()}
 	p := &specParser{}
 	for _, v := range fulcio {
 		spec.Fulcio = append(spec.Fulcio, p.chain("-fulcio", v))
