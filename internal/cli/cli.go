@@ -40,6 +40,8 @@ func commands() map[string]command {
 		"at":               {"what Sigstore clients sign with and verify at one instant", runAt},
 		"tuf":              {"tuf build: sign a TUF repository serving an environment's release", runTUF},
 		"verify-published": {"compare a published TUF repository with golden/<env>", runVerifyPublished},
+		"import":           {"write an environment from published trust files", runImport},
+		"init":             {"write an environment for a new private instance", runInit},
 	}
 }
 
