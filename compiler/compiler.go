@@ -1,6 +1,9 @@
 package compiler
 
 import (
+	"path/filepath"
+	"time"
+
 	"cuelang.org/go/cue/errors"
 
 	"github.com/trustc-dev/trustc/compiler/check"
@@ -18,14 +21,30 @@ type Result struct {
 	Envs    []*model.Environment
 }
 
+// Options tune a compilation.
+type Options struct {
+	// Now is the release time, for the rules that depend on it. Zero
+	// skips them, so that compiling stays a pure function of the input.
+	Now time.Time
+	// Base is the previous release, derived, by environment name; rules 6
+	// to 9 check each environment against its base. Nil skips them.
+	Base map[string]*model.Environment
+}
+
 // Compile compiles the named environments (all when none are named) of the
-// repository at root. Problems in every environment and every stage are
+// repository at root with the time-independent rules. See CompileWith.
+func Compile(root string, names ...string) (*Result, error) {
+	return CompileWith(root, Options{}, names...)
+}
+
+// CompileWith compiles the named environments (all when none are named) of
+// the repository at root. Problems in every environment and every stage are
 // reported together, so a person fixes everything at once; a release is
 // returned only when there are none.
-func Compile(root string, names ...string) (*Result, error) {
+func CompileWith(root string, opts Options, names ...string) (*Result, error) {
 	envs, loadErr := load.Environments(root, names...)
 	// Derive and check what did load, even if something else did not.
-	checkErr := Check(envs)
+	checkErr := Check(envs, opts)
 	if loadErr != nil || checkErr != nil {
 		return nil, errors.Sanitize(errors.Append(promote(loadErr), promote(checkErr)))
 	}
@@ -34,16 +53,16 @@ func Compile(root string, names ...string) (*Result, error) {
 
 // Check derives and checks loaded environments. Environments are
 // independent, so each is derived and checked on its own goroutine: a
-// rule sees one environment and must keep no state beyond it. Errors are
-// gathered in input order and sorted, so the report does not depend on
-// scheduling.
-func Check(envs []*model.Environment) error {
+// rule sees one environment (and its base) and must keep no state beyond
+// them. Errors are gathered in input order and sorted, so the report does
+// not depend on scheduling.
+func Check(envs []*model.Environment, opts Options) error {
 	perEnv := parallel.Map(len(envs), func(i int) errors.Error {
 		env := envs[i]
 		// Structure needs no derived values, so it runs even when derive
 		// failed: one run reports both kinds of problem.
-		errs := promote(derive.Environment(env))
-		return errors.Append(errs, promote(check.Structure(env)))
+		derr := derive.Environment(env)
+		return errors.Append(promote(derr), rules(env, derr == nil, opts))
 	})
 	var errs errors.Error
 	for _, err := range perEnv {
@@ -80,4 +99,59 @@ func promote(err error) errors.Error {
 		return nil
 	}
 	return errors.Promote(err, "")
+}
+
+// Models turns a release of published JSON into derived models, one per
+// environment, checked with the time-independent structure rules only: a
+// base release is history, and its own problems are not this change's.
+func Models(rel *release.Release, opts load.JSONOptions) ([]*model.Environment, error) {
+	var errs errors.Error
+	var out []*model.Environment
+	for _, e := range rel.Envs {
+		o := opts
+		if o.Dir != "" && len(rel.Envs) > 1 {
+			o.Dir = filepath.Join(o.Dir, e.Name)
+		}
+		env, err := load.FromRelease(e, o)
+		errs = errors.Append(errs, promote(err))
+		if env == nil {
+			continue
+		}
+		errs = errors.Append(errs, promote(derive.Environment(env)))
+		out = append(out, env)
+	}
+	if errs != nil {
+		return out, errors.Sanitize(errs)
+	}
+	return out, nil
+}
+
+// CheckModels runs every rule on models loaded from published JSON, with
+// base (by name) for rules 6 to 9.
+func CheckModels(envs []*model.Environment, opts Options) error {
+	var errs errors.Error
+	for _, env := range envs {
+		errs = errors.Append(errs, rules(env, true, opts))
+	}
+	if errs != nil {
+		return errors.Sanitize(errs)
+	}
+	return nil
+}
+
+// rules runs the structure rules, then, on a well-formed environment, the
+// policy (which skips material that did not derive, so one bad key file
+// does not hide the rest), and, when everything derived, the rules across
+// releases (an underived key would look like a removed entry).
+func rules(env *model.Environment, derived bool, opts Options) errors.Error {
+	serr := check.Structure(env)
+	errs := promote(serr)
+	if serr != nil {
+		return errs
+	}
+	errs = errors.Append(errs, promote(check.Policy(env, check.Options{Now: opts.Now})))
+	if base := opts.Base[env.Name]; base != nil && derived {
+		errs = errors.Append(errs, promote(check.Transition(base, env, opts.Now)))
+	}
+	return errs
 }

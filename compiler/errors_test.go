@@ -2,6 +2,8 @@ package compiler_test
 
 import (
 	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
 	"os"
@@ -16,8 +18,10 @@ import (
 	"github.com/trustc-dev/trustc/internal/sharedtest"
 )
 
-// fixture copies the module's cue.mod, schema and the production
-// environment (as environments/test) into a temporary repository.
+// fixture builds a temporary repository holding the module's cue.mod and
+// schema and an environment "test": the production material with a frozen
+// copy of the production CUE (testdata/fixture), so that expected
+// positions do not move when environments/production is edited.
 func fixture(t *testing.T) string {
 	t.Helper()
 	src := sharedtest.ModuleRoot(t)
@@ -28,6 +32,20 @@ func fixture(t *testing.T) string {
 		{"environments/production", "environments/test"},
 	} {
 		if err := os.CopyFS(filepath.Join(dst, dir[1]), os.DirFS(filepath.Join(src, dir[0]))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cues, _ := filepath.Glob(filepath.Join(dst, "environments/test/*.cue"))
+	for _, f := range cues {
+		os.Remove(f)
+	}
+	// The frozen files end in .txt so that CUE does not load them here.
+	for _, f := range []string{"environment.cue", "services.cue", "tuf_targets.cue"} {
+		b, err := os.ReadFile(filepath.Join("testdata", "fixture", f+".txt"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dst, "environments/test", f), b, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -55,6 +73,19 @@ func write(t *testing.T, root, file string, data []byte) {
 	if err := os.WriteFile(filepath.Join(root, "environments", "test", file), data, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func rsaPublicKeyPEM(t *testing.T, bits int) []byte {
+	t.Helper()
+	k, err := rsa.GenerateKey(rand.Reader, bits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKIXPublicKey(&k.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
 }
 
 func privateKeyPEM(t *testing.T) []byte {
@@ -97,13 +128,13 @@ func TestBadInput(t *testing.T) {
 			write(t, r, "ctfe.pub", []byte("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"))
 		},
 		want: `ct.test.key: ctfe.pub: the PUBLIC KEY block is not a DER SubjectPublicKeyInfo (asn1: structure error: tags don't match):
-    ./environments/test/services.cue:30:8
+    ./environments/test/services.cue:31:8
 `,
 	}, {
 		name:  "private key where a public key belongs",
 		setup: func(t *testing.T, r string) { write(t, r, "log2025-1.rekor.pub", privateKeyPEM(t)) },
-		want: `rekor."log2025-1".key: log2025-1.rekor.pub holds a private key (PEM "PRIVATE KEY"): only public material belongs under environments/; delete it, and rotate the key if it was ever committed:
-    ./environments/test/services.cue:20:8
+		want: `rekor."log2025-1".key: material: log2025-1.rekor.pub holds a private key (PEM "PRIVATE KEY"): only public material belongs under environments/; delete it, and rotate the key if it was ever committed:
+    ./environments/test/services.cue:21:8
 `,
 	}, {
 		name: "certificate file holding a key",
@@ -112,7 +143,7 @@ func TestBadInput(t *testing.T) {
 			write(t, r, "fulcio.crt.pem", b)
 		},
 		want: `ca.fulcio.chains.v0.certs.0: fulcio.crt.pem holds a PEM "PUBLIC KEY" block; a chain file holds only CERTIFICATE blocks:
-    ./environments/test/services.cue:45:12
+    ./environments/test/services.cue:46:12
 `,
 	}, {
 		name: "bad timestamp",
@@ -120,7 +151,7 @@ func TestBadInput(t *testing.T) {
 			edit(t, r, "services.cue", `verify: start: "2025-09-23T00:00:00Z"`, `verify: start: "2025-09-31T00:00:00Z"`)
 		},
 		want: `rekor."log2025-1".verify.start: invalid timestamp "2025-09-31T00:00:00Z": want RFC 3339 in UTC, like 2025-09-23T00:00:00Z:
-    ./environments/test/services.cue:21:18
+    ./environments/test/services.cue:22:18
 `,
 	}, {
 		name: "timestamp not in UTC",
@@ -128,21 +159,21 @@ func TestBadInput(t *testing.T) {
 			edit(t, r, "services.cue", `verify: start: "2022-10-20T00:00:00Z"`, `verify: start: "2022-10-20T02:00:00+02:00"`)
 		},
 		want: `ct."2022".verify.start: timestamp "2022-10-20T02:00:00+02:00" is not in UTC: write it as 2022-10-20T00:00:00Z:
-    ./environments/test/services.cue:36:18
+    ./environments/test/services.cue:37:18
 `,
 	}, {
 		name:  "unknown field",
 		setup: func(t *testing.T, r string) { edit(t, r, "services.cue", `api: 2`, "api: 2\n\t\tshard: \"x\"") },
 		want: `rekor."log2025-1".shard: field not allowed:
-    ./environments/test/services.cue:20:3
+    ./environments/test/services.cue:21:3
 `,
 	}, {
 		name: "end before start",
 		setup: func(t *testing.T, r string) {
 			edit(t, r, "services.cue", `end: "2022-10-31T23:59:59.999Z"`, `end: "2020-10-31T23:59:59.999Z"`)
 		},
-		want: `ct.test.verify.end: window-order: ct "test" verification window ends 2020-10-31T23:59:59.999Z, before it starts 2021-03-14T00:00:00Z; move the end after the start:
-    ./environments/test/services.cue:31:48
+		want: `ct.test.verify.end: well-formed: ct "test" verification window ends 2020-10-31T23:59:59.999Z, before it starts 2021-03-14T00:00:00Z; move the end after the start:
+    ./environments/test/services.cue:32:48
 `,
 	}, {
 		name: "typed log id that disagrees with the key",
@@ -150,7 +181,7 @@ func TestBadInput(t *testing.T) {
 			edit(t, r, "services.cue", `key: "log2025-1.rekor.pub"`, `key: "log2025-1.rekor.pub"`+"\n\t\tlogId: \"wNI9atQGlz+VWfO6LRygH4QUfY/8W4RFwiT5i5WRgB0=\"")
 		},
 		want: `rekor."log2025-1".logId: logId "wNI9atQGlz+VWfO6LRygH4QUfY/8W4RFwiT5i5WRgB0=" does not match the key in log2025-1.rekor.pub, whose log id is "zxGZFVvd0FEmjR8WrFwMdcAJ9vtaY/QXf44Y1wUeP6A="; remove logId (it is derived) or fix the key file:
-    ./environments/test/services.cue:21:10
+    ./environments/test/services.cue:22:10
 `,
 	}, {
 		name: "key details that do not fit the key",
@@ -158,21 +189,60 @@ func TestBadInput(t *testing.T) {
 			edit(t, r, "services.cue", `key: "log2025-1.rekor.pub"`, `key: "log2025-1.rekor.pub"`+"\n\t\tkeyDetails: \"PKIX_ECDSA_P256_SHA_256\"")
 		},
 		want: `rekor."log2025-1".keyDetails: keyDetails "PKIX_ECDSA_P256_SHA_256" does not fit the key in log2025-1.rekor.pub (PKIX_ED25519); remove keyDetails to use the derived value:
-    ./environments/test/services.cue:21:15
+    ./environments/test/services.cue:22:15
 `,
 	}, {
 		name: "signing window in an undeclared file",
 		setup: func(t *testing.T, r string) {
 			edit(t, r, "services.cue", `sign: rekorV2: start: "2026-01-01T00:00:00Z"`, `sign: rekorV3: start: "2026-01-01T00:00:00Z"`)
 		},
-		want: `rekor."log2025-1".sign.rekorV3: reference: "rekorV3" is not a signing config of this environment (signingConfigs has [main rekorV2]); add it there or fix the name:
-    ./environments/test/services.cue:23:25
+		want: `rekor."log2025-1".sign.rekorV3: well-formed: "rekorV3" is not a signing config of this environment (signingConfigs has [main rekorV2]); add it there or fix the name:
+    ./environments/test/services.cue:24:25
 `,
 	}, {
 		name:  "missing required field",
 		setup: func(t *testing.T, r string) { edit(t, r, "services.cue", `url: "https://ctfe.sigstore.dev/2022"`, ``) },
 		want: `ct."2022".url: incomplete value string: the environment must set url:
-    ./environments/test/services.cue:35:8
+    ./environments/test/services.cue:36:8
+`,
+	}, {
+		name: "TUF target file that does not exist",
+		setup: func(t *testing.T, r string) {
+			edit(t, r, "tuf_targets.cue", `"artifact.pub": {}`, `"artefact.pub": {}`)
+		},
+		want: `tufTargets."artefact.pub": well-formed: tufTargets names "artefact.pub", which is no file beside the environment's CUE files; copy the file there or remove the entry:
+    ./environments/test/tuf_targets.cue:17:2
+`,
+	}, {
+		name: "TUF target in a subdirectory",
+		setup: func(t *testing.T, r string) {
+			edit(t, r, "tuf_targets.cue", `"artifact.pub": {}`, `"keys/artifact.pub": {}`)
+		},
+		want: `tufTargets."keys/artifact.pub": well-formed: file name "keys/artifact.pub" must be a plain file name:
+    ./environments/test/tuf_targets.cue:17:2
+`,
+	}, {
+		name: "TUF target named like a trust file",
+		setup: func(t *testing.T, r string) {
+			write(t, r, "trusted_root.json", sharedtest.ReadFile(t, "production", "targets", "rekor.pub"))
+			edit(t, r, "tuf_targets.cue", `"artifact.pub": {}`, `"trusted_root.json": {}`)
+		},
+		want: `tufTargets."trusted_root.json": well-formed: file name "trusted_root.json" is published twice:
+    ./environments/test/tuf_targets.cue:17:2
+`,
+	}, {
+		name:  "TUF target holding a private key",
+		setup: func(t *testing.T, r string) { write(t, r, "artifact.pub", privateKeyPEM(t)) },
+		want: `tufTargets."artifact.pub": material: artifact.pub holds a private key (PEM "PRIVATE KEY"): only public material belongs under environments/; delete it, and rotate the key if it was ever committed:
+    ./environments/test/tuf_targets.cue:17:2
+`,
+	}, {
+		name: "TUF target used in two roles",
+		setup: func(t *testing.T, r string) {
+			edit(t, r, "services.cue", `key: "ctfe_2022.pub"`, `key: "rekor.pub"`)
+		},
+		want: `tufTargets."rekor.pub": well-formed: rekor.pub is used by rekor "rekor" as Rekor (https://rekor.sigstore.dev) and ct "2022" as CTFE (https://ctfe.sigstore.dev/2022); a TUF target has one usage and uri, so publish each use as a file of its own:
+    ./environments/test/tuf_targets.cue:7:2
 `,
 	}, {
 		name: "every problem is reported, not only the first",
@@ -184,9 +254,9 @@ func TestBadInput(t *testing.T) {
 		want: `rekor.rekor.key: rekor.pub holds no PEM block:
     ./environments/test/services.cue:13:11
 rekor."log2025-1".verify.start: invalid timestamp "yesterday": want RFC 3339 in UTC, like 2025-09-23T00:00:00Z:
-    ./environments/test/services.cue:21:18
-ct.test.verify.end: window-order: ct "test" verification window ends 2020-10-31T23:59:59.999Z, before it starts 2021-03-14T00:00:00Z; move the end after the start:
-    ./environments/test/services.cue:31:48
+    ./environments/test/services.cue:22:18
+ct.test.verify.end: well-formed: ct "test" verification window ends 2020-10-31T23:59:59.999Z, before it starts 2021-03-14T00:00:00Z; move the end after the start:
+    ./environments/test/services.cue:32:48
 `,
 	}} {
 		t.Run(tc.name, func(t *testing.T) {

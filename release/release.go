@@ -51,6 +51,40 @@ type Env struct {
 	SigningConfigs []*SigningConfigFile
 	// Legacy is the v0.1 signing_config.json, nil where none is published.
 	Legacy *LegacySigningConfigFile
+	// Targets are the keys and certificates published as TUF targets of
+	// their own beside the trust files (the environment's tufTargets),
+	// sorted by name. Only a compiled release has them: they are material
+	// under environments/, not compiled output, so golden/ and Files leave
+	// them out and Read never fills them in.
+	Targets []*Target
+}
+
+// Target is a file published as a TUF target with custom metadata, for
+// clients that predate trusted_root.json and pick keys and certificates by
+// that metadata (cosign's legacy TUF client).
+type Target struct {
+	Name  string
+	Bytes []byte
+	// Custom is the target's TUF "custom" object as JSON, for example
+	// {"sigstore":{"status":"Active","uri":"https://rekor.sigstore.dev","usage":"Rekor"}}.
+	Custom []byte
+}
+
+// TargetCustom is the custom object Sigstore's root-signing gives a
+// legacy target. Fields are in the order its serialiser (sorted keys)
+// writes them.
+type TargetCustom struct {
+	Sigstore TargetSigstore `json:"sigstore"`
+}
+
+// TargetSigstore is the "sigstore" member of TargetCustom.
+type TargetSigstore struct {
+	// Status is "Active" or "Expired".
+	Status string `json:"status"`
+	// URI is the service that uses the file; absent for usage "Unknown".
+	URI string `json:"uri,omitempty"`
+	// Usage is "Rekor", "CTFE", "Fulcio", "TSA" or "Unknown".
+	Usage string `json:"usage"`
 }
 
 // SigningConfig looks up a v0.2 signing config by file name.

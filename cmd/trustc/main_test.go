@@ -20,10 +20,12 @@ func TestMain(m *testing.M) {
 
 // TestScript runs the CLI scripts in testdata/script. Each script's work
 // directory is a repository: the module's cue.mod and schema and the real
-// production environment, under whatever files the script itself holds.
+// production environment, under whatever files the script itself holds;
+// $SIGSTORE is the shared Sigstore reference data.
 // TRUSTC_UPDATE=1 rewrites the scripts' expected output.
 func TestScript(t *testing.T) {
 	root := sharedtest.ModuleRoot(t)
+	shared := sharedtest.Dir(t)
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		UpdateScripts:       os.Getenv("TRUSTC_UPDATE") != "",
@@ -31,6 +33,8 @@ func TestScript(t *testing.T) {
 		RequireUniqueNames:  true,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("CUE_CACHE_DIR", filepath.Join(env.WorkDir, ".cache", "cue"))
+			env.Setenv("SHARED", shared)
+			env.Setenv("SIGSTORE", shared)
 			for _, dir := range []string{"cue.mod", "schema", "environments/production"} {
 				if err := copyMissing(filepath.Join(root, dir), filepath.Join(env.WorkDir, dir)); err != nil {
 					return err

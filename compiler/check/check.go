@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"path"
 	"slices"
+	"strings"
 	"time"
 
 	"cuelang.org/go/cue/errors"
+	"cuelang.org/go/cue/token"
 
 	"github.com/trustc-dev/trustc/compiler/model"
 )
@@ -14,17 +16,54 @@ import (
 // Rule names. They appear in every message and in the README; never rename
 // one, since people search for them.
 const (
-	// RuleWindow: a window starts no later than it ends.
-	RuleWindow = "window-order"
-	// RuleReference: names used in the CUE (signing configs, shards) exist.
-	RuleReference = "reference"
-	// RuleOutput: published file names are distinct plain names.
-	RuleOutput = "output-names"
+	// RuleVerifyBeforeSign (1): a service a signing config sends clients to
+	// has verification material whose window covers the signing window.
+	RuleVerifyBeforeSign = "verify-before-sign"
+	// RuleWaitingPeriod (2): signing starts a waiting period after
+	// verification does.
+	RuleWaitingPeriod = "waiting-period"
+	// RuleNoGaps (3): every signing config always offers what clients need.
+	RuleNoGaps = "no-gaps"
+	// RuleWellFormed (4): windows in order, names defined, no duplicates,
+	// lists in the order protobuf-specs asks for.
+	RuleWellFormed = "well-formed"
+	// RuleClientTraps (4b): nothing the declared clients mishandle.
+	RuleClientTraps = "client-traps"
+	// RuleMaterial (5): public keys only, strong keys, valid chains, https.
+	RuleMaterial = "material"
+	// RuleImmutable (6): published material keeps its bytes, id and start.
+	RuleImmutable = "immutable"
+	// RuleNoRetroactiveEnd (7): a new end is not in the past.
+	RuleNoRetroactiveEnd = "no-retroactive-end"
+	// RuleNothingDisappears (8): trusted-root entries stay unless retired.
+	RuleNothingDisappears = "nothing-disappears"
+	// RuleSigningStartFixed (9): started signing windows keep their start.
+	RuleSigningStartFixed = "signing-start-fixed"
 )
+
+// Rules lists every rule name, in the order of the README.
+var Rules = []string{
+	RuleVerifyBeforeSign, RuleWaitingPeriod, RuleNoGaps, RuleWellFormed, RuleClientTraps,
+	RuleMaterial, RuleImmutable, RuleNoRetroactiveEnd, RuleNothingDisappears, RuleSigningStartFixed,
+}
+
+// Violation is one broken rule at one place. It is a cue/errors.Error, so
+// it prints and sorts with every other input error.
+type Violation struct {
+	Rule    string
+	Src     model.Src
+	Message string
+}
+
+func (v *Violation) Position() token.Pos         { return v.Src.Pos }
+func (v *Violation) InputPositions() []token.Pos { return nil }
+func (v *Violation) Path() []string              { return v.Src.Path }
+func (v *Violation) Msg() (string, []any)        { return "%s: %s", []any{v.Rule, v.Message} }
+func (v *Violation) Error() string               { return v.Rule + ": " + v.Message }
 
 // violation formats a rule violation at src.
 func violation(rule string, src model.Src, format string, args ...any) errors.Error {
-	return src.Errorf("%s", rule+": "+fmt.Sprintf(format, args...))
+	return &Violation{Rule: rule, Src: src, Message: fmt.Sprintf(format, args...)}
 }
 
 // Structure checks that env is well-formed enough to emit: windows in
@@ -85,7 +124,7 @@ func Windows(env *model.Environment, fn func(what string, w model.Window)) {
 func (c *checker) windows() {
 	Windows(c.env, func(what string, w model.Window) {
 		if w.HasEnd() && w.End.V.Before(w.Start.V) {
-			c.add(violation(RuleWindow, w.End.Src, "%s ends %s, before it starts %s; move the end after the start",
+			c.add(violation(RuleWellFormed, w.End.Src, "%s ends %s, before it starts %s; move the end after the start",
 				what, w.End.V.Format(time.RFC3339Nano), w.Start.V.Format(time.RFC3339Nano)))
 		}
 	})
@@ -104,7 +143,7 @@ func (c *checker) references() {
 		services = append(services, &f.Service)
 		for _, s := range f.Shards {
 			if c.env.RekorLog(s.V) == nil {
-				c.add(violation(RuleReference, s.Src, "rekor front %q names shard %q, which is no rekor log of this environment", f.Name, s.V))
+				c.add(violation(RuleWellFormed, s.Src, "rekor front %q names shard %q, which is no rekor log of this environment", f.Name, s.V))
 			}
 		}
 	}
@@ -117,23 +156,36 @@ func (c *checker) references() {
 	for _, s := range services {
 		for _, w := range s.Sign {
 			if !slices.Contains(names, w.Config) {
-				c.add(violation(RuleReference, w.Src, "%q is not a signing config of this environment (signingConfigs has %v); add it there or fix the name", w.Config, names))
+				c.add(violation(RuleWellFormed, w.Src, "%q is not a signing config of this environment (signingConfigs has %v); add it there or fix the name", w.Config, names))
 			}
 		}
 		if len(s.Sign) > 0 && s.URL.V == "" {
-			c.add(violation(RuleReference, s.Src, "%q is in a signing config but has no url; add its url", s.Name))
+			c.add(violation(RuleWellFormed, s.Src, "%q is in a signing config but has no url; add its url", s.Name))
 		}
 	}
+	for _, t := range c.env.TUFTargets {
+		// A name that is no plain file name is an output-names problem;
+		// load did not look for it.
+		if name := t.File.V; t.Bytes == nil && plainName(name) {
+			c.add(violation(RuleWellFormed, t.Src, "tufTargets names %q, which is no file beside the environment's CUE files; copy the file there or remove the entry", name))
+		}
+	}
+}
+
+// plainName reports whether name is a file name without directories, as
+// every published file and TUF target of an environment must be.
+func plainName(name string) bool {
+	return name != "" && path.Base(name) == name && name != "." && name != ".." && !strings.Contains(name, `\`)
 }
 
 func (c *checker) outputs() {
 	seen := map[string]bool{}
 	add := func(f model.Value[string]) {
 		switch {
-		case f.V == "" || path.Base(f.V) != f.V || f.V == "." || f.V == "..":
-			c.add(violation(RuleOutput, f.Src, "file name %q must be a plain file name", f.V))
+		case !plainName(f.V):
+			c.add(violation(RuleWellFormed, f.Src, "file name %q must be a plain file name", f.V))
 		case seen[f.V]:
-			c.add(violation(RuleOutput, f.Src, "file name %q is published twice", f.V))
+			c.add(violation(RuleWellFormed, f.Src, "file name %q is published twice", f.V))
 		}
 		seen[f.V] = true
 	}
@@ -143,5 +195,9 @@ func (c *checker) outputs() {
 	}
 	if c.env.Legacy != nil {
 		add(c.env.Legacy.File)
+	}
+	// A TUF target is served beside the trust files, under its own name.
+	for _, t := range c.env.TUFTargets {
+		add(model.Value[string]{V: t.File.V, Src: t.Src})
 	}
 }

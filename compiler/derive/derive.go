@@ -41,6 +41,22 @@ func Environment(env *model.Environment) error {
 			errs = errors.Append(errs, chain(c))
 		}
 	}
+	for _, r := range env.Retired {
+		if r.Key != nil {
+			pk, err := PublicKey(*r.Key)
+			errs = errors.Append(errs, err)
+			r.PublicKey = pk
+		}
+		if len(r.Certs) > 0 {
+			c := &model.Chain{Name: r.Name, Src: r.Src, Certs: r.Certs}
+			errs = errors.Append(errs, chain(c))
+			r.Certificates = c.Certificates
+		}
+		if (r.Key == nil) == (len(r.Certs) == 0) {
+			errs = errors.Append(errs, r.Src.Errorf("retired %q must name its material: key (for a log) or certs (for an authority)", r.Name))
+		}
+	}
+	errs = errors.Append(errs, tufTargets(env))
 	if errs != nil {
 		return errors.Sanitize(errs)
 	}

@@ -1,6 +1,7 @@
 // Package derive computes what an environment's key and certificate
 // material determines, so that nobody types it: each log's key details,
-// log id and checkpoint key id, and each chain's certificates and subject.
+// log id and checkpoint key id, each chain's certificates and subject, and
+// each TUF target's usage and uri (from the service that uses its file).
 // Where the CUE restates a derived value (logId, keyDetails), derive checks
 // that the two agree.
 //

@@ -44,6 +44,34 @@ func Environment(env *model.Environment) (*release.Env, error) {
 		}
 		out.Legacy = &release.LegacySigningConfigFile{Name: env.Legacy.File.V, Bytes: b, Msg: m}
 	}
+
+	if out.Targets, err = TUFTargets(env); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TUFTargets emits the files env publishes as TUF targets of their own,
+// sorted by name: the material bytes unchanged, and the custom object
+// root-signing writes, {"sigstore":{"status":…,"uri":…,"usage":…}}, keys
+// sorted as its serialiser sorts them, no uri for usage "Unknown".
+func TUFTargets(env *model.Environment) ([]*release.Target, error) {
+	var out []*release.Target
+	for _, t := range env.TUFTargets {
+		custom := release.TargetCustom{Sigstore: release.TargetSigstore{Status: t.Status.V, URI: t.URI, Usage: t.Usage}}
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false) // URLs may hold '&'
+		if err := enc.Encode(custom); err != nil {
+			return nil, fmt.Errorf("marshal custom metadata of %s: %w", t.File.V, err)
+		}
+		out = append(out, &release.Target{
+			Name:   t.File.V,
+			Bytes:  t.Bytes,
+			Custom: bytes.TrimSuffix(buf.Bytes(), []byte("\n")),
+		})
+	}
+	slices.SortFunc(out, func(a, b *release.Target) int { return cmp.Compare(a.Name, b.Name) })
 	return out, nil
 }
 
@@ -54,19 +82,30 @@ func TrustedRoot(env *model.Environment) *prototrustroot.TrustedRoot {
 	v02 := env.TrustedRoot.MediaType.V == release.TrustedRootMediaType02
 	tr := &prototrustroot.TrustedRoot{MediaType: env.TrustedRoot.MediaType.V}
 
-	logs := slices.Clone(env.Rekor)
-	slices.SortStableFunc(logs, func(a, b *model.RekorLog) int { return a.Verify.Start.V.Compare(b.Verify.Start.V) })
-	for _, l := range logs {
+	for _, l := range sortedLogs(env.Rekor) {
 		tr.Tlogs = append(tr.Tlogs, tlog(l.URL.V, l.Operator.V, l.PublicKey, l.Verify, v02))
 	}
-	cts := slices.Clone(env.CTLogs)
-	slices.SortStableFunc(cts, func(a, b *model.CTLog) int { return a.Verify.Start.V.Compare(b.Verify.Start.V) })
-	for _, l := range cts {
+	for _, l := range sortedCTLogs(env.CTLogs) {
 		tr.Ctlogs = append(tr.Ctlogs, tlog(l.URL.V, l.Operator.V, l.PublicKey, l.Verify, v02))
 	}
 	tr.CertificateAuthorities = authorities(env.CAs, v02)
 	tr.TimestampAuthorities = authorities(env.TSAs, v02)
 	return tr
+}
+
+// sortedLogs and sortedCTLogs put logs in trusted-root order: by the start
+// of verification, ties in CUE declaration order. Sources relies on the
+// same order.
+func sortedLogs(ls []*model.RekorLog) []*model.RekorLog {
+	out := slices.Clone(ls)
+	slices.SortStableFunc(out, func(a, b *model.RekorLog) int { return a.Verify.Start.V.Compare(b.Verify.Start.V) })
+	return out
+}
+
+func sortedCTLogs(ls []*model.CTLog) []*model.CTLog {
+	out := slices.Clone(ls)
+	slices.SortStableFunc(out, func(a, b *model.CTLog) int { return a.Verify.Start.V.Compare(b.Verify.Start.V) })
+	return out
 }
 
 func tlog(url, operator string, pk *model.PublicKey, w model.Window, v02 bool) *prototrustroot.TransparencyLogInstance {
@@ -90,20 +129,29 @@ func tlog(url, operator string, pk *model.PublicKey, w model.Window, v02 bool) *
 	return t
 }
 
-func authorities(as []*model.Authority, v02 bool) []*prototrustroot.CertificateAuthority {
-	type entry struct {
-		a *model.Authority
-		c *model.Chain
-	}
-	var all []entry
+// chainEntry is one trusted-root authority entry: one chain of one
+// authority.
+type chainEntry struct {
+	a *model.Authority
+	c *model.Chain
+}
+
+// sortedChains lists every chain of as by the start of its verification
+// window, ties in declaration order.
+func sortedChains(as []*model.Authority) []chainEntry {
+	var all []chainEntry
 	for _, a := range as {
 		for _, c := range a.Chains {
-			all = append(all, entry{a, c})
+			all = append(all, chainEntry{a, c})
 		}
 	}
-	slices.SortStableFunc(all, func(x, y entry) int { return x.c.Verify.Start.V.Compare(y.c.Verify.Start.V) })
+	slices.SortStableFunc(all, func(x, y chainEntry) int { return x.c.Verify.Start.V.Compare(y.c.Verify.Start.V) })
+	return all
+}
+
+func authorities(as []*model.Authority, v02 bool) []*prototrustroot.CertificateAuthority {
 	var out []*prototrustroot.CertificateAuthority
-	for _, e := range all {
+	for _, e := range sortedChains(as) {
 		ca := &prototrustroot.CertificateAuthority{
 			Subject:   &protocommon.DistinguishedName{Organization: e.c.Subject.Organization, CommonName: e.c.Subject.CommonName},
 			Uri:       e.a.URL.V,
@@ -173,20 +221,28 @@ func rekorServices(env *model.Environment) []*model.Service {
 	return out
 }
 
-func services(config string, svcs []*model.Service) []*prototrustroot.Service {
-	type entry struct {
-		s *model.Service
-		w model.Window
-	}
-	var in []entry
+// signEntry is one service in one signing config, with its window there.
+type signEntry struct {
+	s *model.Service
+	w model.Window
+}
+
+// signEntries lists the services whose sign windows name config, newest
+// start first, ties in declaration order.
+func signEntries(config string, svcs []*model.Service) []signEntry {
+	var in []signEntry
 	for _, s := range svcs {
 		if w, ok := s.SignWindow(config); ok {
-			in = append(in, entry{s, w})
+			in = append(in, signEntry{s, w})
 		}
 	}
-	slices.SortStableFunc(in, func(a, b entry) int { return b.w.Start.V.Compare(a.w.Start.V) })
+	slices.SortStableFunc(in, func(a, b signEntry) int { return b.w.Start.V.Compare(a.w.Start.V) })
+	return in
+}
+
+func services(config string, svcs []*model.Service) []*prototrustroot.Service {
 	var out []*prototrustroot.Service
-	for _, e := range in {
+	for _, e := range signEntries(config, svcs) {
 		out = append(out, &prototrustroot.Service{
 			Url:             e.s.URL.V,
 			MajorApiVersion: uint32(e.s.API.V),

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io/fs"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,11 +26,14 @@ func (d *decoder) environment(v cue.Value, name string) *model.Environment {
 	for _, f := range d.fields(lookup(v, "signingConfigs")) {
 		s := d.src(f, root)
 		env.SigningConfigs = append(env.SigningConfigs, &model.SigningConfig{
-			Name:  label(f),
-			Src:   s,
-			File:  d.str(f, "file", s),
-			Rekor: d.selector(lookup(f, "rekorTlogConfig"), s),
-			TSA:   d.selector(lookup(f, "tsaConfig"), s),
+			Name:             label(f),
+			Src:              s,
+			File:             d.str(f, "file", s),
+			Rekor:            d.selector(lookup(f, "rekorTlogConfig"), s),
+			TSA:              d.selector(lookup(f, "tsaConfig"), s),
+			WaitingPeriod:    d.duration(f, "waitingPeriod", s),
+			OptIn:            d.bool(f, "optIn", s),
+			RekorV1RetiresAt: d.optTime(f, "rekorV1RetiresAt", s),
 		})
 	}
 	if l := lookup(v, "legacySigningConfig"); l.Exists() {
@@ -78,17 +82,47 @@ func (d *decoder) environment(v cue.Value, name string) *model.Environment {
 	for _, f := range d.fields(lookup(v, "oidc")) {
 		env.OIDC = append(env.OIDC, &model.OIDCProvider{Service: d.service(f, root)})
 	}
+	p := lookup(v, "policy")
+	ps := d.src(p, root)
+	env.Policy = model.Policy{
+		Src:                ps,
+		TUFTimestampExpiry: d.duration(p, "tufTimestampExpiry", ps),
+		Buffer:             d.duration(p, "buffer", ps),
+		Clients:            d.strs(p, "clients", ps),
+	}
+	for _, f := range d.fields(lookup(v, "retired")) {
+		s := d.src(f, root)
+		r := &model.Retirement{Name: label(f), Src: s, Kind: d.str(f, "kind", s), Reason: d.str(f, "reason", s)}
+		if k := lookup(f, "key"); k.Exists() {
+			m := d.material(k, s)
+			r.Key = &m
+		}
+		certs, _ := lookup(f, "certs").List()
+		for certs.Next() {
+			r.Certs = append(r.Certs, d.material(certs.Value(), s))
+		}
+		env.Retired = append(env.Retired, r)
+	}
+	for _, f := range d.fields(lookup(v, "tufTargets")) {
+		s := d.conjunctSrc(f, root)
+		env.TUFTargets = append(env.TUFTargets, &model.TUFTarget{
+			Material: d.tufTarget(label(f), s),
+			Src:      s,
+			Status:   d.str(f, "status", s),
+		})
+	}
 	return env
 }
 
 func (d *decoder) service(v cue.Value, parent model.Src) model.Service {
 	s := d.src(v, parent)
 	svc := model.Service{
-		Name:     label(v),
-		Src:      s,
-		Operator: d.str(v, "operator", s),
-		URL:      d.optStr(v, "url", s),
-		API:      d.int(v, "api", s),
+		Name:                label(v),
+		Src:                 s,
+		Operator:            d.str(v, "operator", s),
+		URL:                 d.optStr(v, "url", s),
+		API:                 d.int(v, "api", s),
+		WaitingPeriodExempt: d.optStr(v, "waitingPeriodExempt", s),
 	}
 	for _, w := range d.fields(lookup(v, "sign")) {
 		svc.Sign = append(svc.Sign, model.SignWindow{Config: label(w), Window: d.window(w, s)})
@@ -227,9 +261,7 @@ func (d *decoder) time(str model.Value[string]) model.Value[time.Time] {
 	return out
 }
 
-// material reads the file a key or certs field names. Names are paths
-// relative to the environment directory and may not leave it, so that an
-// environment is self-contained and reviewable as one directory.
+// material reads the file a key or certs field names (see materialPath).
 func (d *decoder) material(v cue.Value, parent model.Src) model.Material {
 	name, err := v.String()
 	s := d.src(v, parent)
@@ -238,8 +270,8 @@ func (d *decoder) material(v cue.Value, parent model.Src) model.Material {
 		d.fail(s.Errorf("%v", err))
 		return m
 	}
-	clean := path.Clean(name)
-	if name == "" || path.IsAbs(name) || clean == ".." || strings.HasPrefix(clean, "../") || strings.Contains(name, `\`) {
+	clean, ok := materialPath(name)
+	if !ok {
 		d.fail(s.Errorf("material file %q must be a slash-separated path inside the environment directory", name))
 		return m
 	}
@@ -253,4 +285,96 @@ func (d *decoder) material(v cue.Value, parent model.Src) model.Material {
 		m.Bytes = b
 	}
 	return m
+}
+
+func (d *decoder) bool(v cue.Value, field string, parent model.Src) model.Value[bool] {
+	f := lookup(v, field)
+	s := d.src(f, parent)
+	b, err := f.Bool()
+	if err != nil {
+		d.fail(s.Errorf("%v", err))
+	}
+	return model.Value[bool]{V: b, Src: s}
+}
+
+func (d *decoder) optTime(v cue.Value, field string, parent model.Src) model.Value[time.Time] {
+	f := lookup(v, field)
+	if !f.Exists() {
+		return model.Value[time.Time]{}
+	}
+	return d.time(d.strOf(v, f, field, parent))
+}
+
+// duration parses Go duration syntax or whole days ("90d"), which Go lacks
+// and which waiting periods are naturally written in.
+func (d *decoder) duration(v cue.Value, field string, parent model.Src) model.Value[time.Duration] {
+	str := d.str(v, field, parent)
+	out := model.Value[time.Duration]{Src: str.Src}
+	if str.V == "" {
+		return out
+	}
+	dur, err := ParseDuration(str.V)
+	if err != nil {
+		d.fail(str.Src.Errorf("invalid duration %q: want whole days like \"90d\" or a Go duration like \"36h\"", str.V))
+		return out
+	}
+	out.V = dur
+	return out
+}
+
+// ParseDuration parses "<n>d" or Go duration syntax; negative durations are
+// refused.
+func ParseDuration(s string) (time.Duration, error) {
+	var dur time.Duration
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil {
+			return 0, err
+		}
+		dur = time.Duration(days) * 24 * time.Hour
+	} else {
+		var err error
+		if dur, err = time.ParseDuration(s); err != nil {
+			return 0, err
+		}
+	}
+	if dur < 0 {
+		return 0, errors.New("negative duration")
+	}
+	return dur, nil
+}
+
+// tufTarget reads a file that tufTargets names, also when no key or chain
+// field names it (artifact.pub), so that emit has its bytes without doing
+// I/O. A name that is no plain file name, or a file that does not exist, is
+// left without bytes for check to report with the rule it breaks; only a
+// file that exists and cannot be read is load's to report.
+func (d *decoder) tufTarget(name string, s model.Src) model.Material {
+	m := model.Material{File: model.Value[string]{V: name, Src: s}}
+	clean, ok := materialPath(name)
+	if !ok {
+		return m
+	}
+	b, err := fs.ReadFile(d.fsys, clean)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		d.fail(s.Errorf("read material file %q: %v", name, err))
+	case b == nil:
+		m.Bytes = []byte{} // an empty file exists; nil means missing
+	default:
+		m.Bytes = b
+	}
+	return m
+}
+
+// materialPath cleans a material file name. Names are paths relative to
+// the environment directory and may not leave it, so that an environment
+// is self-contained and reviewable as one directory.
+func materialPath(name string) (string, bool) {
+	clean := path.Clean(name)
+	if name == "" || path.IsAbs(name) || clean == ".." || strings.HasPrefix(clean, "../") || strings.Contains(name, `\`) {
+		return "", false
+	}
+	return clean, true
 }

@@ -226,6 +226,20 @@ func (d *decoder) src(v cue.Value, fallback model.Src) model.Src {
 	return s
 }
 
+// conjunctSrc is src for a field whose value is often an empty struct
+// ("rekor.pub": {}): CUE places such a value in the schema and it has no
+// fields to fall back on, but the environment's own conjunct starts at the
+// field's label.
+func (d *decoder) conjunctSrc(v cue.Value, fallback model.Src) model.Src {
+	_, conjuncts := v.Expr()
+	for _, c := range conjuncts {
+		if p := c.Pos(); p.IsValid() && d.isInside(p.Filename()) {
+			return model.Src{Pos: p, Path: pathOf(v)}
+		}
+	}
+	return d.src(v, fallback)
+}
+
 // locate adds, to every CUE error that points only into the schema (a
 // required field left out), the position of the enclosing value in the
 // environment, so that every message names a file the person edits.

@@ -51,6 +51,41 @@ type Environment struct {
 	CTLogs      []*CTLog
 	TSAs        []*Authority
 	OIDC        []*OIDCProvider
+
+	Policy  Policy
+	Retired []*Retirement
+
+	// TUFTargets are the material files published as TUF targets of their
+	// own, in CUE declaration order.
+	TUFTargets []*TUFTarget
+}
+
+// Policy holds the environment's limits.
+type Policy struct {
+	Src                Src
+	TUFTimestampExpiry Value[time.Duration]
+	Buffer             Value[time.Duration]
+	Clients            []Value[string]
+}
+
+// MinWaitingPeriod is the floor of every waiting period: a client may keep
+// verifying with a trusted root until its TUF timestamp expires.
+func (p Policy) MinWaitingPeriod() time.Duration {
+	return p.TUFTimestampExpiry.V + p.Buffer.V
+}
+
+// Retirement records a trusted-root entry removed on purpose.
+type Retirement struct {
+	Name   string
+	Src    Src
+	Kind   Value[string]
+	Key    *Material
+	Certs  []Material
+	Reason Value[string]
+
+	// Derived by derive: what the removed entry was identified by.
+	PublicKey    *PublicKey
+	Certificates []*x509.Certificate
 }
 
 // SigningConfig looks a signing config up by name.
@@ -81,11 +116,14 @@ type TrustedRoot struct {
 
 // SigningConfig is one published v0.2 signing-config file.
 type SigningConfig struct {
-	Name  string
-	Src   Src
-	File  Value[string]
-	Rekor Selector
-	TSA   Selector
+	Name             string
+	Src              Src
+	File             Value[string]
+	Rekor            Selector
+	TSA              Selector
+	WaitingPeriod    Value[time.Duration]
+	OptIn            Value[bool]
+	RekorV1RetiresAt Value[time.Time]
 }
 
 // Selector is a ServiceConfiguration: ANY, ALL or EXACT with a count.
@@ -114,6 +152,9 @@ type Service struct {
 	URL      Value[string]
 	API      Value[int]
 	Sign     []SignWindow
+	// WaitingPeriodExempt is the reason the service is exempt from the
+	// waiting period, if it is.
+	WaitingPeriodExempt Value[string]
 }
 
 // SignWindow is a service's window in one signing config.
@@ -202,6 +243,24 @@ type DistinguishedName struct {
 // OIDCProvider is an OpenID Connect identity provider.
 type OIDCProvider struct {
 	Service
+}
+
+// TUFTarget is a material file the TUF repository publishes as a target of
+// its own, with the custom metadata clients that predate trusted_root.json
+// select it by.
+type TUFTarget struct {
+	// Material is the file beside the CUE: its name (the key in
+	// tufTargets), which is also the target name, and its bytes. Bytes is
+	// nil when no such file exists; check reports that.
+	Material
+	Src    Src
+	Status Value[string]
+
+	// Derived by derive from the service whose key or chain names the
+	// file: "Rekor", "CTFE", "Fulcio" or "TSA" and the service URL, or
+	// "Unknown" and no URI when no service does.
+	Usage string
+	URI   string
 }
 
 // Material is a file of key or certificate material beside the CUE.

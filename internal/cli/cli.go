@@ -43,7 +43,14 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"generate": {"compile every environment into golden/", runGenerate},
+		"generate":         {"compile every environment into golden/", runGenerate},
+		"check":            {"check environments, or a directory of published JSON, against every rule", runCheck},
+		"diff":             {"review a trust change: what it does to which clients, and when", runDiff},
+		"at":               {"what Sigstore clients sign with and verify at one instant", runAt},
+		"tuf":              {"tuf build: sign a TUF repository serving an environment's release", runTUF},
+		"verify-published": {"compare a published TUF repository with golden/<env>", runVerifyPublished},
+		"import":           {"write an environment from published trust files", runImport},
+		"init":             {"write an environment for a new private instance", runInit},
 	}
 }
 
@@ -75,7 +82,7 @@ func usage(w io.Writer, cmds map[string]command) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-10s %s\n", n, cmds[n].summary)
+		fmt.Fprintf(w, "  %-17s %s\n", n, cmds[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'trustc <command> -h' for a command's flags.")
 }
@@ -92,14 +99,33 @@ func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
-// parse parses flags; ok is false with the exit code when trustc must stop.
+// parse parses flags, which may come before or after the positional
+// arguments (std flag stops at the first positional one; people write
+// "trustc check DIR -base OLD"). After parse, fs.Args() holds the
+// positional arguments. ok is false with the exit code when trustc must
+// stop.
 func parse(fs *flag.FlagSet, args []string) (code int, ok bool) {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK, false
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return exitOK, false
+			}
+			return exitUsage, false
 		}
-		return exitUsage, false
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if rest[0] == "--" {
+			positional = append(positional, rest[1:]...)
+			break
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
 	}
+	// Re-parse an empty list after a "--" so fs.Args() is the positionals.
+	_ = fs.Parse(append([]string{"--"}, positional...))
 	return 0, true
 }
 

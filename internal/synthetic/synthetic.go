@@ -68,13 +68,21 @@ func EnvName(i int) string { return fmt.Sprintf("env%04d", i) }
 // after the one before, so that emit has something to sort.
 var epoch = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 
+// waitingPeriod is the signing config's, above the policy's floor of
+// tufTimestampExpiry (1d) plus the default buffer (7d).
+const (
+	waitingDays   = 14
+	waitingPeriod = "14d"
+)
+
 // Environment returns the files of one environment package named name
 // with n services: environment.cue, services.cue and one PEM file per
 // service. Service i is of kind Kinds[i%len(Kinds)]: a Rekor v1 log or a CT
 // log with a fresh ECDSA P-256 key, a CA or TSA with a fresh self-signed
 // ECDSA certificate as its one-certificate chain, or an OIDC provider.
 // Every service but the CT logs signs in the environment's one signing
-// config.
+// config, from a waiting period after its verification starts, so that
+// every policy rule passes.
 func Environment(name string, n int) (map[string][]byte, error) {
 	files := map[string][]byte{
 		"environment.cue": fmt.Appendf(nil, `package %s
@@ -87,19 +95,29 @@ operator: "example.dev"
 
 trustedRoot: {}
 
+policy: {
+	tufTimestampExpiry: "1d"
+	clients: ["sigstore-go"]
+}
+
 signingConfigs: main: {
-	file: "signing_config.v0.2.json"
+	file:          "signing_config.v0.2.json"
+	waitingPeriod: %q
 	rekorTlogConfig: selector: "ANY"
 	tsaConfig: selector:       "ANY"
 }
-`, name),
+`, name, waitingPeriod),
 	}
 	var cue strings.Builder
 	fmt.Fprintf(&cue, "package %s\n", name)
 	for i := range n {
 		kind := Kinds[i%len(Kinds)]
 		svc := fmt.Sprintf("%s%d", kind, i)
-		start := epoch.Add(time.Duration(i) * time.Hour).Format(time.RFC3339)
+		t := epoch.Add(time.Duration(i) * time.Hour)
+		start := t.Format(time.RFC3339)
+		// Signing starts a waiting period after verification, as the
+		// policy requires.
+		signStart := t.Add(waitingDays * 24 * time.Hour).Format(time.RFC3339)
 		url := fmt.Sprintf("https://%s.%s.example.dev", svc, name)
 		switch kind {
 		case "rekor", "ct":
@@ -111,17 +129,17 @@ signingConfigs: main: {
 			files[pemFile] = b
 			fmt.Fprintf(&cue, "\n%s: %s: {\n\turl: %q\n\tkey: %q\n\tverify: start: %q\n", kind, svc, url, pemFile, start)
 			if kind == "rekor" {
-				fmt.Fprintf(&cue, "\tapi: 1\n\tsign: main: start: %q\n", start)
+				fmt.Fprintf(&cue, "\tapi: 1\n\tsign: main: start: %q\n", signStart)
 			}
 		case "ca", "tsa":
 			pemFile := svc + ".crt.pem"
-			b, err := certificatePEM(svc + "." + name)
+			b, err := certificatePEM(svc+"."+name, kind == "tsa")
 			if err != nil {
 				return nil, err
 			}
 			files[pemFile] = b
 			fmt.Fprintf(&cue, "\n%s: %s: {\n\turl: %q\n\tapi: 1\n\tchains: c: {\n\t\tcerts: [%q]\n\t\tverify: start: %q\n\t}\n\tsign: main: start: %q\n",
-				kind, svc, url, pemFile, start, start)
+				kind, svc, url, pemFile, start, signStart)
 		case "oidc":
 			fmt.Fprintf(&cue, "\n%s: %s: {\n\turl: %q\n\tapi: 1\n\tsign: main: start: %q\n", kind, svc, url, start)
 		}
@@ -144,8 +162,9 @@ func publicKeyPEM() ([]byte, error) {
 }
 
 // certificatePEM makes a self-signed CA certificate: a chain of one, whose
-// subject derive publishes.
-func certificatePEM(cn string) ([]byte, error) {
+// subject derive publishes. A TSA's is its leaf too, so it carries the
+// time-stamping extended key usage clients require.
+func certificatePEM(cn string, tsa bool) ([]byte, error) {
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, err
@@ -158,6 +177,9 @@ func certificatePEM(cn string) ([]byte, error) {
 		KeyUsage:              x509.KeyUsageCertSign,
 		BasicConstraintsValid: true,
 		IsCA:                  true,
+	}
+	if tsa {
+		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageTimeStamping}
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, k.Public(), k)
 	if err != nil {

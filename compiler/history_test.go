@@ -1,0 +1,152 @@
+package compiler_test
+
+import (
+	"os"
+	"testing"
+	"time"
+
+	"cuelang.org/go/cue/errors"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/trustc-dev/trustc/compiler"
+	"github.com/trustc-dev/trustc/compiler/check"
+	"github.com/trustc-dev/trustc/compiler/derive"
+	"github.com/trustc-dev/trustc/compiler/load"
+	"github.com/trustc-dev/trustc/compiler/model"
+	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/release"
+)
+
+// publishedEnv loads published files into a derived model.
+func publishedEnv(t *testing.T, name string, files map[string]string) *model.Environment {
+	t.Helper()
+	env := &release.Env{Name: name}
+	for fname, path := range files {
+		b := sharedtest.ReadFile(t, path)
+		var err error
+		switch fname {
+		case release.TrustedRootName:
+			env.TrustedRoot, err = release.ParseTrustedRoot(fname, b)
+		default:
+			var f *release.SigningConfigFile
+			f, err = release.ParseSigningConfig(fname, b)
+			env.SigningConfigs = append(env.SigningConfigs, f)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	m, err := load.FromRelease(env, load.JSONOptions{Dir: name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := derive.Environment(m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestHistory checks each published production trusted root as a
+// transition from its predecessor, at the date its TUF metadata was
+// signed. The one finding is a real flaw of that publication, explained
+// in the README.
+func TestHistory(t *testing.T) {
+	h := "production/history/"
+	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+	for _, tc := range []struct {
+		from, to string
+		now      time.Time
+		want     string
+	}{
+		{h + "targets-v10.trusted_root.json", h + "targets-v11.trusted_root.json", day(2025, 1, 30),
+			`tsa: nothing-disappears: tsa "GitHub, Inc. Internal Services Root" chain "timestampAuthorities[0]" (verification from 2023-04-14T00:00:00Z on) was in the previous trusted root and is gone; signatures made with it would stop verifying; restore it, or retire it under retired with its material and a reason once its window has ended:
+    next/trusted_root.json:1:1
+`},
+		{h + "targets-v11.trusted_root.json", h + "targets-v12.trusted_root.json", day(2025, 7, 11), ""},
+		{h + "targets-v12.trusted_root.json", "production/trusted_root.json", day(2025, 9, 22), ""},
+	} {
+		t.Run(tc.to, func(t *testing.T) {
+			base := publishedEnv(t, "production", map[string]string{release.TrustedRootName: tc.from})
+			next := publishedEnv(t, "next", map[string]string{release.TrustedRootName: tc.to})
+			next.Name = "production"
+			err := compiler.CheckModels([]*model.Environment{next}, compiler.Options{Now: tc.now, Base: map[string]*model.Environment{"production": base}})
+			got := ""
+			if err != nil {
+				got = errors.Details(err, &errors.Config{ToSlash: true})
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("findings (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestPublishedAsJSON checks the published environments as plain JSON,
+// with the policy the CUE environments declare where JSON cannot say it.
+// Only staging's front is reported until its shards are named.
+func TestPublishedAsJSON(t *testing.T) {
+	now := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		env    string
+		fronts map[string][]string
+		want   int
+	}{
+		{"production", nil, 0},
+		{"staging", nil, 1},
+		{"staging", map[string][]string{"https://global.rekor.sigstage.dev": {"https://log2026-1.us-east4.rekor.sigstage.dev"}}, 0},
+	} {
+		rel, err := release.Read(os.DirFS(sharedtest.Path(t, tc.env)), tc.env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		envs, err := compiler.Models(rel, load.JSONOptions{Dir: tc.env, Fronts: tc.fronts})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = compiler.CheckModels(envs, compiler.Options{Now: now})
+		if got := len(errors.Errors(err)); got != tc.want {
+			t.Errorf("%s with fronts %v: %d findings, want %d:\n%s", tc.env, tc.fronts, got, tc.want, errors.Details(err, nil))
+		}
+	}
+}
+
+// FuzzFromRelease feeds arbitrary bytes as a trusted root and a signing
+// config through loading, derivation and every rule: errors, never
+// panics. The seeds are the published files.
+func FuzzFromRelease(f *testing.F) {
+	for _, env := range []string{"production", "staging"} {
+		tr, _ := os.ReadFile(sharedtest.Path(f, env, "trusted_root.json"))
+		sc, _ := os.ReadFile(sharedtest.Path(f, env, "signing_config.v0.2.json"))
+		f.Add(tr, sc)
+	}
+	f.Add([]byte(`{"mediaType":"application/vnd.dev.sigstore.trustedroot+json;version=0.1","tlogs":[{"publicKey":{"rawBytes":"AAAA"}}]}`), []byte(`{}`))
+	now := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, trBytes, scBytes []byte) {
+		tr, err := release.ParseTrustedRoot(release.TrustedRootName, trBytes)
+		if err != nil {
+			return
+		}
+		env := &release.Env{Name: "fuzz", TrustedRoot: tr}
+		if sc, err := release.ParseSigningConfig("signing_config.v0.2.json", scBytes); err == nil {
+			env.SigningConfigs = append(env.SigningConfigs, sc)
+		}
+		m, err := load.FromRelease(env, load.JSONOptions{Dir: "fuzz", TUFTimestampExpiry: 7 * 24 * time.Hour})
+		if m == nil {
+			return
+		}
+		if derive.Environment(m) != nil {
+			// The policy must cope with material that did not derive.
+			if check.Structure(m) == nil {
+				_ = check.Policy(m, check.Options{Now: now})
+			}
+			return
+		}
+		// A release is its own base: rules 6 to 9 must find nothing.
+		err = compiler.CheckModels([]*model.Environment{m}, compiler.Options{Now: now, Base: map[string]*model.Environment{"fuzz": m}})
+		for _, e := range errors.Errors(err) {
+			if v, ok := e.(*check.Violation); ok && (v.Rule == check.RuleImmutable || v.Rule == check.RuleNothingDisappears) {
+				t.Fatalf("a release differs from itself: %v", e)
+			}
+		}
+	})
+}

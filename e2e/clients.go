@@ -1,0 +1,145 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"sync"
+	"testing"
+
+	sigstoretuf "github.com/sigstore/sigstore-go/pkg/tuf"
+	"github.com/theupdateframework/go-tuf/v2/metadata/config"
+	"github.com/theupdateframework/go-tuf/v2/metadata/fetcher"
+	"github.com/theupdateframework/go-tuf/v2/metadata/updater"
+)
+
+// Server is a TUF repository directory served over HTTP on 127.0.0.1.
+type Server struct {
+	// URL is the repository base URL, http://127.0.0.1:<port>.
+	URL string
+	// Host is URL's host:port, the only one LocalOnly lets through.
+	Host string
+}
+
+// Serve serves dir on 127.0.0.1 until the test ends.
+func Serve(tb testing.TB, dir string) Server {
+	tb.Helper()
+	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	tb.Cleanup(srv.Close)
+	u, err := url.Parse(srv.URL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if u.Hostname() != "127.0.0.1" {
+		tb.Fatalf("test server on %s, want 127.0.0.1", u.Hostname())
+	}
+	return Server{URL: srv.URL, Host: u.Host}
+}
+
+// LocalOnly is an HTTP transport that serves one host and refuses every
+// other, so a client that strays towards the network fails the test
+// instead of reaching Sigstore. It records the paths asked for.
+type LocalOnly struct {
+	Host string
+	mu   sync.Mutex
+	log  []string
+}
+
+// RoundTrip implements http.RoundTripper.
+func (l *LocalOnly) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Host != l.Host {
+		return nil, fmt.Errorf("test client asked for %s: only %s is allowed", req.URL, l.Host)
+	}
+	l.mu.Lock()
+	l.log = append(l.log, req.URL.Path)
+	l.mu.Unlock()
+	return http.DefaultTransport.RoundTrip(req)
+}
+
+// Requests returns the paths asked for, in order.
+func (l *LocalOnly) Requests() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.log)
+}
+
+// Client is a TUF client as Sigstore clients run one.
+type Client struct {
+	Name string
+	// Fetch refreshes the metadata of the repository at baseURL, starting
+	// from trustAnchor (a root.json), through client, and downloads each
+	// named target, checked against the signed metadata. It fails the test
+	// on any error.
+	Fetch func(tb testing.TB, baseURL string, trustAnchor []byte, client *http.Client, names []string) [][]byte
+}
+
+// Clients are the TUF clients Sigstore's Go clients use: go-tuf's updater
+// and sigstore-go's pkg/tuf, which wraps it with its own cache layout and
+// options.
+var Clients = []Client{
+	{"go-tuf updater", fetchGoTUF},
+	{"sigstore-go pkg/tuf", fetchSigstoreGo},
+}
+
+func fetchGoTUF(tb testing.TB, baseURL string, trustAnchor []byte, client *http.Client, names []string) [][]byte {
+	tb.Helper()
+	cfg, err := config.New(baseURL, trustAnchor)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cfg.LocalMetadataDir = tb.TempDir()
+	cfg.LocalTargetsDir = tb.TempDir()
+	f := fetcher.NewDefaultFetcher()
+	f.SetHTTPClient(client)
+	cfg.Fetcher = f
+	up, err := updater.New(cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := up.Refresh(); err != nil {
+		tb.Fatal(err)
+	}
+	var out [][]byte
+	for _, name := range names {
+		ti, err := up.GetTargetInfo(name)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		_, b, err := up.DownloadTarget(ti, "", "")
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+func fetchSigstoreGo(tb testing.TB, baseURL string, trustAnchor []byte, client *http.Client, names []string) [][]byte {
+	tb.Helper()
+	f := fetcher.NewDefaultFetcher()
+	f.SetHTTPClient(client)
+	// Root replaces the embedded public-good root; CachePath is fresh, so
+	// nothing from $HOME/.sigstore is read; the base URL is the local
+	// server. CacheValidity and ForceCache stay off so the client does a
+	// full TUF refresh.
+	c, err := sigstoretuf.New(&sigstoretuf.Options{
+		Root:              trustAnchor,
+		CachePath:         tb.TempDir(),
+		RepositoryBaseURL: baseURL,
+		Fetcher:           f,
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var out [][]byte
+	for _, name := range names {
+		b, err := c.GetTarget(name)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, b)
+	}
+	return out
+}

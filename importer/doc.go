@@ -1,0 +1,18 @@
+// Package importer turns trust material that already exists into an
+// environment directory: the CUE (in trustc's schema) and the PEM files
+// that compile back to it. Its sources are Sigstore's published files (a
+// trusted root, v0.2 signing configs, the legacy v0.1 signing config) for
+// `trustc import`, or an operator's service URLs, keys and certificates for
+// `trustc init`.
+//
+// It types out only what a person decides (URLs, API versions, operators,
+// windows) and leaves to compiler/derive what the material fixes (log ids,
+// key details, subjects), stating a derived value only where the input
+// departs from it. Before returning anything it compiles the result in a
+// scratch copy of the repository and checks that it reproduces its inputs
+// as protobuf messages and that compiler.Check accepts it.
+//
+// It sits beside the compiler, not in its pipeline: importer uses load,
+// derive, check (through compiler.Check) and emit; nothing in compiler
+// imports it. Writing the directory into the repository is the caller's job.
+package importer

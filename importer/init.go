@@ -1,0 +1,379 @@
+package importer
+
+import (
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
+	prototrustroot "github.com/sigstore/protobuf-specs/gen/pb-go/trustroot/v1"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/trustc-dev/trustc/compiler/derive"
+	"github.com/trustc-dev/trustc/compiler/model"
+	"github.com/trustc-dev/trustc/release"
+)
+
+// Spec describes a new private instance: its operator and its services,
+// as an operator knows them before anything is published. The fields
+// follow the flags of cosign's `trusted-root create` (--fulcio, --rekor,
+// --ctfe, --tsa) so that one command line serves both.
+type Spec struct {
+	Env      string
+	Operator string
+	Fulcio   []ChainSpec
+	TSA      []ChainSpec
+	Rekor    []LogSpec
+	CTFE     []LogSpec
+	OIDC     []OIDCSpec
+	// Policy is what the environment's policy block declares.
+	Policy Policy
+}
+
+// ChainSpec is a certificate authority (Fulcio) or timestamp authority and
+// one of its chains.
+type ChainSpec struct {
+	// Flag names the spec in errors ("-fulcio https://fulcio.example.com").
+	Flag string
+	URL  string
+	// Chain is a PEM file of certificates, leaf-most first, trust anchor
+	// last.
+	Chain Input
+	// Start defaults to the trust anchor's NotBefore for a CA and to the
+	// leaf's for a TSA, as cosign does. End is optional.
+	Start, End time.Time
+	API        int // 0: 1
+}
+
+// LogSpec is a Rekor or CT log.
+type LogSpec struct {
+	Flag       string
+	URL        string
+	Key        Input // PEM public key
+	Start, End time.Time
+	API        int // Rekor only; 0: 1, or 2 when Origin is set
+	// Origin is what cosign takes to compute a Rekor v2 log id; trustc
+	// derives it from URL and only checks that the two agree.
+	Origin string
+}
+
+// OIDCSpec is an OpenID Connect provider.
+type OIDCSpec struct {
+	Flag  string
+	URL   string
+	Start time.Time // zero: when the first CA starts, else the first service
+	API   int
+}
+
+// Init creates the environment of a new private instance for the trustc
+// repository at root: a trusted root and one signing config ("main")
+// that sends clients to every service from its start. Like Import it
+// compiles the result before returning it, and it refuses policy findings.
+func Init(root string, s Spec) (*Result, error) {
+	if err := CheckEnvName(s.Env); err != nil {
+		return nil, err
+	}
+	e := &errs{}
+	if s.Operator == "" {
+		e.add("-operator", "", "missing; name who runs these services, as a scheme-less URI such as example.com")
+	}
+	if len(s.Fulcio)+len(s.TSA)+len(s.Rekor)+len(s.CTFE) == 0 {
+		e.add("trustc init", "", "no services: give at least one of -fulcio, -rekor, -ctfe and -tsa")
+	}
+	b := &initBuilder{e: e, op: s.Operator,
+		root: &prototrustroot.TrustedRoot{MediaType: release.TrustedRootMediaType01Legacy},
+		sc: &prototrustroot.SigningConfig{
+			MediaType:       release.SigningConfigMediaType02,
+			RekorTlogConfig: &prototrustroot.ServiceConfiguration{Selector: prototrustroot.ServiceSelector_ANY},
+			TsaConfig:       &prototrustroot.ServiceConfiguration{Selector: prototrustroot.ServiceSelector_ANY},
+		},
+	}
+	for _, c := range s.Fulcio {
+		b.chain(c, false)
+	}
+	for _, c := range s.TSA {
+		b.chain(c, true)
+	}
+	for _, l := range s.Rekor {
+		b.log(l, true)
+	}
+	for _, l := range s.CTFE {
+		b.log(l, false)
+	}
+	b.oidc(s.OIDC)
+	for _, l := range [][]*prototrustroot.Service{b.sc.CaUrls, b.sc.RekorTlogUrls, b.sc.TsaUrls, b.sc.OidcUrls} {
+		for i, x := range l {
+			for _, y := range l[:i] {
+				if x.GetUrl() == y.GetUrl() && x.GetMajorApiVersion() != y.GetMajorApiVersion() {
+					e.add(x.GetUrl(), "api-version", "given as %d and as %d; one service has one API version", y.GetMajorApiVersion(), x.GetMajorApiVersion())
+				}
+			}
+		}
+	}
+	if err := e.err(); err != nil {
+		return nil, err
+	}
+	b.finish()
+
+	in := &inputs{
+		root:    &rootIn{file: release.TrustedRootName, base: release.TrustedRootName, msg: b.root},
+		configs: []*configIn{{file: "signing_config.v0.2.json", base: "signing_config.v0.2.json", name: "main", msg: b.sc}},
+	}
+	p, err := buildPlan(in, Options{Env: s.Env, Operator: s.Operator, Policy: s.Policy})
+	if err != nil {
+		return nil, fmt.Errorf("the specs pass their own checks but not the importer's (a bug in trustc init):\n%w", err)
+	}
+	header := []string{
+		"Created by trustc init for a private Sigstore instance run by " + s.Operator + ".",
+		"Names of services, chains and material files are trustc's suggestions: nothing published depends on them, so rename them as you see fit.",
+	}
+	// A new instance's services are there from its start: no client holds
+	// an older trusted root that lacks them.
+	p.exemptReason = "in service from the environment's start: no client holds an older trusted root without it"
+	return finish(root, p, header, wantOf(in), false)
+}
+
+type initBuilder struct {
+	e    *errs
+	op   string
+	root *prototrustroot.TrustedRoot
+	sc   *prototrustroot.SigningConfig
+}
+
+func (b *initBuilder) url(flag, u string) bool { return absURL(b.e, flag, "url", u) }
+
+func (b *initBuilder) window(flag string, start, end time.Time) (*protocommon.TimeRange, bool) {
+	if !end.IsZero() && end.Before(start) {
+		b.e.add(flag, "end-time", "%s is before start-time %s", stamp(end), stamp(start))
+		return nil, false
+	}
+	r := &protocommon.TimeRange{Start: timestamppb.New(start)}
+	if !end.IsZero() {
+		r.End = timestamppb.New(end)
+	}
+	return r, true
+}
+
+func api(n int) uint32 {
+	if n == 0 {
+		return 1
+	}
+	return uint32(n)
+}
+
+// chain checks a CA or TSA chain the way its clients will use it: every
+// certificate issued by the next, a TSA's chain starting at its leaf, a
+// CA's at the intermediate that issues signing certificates.
+func (b *initBuilder) chain(c ChainSpec, tsa bool) {
+	ok := b.url(c.Flag, c.URL)
+	m := model.Material{File: model.Value[string]{V: c.Chain.Name}, Bytes: c.Chain.Data}
+	var certs []*x509.Certificate
+	rest := c.Chain.Data
+	for {
+		var blk *pem.Block
+		blk, rest = pem.Decode(rest)
+		if blk == nil {
+			break
+		}
+		if blk.Type != "CERTIFICATE" {
+			b.e.add(c.Flag, "certificate-chain", "%s holds a PEM %q block; a chain file holds only CERTIFICATE blocks", c.Chain.Name, blk.Type)
+			return
+		}
+		cert, err := x509.ParseCertificate(blk.Bytes)
+		if err != nil {
+			b.e.add(c.Flag, "certificate-chain", "%s: a CERTIFICATE block is not a DER X.509 certificate: %s", c.Chain.Name, shortErr(err))
+			return
+		}
+		certs = append(certs, cert)
+	}
+	if len(certs) == 0 || strings.TrimSpace(string(rest)) != "" {
+		b.e.add(c.Flag, "certificate-chain", "%s holds no certificates, or data after them; want PEM CERTIFICATE blocks, leaf-most first", c.Chain.Name)
+		return
+	}
+	for i := 0; i+1 < len(certs); i++ {
+		if err := certs[i].CheckSignatureFrom(certs[i+1]); err != nil {
+			b.e.add(c.Flag, "certificate-chain", "%s: certificate %d is not issued by certificate %d (%v); list the chain leaf-most first, trust anchor last", c.Chain.Name, i+1, i+2, err)
+			return
+		}
+	}
+	switch {
+	case tsa && certs[0].IsCA:
+		b.e.add(c.Flag, "certificate-chain", "%s starts with a CA certificate; a TSA chain starts with the TSA's own (leaf) certificate", c.Chain.Name)
+		return
+	case !tsa && !certs[0].IsCA:
+		b.e.add(c.Flag, "certificate-chain", "%s starts with a certificate that is not a CA; a Fulcio chain starts with the CA that issues signing certificates and leaves out any leaf", c.Chain.Name)
+		return
+	}
+	start := c.Start
+	if start.IsZero() {
+		start = certs[len(certs)-1].NotBefore
+		if tsa {
+			start = certs[0].NotBefore
+		}
+	}
+	w, wok := b.window(c.Flag, start.UTC(), c.End.UTC())
+	if !ok || !wok {
+		return
+	}
+	// The published subject is the derived one, so that the environment
+	// states nothing derive computes.
+	auth := &model.Authority{Chains: []*model.Chain{{Certs: []model.Material{m}}}}
+	if err := derive.Environment(&model.Environment{CAs: []*model.Authority{auth}}); err != nil {
+		b.e.add(c.Flag, "certificate-chain", "%v", firstMsg(err))
+		return
+	}
+	subj := auth.Chains[0].Subject
+	ca := &prototrustroot.CertificateAuthority{
+		Subject:   &protocommon.DistinguishedName{Organization: subj.Organization, CommonName: subj.CommonName},
+		Uri:       c.URL,
+		CertChain: &protocommon.X509CertificateChain{},
+		ValidFor:  w,
+	}
+	for _, cert := range certs {
+		ca.CertChain.Certificates = append(ca.CertChain.Certificates, &protocommon.X509Certificate{RawBytes: cert.Raw})
+	}
+	svc := &prototrustroot.Service{Url: c.URL, MajorApiVersion: api(c.API), ValidFor: proto.CloneOf(w), Operator: b.op}
+	if tsa {
+		b.root.TimestampAuthorities = append(b.root.TimestampAuthorities, ca)
+		b.sc.TsaUrls = append(b.sc.TsaUrls, svc)
+	} else {
+		b.root.CertificateAuthorities = append(b.root.CertificateAuthorities, ca)
+		b.sc.CaUrls = append(b.sc.CaUrls, svc)
+	}
+}
+
+func (b *initBuilder) log(l LogSpec, rekor bool) {
+	ok := b.url(l.Flag, l.URL)
+	if l.Start.IsZero() {
+		b.e.add(l.Flag, "start-time", "missing; say from when clients trust this log's key")
+		ok = false
+	}
+	a := 1
+	if rekor {
+		a = int(api(l.API))
+		if l.Origin != "" {
+			if l.API == 0 {
+				a = 2
+			}
+			if o, err := derive.Origin(l.URL); err == nil && o != l.Origin {
+				b.e.add(l.Flag, "origin", "%q differs from %q, the origin trustc derives from url (a Rekor v2 log's origin is its URL without the scheme); leave origin out", l.Origin, o)
+				ok = false
+			}
+		}
+	}
+	// derive.PublicKey names the file in its messages.
+	if _, err := derive.PublicKey(model.Material{File: model.Value[string]{V: l.Key.Name}, Bytes: l.Key.Data}); err != nil {
+		b.e.add(l.Flag, "public-key", "%v", firstMsg(err))
+		return
+	}
+	pk, kerr := deriveKey(l.Key.Data, l.URL, a, "")
+	if kerr != nil {
+		b.e.add(l.Flag, "public-key", "%v", kerr)
+		return
+	}
+	w, wok := b.window(l.Flag, l.Start.UTC(), l.End.UTC())
+	if !ok || !wok {
+		return
+	}
+	t := &prototrustroot.TransparencyLogInstance{
+		BaseUrl:       l.URL,
+		HashAlgorithm: protocommon.HashAlgorithm_SHA2_256,
+		PublicKey: &protocommon.PublicKey{
+			RawBytes:   pk.Raw,
+			KeyDetails: protocommon.PublicKeyDetails(protocommon.PublicKeyDetails_value[pk.Details]),
+			ValidFor:   w,
+		},
+		LogId: &protocommon.LogId{KeyId: pk.LogID},
+	}
+	if !rekor {
+		b.root.Ctlogs = append(b.root.Ctlogs, t)
+		return
+	}
+	b.root.Tlogs = append(b.root.Tlogs, t)
+	b.sc.RekorTlogUrls = append(b.sc.RekorTlogUrls, &prototrustroot.Service{Url: l.URL, MajorApiVersion: uint32(a), ValidFor: proto.CloneOf(w), Operator: b.op})
+}
+
+func (b *initBuilder) oidc(specs []OIDCSpec) {
+	for _, o := range specs {
+		if !b.url(o.Flag, o.URL) {
+			continue
+		}
+		start := o.Start
+		if start.IsZero() {
+			start = b.earliest()
+		}
+		b.sc.OidcUrls = append(b.sc.OidcUrls, &prototrustroot.Service{
+			Url: o.URL, MajorApiVersion: api(o.API), Operator: b.op,
+			ValidFor: &protocommon.TimeRange{Start: timestamppb.New(start.UTC())},
+		})
+	}
+}
+
+// earliest is when the first CA starts, else the first service: an OIDC
+// provider is there for the CA.
+func (b *initBuilder) earliest() time.Time {
+	var ts []time.Time
+	for _, s := range b.sc.CaUrls {
+		ts = append(ts, s.GetValidFor().GetStart().AsTime())
+	}
+	if len(ts) == 0 {
+		for _, s := range slices.Concat(b.sc.RekorTlogUrls, b.sc.TsaUrls) {
+			ts = append(ts, s.GetValidFor().GetStart().AsTime())
+		}
+		for _, l := range b.root.Ctlogs {
+			ts = append(ts, l.GetPublicKey().GetValidFor().GetStart().AsTime())
+		}
+	}
+	if len(ts) == 0 {
+		return time.Time{}
+	}
+	return slices.MinFunc(ts, time.Time.Compare)
+}
+
+// finish orders every list as protobuf-specs asks (trusted root oldest
+// first, signing config newest first) and gives a service that several
+// chains share one signing entry, from its first start to its last end.
+func (b *initBuilder) finish() {
+	byStart := func(a, c *protocommon.TimeRange) int { return a.GetStart().AsTime().Compare(c.GetStart().AsTime()) }
+	slices.SortStableFunc(b.root.Tlogs, func(x, y *prototrustroot.TransparencyLogInstance) int {
+		return byStart(x.GetPublicKey().GetValidFor(), y.GetPublicKey().GetValidFor())
+	})
+	slices.SortStableFunc(b.root.Ctlogs, func(x, y *prototrustroot.TransparencyLogInstance) int {
+		return byStart(x.GetPublicKey().GetValidFor(), y.GetPublicKey().GetValidFor())
+	})
+	for _, cas := range []*[]*prototrustroot.CertificateAuthority{&b.root.CertificateAuthorities, &b.root.TimestampAuthorities} {
+		slices.SortStableFunc(*cas, func(x, y *prototrustroot.CertificateAuthority) int { return byStart(x.GetValidFor(), y.GetValidFor()) })
+	}
+	for _, l := range []*[]*prototrustroot.Service{&b.sc.CaUrls, &b.sc.OidcUrls, &b.sc.RekorTlogUrls, &b.sc.TsaUrls} {
+		*l = merge(*l)
+		slices.SortStableFunc(*l, func(x, y *prototrustroot.Service) int { return byStart(y.GetValidFor(), x.GetValidFor()) })
+	}
+}
+
+// merge keeps one entry per URL, spanning all of that URL's windows.
+func merge(svcs []*prototrustroot.Service) []*prototrustroot.Service {
+	var out []*prototrustroot.Service
+	for _, s := range svcs {
+		i := slices.IndexFunc(out, func(o *prototrustroot.Service) bool { return o.GetUrl() == s.GetUrl() })
+		if i < 0 {
+			out = append(out, s)
+			continue
+		}
+		o := out[i].GetValidFor()
+		w := s.GetValidFor()
+		if w.GetStart().AsTime().Before(o.GetStart().AsTime()) {
+			o.Start = w.GetStart()
+		}
+		switch {
+		case o.GetEnd() == nil || w.GetEnd() == nil:
+			o.End = nil
+		default:
+			o.End = timestamppb.New(slices.MaxFunc([]time.Time{o.GetEnd().AsTime(), w.GetEnd().AsTime()}, time.Time.Compare))
+		}
+	}
+	return out
+}

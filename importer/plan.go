@@ -1,0 +1,1029 @@
+package importer
+
+import (
+	"bytes"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
+	"fmt"
+	"net"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"cuelang.org/go/cue/errors"
+	"cuelang.org/go/cue/token"
+	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
+	prototrustroot "github.com/sigstore/protobuf-specs/gen/pb-go/trustroot/v1"
+
+	"github.com/trustc-dev/trustc/compiler/derive"
+	"github.com/trustc-dev/trustc/compiler/model"
+	"github.com/trustc-dev/trustc/release"
+)
+
+// A plan is an environment as the importer will write it: every decision
+// made (grouping, names, which derived values must be stated), nothing yet
+// rendered.
+type plan struct {
+	env    string // directory name
+	policy Policy
+	// exemptReason is the waitingPeriodExempt given to services whose
+	// windows already break the waiting period.
+	exemptReason string
+	operator     string
+	// operatorNote explains an operator the inputs did not state.
+	operatorNote string
+
+	rootMediaType string // empty: the schema's default
+	rootNote      string
+
+	configs []*pconfig
+	legacy  *plegacy
+
+	rekor  []*plog
+	fronts []*pfront
+	ct     []*plog
+	ca     []*pauth
+	tsa    []*pauth
+	oidc   []*psvc
+}
+
+type window struct {
+	start, end time.Time // zero end: open
+}
+
+func (w window) hasEnd() bool { return !w.end.IsZero() }
+
+func (w window) contains(t time.Time) bool {
+	return !t.Before(w.start) && (!w.hasEnd() || !t.After(w.end))
+}
+
+type sign struct {
+	config string
+	window
+}
+
+// psvc is what every service has.
+type psvc struct {
+	name     string
+	url      string
+	api      int
+	operator *string // nil: the environment's
+	sign     []sign
+	notes    []string
+	// exempt is the reason the service is exempt from the waiting period:
+	// set for services whose published windows already break it, which
+	// trustc grandfathers explicitly rather than rewriting history.
+	exempt string
+}
+
+func (s *psvc) signWindow(config string) (window, bool) {
+	for _, w := range s.sign {
+		if w.config == config {
+			return w.window, true
+		}
+	}
+	return window{}, false
+}
+
+type plog struct {
+	psvc
+	key        []byte // PEM
+	keyFile    string
+	keyDetails string // stated only where the published value is not the derived default
+	verify     window
+}
+
+type pfront struct {
+	psvc
+	shards []*plog
+}
+
+type pauth struct {
+	psvc
+	kind   string
+	chains []*pchain
+	// identity groups trusted-root entries: their URI, or for entries
+	// without one, their subject.
+	identity string
+}
+
+type pchain struct {
+	name     string
+	file     string
+	pem      []byte
+	verify   window
+	override *poverride
+}
+
+type poverride struct {
+	organization, commonName *string
+	reason                   string
+}
+
+type pconfig struct {
+	name, file string
+	rekor, tsa selector
+}
+
+type selector struct {
+	name  string
+	count int
+}
+
+type plegacy struct {
+	fileNote string
+	caURL    ref
+	oidcURL  ref
+	tlogURLs []ref
+	tsaURLs  []ref
+}
+
+// ref is a legacy URL: a service's url (plus a suffix) or a literal.
+type ref struct {
+	kind    string // rekor, rekorFronts, ca, tsa, oidc; empty for a literal
+	svc     *psvc
+	suffix  string
+	literal string
+}
+
+// Options control an import.
+type Options struct {
+	// Env is the environment's name: its directory under environments/.
+	Env string
+	// Operator is the environment's operator. Empty: the operator most of
+	// the published services name, or, where the files name none (a v0.1
+	// trusted root alone), the services' domain.
+	Operator string
+	// AllowFindings writes an environment that breaks policy, with every
+	// finding as a comment at its field, instead of refusing it.
+	AllowFindings bool
+	// Policy is what the environment's policy block declares. Zero fields
+	// take the defaults of DefaultPolicy.
+	Policy Policy
+}
+
+// Policy is the policy an imported environment declares.
+type Policy struct {
+	// TUFTimestampExpiry and Buffer, as CUE durations ("7d").
+	TUFTimestampExpiry, Buffer string
+	// WaitingPeriod applies to every signing config ("90d").
+	WaitingPeriod string
+	// Clients the environment serves.
+	Clients []string
+}
+
+// DefaultPolicy is Sigstore's: a 7-day TUF timestamp, a week's buffer, no
+// waiting period beyond that floor, and every known client.
+var DefaultPolicy = Policy{
+	TUFTimestampExpiry: "7d",
+	Buffer:             "7d",
+	WaitingPeriod:      "0d",
+	Clients:            []string{"sigstore-go", "cosign", "sigstore-js", "sigstore-python", "sigstore-java"},
+}
+
+func (p Policy) withDefaults() Policy {
+	d := DefaultPolicy
+	if p.TUFTimestampExpiry != "" {
+		d.TUFTimestampExpiry = p.TUFTimestampExpiry
+	}
+	if p.Buffer != "" {
+		d.Buffer = p.Buffer
+	}
+	if p.WaitingPeriod != "" {
+		d.WaitingPeriod = p.WaitingPeriod
+	}
+	if p.Clients != nil {
+		d.Clients = p.Clients
+	}
+	return d
+}
+
+type planner struct {
+	e    *errs
+	in   *inputs
+	opts Options
+	p    *plan
+	v02  bool
+	// signing-config entries by kind
+	entries map[string][]*entry
+	// observed operators, in order, for choosing the environment's
+	operators []string
+}
+
+// entry is one service of one signing config.
+type entry struct {
+	config *configIn
+	path   string
+	url    string
+	api    int
+	op     string
+	window window
+	used   bool
+}
+
+const (
+	kindRekor = "rekorTlogUrls"
+	kindCA    = "caUrls"
+	kindTSA   = "tsaUrls"
+	kindOIDC  = "oidcUrls"
+)
+
+func buildPlan(in *inputs, opts Options) (*plan, error) {
+	pl := &planner{e: &errs{}, in: in, opts: opts, p: &plan{env: opts.Env, policy: opts.Policy.withDefaults()}, entries: map[string][]*entry{}}
+	pl.configs()
+	pl.trustedRoot()
+	if err := pl.e.err(); err != nil {
+		return nil, err
+	}
+	pl.chooseOperator()
+	pl.rekor()
+	pl.ctlogs()
+	pl.p.ca = pl.authorities(in.root.msg.GetCertificateAuthorities(), "certificateAuthorities", "ca", kindCA)
+	pl.p.tsa = pl.authorities(in.root.msg.GetTimestampAuthorities(), "timestampAuthorities", "tsa", kindTSA)
+	pl.oidc()
+	pl.legacy()
+	if err := pl.e.err(); err != nil {
+		return nil, err
+	}
+	pl.name()
+	return pl.p, nil
+}
+
+// configs checks every signing config and collects its services.
+func (pl *planner) configs() {
+	for _, c := range pl.in.configs {
+		m := c.msg
+		pc := &pconfig{name: c.name, file: c.base}
+		pc.rekor = pl.selector(c, "rekorTlogConfig", m.GetRekorTlogConfig())
+		pc.tsa = pl.selector(c, "tsaConfig", m.GetTsaConfig())
+		pl.p.configs = append(pl.p.configs, pc)
+		for _, l := range []struct {
+			kind string
+			svcs []*prototrustroot.Service
+		}{{kindCA, m.GetCaUrls()}, {kindOIDC, m.GetOidcUrls()}, {kindRekor, m.GetRekorTlogUrls()}, {kindTSA, m.GetTsaUrls()}} {
+			seen := map[string]string{}
+			for i, s := range l.svcs {
+				p := index(l.kind, i)
+				en := &entry{config: c, path: p, url: s.GetUrl(), api: int(s.GetMajorApiVersion()), op: s.GetOperator()}
+				if !pl.absURL(c.file, p+".url", s.GetUrl()) {
+					continue
+				}
+				if en.api < 1 {
+					pl.e.add(c.file, p+".majorApiVersion", "missing or 0; every service has an API version of at least 1")
+				}
+				w, ok := pl.window(c.file, p+".validFor", s.GetValidFor())
+				if !ok {
+					continue
+				}
+				en.window = w
+				// A Rekor URL may be listed twice: logs that share it (a key
+				// rotated behind one URL) each have their window. Other
+				// services are one per URL.
+				if prev, dup := seen[s.GetUrl()]; dup && l.kind != kindRekor {
+					pl.e.add(c.file, p+".url", "%s is listed twice (also at %s); trustc gives a service one window per signing config", s.GetUrl(), prev)
+					continue
+				}
+				seen[s.GetUrl()] = p
+				if i > 0 {
+					if prev := l.svcs[i-1].GetValidFor().GetStart(); prev != nil && prev.AsTime().Before(w.start) {
+						pl.e.add(c.file, p+".validFor.start", "%s is later than %s's start %s; trustc publishes each list newest first, as protobuf-specs asks, so it cannot reproduce this order; sort the list",
+							stamp(w.start), index(l.kind, i-1), stamp(prev.AsTime()))
+					}
+				}
+				pl.entries[l.kind] = append(pl.entries[l.kind], en)
+				pl.operators = append(pl.operators, en.op)
+			}
+		}
+	}
+	// One service has one API version and one operator in every file.
+	for _, kind := range []string{kindCA, kindOIDC, kindRekor, kindTSA} {
+		first := map[string]*entry{}
+		for _, en := range pl.entries[kind] {
+			f, ok := first[en.url]
+			if !ok {
+				first[en.url] = en
+				continue
+			}
+			if f.api != en.api {
+				pl.e.add(en.config.file, en.path+".majorApiVersion", "%d, but %s: %s gives %s API version %d; trustc gives a service one API version",
+					en.api, f.config.file, f.path, en.url, f.api)
+			}
+			if f.op != en.op {
+				pl.e.add(en.config.file, en.path+".operator", "%q, but %s: %s gives %s operator %q; trustc gives a service one operator",
+					en.op, f.config.file, f.path, en.url, f.op)
+			}
+		}
+	}
+}
+
+func (pl *planner) selector(c *configIn, field string, sc *prototrustroot.ServiceConfiguration) selector {
+	if sc == nil {
+		pl.e.add(c.file, field, "missing; trustc always publishes it (the schema's default is ANY)")
+		return selector{}
+	}
+	s := selector{name: sc.GetSelector().String(), count: int(sc.GetCount())}
+	switch sc.GetSelector() {
+	case prototrustroot.ServiceSelector_EXACT:
+		if s.count < 1 {
+			pl.e.add(c.file, field+".count", "EXACT needs a count of at least 1")
+		}
+	case prototrustroot.ServiceSelector_ANY, prototrustroot.ServiceSelector_ALL:
+		if s.count != 0 {
+			pl.e.add(c.file, field+".count", "a count is meaningful only with EXACT, and the schema allows it only there")
+		}
+	default:
+		pl.e.add(c.file, field+".selector", "%s is not ANY, ALL or EXACT", sc.GetSelector())
+	}
+	return s
+}
+
+func (pl *planner) absURL(file, path, s string) bool { return absURL(pl.e, file, path, s) }
+
+// absURL checks that s is an absolute URL: every service URL is one, and
+// names and Rekor v2 origins come from its host.
+func absURL(e *errs, file, path, s string) bool {
+	if s == "" {
+		e.add(file, path, "missing")
+		return false
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		e.add(file, path, "%q is not an absolute URL", s)
+		return false
+	}
+	return true
+}
+
+func (pl *planner) window(file, path string, tr *protocommon.TimeRange) (window, bool) {
+	if tr.GetStart() == nil {
+		pl.e.add(file, path+".start", "missing; trustc needs the time a window starts")
+		return window{}, false
+	}
+	w := window{start: tr.GetStart().AsTime()}
+	if tr.GetEnd() != nil {
+		w.end = tr.GetEnd().AsTime()
+		if w.end.IsZero() {
+			pl.e.add(file, path+".end", "%s reads as \"no end\" in trustc; it cannot be published", stamp(w.end))
+			return window{}, false
+		}
+	}
+	return w, true
+}
+
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+// trustedRoot checks the fields of the trusted root trustc publishes
+// without asking (media type, field presence, list order).
+func (pl *planner) trustedRoot() {
+	r := pl.in.root
+	switch r.msg.GetMediaType() {
+	case release.TrustedRootMediaType02:
+		pl.v02 = true
+		pl.p.rootMediaType = release.TrustedRootMediaType02
+	case release.TrustedRootMediaType01Legacy:
+	default:
+		pl.e.add(r.file, "mediaType", "trustc publishes trusted roots as %q or %q, not %q; change the media type to one of them (they describe the same v0.1 format)",
+			release.TrustedRootMediaType01Legacy, release.TrustedRootMediaType02, r.msg.GetMediaType())
+	}
+	if r.base != release.TrustedRootName {
+		pl.p.rootNote = fmt.Sprintf("Imported from %s; published as %s, the name Sigstore clients fetch.", r.base, release.TrustedRootName)
+	}
+	starts := func(list string, n int, start func(i int) *time.Time) {
+		for i := 1; i < n; i++ {
+			a, b := start(i-1), start(i)
+			if a != nil && b != nil && b.Before(*a) {
+				pl.e.add(r.file, index(list, i), "starts %s, before %s (%s); trustc publishes each list oldest first, as protobuf-specs asks, so it cannot reproduce this order; sort the list",
+					stamp(*b), index(list, i-1), stamp(*a))
+			}
+		}
+	}
+	logStart := func(ls []*prototrustroot.TransparencyLogInstance) func(int) *time.Time {
+		return func(i int) *time.Time {
+			if s := ls[i].GetPublicKey().GetValidFor().GetStart(); s != nil {
+				t := s.AsTime()
+				return &t
+			}
+			return nil
+		}
+	}
+	caStart := func(cs []*prototrustroot.CertificateAuthority) func(int) *time.Time {
+		return func(i int) *time.Time {
+			if s := cs[i].GetValidFor().GetStart(); s != nil {
+				t := s.AsTime()
+				return &t
+			}
+			return nil
+		}
+	}
+	m := r.msg
+	starts("tlogs", len(m.GetTlogs()), logStart(m.GetTlogs()))
+	starts("ctlogs", len(m.GetCtlogs()), logStart(m.GetCtlogs()))
+	starts("certificateAuthorities", len(m.GetCertificateAuthorities()), caStart(m.GetCertificateAuthorities()))
+	starts("timestampAuthorities", len(m.GetTimestampAuthorities()), caStart(m.GetTimestampAuthorities()))
+	if pl.v02 {
+		for _, l := range slices.Concat(m.GetTlogs(), m.GetCtlogs()) {
+			pl.operators = append(pl.operators, l.GetOperator())
+		}
+		for _, a := range slices.Concat(m.GetCertificateAuthorities(), m.GetTimestampAuthorities()) {
+			pl.operators = append(pl.operators, a.GetOperator())
+		}
+	}
+}
+
+// chooseOperator picks the environment's operator: the one named most
+// often (ties: first named), so that most services need no operator field.
+func (pl *planner) chooseOperator() {
+	if pl.opts.Operator != "" {
+		pl.p.operator = pl.opts.Operator
+		return
+	}
+	count := map[string]int{}
+	best := ""
+	for _, op := range pl.operators {
+		count[op]++
+		if count[op] > count[best] || len(count) == 1 {
+			best = op
+		}
+	}
+	if len(pl.operators) > 0 {
+		pl.p.operator = best
+		return
+	}
+	// A v0.1 trusted root alone names no operator.
+	for _, u := range pl.allURLs() {
+		if d := domain(u); d != "" {
+			pl.p.operator = d
+			pl.p.operatorNote = "The imported files name no operator (a v0.1 trusted root has none): this is the services' domain. Set it to whoever runs them (trustc import -operator)."
+			return
+		}
+	}
+	pl.p.operatorNote = "The imported files name no operator: set it to whoever runs these services (trustc import -operator)."
+}
+
+func (pl *planner) allURLs() []string {
+	m := pl.in.root.msg
+	var out []string
+	for _, a := range m.GetCertificateAuthorities() {
+		out = append(out, a.GetUri())
+	}
+	for _, l := range m.GetTlogs() {
+		out = append(out, l.GetBaseUrl())
+	}
+	for _, l := range m.GetCtlogs() {
+		out = append(out, l.GetBaseUrl())
+	}
+	for _, a := range m.GetTimestampAuthorities() {
+		out = append(out, a.GetUri())
+	}
+	return out
+}
+
+// domain is a URL's host without its first label when it has three or
+// more ("fulcio.sigstore.dev" → "sigstore.dev").
+func domain(u string) string {
+	pu, err := url.Parse(u)
+	if err != nil || pu.Hostname() == "" || net.ParseIP(pu.Hostname()) != nil {
+		return ""
+	}
+	labels := strings.Split(pu.Hostname(), ".")
+	if len(labels) > 2 {
+		labels = labels[len(labels)-2:]
+	}
+	return strings.Join(labels, ".")
+}
+
+// said is an operator as one entry states it.
+type said struct{ file, path, op string }
+
+func (pl *planner) saidBy(ens []*entry) []said {
+	var out []said
+	for _, en := range ens {
+		out = append(out, said{en.config.file, en.path + ".operator", en.op})
+	}
+	return out
+}
+
+// rootSaid is what a trusted-root entry states: an operator in a v0.2
+// file, nothing in a v0.1 file (which has no operators; a non-empty one is
+// an error, since trustc would leave it out).
+func (pl *planner) rootSaid(path, op string) []said {
+	if pl.v02 {
+		return []said{{pl.in.root.file, path, op}}
+	}
+	if op != "" {
+		pl.e.add(pl.in.root.file, path, "only v0.2 trusted roots carry operators; trustc leaves them out of a v0.1 file, so it cannot reproduce this one")
+	}
+	return nil
+}
+
+// serviceOperator settles a service's operator from what its entries
+// state, which must agree. nil means the environment's.
+func (pl *planner) serviceOperator(ss []said) *string {
+	if len(ss) == 0 {
+		return nil
+	}
+	for _, s := range ss[1:] {
+		if s.op != ss[0].op {
+			pl.e.add(s.file, s.path, "%q, but %s: %s names %q for the same service; trustc gives a service one operator", s.op, ss[0].file, ss[0].path, ss[0].op)
+			return nil
+		}
+	}
+	if op := ss[0].op; op != pl.p.operator {
+		return &op
+	}
+	return nil
+}
+
+// keyPEM decides the PEM form of a published key: SubjectPublicKeyInfo, or
+// PKCS#1 for the RSA keys published that way (staging's first CT log).
+func keyPEM(raw []byte) ([]byte, error) {
+	if _, err := x509.ParsePKIXPublicKey(raw); err == nil {
+		return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: raw}), nil
+	} else if _, err1 := x509.ParsePKCS1PublicKey(raw); err1 == nil {
+		return pem.EncodeToMemory(&pem.Block{Type: "RSA PUBLIC KEY", Bytes: raw}), nil
+	} else {
+		return nil, fmt.Errorf("not a DER public key (SubjectPublicKeyInfo or PKCS#1): %v", shortErr(err))
+	}
+}
+
+func shortErr(err error) string {
+	msg := err.Error()
+	if i := strings.Index(msg, " ("); i > 0 {
+		msg = msg[:i]
+	}
+	return msg
+}
+
+// srcAt gives derive a declared-value position, so that it treats a value
+// as stated (model.Value.Set) and checks it against the material.
+func srcAt(name string) model.Src {
+	return model.Src{Pos: token.NewFile(name, -1, 1).Pos(0, token.NoRelPos)}
+}
+
+// deriveKey runs compiler/derive over one log key, so that the importer
+// and the compiler agree by construction on log ids and key details.
+func deriveKey(pemBytes []byte, u string, api int, details string) (*model.PublicKey, error) {
+	l := &model.RekorLog{
+		Service: model.Service{URL: model.Value[string]{V: u}, API: model.Value[int]{V: api}},
+		Key:     model.Material{File: model.Value[string]{V: "the key"}, Bytes: pemBytes},
+	}
+	if details != "" {
+		l.KeyDetails = model.Value[string]{V: details, Src: srcAt("keyDetails")}
+	}
+	if err := derive.Environment(&model.Environment{Rekor: []*model.RekorLog{l}}); err != nil {
+		return nil, firstMsg(err)
+	}
+	return l.PublicKey, nil
+}
+
+func firstMsg(err error) error {
+	list := errors.Errors(err)
+	if len(list) == 0 {
+		return err
+	}
+	format, args := list[0].Msg()
+	return fmt.Errorf(format, args...)
+}
+
+func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+
+// logKey checks everything about a published log that trustc derives and
+// returns the log with its key, or nil. apis are the API versions to try,
+// in order: the one a signing config gives, or, for a log in no signing
+// config, 1 and then 2, since the published log id tells them apart.
+func (pl *planner) logKey(list string, i int, l *prototrustroot.TransparencyLogInstance, apis []int, from *entry) (*plog, bool) {
+	file := pl.in.root.file
+	p := index(list, i)
+	ok := pl.absURL(file, p+".baseUrl", l.GetBaseUrl())
+	if l.GetHashAlgorithm() != protocommon.HashAlgorithm_SHA2_256 {
+		pl.e.add(file, p+".hashAlgorithm", "%s; trustc publishes SHA2_256 for every log, which RFC 6962 and C2SP tlog-tiles fix", l.GetHashAlgorithm())
+		ok = false
+	}
+	pk := l.GetPublicKey()
+	if len(pk.GetRawBytes()) == 0 {
+		pl.e.add(file, p+".publicKey.rawBytes", "missing; trustc needs the log's key")
+		return nil, false
+	}
+	keyBytes, err := keyPEM(pk.GetRawBytes())
+	if err != nil {
+		pl.e.add(file, p+".publicKey.rawBytes", "%v", err)
+		return nil, false
+	}
+	w, wok := pl.window(file, p+".publicKey.validFor", pk.GetValidFor())
+	if !ok || !wok {
+		return nil, false
+	}
+	out := &plog{psvc: psvc{url: l.GetBaseUrl()}, key: keyBytes, verify: w}
+
+	// Log id: try each API version; the first whose derived id matches wins.
+	published := l.GetLogId().GetKeyId()
+	var derived *model.PublicKey
+	var tried []string
+	for _, api := range apis {
+		d, err := deriveKey(keyBytes, l.GetBaseUrl(), api, "")
+		if err != nil {
+			pl.e.add(file, p+".publicKey.rawBytes", "%v", err)
+			return nil, false
+		}
+		if bytes.Equal(d.LogID, published) {
+			derived, out.api = d, api
+			break
+		}
+		id := b64(d.LogID)
+		if !slices.ContainsFunc(tried, func(s string) bool { return strings.HasPrefix(s, id) }) {
+			tried = append(tried, fmt.Sprintf("%s as an API v%d log", id, api))
+		}
+	}
+	if derived == nil && from != nil {
+		// The signing config gave the API version; does the other fit?
+		for _, api := range []int{1, 2} {
+			if d, err := deriveKey(keyBytes, l.GetBaseUrl(), api, ""); err == nil && api != from.api && bytes.Equal(d.LogID, published) {
+				pl.e.add(from.config.file, from.path+".majorApiVersion", "%d, but %s: %s publishes the log id of an API v%d log; one of the two is wrong",
+					from.api, file, p, api)
+				return nil, false
+			}
+		}
+	}
+	if derived == nil {
+		if len(tried) == 1 {
+			// The id does not depend on the API version (not an Ed25519 key).
+			tried[0], _, _ = strings.Cut(tried[0], " ")
+		}
+		if len(published) == 0 {
+			pl.e.add(file, p+".logId.keyId", "missing; trustc publishes the log id derived from the key (%s)", strings.Join(tried, ", or "))
+		} else {
+			pl.e.add(file, p+".logId.keyId", "%s does not match the key, whose log id is %s", b64(published), strings.Join(tried, ", or "))
+		}
+		return nil, false
+	}
+
+	// Key details: state them only where they are not the derived default.
+	if kd := pk.GetKeyDetails(); kd.String() != derived.Details {
+		if kd == protocommon.PublicKeyDetails_PUBLIC_KEY_DETAILS_UNSPECIFIED {
+			pl.e.add(file, p+".publicKey.keyDetails", "missing; trustc publishes the key's details (%s)", derived.Details)
+			return nil, false
+		}
+		if _, err := deriveKey(keyBytes, l.GetBaseUrl(), out.api, kd.String()); err != nil {
+			pl.e.add(file, p+".publicKey.keyDetails", "%s does not fit the key (%s)", kd, derived.Details)
+			return nil, false
+		}
+		out.keyDetails = kd.String()
+		out.notes = append(out.notes, fmt.Sprintf("Published with keyDetails %s; the key's default is %s.", kd, derived.Details))
+	}
+
+	switch {
+	case pl.v02:
+		if got := l.GetCheckpointKeyId().GetKeyId(); !bytes.Equal(got, derived.CheckpointKeyID) {
+			pl.e.add(file, p+".checkpointKeyId.keyId", "%q, but the key's checkpoint key id is %q; trustc publishes the derived one", b64(got), b64(derived.CheckpointKeyID))
+			return nil, false
+		}
+	default:
+		if l.GetCheckpointKeyId() != nil {
+			pl.e.add(file, p+".checkpointKeyId", "only v0.2 trusted roots carry it; trustc leaves it out of a v0.1 file, so it cannot reproduce this one")
+			return nil, false
+		}
+	}
+	return out, true
+}
+
+// rekor turns the trusted root's tlogs into rekor logs, gives them their
+// signing windows, and makes a front of every signing URL that is no log.
+func (pl *planner) rekor() {
+	m := pl.in.root.msg
+	// Which log each rekor signing entry names: by URL; where several logs
+	// share the URL, the one trusted when signing starts.
+	byLog := make([][]*entry, len(m.GetTlogs()))
+	var fronts []*entry
+	for _, en := range pl.entries[kindRekor] {
+		best := -1
+		for i, l := range m.GetTlogs() {
+			if l.GetBaseUrl() != en.url {
+				continue
+			}
+			if best < 0 {
+				best = i
+			}
+			if w := l.GetPublicKey().GetValidFor(); w.GetStart() != nil && !w.GetStart().AsTime().After(en.window.start) &&
+				(w.GetEnd() == nil || !w.GetEnd().AsTime().Before(en.window.start)) {
+				best = i
+			}
+		}
+		if best < 0 {
+			fronts = append(fronts, en)
+			continue
+		}
+		byLog[best] = append(byLog[best], en)
+	}
+	for i, l := range m.GetTlogs() {
+		apis, from := []int{1, 2}, (*entry)(nil)
+		if ens := byLog[i]; len(ens) > 0 {
+			apis, from = []int{ens[0].api}, ens[0]
+		}
+		lg, ok := pl.logKey("tlogs", i, l, apis, from)
+		if !ok {
+			continue
+		}
+		if len(byLog[i]) == 0 && lg.api >= 2 {
+			lg.notes = append(lg.notes, fmt.Sprintf("In no signing config: API v%d because the published log id is the C2SP signed-note key hash only v2 logs use.", lg.api))
+		}
+		for _, en := range byLog[i] {
+			if _, dup := lg.signWindow(en.config.name); dup {
+				pl.e.add(en.config.file, en.path+".url", "a second entry for the log %s in this file; trustc gives a log one window per signing config", en.url)
+				continue
+			}
+			lg.sign = append(lg.sign, sign{en.config.name, en.window})
+		}
+		lg.operator = pl.serviceOperator(append(pl.rootSaid(index("tlogs", i)+".operator", l.GetOperator()), pl.saidBy(byLog[i])...))
+		pl.p.rekor = append(pl.p.rekor, lg)
+	}
+	pl.fronts(fronts)
+}
+
+// fronts groups the rekor signing URLs that are no log of the trusted root
+// (a "global" host in front of shards) and picks their shards: logs of the
+// same API version trusted when the front's signing starts, preferring
+// those that no signing config names directly, since a shard behind a front
+// is reached only through it.
+func (pl *planner) fronts(ens []*entry) {
+	var order []string
+	byURL := map[string][]*entry{}
+	for _, en := range ens {
+		if _, ok := byURL[en.url]; !ok {
+			order = append(order, en.url)
+		}
+		byURL[en.url] = append(byURL[en.url], en)
+	}
+	for _, u := range order {
+		group := byURL[u]
+		f := &pfront{psvc: psvc{url: u, api: group[0].api}}
+		start := group[0].window.start
+		for _, en := range group {
+			if _, dup := f.signWindow(en.config.name); dup {
+				pl.e.add(en.config.file, en.path+".url", "%s is listed twice in this file; trustc gives a front one window per signing config", en.url)
+				continue
+			}
+			f.sign = append(f.sign, sign{en.config.name, en.window})
+			if en.window.start.Before(start) {
+				start = en.window.start
+			}
+		}
+		f.operator = pl.serviceOperator(pl.saidBy(group))
+		var trusted, direct []*plog
+		for _, l := range pl.p.rekor {
+			if l.api == f.api && l.verify.contains(start) {
+				if len(l.sign) == 0 {
+					trusted = append(trusted, l)
+				} else {
+					direct = append(direct, l)
+				}
+			}
+		}
+		how := " that no signing config names directly"
+		if len(trusted) == 0 {
+			trusted, how = direct, "; each is also named directly by a signing config"
+		}
+		if len(trusted) == 0 {
+			en := group[0]
+			pl.e.add(en.config.file, en.path+".url", "%s is no tlog baseUrl in %s, so it must front log shards, but no API v%d log there is trusted at its signing start %s; add the log it fronts to the trusted root",
+				u, pl.in.root.file, f.api, stamp(start))
+			continue
+		}
+		f.shards = trusted
+		f.notes = append(f.notes, fmt.Sprintf("%s is no log of the trusted root: it fronts log shards, whose keys verify its entries. trustc import chose the API v%d logs trusted when signing to it starts (%s)%s; check the list.",
+			hostOf(u), f.api, stamp(start), how))
+		pl.p.fronts = append(pl.p.fronts, f)
+	}
+}
+
+func hostOf(u string) string {
+	if pu, err := url.Parse(u); err == nil && pu.Host != "" {
+		return pu.Host
+	}
+	return u
+}
+
+func (pl *planner) ctlogs() {
+	for i, l := range pl.in.root.msg.GetCtlogs() {
+		lg, ok := pl.logKey("ctlogs", i, l, []int{1}, nil)
+		if !ok {
+			continue
+		}
+		lg.api = 0
+		lg.operator = pl.serviceOperator(pl.rootSaid(index("ctlogs", i)+".operator", l.GetOperator()))
+		pl.p.ct = append(pl.p.ct, lg)
+	}
+}
+
+// authorities groups CA or TSA entries into services: one per URL, with a
+// chain per entry; entries without a URL (a TSA clients only verify
+// against) by their subject. Signing URLs that match no entry become
+// services without chains.
+func (pl *planner) authorities(cas []*prototrustroot.CertificateAuthority, list, kind, entryKind string) []*pauth {
+	file := pl.in.root.file
+	var out []*pauth
+	stated := map[*pauth][]said{}
+	for i, a := range cas {
+		p := index(list, i)
+		ch, ok := pl.chain(p, a)
+		if !ok {
+			continue
+		}
+		key := a.GetUri()
+		if key != "" {
+			if !pl.absURL(file, p+".uri", key) {
+				continue
+			}
+		} else {
+			key = "\x00" + a.GetSubject().GetOrganization() + "\x00" + a.GetSubject().GetCommonName()
+		}
+		var svc *pauth
+		for _, s := range out {
+			if s.identity == key {
+				svc = s
+			}
+		}
+		if svc == nil {
+			svc = &pauth{psvc: psvc{url: a.GetUri(), api: 1}, kind: kind, identity: key}
+			if a.GetUri() == "" {
+				svc.name = subjectName(a.GetSubject(), kind)
+				svc.notes = append(svc.notes, "No uri in the trusted root: clients verify against it but are never sent to it.")
+			}
+			out = append(out, svc)
+		}
+		svc.chains = append(svc.chains, ch)
+		stated[svc] = append(stated[svc], pl.rootSaid(p+".operator", a.GetOperator())...)
+	}
+	for _, en := range pl.entries[entryKind] {
+		var svc *pauth
+		for _, s := range out {
+			if s.url == en.url {
+				svc = s
+			}
+		}
+		if svc == nil {
+			svc = &pauth{psvc: psvc{url: en.url, api: en.api}, kind: kind, identity: en.url}
+			svc.notes = append(svc.notes, "In a signing config but not in the trusted root: clients are sent to it but trust no chain of it.")
+			out = append(out, svc)
+		}
+		svc.api = en.api
+		svc.sign = append(svc.sign, sign{en.config.name, en.window})
+		stated[svc] = append(stated[svc], pl.saidBy([]*entry{en})...)
+	}
+	for _, svc := range out {
+		svc.operator = pl.serviceOperator(stated[svc])
+	}
+	return out
+}
+
+// chain checks one CA or TSA entry and returns its chain.
+func (pl *planner) chain(p string, a *prototrustroot.CertificateAuthority) (*pchain, bool) {
+	file := pl.in.root.file
+	certs := a.GetCertChain().GetCertificates()
+	if len(certs) == 0 {
+		pl.e.add(file, p+".certChain.certificates", "missing or empty; trustc needs the chain's certificates")
+		return nil, false
+	}
+	var buf bytes.Buffer
+	ok := true
+	for j, c := range certs {
+		if _, err := x509.ParseCertificate(c.GetRawBytes()); err != nil {
+			pl.e.add(file, index(p+".certChain.certificates", j)+".rawBytes", "not a DER X.509 certificate: %s", shortErr(err))
+			ok = false
+			continue
+		}
+		pem.Encode(&buf, &pem.Block{Type: "CERTIFICATE", Bytes: c.GetRawBytes()})
+	}
+	w, wok := pl.window(file, p+".validFor", a.GetValidFor())
+	if !ok || !wok {
+		return nil, false
+	}
+	ch := &pchain{pem: buf.Bytes(), verify: w}
+	// The derived subject, as compiler/derive computes it.
+	auth := &model.Authority{Chains: []*model.Chain{{Certs: []model.Material{{File: model.Value[string]{V: "the chain"}, Bytes: ch.pem}}}}}
+	if err := derive.Environment(&model.Environment{CAs: []*model.Authority{auth}}); err != nil {
+		pl.e.add(file, p+".certChain", "%v", firstMsg(err))
+		return nil, false
+	}
+	derived := auth.Chains[0].Subject
+	pub := a.GetSubject()
+	if pub == nil {
+		pl.e.add(file, p+".subject", "missing; trustc publishes the trust anchor's subject (O=%q, CN=%q)", derived.Organization, derived.CommonName)
+		return nil, false
+	}
+	if pub.GetOrganization() != derived.Organization || pub.GetCommonName() != derived.CommonName {
+		o := &poverride{}
+		var what []string
+		if pub.GetOrganization() != derived.Organization {
+			v := pub.GetOrganization()
+			o.organization = &v
+			what = append(what, "organization "+describe(v)+" where the trust anchor's is "+describe(derived.Organization))
+		}
+		if pub.GetCommonName() != derived.CommonName {
+			v := pub.GetCommonName()
+			o.commonName = &v
+			what = append(what, "common name "+describe(v)+" where the trust anchor's is "+describe(derived.CommonName))
+		}
+		o.reason = "imported: the published subject has " + strings.Join(what, ", and ")
+		ch.override = o
+	}
+	return ch, true
+}
+
+func describe(s string) string {
+	if s == "" {
+		return "empty"
+	}
+	return s
+}
+
+// subjectName names a service that has no URL after its subject's
+// organization ("GitHub, Inc." → "github").
+func subjectName(s *protocommon.DistinguishedName, kind string) string {
+	for _, v := range []string{s.GetOrganization(), s.GetCommonName()} {
+		if f := strings.FieldsFunc(v, func(r rune) bool { return !isNameRune(r) || r == '.' }); len(f) > 0 {
+			return sanitize(f[0])
+		}
+	}
+	return kind
+}
+
+func (pl *planner) oidc() {
+	var order []string
+	byURL := map[string][]*entry{}
+	for _, en := range pl.entries[kindOIDC] {
+		if _, ok := byURL[en.url]; !ok {
+			order = append(order, en.url)
+		}
+		byURL[en.url] = append(byURL[en.url], en)
+	}
+	for _, u := range order {
+		group := byURL[u]
+		s := &psvc{url: u, api: group[0].api}
+		for _, en := range group {
+			s.sign = append(s.sign, sign{en.config.name, en.window})
+		}
+		s.operator = pl.serviceOperator(pl.saidBy(group))
+		pl.p.oidc = append(pl.p.oidc, s)
+	}
+}
+
+// legacy maps the v0.1 signing config's URLs to the services that have
+// them, so that it reads as what it is: a frozen view of those services.
+func (pl *planner) legacy() {
+	l := pl.in.legacy
+	if l == nil {
+		return
+	}
+	pl.p.legacy = &plegacy{
+		caURL:   pl.ref(l.msg.CAURL, "ca"),
+		oidcURL: pl.ref(l.msg.OIDCURL, "oidc"),
+	}
+	if l.base != release.LegacySigningConfigName {
+		pl.p.legacy.fileNote = fmt.Sprintf("Imported from %s; published as %s, the name clients fetch.", l.base, release.LegacySigningConfigName)
+	}
+	for _, u := range l.msg.TlogURLs {
+		pl.p.legacy.tlogURLs = append(pl.p.legacy.tlogURLs, pl.ref(u, "rekor"))
+	}
+	for _, u := range l.msg.TSAURLs {
+		pl.p.legacy.tsaURLs = append(pl.p.legacy.tsaURLs, pl.ref(u, "tsa"))
+	}
+}
+
+// ref finds the service whose URL u is, also with a trailing slash added.
+// Services are named later, so a ref holds the service until then.
+func (pl *planner) ref(u, kind string) ref {
+	var svcs []*psvc
+	switch kind {
+	case "ca":
+		for _, a := range pl.p.ca {
+			svcs = append(svcs, &a.psvc)
+		}
+	case "tsa":
+		for _, a := range pl.p.tsa {
+			svcs = append(svcs, &a.psvc)
+		}
+	case "oidc":
+		svcs = pl.p.oidc
+	case "rekor":
+		for _, l := range pl.p.rekor {
+			svcs = append(svcs, &l.psvc)
+		}
+		for _, f := range pl.p.fronts {
+			svcs = append(svcs, &f.psvc)
+		}
+	}
+	for _, suffix := range []string{"", "/"} {
+		for _, s := range svcs {
+			if s.url != "" && s.url+suffix == u {
+				r := ref{kind: kind, suffix: suffix, svc: s}
+				if kind == "rekor" && !slices.ContainsFunc(pl.p.rekor, func(l *plog) bool { return &l.psvc == s }) {
+					r.kind = "rekorFronts"
+				}
+				return r
+			}
+		}
+	}
+	return ref{literal: u}
+}

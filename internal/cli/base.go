@@ -1,0 +1,95 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"strings"
+	"testing/fstest"
+
+	"github.com/trustc-dev/trustc/compiler"
+	"github.com/trustc-dev/trustc/compiler/load"
+	"github.com/trustc-dev/trustc/compiler/model"
+	"github.com/trustc-dev/trustc/release"
+)
+
+// baseModels reads a previous release and derives it for rules 6 to 9.
+func baseModels(fsys fs.FS, name, dir string) (map[string]*model.Environment, error) {
+	rel, err := release.Read(fsys, name)
+	if err != nil {
+		return nil, fmt.Errorf("read base release %s: %w", dir, err)
+	}
+	out, err := modelsByName(rel, dir)
+	if err != nil {
+		return nil, fmt.Errorf("load base release %s: %w", dir, err)
+	}
+	return out, nil
+}
+
+// modelsByName derives a release, for rules 6 to 9; dir is where its
+// files came from, for positions.
+func modelsByName(rel *release.Release, dir string) (map[string]*model.Environment, error) {
+	envs, err := compiler.Models(rel, load.JSONOptions{Dir: dir})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*model.Environment{}
+	for _, e := range envs {
+		out[e.Name] = e
+	}
+	return out, nil
+}
+
+// gitTree reads the files below dir at ref in the repository at root.
+func gitTree(root, ref, dir string) (fs.FS, error) {
+	names, err := git(root, "ls-tree", "-r", "--name-only", ref, "--", dir)
+	if err != nil {
+		return nil, err
+	}
+	files := fstest.MapFS{}
+	for _, n := range strings.Split(strings.TrimSpace(string(names)), "\n") {
+		if n == "" {
+			continue
+		}
+		b, err := git(root, "show", ref+":"+n)
+		if err != nil {
+			return nil, err
+		}
+		files[strings.TrimPrefix(n, dir+"/")] = &fstest.MapFile{Data: b, Mode: 0o644}
+	}
+	if len(files) == 0 {
+		return nil, &noTreeError{root, dir, ref}
+	}
+	return files, nil
+}
+
+// noTreeError says a ref has no such directory: before the first release.
+// diff reviews that as a first release; check, which needs a base, fails.
+type noTreeError struct{ root, dir, ref string }
+
+func (e *noTreeError) Error() string {
+	return fmt.Sprintf("%s has no %s/ at %s", e.root, e.dir, e.ref)
+}
+
+// mergeBase is the default base of a change: where it left main.
+func mergeBase(root string) (string, error) {
+	out, err := git(root, "merge-base", "HEAD", "main")
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
+func git(root string, args ...string) ([]byte, error) {
+	cmd := exec.Command("git", append([]string{"-C", root}, args...)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1")
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("git %s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
+	}
+	return out, nil
+}

@@ -1,0 +1,292 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	cueerrors "cuelang.org/go/cue/errors"
+
+	"github.com/trustc-dev/trustc/compiler"
+	"github.com/trustc-dev/trustc/compiler/check"
+	"github.com/trustc-dev/trustc/compiler/emit"
+	"github.com/trustc-dev/trustc/compiler/load"
+	"github.com/trustc-dev/trustc/compiler/model"
+	"github.com/trustc-dev/trustc/release"
+	"github.com/trustc-dev/trustc/review"
+	"github.com/trustc-dev/trustc/timeline"
+)
+
+// runDiff reviews a trust change: what it does to which clients, and when.
+//
+// The new release is what the CUE compiles to now, not the working tree's
+// golden/: the CUE is what the author changed and what the policy checks
+// at file and line, and a stale golden/ is drift that 'trustc generate
+// -check' reports on its own (diff warns about it too). Given a directory
+// NEW, diff reviews those published files instead.
+//
+// The old release is golden/ where the change left main (the merge base),
+// golden/ at -base-ref, or a directory of published JSON (-base).
+//
+// diff is a report: it exits 0 with or without changes or policy
+// findings, 1 when it cannot review (input that does not load), 2 on
+// usage errors.
+func runDiff(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("diff", "[flags] [NEW]", stderr)
+	root := fs.String("C", ".", "repository `dir`ectory holding environments/, golden/ and .git")
+	baseDir := fs.String("base", "", "old release: a `dir`ectory of published JSON or a golden/ tree")
+	baseRef := fs.String("base-ref", "", "old release: golden/ at this git `ref` (default: the merge base of HEAD and main)")
+	format := fs.String("format", "text", "output `format`: "+strings.Join(review.Formats, ", "))
+	var now nowFlag
+	fs.Var(&now, "now", "review `time` (RFC 3339): client impact from then on, time-dependent rules; default the clock")
+	svgDir := fs.String("svg", "", "write one standalone timeline SVG per environment, <env>.svg, into this `dir`ectory")
+	envName := fs.String("env", "", "environment `name` for directories holding one environment's files (default: NEW's base name, else the base's)")
+	var policy jsonPolicy
+	policy.register(fs, "NEW")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() > 1 || !slices.Contains(review.Formats, *format) || (*baseDir != "" && *baseRef != "") {
+		fs.Usage()
+		return exitUsage
+	}
+	fail := func(msg string, args ...any) int {
+		fmt.Fprintf(stderr, "trustc diff: "+msg+"\n", args...)
+		return exitFail
+	}
+	absRoot, err := filepath.Abs(*root)
+	if err != nil {
+		return fail("%v", err)
+	}
+	t := now.value()
+
+	// One name for a directory that holds a single environment, so that
+	// 'trustc diff -base old/ new/' compares old with new, not two
+	// environments named "old" and "new".
+	name := *envName
+	newDir := ""
+	if fs.NArg() == 1 {
+		newDir, _ = filepath.Abs(fs.Arg(0))
+		name = baseName(name, newDir)
+	}
+
+	// The old release.
+	var old *release.Release
+	oldDir := filepath.Join(absRoot, "golden") // for positions in the base
+	switch {
+	case *baseDir != "":
+		oldDir, _ = filepath.Abs(*baseDir)
+		if old, err = release.Read(os.DirFS(oldDir), baseName(name, oldDir)); err != nil {
+			return fail("read base release %s: %v", *baseDir, err)
+		}
+	default:
+		ref := *baseRef
+		if ref == "" {
+			if ref, err = mergeBase(absRoot); err != nil {
+				return fail("no base release to review against (%v); pass -base or -base-ref", err)
+			}
+		}
+		tree, err := gitTree(absRoot, ref, "golden")
+		var none *noTreeError
+		switch {
+		case errors.As(err, &none):
+			fmt.Fprintf(stderr, "trustc diff: no golden/ at %s; reviewing a first release\n", ref)
+		case err != nil:
+			return fail("read base release: %v", err)
+		default:
+			if old, err = release.Read(tree, name); err != nil {
+				return fail("read base release golden/ at %s: %v", ref, err)
+			}
+		}
+	}
+	opts := compiler.Options{Now: t}
+	if old != nil {
+		if opts.Base, err = modelsByName(old, oldDir); err != nil {
+			// The base is history; its own problems are not this change's.
+			fmt.Fprintf(stderr, "trustc diff: warning: rules 6 to 9 skipped: %v\n", err)
+			opts.Base = nil
+		}
+	}
+
+	// The new release and the policy's findings on it.
+	var new *release.Release
+	var findings []review.Finding
+	if newDir != "" {
+		if new, err = release.Read(os.DirFS(newDir), name); err != nil {
+			return fail("read %s: %v", fs.Arg(0), err)
+		}
+		jopts, err := policy.options(newDir)
+		if err != nil {
+			fmt.Fprintf(stderr, "trustc diff: %v\n", err)
+			return exitUsage
+		}
+		// Findings name files as the review does, "env/file", so that
+		// they find their file whatever environments the base has.
+		prefix := ""
+		if _, err := os.Stat(filepath.Join(newDir, release.TrustedRootName)); err == nil {
+			prefix = name + "/"
+		}
+		envs, err := compiler.Models(new, jopts)
+		if err == nil {
+			err = compiler.CheckModels(envs, opts)
+		}
+		findings = jsonFindings(err, newDir, prefix)
+	} else {
+		var code int
+		if new, findings, code = compileForReview(absRoot, opts, stderr); new == nil {
+			return code
+		}
+		warnDrift(absRoot, new, stderr)
+	}
+
+	r := review.Diff(old, new, review.Options{Now: t, Findings: findings})
+	out, err := r.Render(*format)
+	if err != nil {
+		return fail("%v", err)
+	}
+	if _, err := stdout.Write(out); err != nil {
+		return fail("%v", err)
+	}
+	if *svgDir != "" {
+		if err := writeSVGs(*svgDir, r, old, new, t); err != nil {
+			return fail("%v", err)
+		}
+	}
+	return exitOK
+}
+
+// compileForReview compiles the environments at root and checks them with
+// every rule. Unlike generate, a broken rule does not stop it: the release
+// is emitted anyway, since the review exists to show the change beside
+// what the policy says about it. Input that does not load or derive has
+// no release to review; it is printed as generate prints it.
+func compileForReview(root string, opts compiler.Options, stderr io.Writer) (*release.Release, []review.Finding, int) {
+	envs, err := load.Environments(root)
+	if err != nil {
+		printErr(stderr, "trustc diff: cannot review", err, root)
+		return nil, nil, exitFail
+	}
+	var findings []review.Finding
+	var broken cueerrors.Error
+	for _, env := range envs {
+		err := compiler.Check([]*model.Environment{env}, opts)
+		var sources emit.SourceMap
+		for _, e := range cueerrors.Errors(err) {
+			v, ok := e.(*check.Violation)
+			if !ok {
+				broken = cueerrors.Append(broken, e)
+				continue
+			}
+			if sources == nil {
+				sources = emit.Sources(env)
+			}
+			findings = append(findings, cueFinding(env.Name, v, sources, root))
+		}
+	}
+	if broken != nil {
+		printErr(stderr, "trustc diff: cannot review", cueerrors.Sanitize(broken), root)
+		return nil, nil, exitFail
+	}
+	res, err := compiler.Emit(envs)
+	if err != nil {
+		fmt.Fprintf(stderr, "trustc diff: %v\n", err)
+		return nil, nil, exitFail
+	}
+	return res.Release, findings, exitOK
+}
+
+// cueFinding turns a violation at a CUE field into a review finding at
+// the published file and JSON path the field becomes (see emit.Sources),
+// so the review shows it beside the change it concerns. The message keeps
+// the CUE file, line and field, which is where the author fixes it. A
+// field published nowhere (a policy setting) stays on its CUE file, which
+// the review lists on its own.
+func cueFinding(env string, v *check.Violation, sources emit.SourceMap, root string) review.Finding {
+	where := strings.Join(v.Src.Path, ".")
+	file := ""
+	if pos := v.Src.Pos; pos.IsValid() {
+		pp := pos.Position()
+		file = relPath(root, pp.Filename)
+		where = fmt.Sprintf("%s:%d:%d %s", file, pp.Line, pp.Column, where)
+	}
+	f := review.Finding{Rule: v.Rule, File: file, Message: fmt.Sprintf("%s (in CUE: %s)", v.Message, strings.TrimSpace(where))}
+	if s, ok := sources.Lookup(v.Src.Path); ok {
+		f.File, f.Path = env+"/"+s.File, s.Path
+	}
+	return f
+}
+
+// jsonFindings turns problems in published files into review findings:
+// the position's file, relative to dir and after prefix, and the JSON
+// path.
+func jsonFindings(err error, dir, prefix string) []review.Finding {
+	var out []review.Finding
+	for _, p := range problems(err, dir) {
+		out = append(out, review.Finding{Rule: p.Rule, File: prefix + p.File, Path: p.Path, Message: p.Message})
+	}
+	return out
+}
+
+// warnDrift says when the working tree's golden/ is not what the CUE
+// compiles to: the review shows the CUE, clients get golden/.
+func warnDrift(root string, rel *release.Release, stderr io.Writer) {
+	dir := filepath.Join(root, "golden")
+	if _, err := os.Stat(dir); err != nil {
+		return
+	}
+	drift, err := Drift(os.DirFS(dir), Files(rel))
+	if err != nil || len(drift) == 0 {
+		return
+	}
+	fmt.Fprintf(stderr, "trustc diff: warning: golden/ is stale; this review shows what the CUE compiles to; run 'make generate' and commit the result:\n")
+	for _, d := range drift {
+		fmt.Fprintf(stderr, "  %s\n", d)
+	}
+}
+
+// writeSVGs writes <env>.svg for every environment of either release:
+// the reviewed timeline, with changed rows marked, where the review has
+// the environment, else the plain one.
+func writeSVGs(dir string, r *review.Review, old, new *release.Release, now time.Time) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("write timelines: %w", err)
+	}
+	var names []string
+	for _, rel := range []*release.Release{new, old} {
+		if rel == nil {
+			continue
+		}
+		for _, e := range rel.Envs {
+			if !slices.Contains(names, e.Name) {
+				names = append(names, e.Name)
+			}
+		}
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		var tl *timeline.Timeline
+		if i := slices.IndexFunc(r.Envs, func(e *review.Env) bool { return e.Name == n }); i >= 0 {
+			tl = r.Envs[i].Timeline()
+		} else if e := envIn(new, n); e != nil {
+			tl = timeline.New(e, now)
+		} else {
+			tl = timeline.New(envIn(old, n), now)
+		}
+		if err := os.WriteFile(filepath.Join(dir, n+".svg"), tl.SVG(), 0o644); err != nil {
+			return fmt.Errorf("write timeline: %w", err)
+		}
+	}
+	return nil
+}
+
+func envIn(rel *release.Release, name string) *release.Env {
+	if rel == nil {
+		return nil
+	}
+	return rel.Env(name)
+}

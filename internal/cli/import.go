@@ -1,0 +1,159 @@
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	cueerrors "cuelang.org/go/cue/errors"
+
+	"github.com/trustc-dev/trustc/importer"
+	"github.com/trustc-dev/trustc/internal/atomicdir"
+)
+
+func runImport(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("import", "[-C dir] -env name [-force] [-allow-findings] [-operator uri] trusted_root.json [signing config files...]", stderr)
+	root := fs.String("C", ".", "repository `dir`ectory holding environments/ and cue.mod/")
+	env := fs.String("env", "", "write the environment as environments/`name`")
+	force := fs.Bool("force", false, "replace environments/<name> if it exists")
+	allow := fs.Bool("allow-findings", false, "write an environment that breaks policy, with each finding as a comment at its field (generate refuses it until they are fixed)")
+	operator := fs.String("operator", "", "the environment's operator, a scheme-less `uri` such as example.com (default: the one the files name most, or the services' domain)")
+	policy := policyFlags(fs)
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	if code, ok := envAndArgs(fs, "import", *env, stderr); !ok {
+		return code
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(stderr, "trustc import: no files; give the trusted root, then any signing configs (v0.2 or the v0.1 signing_config.json)")
+		return exitUsage
+	}
+	absRoot, dir, code, ok := target(*root, *env, *force, "import", stderr)
+	if !ok {
+		return code
+	}
+	var inputs []importer.Input
+	var readErrs []string
+	for _, name := range fs.Args() {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			readErrs = append(readErrs, fmt.Sprintf("read %s: %v", name, errors.Unwrap(err)))
+			continue
+		}
+		inputs = append(inputs, importer.Input{Name: name, Data: b})
+	}
+	if len(readErrs) > 0 {
+		printList(stderr, "trustc import: nothing written", readErrs)
+		return exitFail
+	}
+	res, err := importer.Import(absRoot, inputs, importer.Options{Env: *env, Operator: *operator, AllowFindings: *allow, Policy: policy()})
+	return write(res, err, "import", absRoot, dir, *env, stdout, stderr)
+}
+
+// envAndArgs checks -env. (parse reads flags after the files too, so a
+// trailing -force is a flag, not a file name.)
+func envAndArgs(fs interface{ Args() []string }, cmd, env string, stderr io.Writer) (int, bool) {
+	if env == "" {
+		fmt.Fprintf(stderr, "trustc %s: -env is required: the name of the environment to write\n", cmd)
+		return exitUsage, false
+	}
+	if err := importer.CheckEnvName(env); err != nil {
+		fmt.Fprintf(stderr, "trustc %s: %v\n", cmd, err)
+		return exitUsage, false
+	}
+	return 0, true
+}
+
+// target resolves environments/<env> under root and refuses to replace
+// it without -force.
+func target(root, env string, force bool, cmd string, stderr io.Writer) (absRoot, dir string, code int, ok bool) {
+	absRoot, err := filepath.Abs(root)
+	if err != nil {
+		fmt.Fprintf(stderr, "trustc %s: %v\n", cmd, err)
+		return "", "", exitFail, false
+	}
+	dir = filepath.Join(absRoot, "environments", env)
+	if _, err := os.Lstat(dir); err == nil && !force {
+		fmt.Fprintf(stderr, "trustc %s: nothing written: environments/%s exists; choose another -env, or pass -force to replace it\n", cmd, env)
+		return "", "", exitFail, false
+	}
+	return absRoot, dir, 0, true
+}
+
+// write reports an import's or init's outcome and, if there is something
+// to write, replaces environments/<env> with it all at once.
+func write(res *importer.Result, err error, cmd, absRoot, dir, env string, stdout, stderr io.Writer) int {
+	headline := "trustc " + cmd + ": nothing written"
+	var list importer.Errors
+	var findings *importer.FindingsError
+	switch {
+	case errors.As(err, &list):
+		var lines []string
+		for _, e := range list {
+			lines = append(lines, e.Error())
+		}
+		printList(stderr, headline, lines)
+		return exitFail
+	case errors.As(err, &findings):
+		var lines []string
+		for _, f := range findingsOf(findings) {
+			lines = append(lines, importer.Describe(f))
+		}
+		hint := "fix the files, or pass -allow-findings to write each finding as a comment at its field"
+		if cmd == "init" {
+			hint = "fix the flags"
+		}
+		printList(stderr, fmt.Sprintf("%s: environments/%s would break policy; %s", headline, env, hint), lines)
+		return exitFail
+	case err != nil:
+		fmt.Fprintf(stderr, "%s: %v\n", headline, err)
+		return exitFail
+	}
+	if err := atomicdir.Replace(dir, res.Files); err != nil {
+		fmt.Fprintf(stderr, "%s: write environments/%s: %v\n", headline, env, err)
+		return exitFail
+	}
+	fmt.Fprintf(stdout, "environments/%s: %d files\n", env, len(res.Files))
+	if n := len(res.Findings); n > 0 {
+		fmt.Fprintf(stderr, "trustc %s: wrote %d policy finding(s) as FINDING comments; trustc generate refuses environments/%s until they are fixed\n", cmd, n, env)
+	}
+	return exitOK
+}
+
+// printList prints a headline and one problem per line, as printErr does
+// for CUE errors.
+func printList(w io.Writer, headline string, lines []string) {
+	if len(lines) > 1 {
+		fmt.Fprintf(w, "%s: %d problems:\n", headline, len(lines))
+	} else {
+		fmt.Fprintf(w, "%s:\n", headline)
+	}
+	for _, l := range lines {
+		fmt.Fprintf(w, "  %s\n", l)
+	}
+}
+
+func findingsOf(f *importer.FindingsError) []cueerrors.Error { return cueerrors.Errors(f.Findings) }
+
+// policyFlags declares the flags for the policy block an environment is
+// written with, defaulting to importer.DefaultPolicy.
+func policyFlags(fs *flag.FlagSet) func() importer.Policy {
+	d := importer.DefaultPolicy
+	expiry := fs.String("tuf-timestamp-expiry", d.TUFTimestampExpiry, "policy.tufTimestampExpiry: how long the TUF timestamp stays valid")
+	buffer := fs.String("buffer", d.Buffer, "policy.buffer: added to the TUF timestamp expiry for the waiting-period floor")
+	waiting := fs.String("waiting-period", d.WaitingPeriod, "waitingPeriod of every signing config")
+	var clients listFlag
+	fs.Var(&clients, "client", "a client the environment serves (repeatable; default: "+strings.Join(d.Clients, ", ")+")")
+	return func() importer.Policy {
+		p := importer.Policy{TUFTimestampExpiry: *expiry, Buffer: *buffer, WaitingPeriod: *waiting}
+		if len(clients) > 0 {
+			p.Clients = clients
+		}
+		return p
+	}
+}

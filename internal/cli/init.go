@@ -1,0 +1,197 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/trustc-dev/trustc/importer"
+)
+
+// specs collects the values of a repeatable flag.
+type specs []string
+
+func (s *specs) String() string     { return strings.Join(*s, " ") }
+func (s *specs) Set(v string) error { *s = append(*s, v); return nil }
+
+func runInit(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("init", "[-C dir] -env name -operator uri [-fulcio spec]... [-rekor spec]... [-ctfe spec]... [-tsa spec]... [-oidc url]... [-force]", stderr)
+	root := fs.String("C", ".", "repository `dir`ectory holding environments/ and cue.mod/")
+	env := fs.String("env", "", "write the environment as environments/`name`")
+	operator := fs.String("operator", "", "who runs the services, a scheme-less `uri` such as example.com")
+	force := fs.Bool("force", false, "replace environments/<name> if it exists")
+	var fulcio, rekor, ctfe, tsa, oidc specs
+	fs.Var(&fulcio, "fulcio", "a certificate authority and one of its chains, as a `spec` url=URL,certificate-chain=PEM[,start-time=T][,end-time=T][,api-version=N]; the chain runs from the CA that issues signing certificates to the root; start-time defaults to the root's NotBefore. Repeat for more chains or CAs.")
+	fs.Var(&rekor, "rekor", "a Rekor log, as a `spec` url=URL,public-key=PEM,start-time=T[,end-time=T][,api-version=1|2] (cosign's origin= is accepted if it is the URL without its scheme). Repeat for more.")
+	fs.Var(&ctfe, "ctfe", "a certificate transparency log, as a `spec` url=URL,public-key=PEM,start-time=T[,end-time=T]. Repeat for more.")
+	fs.Var(&tsa, "tsa", "a timestamp authority and one of its chains, leaf first, as a `spec` url=URL,certificate-chain=PEM[,start-time=T][,end-time=T][,api-version=N]; start-time defaults to the leaf's NotBefore. Repeat for more.")
+	fs.Var(&oidc, "oidc", "an OpenID Connect provider, as a `url` or url=URL[,start-time=T][,api-version=N]; start-time defaults to the first CA's. Repeat for more.")
+	policy := policyFlags(fs)
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	if code, ok := envAndArgs(fs, "init", *env, stderr); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "trustc init: unexpected arguments %q; every service is a flag\n", fs.Args())
+		return exitUsage
+	}
+	spec := importer.Spec{Env: *env, Operator: *operator, Policy: policy()}
+	p := &specParser{}
+	for _, v := range fulcio {
+		spec.Fulcio = append(spec.Fulcio, p.chain("-fulcio", v))
+	}
+	for _, v := range tsa {
+		spec.TSA = append(spec.TSA, p.chain("-tsa", v))
+	}
+	for _, v := range rekor {
+		spec.Rekor = append(spec.Rekor, p.log("-rekor", v, "url", "public-key", "start-time", "end-time", "api-version", "origin"))
+	}
+	for _, v := range ctfe {
+		spec.CTFE = append(spec.CTFE, p.log("-ctfe", v, "url", "public-key", "start-time", "end-time"))
+	}
+	for _, v := range oidc {
+		spec.OIDC = append(spec.OIDC, p.oidc(v))
+	}
+	if len(p.usage) > 0 {
+		printList(stderr, "trustc init: nothing written", p.usage)
+		return exitUsage
+	}
+	if len(p.read) > 0 {
+		printList(stderr, "trustc init: nothing written", p.read)
+		return exitFail
+	}
+	absRoot, dir, code, ok := target(*root, *env, *force, "init", stderr)
+	if !ok {
+		return code
+	}
+	res, err := importer.Init(absRoot, spec)
+	return write(res, err, "init", absRoot, dir, *env, stdout, stderr)
+}
+
+// specParser reads cosign-style key=value specs, collecting every
+// problem: usage problems (syntax, unknown keys) and unreadable files.
+type specParser struct {
+	usage, read []string
+}
+
+// kv splits "k=v,k=v" and checks the keys. start and end are accepted as
+// short forms of cosign's start-time and end-time.
+func (p *specParser) kv(flag, spec string, allowed ...string) (map[string]string, string) {
+	// Messages name the spec by its URL where it has one.
+	label := fmt.Sprintf("%s %q", flag, spec)
+	for _, pair := range strings.Split(spec, ",") {
+		if k, v, _ := strings.Cut(pair, "="); strings.TrimSpace(k) == "url" && strings.TrimSpace(v) != "" {
+			label = flag + " " + strings.TrimSpace(v)
+		}
+	}
+	out := map[string]string{}
+	for _, pair := range strings.Split(spec, ",") {
+		k, v, ok := strings.Cut(pair, "=")
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		switch k {
+		case "start":
+			k = "start-time"
+		case "end":
+			k = "end-time"
+		}
+		switch {
+		case !ok:
+			p.usage = append(p.usage, fmt.Sprintf("%s: %q is not key=value", label, pair))
+		case !slices.Contains(allowed, k):
+			p.usage = append(p.usage, fmt.Sprintf("%s: unknown key %q (want %s)", label, k, strings.Join(allowed, ", ")))
+		case out[k] != "":
+			p.usage = append(p.usage, fmt.Sprintf("%s: %s given twice", label, k))
+		default:
+			out[k] = v
+		}
+	}
+	return out, label
+}
+
+func (p *specParser) time(label string, kv map[string]string, key string) time.Time {
+	s := kv[key]
+	if s == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		p.usage = append(p.usage, fmt.Sprintf("%s: %s: %q is not an RFC 3339 time like 2025-09-23T00:00:00Z", label, key, s))
+	}
+	return t.UTC()
+}
+
+func (p *specParser) api(label string, kv map[string]string) int {
+	s := kv["api-version"]
+	if s == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		p.usage = append(p.usage, fmt.Sprintf("%s: api-version: %q is not a version number of at least 1", label, s))
+	}
+	return n
+}
+
+func (p *specParser) file(label, key string, kv map[string]string) importer.Input {
+	name := kv[key]
+	if name == "" {
+		p.usage = append(p.usage, fmt.Sprintf("%s: %s is required", label, key))
+		return importer.Input{}
+	}
+	b, err := os.ReadFile(name)
+	if err != nil {
+		p.read = append(p.read, fmt.Sprintf("%s: %s: read %s: %v", label, key, name, errors.Unwrap(err)))
+	}
+	return importer.Input{Name: name, Data: b}
+}
+
+func (p *specParser) required(label string, kv map[string]string, keys ...string) {
+	for _, k := range keys {
+		if kv[k] == "" {
+			p.usage = append(p.usage, fmt.Sprintf("%s: %s is required", label, k))
+		}
+	}
+}
+
+func (p *specParser) chain(flag, spec string) importer.ChainSpec {
+	kv, label := p.kv(flag, spec, "url", "certificate-chain", "start-time", "end-time", "api-version")
+	p.required(label, kv, "url")
+	return importer.ChainSpec{
+		Flag:  label,
+		URL:   kv["url"],
+		Chain: p.file(label, "certificate-chain", kv),
+		Start: p.time(label, kv, "start-time"),
+		End:   p.time(label, kv, "end-time"),
+		API:   p.api(label, kv),
+	}
+}
+
+func (p *specParser) log(flag, spec string, allowed ...string) importer.LogSpec {
+	kv, label := p.kv(flag, spec, allowed...)
+	p.required(label, kv, "url", "start-time")
+	return importer.LogSpec{
+		Flag:   label,
+		URL:    kv["url"],
+		Key:    p.file(label, "public-key", kv),
+		Start:  p.time(label, kv, "start-time"),
+		End:    p.time(label, kv, "end-time"),
+		API:    p.api(label, kv),
+		Origin: kv["origin"],
+	}
+}
+
+func (p *specParser) oidc(spec string) importer.OIDCSpec {
+	if !strings.Contains(spec, "=") {
+		return importer.OIDCSpec{Flag: "-oidc " + spec, URL: spec}
+	}
+	kv, label := p.kv("-oidc", spec, "url", "start-time", "api-version")
+	p.required(label, kv, "url")
+	return importer.OIDCSpec{Flag: label, URL: kv["url"], Start: p.time(label, kv, "start-time"), API: p.api(label, kv)}
+}

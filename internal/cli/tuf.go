@@ -1,0 +1,345 @@
+package cli
+
+import (
+	"crypto"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/trustc-dev/trustc/compiler"
+	"github.com/trustc-dev/trustc/compiler/load"
+	"github.com/trustc-dev/trustc/tufrepo"
+)
+
+// runTUF dispatches the tuf subcommands. There is one today; the group
+// leaves room for the rest of a repository's life (rotating keys,
+// refreshing timestamps) without crowding the top level.
+func runTUF(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "build" {
+		return runTUFBuild(args[1:], stdout, stderr)
+	}
+	help := len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help")
+	if len(args) > 0 && !help {
+		fmt.Fprintf(stderr, "trustc tuf: unknown command %q\n", args[0])
+	}
+	fmt.Fprintln(stderr, "usage: trustc tuf build [flags]")
+	fmt.Fprintln(stderr, "\nRun 'trustc tuf build -h' for its flags.")
+	if help {
+		return exitOK
+	}
+	return exitUsage
+}
+
+// tufRoles are the top-level TUF roles, in the order flags and output
+// list them.
+var tufRoles = []string{"root", "targets", "snapshot", "timestamp"}
+
+// roleFlags are one role's flags.
+type roleFlags struct {
+	keys    stringList
+	version int64
+	expires string
+}
+
+func runTUFBuild(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("tuf build", "-env name -out dir (-generate-keys dir | -root-key file -targets-key file -snapshot-key file -timestamp-key file) [flags]", stderr)
+	root := fs.String("C", ".", "repository `dir`ectory holding environments/ and cue.mod/")
+	golden := fs.String("golden", "golden", "compiled release `dir`ectory (relative paths are relative to -C); golden/<env> must be what the CUE compiles to")
+	envName := fs.String("env", "", "`name` of the environment to publish")
+	out := fs.String("out", "", "`dir`ectory to write the repository to; replaced if it holds an earlier repository")
+	now := fs.String("now", "", "reference `time` (RFC 3339) expiries count from and are checked against (default the current time)")
+	genKeys := fs.String("generate-keys", "", "generate a fresh Ed25519 key per role and write them as PKCS#8 PEM to `dir` (a test rig; never under environments/)")
+	defaults := map[string]string{"root": "365d", "targets": "365d", "snapshot": "30d", "timestamp": "7d"}
+	roles := map[string]*roleFlags{}
+	for _, r := range tufRoles {
+		rf := &roleFlags{}
+		roles[r] = rf
+		fs.Var(&rf.keys, r+"-key", "PKCS#8 PEM `file` of an Ed25519 or ECDSA P-256 key signing "+r+"; repeat for more keys (all sign; threshold is their number)")
+		fs.Int64Var(&rf.version, r+"-version", 1, r+" metadata `version`")
+		fs.StringVar(&rf.expires, r+"-expires", defaults[r], r+" expiry: an RFC 3339 `time`, or a duration after -now such as 720h or 30d")
+	}
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	usageErr := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "trustc tuf build: "+format+"\n", a...)
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		return usageErr("unexpected arguments %q", fs.Args())
+	}
+	if *envName == "" || *out == "" {
+		return usageErr("-env and -out are required")
+	}
+	var missing []string
+	anyKeys := false
+	for _, r := range tufRoles {
+		if len(roles[r].keys) == 0 {
+			missing = append(missing, "-"+r+"-key")
+		} else {
+			anyKeys = true
+		}
+	}
+	switch {
+	case *genKeys != "" && anyKeys:
+		return usageErr("-generate-keys and -<role>-key flags exclude each other")
+	case *genKeys == "" && len(missing) > 0:
+		return usageErr("no key for %s; give every role a key or use -generate-keys dir", strings.Join(missing, ", "))
+	}
+	ref, err := referenceTime(*now)
+	if err != nil {
+		return usageErr("-now: %v", err)
+	}
+	opts := tufrepo.Options{ReferenceTime: ref}
+	for _, r := range tufRoles {
+		exp, err := expiry(roles[r].expires, ref)
+		if err != nil {
+			return usageErr("-%s-expires: %v", r, err)
+		}
+		*optsRole(&opts, r) = tufrepo.Role{Version: roles[r].version, Expires: exp}
+	}
+	absRoot, err := filepath.Abs(*root)
+	if err != nil {
+		fmt.Fprintf(stderr, "trustc tuf build: %v\n", err)
+		return exitFail
+	}
+	if *genKeys != "" {
+		inside, err := under(*genKeys, filepath.Join(absRoot, load.EnvironmentsDir))
+		if err != nil {
+			fmt.Fprintf(stderr, "trustc tuf build: -generate-keys: %v\n", err)
+			return exitFail
+		}
+		if inside {
+			return usageErr("-generate-keys %s: private keys never go under %s, whose files are published", *genKeys, load.EnvironmentsDir)
+		}
+	}
+
+	res, err := compiler.Compile(absRoot, *envName)
+	if err != nil {
+		printErr(stderr, "trustc tuf build: nothing written", err, absRoot)
+		return exitFail
+	}
+	env := res.Release.Env(*envName)
+	// Publish only what was reviewed: golden/<env> is committed, so it
+	// must be exactly what the CUE compiles to. The legacy targets are
+	// material under environments/, reviewed there.
+	goldenDir := *golden
+	if !filepath.IsAbs(goldenDir) {
+		goldenDir = filepath.Join(absRoot, goldenDir)
+	}
+	want := map[string][]byte{}
+	for _, f := range env.Files() {
+		want[f.Name] = f.Bytes
+	}
+	drift, err := Drift(os.DirFS(filepath.Join(goldenDir, *envName)), want)
+	if err != nil {
+		fmt.Fprintf(stderr, "trustc tuf build: read %s: %v\n", filepath.Join(*golden, *envName), err)
+		return exitFail
+	}
+	if len(drift) > 0 {
+		fmt.Fprintf(stderr, "trustc tuf build: nothing written: %s is stale; run 'make generate' and commit the result:\n", filepath.ToSlash(filepath.Join(*golden, *envName)))
+		for _, d := range drift {
+			fmt.Fprintf(stderr, "  %s\n", d)
+		}
+		return exitFail
+	}
+
+	if *genKeys != "" {
+		if opts.Signers, err = generateKeys(*genKeys); err != nil {
+			fmt.Fprintf(stderr, "trustc tuf build: nothing written: %v\n", err)
+			return exitFail
+		}
+	} else {
+		for _, r := range tufRoles {
+			for _, path := range roles[r].keys {
+				s, err := tufrepo.LoadSigner(path)
+				if err != nil {
+					fmt.Fprintf(stderr, "trustc tuf build: nothing written: %s key: %v\n", r, err)
+					return exitFail
+				}
+				*signersRole(&opts.Signers, r) = append(*signersRole(&opts.Signers, r), s)
+			}
+		}
+	}
+
+	targets := tufrepo.TargetsFromEnv(env)
+	if err := tufrepo.Build(*out, targets, opts); err != nil {
+		fmt.Fprintf(stderr, "trustc tuf build: nothing written: %v\n", err)
+		return exitFail
+	}
+	if *genKeys != "" {
+		fmt.Fprintf(stdout, "keys: %s\n", strings.Join(keyFiles(*genKeys), " "))
+	}
+	fmt.Fprintf(stdout, "%s: %d targets signed into %s\n", *envName, len(targets), *out)
+	for _, t := range targets {
+		custom := ""
+		if t.Custom != nil {
+			custom = "  " + string(t.Custom)
+		}
+		fmt.Fprintf(stdout, "  %-34s %6d bytes%s\n", t.Name, len(t.Data), custom)
+	}
+	for _, r := range tufRoles {
+		ro := *optsRole(&opts, r)
+		fmt.Fprintf(stdout, "%-9s v%d, expires %s\n", r, ro.Version, ro.Expires.UTC().Truncate(time.Second).Format(time.RFC3339))
+	}
+	fmt.Fprintf(stdout, "clients start from %s\n", filepath.Join(*out, strconv.FormatInt(opts.Root.Version, 10)+".root.json"))
+	return exitOK
+}
+
+func optsRole(o *tufrepo.Options, role string) *tufrepo.Role {
+	switch role {
+	case "root":
+		return &o.Root
+	case "targets":
+		return &o.Targets
+	case "snapshot":
+		return &o.Snapshot
+	default:
+		return &o.Timestamp
+	}
+}
+
+func signersRole(s *tufrepo.Signers, role string) *[]crypto.Signer {
+	switch role {
+	case "root":
+		return &s.Root
+	case "targets":
+		return &s.Targets
+	case "snapshot":
+		return &s.Snapshot
+	default:
+		return &s.Timestamp
+	}
+}
+
+// keyFiles are where -generate-keys writes each role's key.
+func keyFiles(dir string) []string {
+	var out []string
+	for _, r := range tufRoles {
+		out = append(out, filepath.Join(dir, r+".pem"))
+	}
+	return out
+}
+
+// generateKeys makes a fresh key per role and writes each to dir before
+// anything is signed, so that no repository exists whose keys were lost.
+// Existing key files are never overwritten.
+func generateKeys(dir string) (tufrepo.Signers, error) {
+	signers, err := tufrepo.GenerateSigners()
+	if err != nil {
+		return tufrepo.Signers{}, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return tufrepo.Signers{}, fmt.Errorf("write keys: %w", err)
+	}
+	files := keyFiles(dir)
+	for i, r := range tufRoles {
+		pemBytes, err := tufrepo.MarshalSigner((*signersRole(&signers, r))[0])
+		if err != nil {
+			return tufrepo.Signers{}, err
+		}
+		f, err := os.OpenFile(files[i], os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return tufrepo.Signers{}, fmt.Errorf("write keys: %w", err)
+		}
+		_, werr := f.Write(pemBytes)
+		if cerr := f.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			return tufrepo.Signers{}, fmt.Errorf("write keys: %w", werr)
+		}
+	}
+	return signers, nil
+}
+
+// under reports whether path is dir or below it, after resolving symbolic
+// links in the part of path that exists.
+func under(path, dir string) (bool, error) {
+	p, err := resolve(path)
+	if err != nil {
+		return false, err
+	}
+	d, err := resolve(dir)
+	if err != nil {
+		return false, err
+	}
+	rel, err := filepath.Rel(d, p)
+	if err != nil {
+		return false, nil // on another volume
+	}
+	return rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)), nil
+}
+
+// resolve makes path absolute and resolves symbolic links in its longest
+// existing prefix.
+func resolve(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	var rest []string
+	for p := abs; ; p = filepath.Dir(p) {
+		if r, err := filepath.EvalSymlinks(p); err == nil {
+			return filepath.Join(append([]string{r}, rest...)...), nil
+		}
+		if filepath.Dir(p) == p {
+			return abs, nil
+		}
+		rest = append([]string{filepath.Base(p)}, rest...)
+	}
+}
+
+// referenceTime parses -now; empty means the clock, which only the CLI
+// reads (compile and tufrepo take time as a parameter).
+func referenceTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Now().UTC(), nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is no RFC 3339 time such as 2026-08-21T00:00:00Z", s)
+	}
+	return t.UTC(), nil
+}
+
+// expiry reads an RFC 3339 time, or a duration after ref: a Go duration
+// (720h) or a whole number of days (30d), since TUF expiries are usually
+// counted in days.
+func expiry(s string, ref time.Time) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), nil
+	}
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err == nil && n > 0 {
+			return ref.AddDate(0, 0, n), nil
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return time.Time{}, fmt.Errorf("%q is neither an RFC 3339 time nor a positive duration such as 720h or 30d", s)
+	}
+	return ref.Add(d), nil
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+var _ flag.Value = (*stringList)(nil)
+
+func (l *stringList) String() string { return strings.Join(*l, ",") }
+
+func (l *stringList) Set(s string) error {
+	if s == "" {
+		return errors.New("empty file name")
+	}
+	*l = append(*l, s)
+	return nil
+}

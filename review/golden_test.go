@@ -1,0 +1,100 @@
+package review
+
+import (
+	"flag"
+	"path/filepath"
+	"testing"
+	"time"
+
+	prototrustroot "github.com/sigstore/protobuf-specs/gen/pb-go/trustroot/v1"
+	"github.com/trustc-dev/trustc/internal/goldenfile"
+	"github.com/trustc-dev/trustc/internal/published"
+	"github.com/trustc-dev/trustc/release"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	goldenfile.Check(t, filepath.Join("testdata", name), got, *update)
+}
+
+// snapshotDay is the day the reference data was copied.
+var snapshotDay = time.Date(2026, 8, 21, 0, 0, 0, 0, time.UTC)
+
+// TestGoldenHistory reviews each real production transition, as of the
+// day the newer version was published, and the first staging release.
+// The goldens are written by this test (-update) and read by people.
+func TestGoldenHistory(t *testing.T) {
+	prod := func(v int) *release.Release { return published.Production(t, v) }
+	for _, tc := range []struct {
+		file     string
+		old, new *release.Release
+		now      time.Time
+		format   string
+	}{
+		{"production-v10-v11.md", prod(10), prod(11), published.ProductionPublished(11), "markdown"},
+		{"production-v11-v12.md", prod(11), prod(12), published.ProductionPublished(12), "markdown"},
+		{"production-v12-v13.md", prod(12), prod(13), published.ProductionPublished(13), "markdown"},
+		{"production-v13-v14.md", prod(13), prod(14), published.ProductionPublished(14), "markdown"},
+		// v12 to current as one step, read the day log2025-1 entered the
+		// trusted root: before its signing window opens.
+		{"production-v12-v14.md", prod(12), prod(14), published.ProductionPublished(13), "markdown"},
+		{"production-v12-v14.txt", prod(12), prod(14), published.ProductionPublished(13), "text"},
+		{"production-v12-v14.json", prod(12), prod(14), published.ProductionPublished(13), "json"},
+		{"staging-initial.md", nil, published.Staging(t), snapshotDay, "markdown"},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			got, err := Diff(tc.old, tc.new, Options{Now: tc.now}).Render(tc.format)
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden(t, tc.file, got)
+		})
+	}
+}
+
+// TestGoldenEdits reviews edits the real history lacks: a signing window
+// moved in a file both releases have, and a log whose trust ends in the
+// past.
+func TestGoldenEdits(t *testing.T) {
+	base := published.Production(t, 14)
+	moved := proto.Clone(base.Envs[0].SigningConfig("signing_config_rekor_v2.v0.2.json").Msg).(*prototrustroot.SigningConfig)
+	moved.RekorTlogUrls[0].ValidFor.Start = timestamppb.New(ts("2026-03-01T00:00:00Z"))
+	ended := proto.Clone(base.Envs[0].TrustedRoot.Msg).(*prototrustroot.TrustedRoot)
+	ended.Tlogs[0].PublicKey.ValidFor.End = timestamppb.New(ts("2026-01-01T00:00:00Z"))
+	for _, tc := range []struct {
+		file string
+		new  *release.Release
+		now  time.Time
+	}{
+		{"edit-move-log2025-1-signing-start.md", withSigningConfig(t, base, "signing_config_rekor_v2.v0.2.json", moved), ts("2025-12-01T00:00:00Z")},
+		{"edit-end-rekor-v1-trust-in-the-past.md", withTrustedRoot(t, base, ended), snapshotDay},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			golden(t, tc.file, Diff(base, tc.new, Options{Now: tc.now}).Markdown())
+		})
+	}
+}
+
+// withSigningConfig returns rel with its first environment's signing
+// config name replaced by m.
+func withSigningConfig(t *testing.T, rel *release.Release, name string, m *prototrustroot.SigningConfig) *release.Release {
+	t.Helper()
+	b, err := protojson.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := *rel.Envs[0]
+	e.SigningConfigs = nil
+	for _, f := range rel.Envs[0].SigningConfigs {
+		if f.Name == name {
+			f = &release.SigningConfigFile{Name: name, Bytes: b, Msg: m}
+		}
+		e.SigningConfigs = append(e.SigningConfigs, f)
+	}
+	return &release.Release{Envs: []*release.Env{&e}}
+}

@@ -1,0 +1,423 @@
+package review
+
+import (
+	"bytes"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	prototrustroot "github.com/sigstore/protobuf-specs/gen/pb-go/trustroot/v1"
+	"github.com/trustc-dev/trustc/release"
+	"github.com/trustc-dev/trustc/timeline"
+	"google.golang.org/protobuf/reflect/protoreflect"
+)
+
+// Options tunes a review.
+type Options struct {
+	// Now is when the review is read: client impact is computed from Now
+	// on, window changes before Now are retroactive, and timelines mark
+	// it. Zero means all of time and no mark.
+	Now time.Time
+	// Findings are policy-check results to show beside what they concern.
+	Findings []Finding
+}
+
+// Finding is one result of a policy check, produced by the caller.
+type Finding struct {
+	Rule string `json:"rule"`
+	// File is the file's slash-separated path, "env/name" (the golden/
+	// layout) or just "name" when the review has one environment.
+	File string `json:"file"`
+	// Path is the JSON path inside the file, e.g. "tlogs[1].publicKey";
+	// a finding whose path lies in a change is shown with that change.
+	Path    string `json:"path,omitempty"`
+	Message string `json:"message"`
+}
+
+// Op is what happened to an entry or field.
+type Op string
+
+// The operations.
+const (
+	Added     Op = "added"
+	Removed   Op = "removed"
+	Changed   Op = "changed"
+	Reordered Op = "reordered"
+)
+
+// Status is what happened to an environment or file as a whole.
+type Status string
+
+// The statuses.
+const (
+	StatusAdded      Status = "added"
+	StatusRemoved    Status = "removed"
+	StatusChanged    Status = "changed"
+	StatusFormatting Status = "formatting only"
+	StatusUnchanged  Status = "unchanged"
+)
+
+// Review is the semantic difference between two releases.
+type Review struct {
+	Now time.Time `json:"now,omitzero"`
+	// Envs lists environments with any difference or finding, by name.
+	Envs []*Env `json:"envs,omitempty"`
+	// Unchanged lists environments whose files are byte-identical.
+	Unchanged []string `json:"unchanged,omitempty"`
+	// Findings holds findings that name no file of the review.
+	Findings []Finding `json:"findings,omitempty"`
+}
+
+// Env is one environment's part of a review.
+type Env struct {
+	Name   string  `json:"name"`
+	Status Status  `json:"status"`
+	Files  []*File `json:"files"`
+
+	old, new *release.Env
+	now      time.Time
+}
+
+// File is one file's part of a review.
+type File struct {
+	Name   string `json:"name"`
+	Status Status `json:"status"`
+	// Changes are in file order: top-level fields as the schema orders
+	// them, entries as the new file lists them, removals after.
+	Changes []Change `json:"changes,omitempty"`
+	// Warnings concern the whole file, such as a client that refuses it.
+	Warnings []string `json:"warnings,omitempty"`
+	// Notes concern the whole file and break nothing.
+	Notes []string `json:"notes,omitempty"`
+	// Clients says what signers do differently under a changed signing
+	// config, from Now on.
+	Clients  []Impact  `json:"clients,omitempty"`
+	Findings []Finding `json:"findings,omitempty"`
+}
+
+// Change is one semantic difference.
+type Change struct {
+	Op Op `json:"op"`
+	// What is the kind of thing, e.g. "Rekor log" or "TSA service".
+	What string `json:"what"`
+	// Subject names the entry: URL, URI or CA subject.
+	Subject string `json:"subject,omitempty"`
+	// Path is the JSON path in the new file (in the old one for a
+	// removal), e.g. "tlogs[1].publicKey.validFor.end".
+	Path string `json:"path"`
+	// Field is the part of Path inside the entry.
+	Field string `json:"field,omitempty"`
+	Old   string `json:"old,omitempty"`
+	New   string `json:"new,omitempty"`
+	// Details lists every field of an added or removed entry.
+	Details []string `json:"details,omitempty"`
+	// Effective is the first instant a client behaves differently; zero
+	// means as soon as clients fetch the release. When says it in words.
+	Effective time.Time `json:"effective,omitzero"`
+	When      string    `json:"when"`
+	// Impact says who is affected and how.
+	Impact []string `json:"impact,omitempty"`
+	// Warning is set when the change breaks something that works today.
+	Warning  string    `json:"warning,omitempty"`
+	Findings []Finding `json:"findings,omitempty"`
+}
+
+// Impact is what signers do during one stretch of time under a changed
+// signing config.
+type Impact struct {
+	// From is the stretch's first instant; To, when set, the instant the
+	// next stretch starts.
+	From time.Time `json:"from,omitzero"`
+	To   time.Time `json:"to,omitzero"`
+	// Lines say, per role, who signs with what, and before with what.
+	Lines []string `json:"lines"`
+	// Divergences say where clients that should agree do not.
+	Divergences []string `json:"divergences,omitempty"`
+	// Untrusted names services signed with that no trusted-root entry at
+	// their URL covers.
+	Untrusted []string `json:"untrusted,omitempty"`
+	// Still holds divergences and untrusted services the old file had at
+	// the same time: not caused by this change, still worth knowing.
+	Still []string `json:"still,omitempty"`
+}
+
+// Empty reports whether the review found nothing: no difference, not even
+// formatting, and no finding.
+func (r *Review) Empty() bool { return len(r.Envs) == 0 && len(r.Findings) == 0 }
+
+// FormattingOnly reports whether there are differences and all of them
+// are formatting.
+func (r *Review) FormattingOnly() bool {
+	n := 0
+	for _, e := range r.Envs {
+		switch e.Status {
+		case StatusFormatting:
+			n++
+		case StatusUnchanged:
+		default:
+			return false
+		}
+	}
+	return n > 0
+}
+
+// Timeline lays out the environment's windows after the change (before
+// it, for a removed environment), with the changed rows highlighted.
+func (e *Env) Timeline() *timeline.Timeline {
+	env := e.new
+	if env == nil {
+		env = e.old
+	}
+	tl := timeline.New(env, e.now)
+	// In a new environment everything is new; marking it all says nothing.
+	if e.new != nil && e.old != nil {
+		for _, f := range e.Files {
+			for _, c := range f.Changes {
+				if c.Op != Removed {
+					tl.Highlight(f.Name, c.Path)
+				}
+			}
+		}
+	}
+	return tl
+}
+
+// Diff reviews the change from old to new. Either may be nil: a first
+// release, or the end of one.
+func Diff(old, new *release.Release, opts Options) *Review {
+	r := &Review{Now: opts.Now.UTC()}
+	if opts.Now.IsZero() {
+		r.Now = time.Time{}
+	}
+	for _, name := range envNames(old, new) {
+		oe, ne := envOf(old, name), envOf(new, name)
+		e := diffEnv(name, oe, ne, r.Now)
+		if e == nil {
+			r.Unchanged = append(r.Unchanged, name)
+			continue
+		}
+		r.Envs = append(r.Envs, e)
+	}
+	r.placeFindings(opts.Findings, old, new)
+	return r
+}
+
+func envOf(r *release.Release, name string) *release.Env {
+	if r == nil {
+		return nil
+	}
+	return r.Env(name)
+}
+
+func envNames(rels ...*release.Release) []string {
+	var names []string
+	for _, r := range rels {
+		if r == nil {
+			continue
+		}
+		for _, e := range r.Envs {
+			if !slices.Contains(names, e.Name) {
+				names = append(names, e.Name)
+			}
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// fileKind tells the three kinds of trust file apart.
+type fileKind int
+
+const (
+	kindTrustedRoot fileKind = iota
+	kindSigningConfig
+	kindLegacy
+)
+
+// envFile is one file of an environment, whatever its kind.
+type envFile struct {
+	name  string
+	kind  fileKind
+	bytes []byte
+	msg   protoreflect.Message
+	// legacy is set for the v0.1 file, which is not a protobuf message.
+	legacy *release.LegacySigningConfig
+	sc     *prototrustroot.SigningConfig
+	tr     *prototrustroot.TrustedRoot
+}
+
+func filesOf(e *release.Env) []envFile {
+	if e == nil {
+		return nil
+	}
+	var out []envFile
+	if f := e.TrustedRoot; f != nil {
+		out = append(out, envFile{name: f.Name, kind: kindTrustedRoot, bytes: f.Bytes, msg: f.Msg.ProtoReflect(), tr: f.Msg})
+	}
+	for _, f := range e.SigningConfigs {
+		out = append(out, envFile{name: f.Name, kind: kindSigningConfig, bytes: f.Bytes, msg: f.Msg.ProtoReflect(), sc: f.Msg})
+	}
+	if f := e.Legacy; f != nil {
+		out = append(out, envFile{name: f.Name, kind: kindLegacy, bytes: f.Bytes, legacy: f.Msg})
+	}
+	return out
+}
+
+func diffEnv(name string, oe, ne *release.Env, now time.Time) *Env {
+	e := &Env{Name: name, old: oe, new: ne, now: now}
+	of, nf := filesOf(oe), filesOf(ne)
+	var names []string
+	for _, f := range append(slices.Clone(of), nf...) {
+		if !slices.Contains(names, f.name) {
+			names = append(names, f.name)
+		}
+	}
+	// The trusted root first: signing configs refer to it.
+	slices.SortFunc(names, func(a, b string) int {
+		ra, rb := a == release.TrustedRootName, b == release.TrustedRootName
+		switch {
+		case ra && !rb:
+			return -1
+		case rb && !ra:
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
+	for _, n := range names {
+		var o, nw *envFile
+		if i := slices.IndexFunc(of, func(f envFile) bool { return f.name == n }); i >= 0 {
+			o = &of[i]
+		}
+		if i := slices.IndexFunc(nf, func(f envFile) bool { return f.name == n }); i >= 0 {
+			nw = &nf[i]
+		}
+		if o != nil && nw != nil && bytes.Equal(o.bytes, nw.bytes) {
+			continue
+		}
+		e.Files = append(e.Files, (&fileCtx{env: e, old: o, new: nw, now: now}).review())
+	}
+	e.Files = append(e.Files, untrustedUnder(e, of, nf, now)...)
+	switch {
+	case len(e.Files) == 0:
+		return nil
+	case oe == nil:
+		e.Status = StatusAdded
+	case ne == nil:
+		e.Status = StatusRemoved
+	default:
+		e.Status = StatusFormatting
+		for _, f := range e.Files {
+			if f.Status != StatusFormatting {
+				e.Status = StatusChanged
+			}
+		}
+	}
+	return e
+}
+
+// untrustedUnder reviews the signing configs a change left alone when the
+// trusted root changed under them: a signer that keeps using a service
+// whose trust window the change ended or removed writes entries that
+// verifiers reject, and no diff of the signing config would show it.
+func untrustedUnder(e *Env, of, nf []envFile, now time.Time) []*File {
+	rootChanged := slices.ContainsFunc(e.Files, func(f *File) bool {
+		return f.Name == release.TrustedRootName && f.Status != StatusFormatting
+	})
+	if !rootChanged || e.old == nil || e.new == nil {
+		return nil
+	}
+	var out []*File
+	for i := range nf {
+		n := &nf[i]
+		if n.kind != kindSigningConfig || slices.ContainsFunc(e.Files, func(f *File) bool { return f.Name == n.name }) {
+			continue
+		}
+		j := slices.IndexFunc(of, func(f envFile) bool { return f.name == n.name })
+		if j < 0 {
+			continue
+		}
+		var imps []Impact
+		for _, im := range (&fileCtx{env: e, old: &of[j], new: n, now: now}).impact() {
+			if len(im.Untrusted) > 0 {
+				im.Lines, im.Divergences, im.Still = nil, nil, nil
+				imps = append(imps, im)
+			}
+		}
+		if len(imps) > 0 {
+			out = append(out, &File{Name: n.name, Status: StatusUnchanged, Clients: imps,
+				Notes: []string{"Unchanged, but the trusted root changed under it."}})
+		}
+	}
+	return out
+}
+
+// placeFindings puts each finding beside the change whose path contains
+// it, else on its file (listed as unchanged if it did not change), else on
+// the review.
+func (r *Review) placeFindings(findings []Finding, old, new *release.Release) {
+	names := envNames(old, new)
+	for _, f := range findings {
+		p := path.Clean(f.File)
+		dir, name := path.Split(p)
+		envName := path.Base(strings.TrimSuffix(dir, "/"))
+		if dir == "" && len(names) == 1 {
+			envName = names[0]
+		}
+		file := r.fileFor(envName, name, old, new)
+		if file == nil {
+			r.Findings = append(r.Findings, f)
+			continue
+		}
+		placed := false
+		for i := range file.Changes {
+			c := &file.Changes[i]
+			if f.Path != "" && (f.Path == c.Path || strings.HasPrefix(f.Path, c.Path+".") || strings.HasPrefix(f.Path, c.Path+"[")) {
+				c.Findings = append(c.Findings, f)
+				placed = true
+				break
+			}
+		}
+		if !placed {
+			file.Findings = append(file.Findings, f)
+		}
+	}
+}
+
+// fileFor finds the reviewed file, adding it (and its environment) as
+// unchanged when a finding concerns a file the change did not touch. A
+// name neither release has (a CUE source file, say) is no file of the
+// review: listing it as an unchanged trust file would mislead.
+func (r *Review) fileFor(envName, name string, old, new *release.Release) *File {
+	oe, ne := envOf(old, envName), envOf(new, envName)
+	if !hasFile(oe, name) && !hasFile(ne, name) {
+		return nil
+	}
+	var e *Env
+	for _, x := range r.Envs {
+		if x.Name == envName {
+			e = x
+		}
+	}
+	if e == nil {
+		e = &Env{Name: envName, Status: StatusUnchanged, old: oe, new: ne, now: r.Now}
+		r.Envs = append(r.Envs, e)
+		slices.SortFunc(r.Envs, func(a, b *Env) int { return strings.Compare(a.Name, b.Name) })
+		r.Unchanged = slices.DeleteFunc(r.Unchanged, func(n string) bool { return n == envName })
+	}
+	for _, file := range e.Files {
+		if file.Name == name {
+			return file
+		}
+	}
+	file := &File{Name: name, Status: StatusUnchanged}
+	e.Files = append(e.Files, file)
+	return file
+}
+
+func hasFile(e *release.Env, name string) bool {
+	if e == nil {
+		return false
+	}
+	return slices.ContainsFunc(e.Files(), func(f release.NamedBytes) bool { return f.Name == name })
+}

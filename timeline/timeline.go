@@ -1,0 +1,376 @@
+package timeline
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
+	prototrustroot "github.com/sigstore/protobuf-specs/gen/pb-go/trustroot/v1"
+	"github.com/trustc-dev/trustc/release"
+)
+
+// Kind says whether a window is for verifying or for signing.
+type Kind string
+
+// The kinds of window.
+const (
+	Trust Kind = "trust" // a trusted-root entry: what verifiers accept
+	Sign  Kind = "sign"  // a signing-config service: what signers use
+)
+
+// Groups in display order; each row belongs to one.
+const (
+	GroupRekor = "Rekor logs"
+	GroupCT    = "CT logs"
+	GroupCA    = "Certificate authorities"
+	GroupTSA   = "Timestamp authorities"
+	GroupOIDC  = "OIDC providers"
+)
+
+var groupOrder = []string{GroupRekor, GroupCT, GroupCA, GroupTSA, GroupOIDC}
+
+// Row is one window.
+type Row struct {
+	Group string `json:"group"`
+	// Name is the URL or URI, or the subject of a CA without one.
+	Name string `json:"name"`
+	File string `json:"file"`
+	// Path locates the entry in File, e.g. "tlogs[1]".
+	Path string `json:"path"`
+	Kind Kind   `json:"kind"`
+	// Version is a service's major API version; zero for trust rows.
+	Version uint32 `json:"majorApiVersion,omitempty"`
+	// Start and End bound the window; zero is an open end.
+	Start time.Time `json:"start,omitzero"`
+	End   time.Time `json:"end,omitzero"`
+	// Highlight marks a row a review changed.
+	Highlight bool `json:"highlight,omitempty"`
+	// TrustStart, on a signing row, is the start of the newest trust
+	// window at the same URL that began by the time signing starts; zero
+	// when there is none. Between the two, the service waits.
+	TrustStart time.Time `json:"trustStart,omitzero"`
+	// Untrusted, on a signing row, lists the parts of its window that no
+	// trust window at the same URL covers.
+	Untrusted []Span `json:"untrusted,omitempty"`
+}
+
+// Span is a closed stretch of time; a zero End is open.
+type Span struct {
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end,omitzero"`
+}
+
+// Timeline is one environment's windows.
+type Timeline struct {
+	Env string `json:"env"`
+	// Now is marked on the axis; zero draws no mark.
+	Now  time.Time `json:"now,omitzero"`
+	Rows []Row     `json:"rows"`
+	// From and To are the drawn range: whole years around every window
+	// boundary and Now, with a year to spare on the right for open ends.
+	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
+}
+
+// New lays out env's windows.
+func New(env *release.Env, now time.Time) *Timeline {
+	tl := &Timeline{Env: env.Name, Now: now.UTC()}
+	if f := env.TrustedRoot; f != nil {
+		tr := f.Msg
+		for i, l := range tr.GetTlogs() {
+			tl.addTrust(GroupRekor, l.GetBaseUrl(), f.Name, fmt.Sprintf("tlogs[%d]", i), l.GetPublicKey().GetValidFor())
+		}
+		for i, ca := range tr.GetCertificateAuthorities() {
+			tl.addTrust(GroupCA, caName(ca), f.Name, fmt.Sprintf("certificateAuthorities[%d]", i), ca.GetValidFor())
+		}
+		for i, l := range tr.GetCtlogs() {
+			tl.addTrust(GroupCT, l.GetBaseUrl(), f.Name, fmt.Sprintf("ctlogs[%d]", i), l.GetPublicKey().GetValidFor())
+		}
+		for i, ca := range tr.GetTimestampAuthorities() {
+			tl.addTrust(GroupTSA, caName(ca), f.Name, fmt.Sprintf("timestampAuthorities[%d]", i), ca.GetValidFor())
+		}
+	}
+	for _, f := range env.SigningConfigs {
+		for _, l := range []struct {
+			group, field string
+			services     []*prototrustroot.Service
+		}{
+			{GroupCA, "caUrls", f.Msg.GetCaUrls()},
+			{GroupOIDC, "oidcUrls", f.Msg.GetOidcUrls()},
+			{GroupRekor, "rekorTlogUrls", f.Msg.GetRekorTlogUrls()},
+			{GroupTSA, "tsaUrls", f.Msg.GetTsaUrls()},
+		} {
+			for i, s := range l.services {
+				start, end := window(s.GetValidFor())
+				tl.Rows = append(tl.Rows, Row{Group: l.group, Name: s.GetUrl(), File: f.Name, Path: fmt.Sprintf("%s[%d]", l.field, i),
+					Kind: Sign, Version: s.GetMajorApiVersion(), Start: start, End: end})
+			}
+		}
+	}
+	tl.relate()
+	slices.SortStableFunc(tl.Rows, func(a, b Row) int {
+		return cmp.Or(
+			cmp.Compare(slices.Index(groupOrder, a.Group), slices.Index(groupOrder, b.Group)),
+			strings.Compare(a.Name, b.Name),
+			strings.Compare(string(b.Kind), string(a.Kind)), // trust before sign
+			strings.Compare(a.File, b.File),
+			a.Start.Compare(b.Start),
+			strings.Compare(a.Path, b.Path),
+		)
+	})
+	tl.span()
+	return tl
+}
+
+func (tl *Timeline) addTrust(group, name, file, path string, v *protocommon.TimeRange) {
+	start, end := window(v)
+	tl.Rows = append(tl.Rows, Row{Group: group, Name: name, File: file, Path: path, Kind: Trust, Start: start, End: end})
+}
+
+func caName(ca *prototrustroot.CertificateAuthority) string {
+	if ca.GetUri() != "" {
+		return ca.GetUri()
+	}
+	s := ca.GetSubject()
+	if s.GetCommonName() != "" && s.GetOrganization() != "" {
+		return s.GetCommonName() + " (" + s.GetOrganization() + ")"
+	}
+	return s.GetCommonName() + s.GetOrganization()
+}
+
+func window(v *protocommon.TimeRange) (start, end time.Time) {
+	if v.GetStart() != nil {
+		start = v.GetStart().AsTime()
+	}
+	if v.GetEnd() != nil {
+		end = v.GetEnd().AsTime()
+	}
+	return start, end
+}
+
+func sameURL(a, b string) bool { return strings.TrimSuffix(a, "/") == strings.TrimSuffix(b, "/") }
+
+// relate fills TrustStart and Untrusted on signing rows from the trust
+// rows of the same group and URL. OIDC providers have no trust rows.
+func (tl *Timeline) relate() {
+	for i := range tl.Rows {
+		r := &tl.Rows[i]
+		if r.Kind != Sign || r.Group == GroupOIDC {
+			continue
+		}
+		var trusted []Span
+		for _, o := range tl.Rows {
+			if o.Kind == Trust && o.Group == r.Group && sameURL(o.Name, r.Name) {
+				trusted = append(trusted, Span{o.Start, o.End})
+				// The newest trust window begun by the time signing
+				// starts: a CA URL with an older chain is not waiting.
+				if !o.Start.After(r.Start) && (r.TrustStart.IsZero() || o.Start.After(r.TrustStart)) {
+					r.TrustStart = o.Start
+				}
+			}
+		}
+		r.Untrusted = uncovered(Span{r.Start, r.End}, trusted)
+	}
+}
+
+// uncovered returns the parts of s that no span of cover holds. Ends are
+// inclusive, so a gap between spans that touch is empty.
+func uncovered(s Span, cover []Span) []Span {
+	slices.SortFunc(cover, func(a, b Span) int { return a.Start.Compare(b.Start) })
+	var out []Span
+	cur := s.Start // the first instant not yet known to be covered
+	open := true   // cur is still inside s
+	for _, c := range cover {
+		if !open {
+			break
+		}
+		if !s.End.IsZero() && c.Start.After(s.End) {
+			break
+		}
+		if c.Start.After(cur) {
+			gapEnd := c.Start.Add(-time.Nanosecond)
+			if !s.End.IsZero() && gapEnd.After(s.End) {
+				gapEnd = s.End
+			}
+			out = append(out, Span{cur, gapEnd})
+		}
+		if c.End.IsZero() {
+			open = false
+			break
+		}
+		if next := c.End.Add(time.Nanosecond); next.After(cur) {
+			cur = next
+		}
+		if !s.End.IsZero() && cur.After(s.End) {
+			open = false
+		}
+	}
+	if open {
+		out = append(out, Span{cur, s.End})
+	}
+	return out
+}
+
+// span sets From and To to whole years around every boundary and Now.
+func (tl *Timeline) span() {
+	var lo, hi time.Time
+	see := func(t time.Time) {
+		if t.IsZero() {
+			return
+		}
+		if lo.IsZero() || t.Before(lo) {
+			lo = t
+		}
+		if hi.IsZero() || t.After(hi) {
+			hi = t
+		}
+	}
+	for _, r := range tl.Rows {
+		see(r.Start)
+		see(r.End)
+	}
+	see(tl.Now)
+	if lo.IsZero() {
+		lo, hi = time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	tl.From = time.Date(lo.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
+	tl.To = time.Date(hi.Year()+2, 1, 1, 0, 0, 0, 0, time.UTC)
+}
+
+// Highlight marks the rows at path in file, or inside it (path "tlogs[1]"
+// marks "tlogs[1]"; path "tlogs[1].publicKey.validFor.end" marks it too).
+func (tl *Timeline) Highlight(file, path string) {
+	for i := range tl.Rows {
+		r := &tl.Rows[i]
+		if r.File == file && (path == r.Path || strings.HasPrefix(path, r.Path+".")) {
+			r.Highlight = true
+		}
+	}
+}
+
+// Notes says in words what the picture shows: waiting periods, signing
+// without trust, gaps in a signing config's service lists and overlaps of
+// same-version services, which is where clients pick differently.
+func (tl *Timeline) Notes() []string {
+	var out []string
+	for _, r := range tl.Rows {
+		if r.Kind != Sign {
+			continue
+		}
+		if !r.TrustStart.IsZero() && r.TrustStart.Before(r.Start) {
+			out = append(out, fmt.Sprintf("Waiting: %s is trusted from %s and signed to from %s (%s, %s), %s later.",
+				r.Name, formatTime(r.TrustStart), formatTime(r.Start), r.File, r.Path, days(r.Start.Sub(r.TrustStart))))
+		}
+		for _, u := range r.Untrusted {
+			out = append(out, fmt.Sprintf("No trust: %s (%s, %s) is signed to %s, when no trusted-root entry has its URL.",
+				r.Name, r.File, r.Path, formatSpan(u)))
+		}
+	}
+	out = append(out, tl.gapsAndOverlaps()...)
+	return out
+}
+
+func (tl *Timeline) gapsAndOverlaps() []string {
+	type list struct{ file, group string }
+	var lists []list
+	rows := map[list][]Row{}
+	for _, r := range tl.Rows {
+		if r.Kind != Sign {
+			continue
+		}
+		k := list{r.File, r.Group}
+		if _, ok := rows[k]; !ok {
+			lists = append(lists, k)
+		}
+		rows[k] = append(rows[k], r)
+	}
+	slices.SortFunc(lists, func(a, b list) int {
+		return cmp.Or(strings.Compare(a.file, b.file), cmp.Compare(slices.Index(groupOrder, a.group), slices.Index(groupOrder, b.group)))
+	})
+	var out []string
+	for _, k := range lists {
+		l := rows[k]
+		var all []Span
+		first := l[0].Start
+		for _, r := range l {
+			all = append(all, Span{r.Start, r.End})
+			if r.Start.Before(first) {
+				first = r.Start
+			}
+		}
+		for _, g := range uncovered(Span{first, time.Time{}}, all) {
+			out = append(out, fmt.Sprintf("Gap: %s lists no %s %s.", k.file, strings.ToLower(k.group), formatSpan(g)))
+		}
+		for i, a := range l {
+			for _, b := range l[i+1:] {
+				if a.Version != b.Version {
+					continue
+				}
+				if o, ok := overlap(Span{a.Start, a.End}, Span{b.Start, b.End}); ok {
+					out = append(out, fmt.Sprintf("Overlap: %s lists %s and %s (both v%d) %s; clients pick between them differently.",
+						k.file, a.Name, b.Name, a.Version, formatSpan(o)))
+				}
+			}
+		}
+	}
+	return out
+}
+
+func overlap(a, b Span) (Span, bool) {
+	start := a.Start
+	if b.Start.After(start) {
+		start = b.Start
+	}
+	end := a.End
+	if end.IsZero() || (!b.End.IsZero() && b.End.Before(end)) {
+		end = b.End
+	}
+	if !end.IsZero() && end.Before(start) {
+		return Span{}, false
+	}
+	return Span{start, end}, true
+}
+
+func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+// formatSpan words a closed span. Spans computed next to inclusive window
+// ends begin 1ns after one end and stop 1ns before the next start; they
+// read as "after" and "before" those instants rather than as nanoseconds.
+func formatSpan(s Span) string {
+	if s.Start.Equal(s.End) {
+		return "at " + formatTime(s.Start) + " exactly"
+	}
+	from := "from " + formatTime(s.Start)
+	after := s.Start.Nanosecond()%1000 == 1
+	if after {
+		from = "after " + formatTime(s.Start.Add(-time.Nanosecond))
+	}
+	switch {
+	case s.End.IsZero() && after:
+		return from
+	case s.End.IsZero():
+		return from + " on"
+	case s.End.Nanosecond()%1000 == 999:
+		return from + " and before " + formatTime(s.End.Add(time.Nanosecond))
+	}
+	return from + " through " + formatTime(s.End)
+}
+
+func days(d time.Duration) string {
+	plural := func(n int, unit string) string {
+		if n == 1 {
+			return "1 " + unit
+		}
+		return fmt.Sprintf("%d %ss", n, unit)
+	}
+	switch {
+	case d >= 24*time.Hour:
+		return plural(int(d/(24*time.Hour)), "day")
+	case d >= time.Hour:
+		return plural(int(d/time.Hour), "hour")
+	}
+	return plural(int(d/time.Minute), "minute")
+}
