@@ -29,6 +29,10 @@ type Options struct {
 	// Base is the previous release, derived, by environment name; rules 6
 	// to 9 check each environment against its base. Nil skips them.
 	Base map[string]*model.Environment
+	// AwaitBase, if set, supplies Base: Check calls it before its rules
+	// run, so that a caller can read and derive the previous release on
+	// another goroutine while the CUE loads.
+	AwaitBase func() map[string]*model.Environment
 }
 
 // Compile compiles the named environments (all when none are named) of the
@@ -57,6 +61,9 @@ func CompileWith(root string, opts Options, names ...string) (*Result, error) {
 // them. Errors are gathered in input order and sorted, so the report does
 // not depend on scheduling.
 func Check(envs []*model.Environment, opts Options) error {
+	if opts.AwaitBase != nil {
+		opts.Base, opts.AwaitBase = opts.AwaitBase(), nil
+	}
 	perEnv := parallel.Map(len(envs), func(i int) errors.Error {
 		env := envs[i]
 		// Structure needs no derived values, so it runs even when derive
@@ -129,6 +136,9 @@ func Models(rel *release.Release, opts load.JSONOptions) ([]*model.Environment, 
 // CheckModels runs every rule on models loaded from published JSON, with
 // base (by name) for rules 6 to 9.
 func CheckModels(envs []*model.Environment, opts Options) error {
+	if opts.AwaitBase != nil {
+		opts.Base, opts.AwaitBase = opts.AwaitBase(), nil
+	}
 	var errs errors.Error
 	for _, env := range envs {
 		errs = errors.Append(errs, rules(env, true, opts))

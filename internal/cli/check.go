@@ -11,6 +11,7 @@ import (
 
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/compiler/load"
+	"github.com/trustc-dev/trustc/compiler/model"
 	"github.com/trustc-dev/trustc/release"
 )
 
@@ -83,13 +84,13 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	opts := compiler.Options{Now: now.value()}
 
 	// The base release, for rules 6 to 9.
+	var readBase func() (map[string]*model.Environment, error)
 	switch {
 	case *noBase:
 	case *baseDir != "":
 		abs, _ := filepath.Abs(*baseDir)
-		if opts.Base, err = baseModels(os.DirFS(abs), baseName(*envName, abs), abs); err != nil {
-			fmt.Fprintf(stderr, "trustc check: %v\n", err)
-			return exitFail
+		readBase = func() (map[string]*model.Environment, error) {
+			return baseModels(os.DirFS(abs), baseName(*envName, abs), abs)
 		}
 	case fs.NArg() == 0:
 		ref := *baseRef
@@ -99,14 +100,12 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 				return exitFail
 			}
 		}
-		tree, err := gitTree(absRoot, ref, "golden")
-		if err != nil {
-			fmt.Fprintf(stderr, "trustc check: read base release: %v\n", err)
-			return exitFail
-		}
-		if opts.Base, err = baseModels(tree, "", filepath.Join(absRoot, "golden")); err != nil {
-			fmt.Fprintf(stderr, "trustc check: %v\n", err)
-			return exitFail
+		readBase = func() (map[string]*model.Environment, error) {
+			tree, err := gitTree(absRoot, ref, "golden")
+			if err != nil {
+				return nil, fmt.Errorf("read base release: %w", err)
+			}
+			return baseModels(tree, "", filepath.Join(absRoot, "golden"))
 		}
 	case *baseRef != "":
 		fmt.Fprintln(stderr, "trustc check: -base-ref applies to CUE environments; for a DIR use -base")
@@ -114,13 +113,36 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	}
 
 	if fs.NArg() == 0 {
-		if _, err := compiler.CompileWith(absRoot, opts); err != nil {
+		// The base is read and derived while the CUE loads. A base that
+		// cannot be read is the one problem reported, as if it had been
+		// read first.
+		var baseErr error
+		if readBase != nil {
+			wait := inBackground(readBase)
+			opts.AwaitBase = func() map[string]*model.Environment {
+				var base map[string]*model.Environment
+				base, baseErr = wait()
+				return base
+			}
+		}
+		_, err := compiler.CompileWith(absRoot, opts)
+		if baseErr != nil {
+			fmt.Fprintf(stderr, "trustc check: %v\n", baseErr)
+			return exitFail
+		}
+		if err != nil {
 			report(stderr, *format, "trustc check", err, absRoot)
 			return exitFail
 		}
 		return exitOK
 	}
 
+	if readBase != nil {
+		if opts.Base, err = readBase(); err != nil {
+			fmt.Fprintf(stderr, "trustc check: %v\n", err)
+			return exitFail
+		}
+	}
 	dir, _ := filepath.Abs(fs.Arg(0))
 	rel, err := release.Read(os.DirFS(dir), baseName(*envName, dir))
 	if err != nil {
