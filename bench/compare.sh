@@ -6,6 +6,12 @@
 #
 # Usage: bench/compare.sh [runs]     (default 20; RUNS=n works too)
 #
+# By default every run generates into the same -out directory, as 'make
+# generate' does into golden/: from the second run on, trustc reads and
+# derives the release it replaces (the base for the rules across releases)
+# and removes it after the swap. FRESH=1 gives each run a new -out
+# directory instead: the first generate, with no base and nothing to remove.
+#
 # Both binaries are built here from this module: trustc from ./cmd/trustc and
 # cue at the version go.mod pins as a tool, so the comparison is with the
 # evaluator trustc itself links. hyperfine is not assumed; bash's
@@ -30,8 +36,19 @@ trap 'rm -rf "$tmp"' EXIT
 go build -o "$tmp/trustc" ./cmd/trustc
 go build -o "$tmp/cue" cuelang.org/go/cmd/cue
 
+fresh=${FRESH:-}
 trustc_cmd=("$tmp/trustc" generate -out "$tmp/out")
 cue_cmd=("$tmp/cue" export "${envs[@]}")
+
+# trustc_run runs trustc for run number $1, into a new -out with FRESH=1.
+trustc_run() {
+	if [[ -n $fresh ]]; then
+		run "$tmp/trustc" generate -out "$tmp/out.$1"
+		rm -rf "$tmp/out.$1"
+	else
+		run "${trustc_cmd[@]}"
+	fi
+}
 
 # run runs a command with its output discarded and prints its wall time in
 # microseconds and its CPU time (user + system) in milliseconds; a failing
@@ -77,8 +94,8 @@ peak_rss_kib() {
 }
 
 # Warm the page cache and the CUE module cache before timing.
-for _ in 1 2; do
-	run "${trustc_cmd[@]}" >/dev/null
+for w in 1 2; do
+	trustc_run "w$w" >/dev/null
 	run "${cue_cmd[@]}" >/dev/null
 done
 
@@ -86,7 +103,7 @@ load_before=$(cut -d' ' -f1 /proc/loadavg)
 : >"$tmp/trustc.runs"
 : >"$tmp/cue.runs"
 for ((i = 0; i < runs; i++)); do
-	run "${trustc_cmd[@]}" >>"$tmp/trustc.runs"
+	trustc_run "$i" >>"$tmp/trustc.runs"
 	run "${cue_cmd[@]}" >>"$tmp/cue.runs"
 done
 load_after=$(cut -d' ' -f1 /proc/loadavg)
@@ -100,7 +117,11 @@ c_rss=$(peak_rss_kib "${cue_cmd[@]}")
 
 echo "environments: ${envs[*]}   runs: $runs each, alternating"
 echo "GOMAXPROCS: ${GOMAXPROCS:-unset} ($(nproc) CPUs)   1-min load average: $load_before before, $load_after after"
-echo "-out: $tmp/out"
+if [[ -n $fresh ]]; then
+	echo "-out: a new directory per run, in $tmp (FRESH=1)"
+else
+	echo "-out: $tmp/out, the same every run (its release is the base)"
+fi
 awk -v tw="$t_wall" -v cw="$c_wall" -v tc="$t_cpu" -v cc="$c_cpu" -v tr="$t_rss" -v cr="$c_rss" 'BEGIN {
 	printf "%-28s %12s %12s %12s\n", "command", "median wall", "median CPU", "peak RSS"
 	printf "%-28s %9.1f ms %9.1f ms %8.1f MiB\n", "trustc generate -out <tmp>", tw / 1000, tc, tr / 1024
