@@ -26,7 +26,7 @@ const (
 
 // Main runs trustc with the process's arguments and standard streams.
 func Main() int {
-	// A run compiling the real environments allocates about 5 MiB and
+	// A run compiling the real environments allocates 5-6 MiB and
 	// lasts tens of milliseconds; let it do so without collecting. Main,
 	// not Run: the setting is process-wide, and tests call Run in parallel.
 	startheap.Raise(startHeap)

@@ -2,14 +2,14 @@
 // of heap before the garbage collector first runs, as the Go compiler does
 // (cmd/compile/internal/base/startheap.go).
 //
-// The runtime starts with a 4 MiB heap goal. Compiling both real
-// environments allocates about 5 MiB, so the collector ran twice in a run
-// that lasts a few tens of milliseconds, each cycle starting its workers,
-// assisting the compiling goroutines and faulting in fresh memory; that
-// was 15-20% of the wall time of a whole trustc generate (see the README's
-// Performance section). Once the heap outgrows the
-// raised goal, pacing is the runtime's own again, so a large input costs
-// no more memory than it otherwise would, plus the head start.
+// The runtime starts with a 4 MiB heap goal. A trustc generate of both
+// real environments allocates 5-6 MiB, so the collector ran two or three
+// times in a run that lasts a few tens of milliseconds, each cycle
+// starting its workers, assisting the compiling goroutines and faulting in
+// fresh memory; that was 15-20% of the run's wall time (see the README's
+// Performance section). Once the heap outgrows the raised goal, pacing is
+// the runtime's own again, so a large input costs no more memory than it
+// otherwise would, plus the head start.
 package startheap
 
 import (
