@@ -59,9 +59,8 @@ func CompileWith(root string, opts Options, names ...string) (*Result, error) {
 }
 
 // Check derives and checks loaded environments. Environments are
-// independent, so each is derived and checked on its own goroutine: a
-// rule sees one environment (and its base) and must keep no state beyond
-// them. Errors are gathered in input order and sorted, so the report does
+// independent, so they are derived and checked concurrently: a rule sees
+// one environment (and its base) and must keep no state beyond them. Errors are gathered in input order and sorted, so the report does
 // not depend on scheduling.
 func Check(envs []*model.Environment, opts Options) error {
 	if opts.AwaitBase != nil {
@@ -84,7 +83,7 @@ func Check(envs []*model.Environment, opts Options) error {
 	return nil
 }
 
-// Emit emits derived, checked environments, each on its own goroutine.
+// Emit emits derived, checked environments, concurrently.
 func Emit(envs []*model.Environment) (*Result, error) {
 	type result struct {
 		env *release.Env
