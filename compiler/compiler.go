@@ -58,16 +58,32 @@ func CompileWith(root string, opts Options, names ...string) (*Result, error) {
 	return Emit(envs)
 }
 
-// Check derives and checks loaded environments. Environments are
-// independent, so they are derived and checked concurrently: a rule sees
-// one environment (and its base) and must keep no state beyond them. Errors are gathered in input order and sorted, so the report does
-// not depend on scheduling.
+// Check derives and checks loaded environments.
 func Check(envs []*model.Environment, opts Options) error {
+	return checkAll(envs, opts, true)
+}
+
+// CheckModels runs every rule on environments already derived (published
+// JSON read by Models, or CUE an importer derived itself), with the base
+// (by name) for rules 6 to 9.
+func CheckModels(envs []*model.Environment, opts Options) error {
+	return checkAll(envs, opts, false)
+}
+
+// checkAll derives (when asked) and checks environments. They are
+// independent, so they are handled concurrently: a rule sees one
+// environment (and its base) and keeps no state beyond them. Errors are
+// gathered in input order and sorted, so the report does not depend on
+// scheduling.
+func checkAll(envs []*model.Environment, opts Options, deriveFirst bool) error {
 	if opts.AwaitBase != nil {
 		opts.Base, opts.AwaitBase = opts.AwaitBase(), nil
 	}
 	perEnv := parallel.Map(len(envs), func(i int) errors.Error {
 		env := envs[i]
+		if !deriveFirst {
+			return rules(env, true, opts)
+		}
 		// Structure needs no derived values, so it runs even when derive
 		// failed: one run reports both kinds of problem.
 		derr := derive.Environment(env)
@@ -127,8 +143,9 @@ func promote(err error) errors.Error {
 }
 
 // Models turns a release of published JSON into derived models, one per
-// environment, checked with the time-independent structure rules only: a
-// base release is history, and its own problems are not this change's.
+// environment. It checks nothing: as a base release they are history, whose
+// own problems are not this change's; CheckModels checks them where they
+// are the change.
 func Models(rel *release.Release, opts load.JSONOptions) ([]*model.Environment, error) {
 	var errs errors.Error
 	var out []*model.Environment
@@ -149,22 +166,6 @@ func Models(rel *release.Release, opts load.JSONOptions) ([]*model.Environment, 
 		return out, errors.Sanitize(errs)
 	}
 	return out, nil
-}
-
-// CheckModels runs every rule on models loaded from published JSON, with
-// base (by name) for rules 6 to 9.
-func CheckModels(envs []*model.Environment, opts Options) error {
-	if opts.AwaitBase != nil {
-		opts.Base, opts.AwaitBase = opts.AwaitBase(), nil
-	}
-	var errs errors.Error
-	for _, env := range envs {
-		errs = errors.Append(errs, rules(env, true, opts))
-	}
-	if errs != nil {
-		return errors.Sanitize(errs)
-	}
-	return nil
 }
 
 // rules runs the structure rules, then, on a well-formed environment, the

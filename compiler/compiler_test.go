@@ -57,17 +57,17 @@ func TestGolden(t *testing.T) {
 }
 
 // published pairs each compiled file with its published counterpart.
-type published struct {
+type publishedFile struct {
 	env, name, path string // path relative to the shared sigstore dir
 }
 
-func publishedFiles() []published {
-	var out []published
+func publishedFiles() []publishedFile {
+	var out []publishedFile
 	for _, env := range []string{"production", "staging"} {
 		for _, n := range []string{"trusted_root.json", "signing_config.v0.2.json", "signing_config_rekor_v2.v0.2.json"} {
-			out = append(out, published{env, n, env + "/" + n})
+			out = append(out, publishedFile{env, n, env + "/" + n})
 		}
-		out = append(out, published{env, "signing_config.json", env + "/targets/signing_config.json"})
+		out = append(out, publishedFile{env, "signing_config.json", env + "/targets/signing_config.json"})
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package compiler_test
 
 import (
+	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -13,68 +14,46 @@ import (
 	"github.com/trustc-dev/trustc/compiler/derive"
 	"github.com/trustc-dev/trustc/compiler/load"
 	"github.com/trustc-dev/trustc/compiler/model"
+	"github.com/trustc-dev/trustc/internal/published"
 	"github.com/trustc-dev/trustc/internal/sharedtest"
 	"github.com/trustc-dev/trustc/release"
 )
 
-// publishedEnv loads published files into a derived model.
-func publishedEnv(t *testing.T, name string, files map[string]string) *model.Environment {
+// models derives a published release, its positions under dir.
+func models(t *testing.T, rel *release.Release, dir string) map[string]*model.Environment {
 	t.Helper()
-	env := &release.Env{Name: name}
-	for fname, path := range files {
-		b := sharedtest.ReadFile(t, path)
-		var err error
-		switch fname {
-		case release.TrustedRootName:
-			env.TrustedRoot, err = release.ParseTrustedRoot(fname, b)
-		default:
-			var f *release.SigningConfigFile
-			f, err = release.ParseSigningConfig(fname, b)
-			env.SigningConfigs = append(env.SigningConfigs, f)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	m, err := load.FromRelease(env, load.JSONOptions{Dir: name})
+	envs, err := compiler.Models(rel, load.JSONOptions{Dir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := derive.Environment(m); err != nil {
-		t.Fatal(err)
+	out := map[string]*model.Environment{}
+	for _, e := range envs {
+		out[e.Name] = e
 	}
-	return m
+	return out
 }
 
-// TestHistory checks each published production trusted root as a
-// transition from its predecessor, at the date its TUF metadata was
-// signed. The one finding is a real flaw of that publication, explained
-// in the README.
+// TestHistory checks each published production release (its trusted root
+// and signing configs, internal/published) as a transition from its
+// predecessor, at the date its TUF metadata was signed. The one finding is
+// a real flaw of that publication, explained in the README.
 func TestHistory(t *testing.T) {
-	h := "production/history/"
-	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
-	for _, tc := range []struct {
-		from, to string
-		now      time.Time
-		want     string
-	}{
-		{h + "targets-v10.trusted_root.json", h + "targets-v11.trusted_root.json", day(2025, 1, 30),
-			`tsa: nothing-disappears: tsa "GitHub, Inc. Internal Services Root" chain "timestampAuthorities[0]" (verification from 2023-04-14T00:00:00Z on) was in the previous trusted root and is gone; signatures made with it would stop verifying; restore it, or retire it under retired with its material and a reason once its window has ended:
+	want := map[int]string{
+		11: `tsa: nothing-disappears: tsa "GitHub, Inc. Internal Services Root" chain "timestampAuthorities[0]" (verification from 2023-04-14T00:00:00Z on) was in the previous trusted root and is gone; signatures made with it would stop verifying; restore it, or retire it under retired with its material and a reason once its window has ended:
     next/trusted_root.json:1:1
-`},
-		{h + "targets-v11.trusted_root.json", h + "targets-v12.trusted_root.json", day(2025, 7, 11), ""},
-		{h + "targets-v12.trusted_root.json", "production/trusted_root.json", day(2025, 9, 22), ""},
-	} {
-		t.Run(tc.to, func(t *testing.T) {
-			base := publishedEnv(t, "production", map[string]string{release.TrustedRootName: tc.from})
-			next := publishedEnv(t, "next", map[string]string{release.TrustedRootName: tc.to})
-			next.Name = "production"
-			err := compiler.CheckModels([]*model.Environment{next}, compiler.Options{Now: tc.now, Base: map[string]*model.Environment{"production": base}})
+`,
+	}
+	for i, v := range published.ProductionVersions[1:] {
+		prev := published.ProductionVersions[i]
+		t.Run(fmt.Sprintf("v%d-v%d", prev, v), func(t *testing.T) {
+			base := models(t, published.Production(t, prev), "base")
+			next := models(t, published.Production(t, v), "next")
+			err := compiler.CheckModels([]*model.Environment{next["production"]}, compiler.Options{Now: published.ProductionPublished(v), Base: base})
 			got := ""
 			if err != nil {
 				got = errors.Details(err, &errors.Config{ToSlash: true})
 			}
-			if diff := cmp.Diff(tc.want, got); diff != "" {
+			if diff := cmp.Diff(want[v], got); diff != "" {
 				t.Errorf("findings (-want +got):\n%s", diff)
 			}
 		})

@@ -87,8 +87,8 @@ type checker struct {
 
 func (c *checker) add(err errors.Error) { c.errs = errors.Append(c.errs, err) }
 
-// Windows calls fn for every window the environment declares.
-func Windows(env *model.Environment, fn func(what string, w model.Window)) {
+// eachWindow calls fn for every window the environment declares.
+func eachWindow(env *model.Environment, fn func(what string, w model.Window)) {
 	svc := func(kind string, s *model.Service) {
 		for _, w := range s.Sign {
 			fn(fmt.Sprintf("%s %q signing window in %s", kind, s.Name, w.Config), w.Window)
@@ -122,7 +122,7 @@ func Windows(env *model.Environment, fn func(what string, w model.Window)) {
 }
 
 func (c *checker) windows() {
-	Windows(c.env, func(what string, w model.Window) {
+	eachWindow(c.env, func(what string, w model.Window) {
 		if w.HasEnd() && w.End.V.Before(w.Start.V) {
 			c.add(violation(RuleWellFormed, w.End.Src, "%s ends %s, before it starts %s; move the end after the start",
 				what, w.End.V.Format(time.RFC3339Nano), w.Start.V.Format(time.RFC3339Nano)))
