@@ -33,8 +33,12 @@ type Release struct {
 	Envs []*Env
 }
 
-// Env looks up an environment by name.
+// Env looks up an environment by name. A nil release, such as the old side
+// of a first release, has none.
 func (r *Release) Env(name string) *Env {
+	if r == nil {
+		return nil
+	}
 	for _, e := range r.Envs {
 		if e.Name == name {
 			return e

@@ -191,7 +191,7 @@ func Diff(old, new *release.Release, opts Options) *Review {
 		r.Now = time.Time{}
 	}
 	for _, name := range envNames(old, new) {
-		oe, ne := envOf(old, name), envOf(new, name)
+		oe, ne := old.Env(name), new.Env(name)
 		e := diffEnv(name, oe, ne, r.Now)
 		if e == nil {
 			r.Unchanged = append(r.Unchanged, name)
@@ -201,13 +201,6 @@ func Diff(old, new *release.Release, opts Options) *Review {
 	}
 	r.placeFindings(opts.Findings, old, new)
 	return r
-}
-
-func envOf(r *release.Release, name string) *release.Env {
-	if r == nil {
-		return nil
-	}
-	return r.Env(name)
 }
 
 func envNames(rels ...*release.Release) []string {
@@ -389,7 +382,7 @@ func (r *Review) placeFindings(findings []Finding, old, new *release.Release) {
 // name neither release has (a CUE source file, say) is no file of the
 // review: listing it as an unchanged trust file would mislead.
 func (r *Review) fileFor(envName, name string, old, new *release.Release) *File {
-	oe, ne := envOf(old, envName), envOf(new, envName)
+	oe, ne := old.Env(envName), new.Env(envName)
 	if !hasFile(oe, name) && !hasFile(ne, name) {
 		return nil
 	}

@@ -272,21 +272,14 @@ func writeSVGs(dir string, r *review.Review, old, new *release.Release, now time
 		var tl *timeline.Timeline
 		if i := slices.IndexFunc(r.Envs, func(e *review.Env) bool { return e.Name == n }); i >= 0 {
 			tl = r.Envs[i].Timeline()
-		} else if e := envIn(new, n); e != nil {
+		} else if e := new.Env(n); e != nil {
 			tl = timeline.New(e, now)
 		} else {
-			tl = timeline.New(envIn(old, n), now)
+			tl = timeline.New(old.Env(n), now)
 		}
 		if err := os.WriteFile(filepath.Join(dir, n+".svg"), tl.SVG(), 0o644); err != nil {
 			return fmt.Errorf("write timeline: %w", err)
 		}
 	}
 	return nil
-}
-
-func envIn(rel *release.Release, name string) *release.Env {
-	if rel == nil {
-		return nil
-	}
-	return rel.Env(name)
 }
