@@ -105,7 +105,7 @@ func (c *checker) disappeared(b entry, now time.Time) {
 		return
 	}
 	field := map[string]string{"tlogs": "rekor", "ctlogs": "ct", "certificateAuthorities": "ca", "timestampAuthorities": "tsa"}[b.list]
-	c.add(violation(RuleNothingDisappears, c.env.Src.Child(field), "%s (verification %s) was in the previous trusted root and is gone; signatures made with it would stop verifying; restore it, or retire it under retired with its material and a reason once its window has ended",
+	c.add(violation(RuleNothingDisappears, kindSrc(c.env, field), "%s (verification %s) was in the previous trusted root and is gone; signatures made with it would stop verifying; restore it, or retire it under retired with its material and a reason once its window has ended",
 		b.name, fmtWindow(b.verify)))
 }
 
@@ -218,4 +218,21 @@ func (c *checker) signingStarts(base, next *model.Environment, now time.Time) {
 				nw.name, k.file, fmtTime(nw.w.End.V), fmtTime(now)))
 		}
 	}
+}
+
+// kindSrc places a problem with a whole kind (rekor, ct, ca, tsa) where
+// the environment declares its remaining entries, else at the environment.
+func kindSrc(env *model.Environment, field string) model.Src {
+	src := env.Src
+	switch {
+	case field == "rekor" && len(env.Rekor) > 0:
+		src = env.Rekor[0].Src
+	case field == "ct" && len(env.CTLogs) > 0:
+		src = env.CTLogs[0].Src
+	case field == "ca" && len(env.CAs) > 0:
+		src = env.CAs[0].Src
+	case field == "tsa" && len(env.TSAs) > 0:
+		src = env.TSAs[0].Src
+	}
+	return model.Src{Pos: src.Pos, Path: []string{field}}
 }
