@@ -3,7 +3,7 @@ package compiler_test
 // Benchmarks for issue 7, "fast at one environment and at a thousand".
 // Run them with 'make bench' (benchstat-ready output); nothing here asserts
 // on time, since a timed test fails on a busy machine, not on slow code.
-// The bars are read from the output: see the README's Performance section.
+// The bars are read from the output: see docs/performance.md.
 
 import (
 	"fmt"

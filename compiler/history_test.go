@@ -36,7 +36,7 @@ func models(t *testing.T, rel *release.Release, dir string) map[string]*model.En
 // TestHistory checks each published production release (its trusted root
 // and signing configs, internal/published) as a transition from its
 // predecessor, at the date its TUF metadata was signed. The one finding is
-// a real flaw of that publication, explained in the README.
+// a real flaw of that publication, explained in docs/policy.md.
 func TestHistory(t *testing.T) {
 	want := map[int]string{
 		11: `tsa: nothing-disappears: tsa "GitHub, Inc. Internal Services Root" chain "timestampAuthorities[0]" (verification from 2023-04-14T00:00:00Z on) was in the previous trusted root and is gone; signatures made with it would stop verifying; restore it, or retire it under retired with its material and a reason once its window has ended:

@@ -18,7 +18,7 @@ import (
 // checks every target entry trustc would publish against Sigstore's signed
 // targets.json: the same names, the same custom metadata for every target,
 // and the same length and sha256 wherever our bytes are the published
-// bytes. The files whose bytes differ are exactly those the README lists
+// bytes. The files whose bytes differ are exactly those docs/published-differences.md lists
 // as canonicalised (field order, .000Z timestamps, staging whitespace).
 func TestCompiledTargetsMatchPublished(t *testing.T) {
 	res, err := compiler.Compile(sharedtest.ModuleRoot(t))

@@ -13,7 +13,7 @@ import (
 	"github.com/trustc-dev/trustc/compiler/model"
 )
 
-// Rule names. They appear in every message and in the README; never rename
+// Rule names. They appear in every message and in docs/policy.md; never rename
 // one, since people search for them.
 const (
 	// RuleVerifyBeforeSign (1): a service a signing config sends clients to
@@ -41,7 +41,7 @@ const (
 	RuleSigningStartFixed = "signing-start-fixed"
 )
 
-// Rules lists every rule name, in the order of the README.
+// Rules lists every rule name, in the order of docs/policy.md.
 var Rules = []string{
 	RuleVerifyBeforeSign, RuleWaitingPeriod, RuleNoGaps, RuleWellFormed, RuleClientTraps,
 	RuleMaterial, RuleImmutable, RuleNoRetroactiveEnd, RuleNothingDisappears, RuleSigningStartFixed,

@@ -6,7 +6,7 @@
 // real environments allocates 5-6 MiB, so the collector ran two or three
 // times in a run that lasts a few tens of milliseconds, each cycle
 // starting its workers, assisting the compiling goroutines and faulting in
-// fresh memory; that was 15-20% of the run's wall time (see the README's
+// fresh memory; that was 15-20% of the run's wall time (see docs/performance.md's
 // Performance section). Once the heap outgrows the raised goal, pacing is
 // the runtime's own again, so a large input costs no more memory than it
 // otherwise would, plus the head start.
