@@ -120,7 +120,7 @@ type prober struct {
 	client *http.Client
 }
 
-// get fetches u and fails on anything but 200.
+// get fetches u and fails on anything but success.
 func (p *prober) get(u string) ([]byte, error) {
 	req, err := http.NewRequestWithContext(p.ctx, http.MethodGet, u, nil)
 	if err != nil {
@@ -139,7 +139,8 @@ func (p *prober) do(req *http.Request) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", req.URL, err)
 	}
-	if resp.StatusCode != http.StatusOK {
+	// The timestamp authority answers 201 Created.
+	if resp.StatusCode/100 != 2 {
 		return nil, fmt.Errorf("%s %s: %s", req.Method, req.URL, resp.Status)
 	}
 	return b, nil

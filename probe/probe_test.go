@@ -250,7 +250,9 @@ func tsa(t *testing.T, leaf *x509.Certificate, key *ecdsa.PrivateKey) http.Handl
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
+		// As sigstore's timestamp-authority answers.
 		w.Header().Set("Content-Type", "application/timestamp-reply")
+		w.WriteHeader(http.StatusCreated)
 		w.Write(resp)
 	}
 }
