@@ -199,7 +199,13 @@ func (c *cosignClient) Sign(ctx context.Context, signingConfig, artifact, bundle
 	if err := c.initialize(ctx); err != nil {
 		return err
 	}
-	args := []string{"sign-blob", "--yes", "--identity-token", token, "--bundle", bundle}
+	// cosign takes a token or a file holding one; the file keeps the
+	// token out of its error messages.
+	tokenFile := filepath.Join(c.dir, "token")
+	if err := os.WriteFile(tokenFile, []byte(token), 0o600); err != nil {
+		return err
+	}
+	args := []string{"sign-blob", "--yes", "--identity-token", tokenFile, "--bundle", bundle}
 	if signingConfig != mainSigningConfig {
 		path, err := c.optIn(signingConfig)
 		if err != nil {
@@ -233,5 +239,9 @@ func lastLines(s string, n int) string {
 	if len(lines) > n {
 		lines = lines[len(lines)-n:]
 	}
-	return strings.Join(lines, " / ")
+	out := strings.Join(lines, " / ")
+	if len(out) > 800 {
+		out = out[:800] + "…"
+	}
+	return out
 }
