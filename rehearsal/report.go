@@ -91,6 +91,7 @@ func (r *Report) Markdown() string {
 	for _, s := range r.Services {
 		w("- %s\n", s)
 	}
+	w("\nNo CT log runs (tesseract was not tried): Fulcio issues certificates without SCTs, and every verifier is told not to require them.\n")
 	w("\nClients: %s.\n", strings.Join(r.Clients, ", "))
 	for _, m := range r.Missing {
 		w("Not run: %s.\n", m)
@@ -98,19 +99,19 @@ func (r *Report) Markdown() string {
 	w("\nThe environment was written by\n\n```\n%s\n```\n\nas\n\n```cue\n%s```\n", r.InitCommand, r.InitServices)
 
 	w("\n## Rollout\n\nEach step is the next TUF version. Every client signs with the step's signing config, then verifies every bundle made so far by every client.\n\n")
-	w("| step | release | client | signing config | log signed to (want) | bundles verified |\n| --- | --- | --- | --- | --- | --- |\n")
+	w("| step | release | client | signing config | log signed to (want) | bundles verified | sign, verify |\n| --- | --- | --- | --- | --- | --- | --- |\n")
 	for _, s := range r.Steps {
 		for _, c := range s.Runs {
 			to := c.SignedTo
 			if c.SignError != "" {
 				to = "sign failed"
 			}
-			w("| %d | %s | %s | %s | %s (%s) | %s |\n", s.N, s.Title, c.Client, s.SigningConfig, to, s.Want, verified(c))
+			w("| %d | %s | %s | %s | %s (%s) | %s | %s, %s |\n", s.N, s.Title, c.Client, s.SigningConfig, to, s.Want, verified(c), secs(c.SignTime), secs(c.VerifyTime))
 		}
 	}
 	if u := r.Unsafe; u != nil {
 		for _, c := range u.Runs {
-			w("| %d | unsafe: B dropped from the trusted root | %s | (verifies only) | — | %s |\n", u.N, c.Client, verified(c))
+			w("| %d | unsafe: B dropped from the trusted root | %s | (verifies only) | — | %s | —, %s |\n", u.N, c.Client, verified(c), secs(c.VerifyTime))
 		}
 	}
 	w("\n## Probes\n\n")
@@ -148,3 +149,5 @@ func verified(c *ClientRun) string {
 	}
 	return fmt.Sprintf("%d/%d", c.Verified, c.Total)
 }
+
+func secs(d time.Duration) string { return fmt.Sprintf("%.1fs", d.Seconds()) }
