@@ -32,9 +32,11 @@ type StepResult struct {
 	SigningConfig string
 	Want          string
 	Time          time.Time
-	Review        string
-	Probe         ProbeRun
-	Runs          []*ClientRun
+	// CUE is what the step adds to the environment trustc init wrote.
+	CUE    string
+	Review string
+	Probe  ProbeRun
+	Runs   []*ClientRun
 }
 
 // ClientRun is one client at one step.
@@ -130,7 +132,7 @@ func (r *Report) Markdown() string {
 	}
 	w("\n## Reviews (trustc diff of each step)\n\n")
 	for _, s := range r.Steps {
-		w("<details><summary>Step %d: %s</summary>\n\n%s\n</details>\n\n", s.N, s.Title, s.Review)
+		w("<details><summary>Step %d: %s</summary>\n\nenvironments/lab/rollout.cue:\n\n```cue\n%s```\n\n%s\n</details>\n\n", s.N, s.Title, s.CUE, s.Review)
 	}
 	if len(r.Problems) > 0 {
 		w("## Not as expected\n\n")

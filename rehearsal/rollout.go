@@ -495,6 +495,7 @@ func (r *rehearsal) step(n int) error {
 	if err := r.writeRollout(n, true); err != nil {
 		return err
 	}
+	res.CUE = r.rollout(n, true)
 	if _, err := r.must("generate", "-now", stamp); err != nil {
 		return err
 	}
