@@ -2,6 +2,7 @@ package rehearsal
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -58,7 +59,7 @@ func TestRehearsal(t *testing.T) {
 	out := os.Getenv("TRUSTC_REHEARSAL_OUT")
 	if out == "" {
 		out = t.TempDir()
-	} else if err := os.RemoveAll(out); err != nil {
+	} else if err := clearOut(out); err != nil {
 		t.Fatal(err)
 	}
 	cache := os.Getenv("TRUSTC_REHEARSAL_CACHE")
@@ -111,4 +112,23 @@ func TestRehearsal(t *testing.T) {
 	if err != nil {
 		t.Fatalf("rehearsal: %v (server logs in %s)", err, filepath.Join(out, "logs"))
 	}
+}
+
+// clearOut empties out for a new run, but only if it is missing, empty, or
+// what an earlier rehearsal left (it has report.md or logs/): a mistyped
+// TRUSTC_REHEARSAL_OUT must not delete anything else.
+func clearOut(out string) error {
+	entries, err := os.ReadDir(out)
+	if os.IsNotExist(err) || (err == nil && len(entries) == 0) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, marker := range []string{"report.md", "logs"} {
+		if _, err := os.Stat(filepath.Join(out, marker)); err == nil {
+			return os.RemoveAll(out)
+		}
+	}
+	return fmt.Errorf("TRUSTC_REHEARSAL_OUT=%s holds files that no rehearsal wrote; choose an empty or new directory", out)
 }
