@@ -21,6 +21,19 @@ type Options struct {
 	// expired chains, cross-release rules) are skipped when it is zero, so
 	// that compiling stays a pure function of the input.
 	Now time.Time
+	// Base is the previous release of this environment, derived; nil when
+	// there is none. The waiting period counts from when clients got an
+	// entry's verification material, which only the base can tell.
+	Base *model.Environment
+	// BaseTime is when Base was published; zero when unknown, and entries
+	// Base holds then count from their declared start.
+	BaseTime time.Time
+	// Published says env was read from published JSON, which declares
+	// dates but no intent (no exemptions). Without a base, nothing says when
+	// clients got what; signing that began more than a waiting period
+	// before the release is then history the check cannot date, and is not
+	// judged (Sigstore's 2021 Rekor log would otherwise fail every lint).
+	Published bool
 }
 
 // Policy checks the within-environment rules 1 to 5 on a derived
@@ -28,9 +41,10 @@ type Options struct {
 func Policy(env *model.Environment, opts Options) error {
 	c := &checker{env: env}
 	c.clientsKnown()
+	hist := newHistory(opts)
 	for _, sc := range env.SigningConfigs {
 		c.verifyBeforeSign(sc)
-		c.waitingPeriod(sc)
+		c.waitingPeriod(sc, hist)
 		c.noGaps(sc)
 	}
 	c.duplicates()
@@ -83,33 +97,44 @@ type signer struct {
 	kind   string
 	svc    *model.Service
 	verify []model.Window // nil: no verification material (OIDC)
-	what   string         // the material, for messages
+	ids    []model.Identity
+	what   string // the material, for messages
 }
 
 func (c *checker) signers() []signer {
 	var out []signer
 	for _, l := range c.env.Rekor {
-		out = append(out, signer{"rekor", &l.Service, []model.Window{l.Verify}, "its verification window"})
+		out = append(out, signer{"rekor", &l.Service, []model.Window{l.Verify}, []model.Identity{l.Identity()}, "its verification window"})
 	}
 	for _, f := range c.env.RekorFronts {
 		ws := []model.Window{}
+		var ids []model.Identity
 		for _, s := range f.Shards {
 			if l := c.env.RekorLog(s.V); l != nil {
 				ws = append(ws, l.Verify)
+				ids = append(ids, l.Identity())
 			}
 		}
-		out = append(out, signer{"rekor front", &f.Service, ws, "its shards' verification windows"})
+		out = append(out, signer{"rekor front", &f.Service, ws, ids, "its shards' verification windows"})
 	}
 	for _, a := range c.env.CAs {
-		out = append(out, signer{"ca", &a.Service, chainWindows(a), "its chains' verification windows"})
+		out = append(out, signer{"ca", &a.Service, chainWindows(a), chainIDs(a), "its chains' verification windows"})
 	}
 	for _, a := range c.env.TSAs {
-		out = append(out, signer{"tsa", &a.Service, chainWindows(a), "its chains' verification windows"})
+		out = append(out, signer{"tsa", &a.Service, chainWindows(a), chainIDs(a), "its chains' verification windows"})
 	}
 	for _, o := range c.env.OIDC {
-		out = append(out, signer{"oidc", &o.Service, nil, ""})
+		out = append(out, signer{"oidc", &o.Service, nil, nil, ""})
 	}
 	return out
+}
+
+func chainIDs(a *model.Authority) []model.Identity {
+	ids := []model.Identity{}
+	for _, ch := range a.Chains {
+		ids = append(ids, ch.Identity())
+	}
+	return ids
 }
 
 func chainWindows(a *model.Authority) []model.Window {
@@ -149,9 +174,14 @@ func (c *checker) verifyBeforeSign(sc *model.SigningConfig) {
 }
 
 // waitingPeriod: rule 2. Clients hold a trusted root until its TUF
-// timestamp expires, so a key must be in the trusted root that long (plus
-// a buffer, plus the file's own waiting period) before anyone signs with it.
-func (c *checker) waitingPeriod(sc *model.SigningConfig) {
+// timestamp expires, so a key must be in a published trusted root that long
+// (plus a buffer, plus the file's own waiting period) before anyone signs
+// with it. What counts is publication, not the declared start: a start
+// written weeks before the release that first carries the key gives clients
+// nothing (production v12 and staging v13 added a TSA that way), while a
+// service trusted for years is not new because a release lists it in one
+// more file.
+func (c *checker) waitingPeriod(sc *model.SigningConfig, h *history) {
 	need := max(sc.WaitingPeriod.V, c.env.Policy.MinWaitingPeriod())
 	for _, s := range c.signers() {
 		w, ok := s.svc.SignWindow(sc.Name)
@@ -164,21 +194,150 @@ func (c *checker) waitingPeriod(sc *model.SigningConfig) {
 			}
 			continue
 		}
-		first := s.verify[0].Start.V
-		for _, v := range s.verify[1:] {
-			if v.Start.V.Before(first) {
-				first = v.Start.V
-			}
+		if h.settled(sc, s, w, need) {
+			continue
 		}
-		if earliest := first.Add(need); w.Start.V.Before(earliest) {
-			gap := days(w.Start.V.Sub(first)) + " after"
-			if w.Start.V.Before(first) {
-				gap = days(first.Sub(w.Start.V)) + " before"
+		first, published := h.trustedFrom(s)
+		sign := h.signsFrom(w)
+		if earliest := first.Add(need); sign.Before(earliest) {
+			gap := days(sign.Sub(first)) + " after"
+			if sign.Before(first) {
+				gap = days(first.Sub(sign)) + " before"
 			}
-			c.add(violation(RuleWaitingPeriod, w.Start.Src, "%s %q: signing in %s starts %s, %s verification starts %s; %s needs %s (the larger of its waitingPeriod and policy.tufTimestampExpiry + policy.buffer); start signing at %s or later",
-				s.kind, s.svc.Name, sc.File.V, fmtTime(w.Start.V), gap, fmtTime(first), sc.File.V, days(need), fmtTime(earliest)))
+			what := "verification starts"
+			if published {
+				what = "clients first get its verification material"
+			}
+			c.add(violation(RuleWaitingPeriod, w.Start.Src, "%s %q: signing in %s starts %s, %s %s %s; %s needs %s (the larger of its waitingPeriod and policy.tufTimestampExpiry + policy.buffer); start signing at %s or later",
+				s.kind, s.svc.Name, sc.File.V, fmtTime(sign), gap, what, fmtTime(first), sc.File.V, days(need), fmtTime(earliest)))
 		}
 	}
+}
+
+// history is what the base release says about when clients got what: the
+// entries it held and the signing windows it published.
+type history struct {
+	now, baseTime   time.Time
+	base, published bool
+	entries         map[model.Identity]bool
+	// windows are the base's signing windows by file, kind and URL.
+	windows map[signKey]model.Window
+	// signing are the services (kind and URL) clients were already sent
+	// to by the base: their verification material was judged then.
+	signing map[[2]string]bool
+}
+
+type signKey struct{ file, kind, url string }
+
+func newHistory(opts Options) *history {
+	h := &history{now: opts.Now, baseTime: opts.BaseTime, published: opts.Published}
+	if !h.baseTime.IsZero() && !h.now.IsZero() && h.baseTime.After(h.now) {
+		// A base published after this release's time (a pinned -now):
+		// clients had it by now at the latest.
+		h.baseTime = h.now
+	}
+	if opts.Base == nil {
+		return h
+	}
+	h.base = true
+	h.entries = map[model.Identity]bool{}
+	for _, l := range opts.Base.Rekor {
+		h.entries[l.Identity()] = true
+	}
+	for _, a := range slices.Concat(opts.Base.CAs, opts.Base.TSAs) {
+		for _, ch := range a.Chains {
+			h.entries[ch.Identity()] = true
+		}
+	}
+	h.windows = map[signKey]model.Window{}
+	h.signing = map[[2]string]bool{}
+	asOf := opts.BaseTime
+	if asOf.IsZero() {
+		asOf = opts.Now
+	}
+	bc := &checker{env: opts.Base}
+	for _, s := range bc.signers() {
+		for _, w := range s.svc.Sign {
+			file := w.Config
+			if sc := opts.Base.SigningConfig(w.Config); sc != nil {
+				file = sc.File.V
+			}
+			u := model.NormalizeURL(s.svc.URL.V)
+			h.windows[signKey{file, s.kind, u}] = w.Window
+			if asOf.IsZero() || !w.Start.V.After(asOf) {
+				h.signing[[2]string{s.kind, u}] = true
+			}
+		}
+	}
+	// The frozen v0.1 signing config sent clients to its services too.
+	if l := opts.Base.Legacy; l != nil {
+		h.signing[[2]string{"ca", model.NormalizeURL(l.CAURL.V)}] = true
+		for _, u := range l.TlogURLs {
+			h.signing[[2]string{"rekor", model.NormalizeURL(u.V)}] = true
+		}
+		for _, u := range l.TSAURLs {
+			h.signing[[2]string{"tsa", model.NormalizeURL(u.V)}] = true
+		}
+	}
+	return h
+}
+
+// settled reports whether the base already judged this signing window: it
+// published the same window (an end added since changes no start), or it
+// already sent clients to the service from another file.
+// Without a base, published JSON's old signing is history (see
+// Options.Published).
+func (h *history) settled(sc *model.SigningConfig, s signer, w model.Window, need time.Duration) bool {
+	if !h.base {
+		return h.published && !h.now.IsZero() && !w.Start.V.Add(need).After(h.now)
+	}
+	u := model.NormalizeURL(s.svc.URL.V)
+	if bw, ok := h.windows[signKey{sc.File.V, s.kind, u}]; ok && bw.Start.V.Equal(w.Start.V) {
+		return true
+	}
+	if h.signing[[2]string{s.kind, u}] {
+		return true
+	}
+	// A window that has ended before this release sends nobody anywhere.
+	return !h.now.IsZero() && w.HasEnd() && w.End.V.Before(h.now)
+}
+
+// trustedFrom is the earliest instant from which clients hold one of s's
+// verification entries: its declared start, or its publication when that
+// is later (an entry new in this release is published now; one the base
+// held, at the base's release time when known). published says whether a
+// publication time decided it.
+func (h *history) trustedFrom(s signer) (time.Time, bool) {
+	var first time.Time
+	published := false
+	for i, v := range s.verify {
+		t, pub := v.Start.V, time.Time{}
+		if h.base {
+			switch {
+			case i < len(s.ids) && h.entries[s.ids[i]]:
+				pub = h.baseTime
+			default:
+				pub = h.now
+			}
+		}
+		p := false
+		if pub.After(t) {
+			t, p = pub, true
+		}
+		if i == 0 || t.Before(first) {
+			first, published = t, p
+		}
+	}
+	return first, published
+}
+
+// signsFrom is when clients start signing in w: its start, or this
+// release when the window is new and its start already past.
+func (h *history) signsFrom(w model.Window) time.Time {
+	if h.base && !h.now.IsZero() && w.Start.V.Before(h.now) {
+		return h.now
+	}
+	return w.Start.V
 }
 
 // days renders a duration in whole days where it can ("90 days",

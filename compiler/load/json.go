@@ -100,7 +100,7 @@ func (j *jsonLoader) window(file, path string, r *protocommon.TimeRange) model.W
 	w := model.Window{Src: j.src(file, path)}
 	w.Start = model.Value[time.Time]{Src: j.src(file, path+".start")}
 	if r.GetStart() == nil {
-		j.fail(w.Src.Errorf("well-formed: %s has no validFor.start", file))
+		j.fail(w.Src.Rulef(model.RuleWellFormed, "%s has no validFor.start", file))
 	} else {
 		w.Start.V = r.GetStart().AsTime()
 	}
@@ -150,8 +150,7 @@ func (j *jsonLoader) ascending(file, list string, n int, at func(int) *protocomm
 	for i := 1; i < n; i++ {
 		prev, cur := at(i-1).GetStart().AsTime(), at(i).GetStart().AsTime()
 		if cur.Before(prev) {
-			j.fail(j.src(file, fmt.Sprintf("%s[%d]%s", list, i, suffix)).Errorf(
-				"well-formed: %s[%d] starts %s, before %s[%d] (%s); protobuf-specs lists trusted-root entries oldest first",
+			j.fail(j.src(file, fmt.Sprintf("%s[%d]%s", list, i, suffix)).Warnf(model.RuleWellFormed, "%s[%d] starts %s, before %s[%d] (%s); protobuf-specs lists trusted-root entries oldest first",
 				list, i, cur.Format(time.RFC3339Nano), list, i-1, prev.Format(time.RFC3339Nano)))
 		}
 	}
@@ -278,13 +277,13 @@ func (j *jsonLoader) signingConfig(sc *release.SigningConfigFile) {
 			}
 			target.API = model.Value[int]{V: int(svc.GetMajorApiVersion()), Src: j.src(f, p+".majorApiVersion")}
 			if _, dup := target.SignWindow(f); dup {
-				j.fail(j.src(f, p+".url").Errorf("well-formed: %s lists %s twice in %s; each URL must be unique", f, svc.GetUrl(), list.name))
+				j.fail(j.src(f, p+".url").Rulef(model.RuleWellFormed, "%s lists %s twice in %s; each URL must be unique", f, svc.GetUrl(), list.name))
 				continue
 			}
 			target.Sign = append(target.Sign, model.SignWindow{Config: f, Window: j.window(f, p+".validFor", svc.GetValidFor())})
 			// protobuf-specs asks for signing-config lists newest first.
 			if i > 0 && svc.GetValidFor().GetStart().AsTime().After(list.svcs[i-1].GetValidFor().GetStart().AsTime()) {
-				j.fail(j.src(f, p+".validFor.start").Errorf("well-formed: %s[%d] starts after %s[%d]; protobuf-specs lists signing-config services newest first",
+				j.fail(j.src(f, p+".validFor.start").Warnf(model.RuleWellFormed, "%s[%d] starts after %s[%d]; protobuf-specs lists signing-config services newest first",
 					list.name, i, list.name, i-1))
 			}
 		}

@@ -1,13 +1,16 @@
 package cli
 
 import (
+	"archive/tar"
 	"bytes"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
 	"strings"
 	"testing/fstest"
+	"time"
 
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/compiler/load"
@@ -16,16 +19,16 @@ import (
 )
 
 // baseModels reads a previous release and derives it for rules 6 to 9.
-func baseModels(fsys fs.FS, name, dir string) (map[string]*model.Environment, error) {
+// The base is history: it is read leniently, and its own flaws come back as
+// notes (listed once, never blocking the head) rather than as a failure, so
+// that a release that fixes a flaw of its base can be checked.
+func baseModels(fsys fs.FS, name, dir string) (map[string]*model.Environment, []*model.Problem, error) {
 	rel, err := release.Read(fsys, name)
 	if err != nil {
-		return nil, fmt.Errorf("read base release %s: %w", dir, err)
+		return nil, nil, fmt.Errorf("read base release %s: %w", dir, err)
 	}
-	out, err := modelsByName(rel, dir)
-	if err != nil {
-		return nil, fmt.Errorf("load base release %s: %w", dir, err)
-	}
-	return out, nil
+	out, notes := modelsByName(rel, dir)
+	return out, notes, nil
 }
 
 // inBackground runs read on its own goroutine and returns a function that
@@ -48,40 +51,72 @@ func inBackground(read func() (map[string]*model.Environment, error)) func() (ma
 }
 
 // modelsByName derives a release, for rules 6 to 9; dir is where its
-// files came from, for positions.
-func modelsByName(rel *release.Release, dir string) (map[string]*model.Environment, error) {
+// files came from, for positions. Problems in it are returned as notes.
+func modelsByName(rel *release.Release, dir string) (map[string]*model.Environment, []*model.Problem) {
 	envs, err := compiler.Models(rel, load.JSONOptions{Dir: dir})
-	if err != nil {
-		return nil, err
-	}
 	out := map[string]*model.Environment{}
 	for _, e := range envs {
 		out[e.Name] = e
 	}
-	return out, nil
+	var notes []*model.Problem
+	for _, p := range model.Demote(err, model.Note) {
+		p.Message = "in the base release: " + p.Message
+		notes = append(notes, p)
+	}
+	return out, notes
 }
 
-// gitTree reads the files below dir at ref in the repository at root.
+// gitTree reads the files below dir at ref in the repository at root, in
+// one git process: git archive writes them as one tar stream (one git show
+// per file cost a process each, 2000 at 1000 environments).
 func gitTree(root, ref, dir string) (fs.FS, error) {
-	names, err := git(root, "ls-tree", "-r", "--name-only", ref, "--", dir)
+	if _, err := git(root, "rev-parse", "--verify", "--quiet", ref+"^{tree}"); err != nil {
+		return nil, err
+	}
+	if _, err := git(root, "rev-parse", "--verify", "--quiet", ref+":"+dir); err != nil {
+		return nil, &noTreeError{root, dir, ref}
+	}
+	out, err := git(root, "archive", "--format=tar", ref, "--", dir)
 	if err != nil {
 		return nil, err
 	}
 	files := fstest.MapFS{}
-	for _, n := range strings.Split(strings.TrimSpace(string(names)), "\n") {
-		if n == "" {
+	tr := tar.NewReader(bytes.NewReader(out))
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read git archive of %s at %s: %w", dir, ref, err)
+		}
+		if h.Typeflag != tar.TypeReg {
 			continue
 		}
-		b, err := git(root, "show", ref+":"+n)
+		b, err := io.ReadAll(tr)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("read git archive of %s at %s: %w", dir, ref, err)
 		}
-		files[strings.TrimPrefix(n, dir+"/")] = &fstest.MapFile{Data: b, Mode: 0o644}
+		files[strings.TrimPrefix(h.Name, dir+"/")] = &fstest.MapFile{Data: b, Mode: 0o644}
 	}
 	if len(files) == 0 {
 		return nil, &noTreeError{root, dir, ref}
 	}
 	return files, nil
+}
+
+// commitTime is when ref was committed: the base release's publication,
+// from which the waiting period counts what it already held.
+func commitTime(root, ref string) (time.Time, error) {
+	out, err := git(root, "show", "-s", "--format=%cI", ref+"^{commit}")
+	if err != nil {
+		return time.Time{}, err
+	}
+	t, err := time.Parse(time.RFC3339, strings.TrimSpace(string(out)))
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read commit time of %s: %w", ref, err)
+	}
+	return t.UTC(), nil
 }
 
 // noTreeError says a ref has no such directory: before the first release.

@@ -35,7 +35,7 @@ func BenchmarkCheckBase(b *testing.B) {
 	golden := filepath.Join(root, "golden")
 	b.Run("read-base", func(b *testing.B) {
 		measure(b, func() {
-			if _, err := baseModels(os.DirFS(golden), "", golden); err != nil {
+			if _, _, err := baseModels(os.DirFS(golden), "", golden); err != nil {
 				b.Fatal(err)
 			}
 		})

@@ -106,11 +106,9 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	}
 	opts := compiler.Options{Now: t}
 	if old != nil {
-		if opts.Base, err = modelsByName(old, oldDir); err != nil {
-			// The base is history; its own problems are not this change's.
-			fmt.Fprintf(stderr, "trustc diff: warning: rules 6 to 9 skipped: %v\n", err)
-			opts.Base = nil
-		}
+		// The base is history, read leniently: its own problems are not
+		// this change's.
+		opts.Base, _ = modelsByName(old, oldDir)
 	}
 
 	// The new release and the policy's findings on it.
@@ -120,7 +118,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		if new, err = release.Read(os.DirFS(newDir), name); err != nil {
 			return fail("read %s: %v", fs.Arg(0), err)
 		}
-		jopts, err := policy.options(newDir)
+		jopts, _, err := policy.options(newDir)
 		if err != nil {
 			fmt.Fprintf(stderr, "trustc diff: %v\n", err)
 			return exitUsage
