@@ -38,6 +38,12 @@ func violation(rule string, src model.Src, format string, args ...any) errors.Er
 	return src.Rulef(rule, format, args...)
 }
 
+// note formats a fact a reviewer should know that needs no change (a
+// correction of how an entry is published).
+func note(rule string, src model.Src, format string, args ...any) errors.Error {
+	return src.Problemf(rule, model.Note, format, args...)
+}
+
 // warning formats SHOULD-level advice at src: reported, never blocking.
 func warning(rule string, src model.Src, format string, args ...any) errors.Error {
 	return src.Warnf(rule, format, args...)
