@@ -188,16 +188,24 @@ func (c *checker) waitingPeriod(sc *model.SigningConfig, h *history) {
 		if !ok || len(s.verify) == 0 {
 			continue
 		}
-		if s.svc.WaitingPeriodExempt.Set() {
-			if strings.TrimSpace(s.svc.WaitingPeriodExempt.V) == "" {
-				c.add(violation(RuleWaitingPeriod, s.svc.WaitingPeriodExempt.Src, "waitingPeriodExempt needs a reason"))
-			}
+		exempt := s.svc.WaitingPeriodExempt.Set()
+		if exempt && strings.TrimSpace(s.svc.WaitingPeriodExempt.V) == "" {
+			c.add(violation(RuleWaitingPeriod, s.svc.WaitingPeriodExempt.Src, "waitingPeriodExempt needs a reason"))
+			continue
+		}
+		// An exemption records history: windows published before the
+		// rule could stop them. It cannot excuse a service whose
+		// verification material this very release adds, which is the
+		// case the rule exists for (trustc import exempts whatever it
+		// adopts, so an imported release is judged here as published).
+		// Nor a window that has not started: that is a plan.
+		if exempt && !h.adds(s) && (h.now.IsZero() || !w.Start.V.After(h.now)) {
 			continue
 		}
 		if h.settled(sc, s, w, need) {
 			continue
 		}
-		first, published := h.trustedFrom(s)
+		first, published := h.trustedFrom(s, need)
 		sign := h.signsFrom(w)
 		if earliest := first.Add(need); sign.Before(earliest) {
 			gap := days(sign.Sub(first)) + " after"
@@ -207,9 +215,16 @@ func (c *checker) waitingPeriod(sc *model.SigningConfig, h *history) {
 			what := "verification starts"
 			if published {
 				what = "clients first get its verification material"
+				if first.Equal(h.now) {
+					what += " (in this release)"
+				}
+			}
+			starts := fmtTime(sign)
+			if !sign.Equal(w.Start.V) {
+				starts = fmt.Sprintf("%s (declared %s; in effect once this release publishes it)", starts, fmtTime(w.Start.V))
 			}
 			c.add(violation(RuleWaitingPeriod, w.Start.Src, "%s %q: signing in %s starts %s, %s %s %s; %s needs %s (the larger of its waitingPeriod and policy.tufTimestampExpiry + policy.buffer); start signing at %s or later",
-				s.kind, s.svc.Name, sc.File.V, fmtTime(sign), gap, what, fmtTime(first), sc.File.V, days(need), fmtTime(earliest)))
+				s.kind, s.svc.Name, sc.File.V, starts, gap, what, fmtTime(first), sc.File.V, days(need), fmtTime(earliest)))
 		}
 	}
 }
@@ -304,10 +319,14 @@ func (h *history) settled(sc *model.SigningConfig, s signer, w model.Window, nee
 
 // trustedFrom is the earliest instant from which clients hold one of s's
 // verification entries: its declared start, or its publication when that
-// is later (an entry new in this release is published now; one the base
-// held, at the base's release time when known). published says whether a
-// publication time decided it.
-func (h *history) trustedFrom(s signer) (time.Time, bool) {
+// is later. An entry new in this release is published now. One the base
+// held was published by the base's release time at the latest; it counts
+// from then only when its declared start is less than a waiting period
+// before that release, which is when it may have been new there. An older
+// entry gets the benefit of the doubt: staging's log2025-alpha3, trusted
+// since v21, was signed to again in v28, days after v27 was published.
+// published says whether a publication time decided it.
+func (h *history) trustedFrom(s signer, need time.Duration) (time.Time, bool) {
 	var first time.Time
 	published := false
 	for i, v := range s.verify {
@@ -315,7 +334,9 @@ func (h *history) trustedFrom(s signer) (time.Time, bool) {
 		if h.base {
 			switch {
 			case i < len(s.ids) && h.entries[s.ids[i]]:
-				pub = h.baseTime
+				if !h.baseTime.IsZero() && v.Start.V.Add(need).After(h.baseTime) {
+					pub = h.baseTime
+				}
 			default:
 				pub = h.now
 			}
@@ -329,6 +350,20 @@ func (h *history) trustedFrom(s signer) (time.Time, bool) {
 		}
 	}
 	return first, published
+}
+
+// adds reports whether the base is known and holds none of s's
+// verification entries: this release publishes them.
+func (h *history) adds(s signer) bool {
+	if !h.base || len(s.ids) == 0 {
+		return false
+	}
+	for _, id := range s.ids {
+		if h.entries[id] {
+			return false
+		}
+	}
+	return true
 }
 
 // signsFrom is when clients start signing in w: its start, or this
@@ -630,6 +665,16 @@ func (c *checker) material(now time.Time) {
 		}
 	}
 	for _, s := range c.signers() {
+		if (s.kind == "ca" || s.kind == "tsa") && len(s.svc.Sign) == 0 {
+			// A trusted-root uri that no signing config sends clients to
+			// is an identifier: protobuf-specs recommends a URL, and no
+			// client contacts it (staging v3 to v9 published
+			// "tsa.github.internal").
+			if p, err := url.Parse(s.svc.URL.V); s.svc.URL.V != "" && (err != nil || p.Scheme != "https" || p.Host == "") {
+				c.add(warning(RuleMaterial, s.svc.URL.Src, "%s %q: uri %q is not an https URL; protobuf-specs recommends one (clients only verify against this entry and never contact it)", s.kind, s.svc.Name, s.svc.URL.V))
+			}
+			continue
+		}
 		https(s.kind, s.svc.Name, s.svc.URL)
 	}
 	for _, l := range c.env.CTLogs {
@@ -708,7 +753,10 @@ func (c *checker) chain(kind string, a *model.Authority, ch *model.Chain, now ti
 			c.add(violation(RuleMaterial, ch.Verify.End.Src, "%s: certificate %d (%s) expires %s, before the window ends %s; end the window by %s",
 				name, i, cert.Subject, fmtTime(cert.NotAfter), fmtTime(ch.Verify.End.V), fmtTime(cert.NotAfter)))
 		case !ch.Verify.HasEnd() && !now.IsZero() && cert.NotAfter.Before(now):
-			c.add(violation(RuleMaterial, ch.Verify.Src, "%s: certificate %d (%s) expired %s but the window is still open; end the window at %s",
+			// Clients check a certificate's own validity when they
+			// verify, so an open window past it trusts nothing more:
+			// advice, not a flaw (production's GitHub TSA, v10).
+			c.add(warning(RuleMaterial, ch.Verify.Src, "%s: certificate %d (%s) expired %s but the window is still open; end the window at %s",
 				name, i, cert.Subject, fmtTime(cert.NotAfter), fmtTime(cert.NotAfter)))
 		}
 	}

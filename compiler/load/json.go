@@ -60,6 +60,7 @@ func FromRelease(env *release.Env, opts JSONOptions) (*model.Environment, error)
 	for _, sc := range env.SigningConfigs {
 		j.signingConfig(sc)
 	}
+	j.inferShards()
 	if env.Legacy != nil {
 		j.legacy(env.Legacy)
 	}
@@ -120,9 +121,13 @@ func (j *jsonLoader) trustedRoot(tr *release.TrustedRootFile) {
 	for i, t := range m.GetTlogs() {
 		p := fmt.Sprintf("tlogs[%d]", i)
 		l := &model.RekorLog{Service: j.service(f, p, t.GetBaseUrl(), t.GetOperator(), "baseUrl")}
-		l.API = model.Value[int]{V: 1, Src: l.URL.Src}
+		// The trusted root does not say a log's API version. A signing
+		// config naming the log does; otherwise derive reads it from the
+		// published log id, as trustc import does. The position stays
+		// unset to tell the two apart.
+		l.API = model.Value[int]{V: 1}
 		if t.GetPublicKey().GetKeyDetails() == protocommon.PublicKeyDetails_PKIX_ED25519 {
-			l.API.V = 2 // a signing config naming the log may say otherwise
+			l.API.V = 2
 		}
 		l.Key, l.LogID, l.KeyDetails = j.key(f, p, t)
 		l.Verify = j.window(f, p+".publicKey.validFor", t.GetPublicKey().GetValidFor())
@@ -342,6 +347,51 @@ func (j *jsonLoader) rekor(u string, _ int) *model.Service {
 	}
 	j.env.RekorFronts = append(j.env.RekorFronts, f)
 	return &f.Service
+}
+
+// inferShards gives a front that no -front option describes the shards
+// trustc import would choose: the logs of its API version trusted when
+// signing to it starts, preferring those no signing config names directly
+// (a shard behind a front is reached only through it). Published JSON
+// cannot say which logs a front serves; refusing every front would call
+// staging's global.rekor.sigstage.dev unverifiable, which it is not. A
+// note says what was assumed.
+func (j *jsonLoader) inferShards() {
+	for _, f := range j.env.RekorFronts {
+		if len(f.Shards) > 0 || len(f.Sign) == 0 {
+			continue
+		}
+		start := f.Sign[0].Start.V
+		for _, w := range f.Sign[1:] {
+			if w.Start.V.Before(start) {
+				start = w.Start.V
+			}
+		}
+		var behind, direct []*model.RekorLog
+		for _, l := range j.env.Rekor {
+			if l.API.V != f.API.V || !l.Verify.Contains(start) {
+				continue
+			}
+			if len(l.Sign) == 0 {
+				behind = append(behind, l)
+			} else {
+				direct = append(direct, l)
+			}
+		}
+		if len(behind) == 0 {
+			behind = direct
+		}
+		if len(behind) == 0 {
+			continue // verify-before-sign reports the front
+		}
+		var names []string
+		for _, l := range behind {
+			f.Shards = append(f.Shards, model.Value[string]{V: l.Name})
+			names = append(names, l.URL.V)
+		}
+		j.fail(f.Sign[0].Src.Problemf(model.RuleVerifyBeforeSign, model.Note, "%s is no log of the trusted root; taken to front the API v%d logs trusted when signing to it starts (%s), as trustc import does; -front %s=SHARD,... says which",
+			f.URL.V, f.API.V, strings.Join(names, ", "), f.URL.V))
+	}
 }
 
 func (j *jsonLoader) legacy(l *release.LegacySigningConfigFile) {

@@ -170,17 +170,3 @@ func Split(err error) (blocking, advice errors.Error) {
 	}
 	return blocking, advice
 }
-
-// Demote returns err's problems with every error turned into sev: a base
-// release's own flaws, read leniently, are notes about the base.
-func Demote(err error, sev Severity) []*Problem {
-	var out []*Problem
-	for _, p := range Problems(err) {
-		q := *p
-		if q.Severity == Error {
-			q.Severity = sev
-		}
-		out = append(out, &q)
-	}
-	return out
-}

@@ -58,10 +58,16 @@ func modelsByName(rel *release.Release, dir string) (map[string]*model.Environme
 	for _, e := range envs {
 		out[e.Name] = e
 	}
+	// Only the base's errors are flaws worth a note: its warnings and
+	// notes were shown when it was the change.
 	var notes []*model.Problem
-	for _, p := range model.Demote(err, model.Note) {
-		p.Message = "in the base release: " + p.Message
-		notes = append(notes, p)
+	for _, p := range model.Problems(err) {
+		if p.Severity != model.Error {
+			continue
+		}
+		q := *p
+		q.Severity, q.Message = model.Note, "in the base release: "+p.Message
+		notes = append(notes, &q)
 	}
 	return out, notes
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	cueerrors "cuelang.org/go/cue/errors"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -105,9 +106,12 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	case *baseDir != "":
 		abs, _ := filepath.Abs(*baseDir)
 		readBase = func() (*release.Release, string, error) {
+			if _, err := os.Stat(abs); err != nil {
+				return nil, "", fmt.Errorf("read base release %s: open .: %w", abs, errors.Unwrap(err))
+			}
 			rel, err := release.Read(os.DirFS(abs), baseName(*envName, abs))
 			if err != nil {
-				return nil, "", fmt.Errorf("read base release %s: %w", abs, err)
+				return nil, "", &unreadableBase{fmt.Errorf("read base release %s: %w", abs, err)}
 			}
 			return rel, abs, nil
 		}
@@ -132,7 +136,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			dir := filepath.Join(absRoot, "golden")
 			rel, err := release.Read(tree, "")
 			if err != nil {
-				return nil, "", fmt.Errorf("read base release %s: %w", dir, err)
+				return nil, "", &unreadableBase{fmt.Errorf("read base release %s: %w", dir, err)}
 			}
 			return rel, dir, nil
 		}
@@ -142,16 +146,30 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	var baseRel *release.Release
 	var baseAt string
+	var baseNotes []*model.Problem
 	if readBase != nil {
-		if baseRel, baseAt, err = readBase(); err != nil {
+		var bad *unreadableBase
+		baseRel, baseAt, err = readBase()
+		switch {
+		case errors.As(err, &bad):
+			// A flawed base never blocks the head: its files are history.
+			// Without it, the rules across releases cannot run; say so.
+			baseNotes = append(baseNotes, model.Src{}.Problemf(model.RuleInput, model.Note, "%v; the rules across releases (6 to 9) are not run", bad.err))
+		case err != nil:
 			fmt.Fprintf(stderr, "trustc check: %v\n", err)
 			return exitFail
 		}
 	}
 
 	if fs.NArg() == 0 {
-		var notes []*model.Problem
+		notes := baseNotes
 		if baseRel != nil {
+			// -base DIR with one environment's files, and a repository of
+			// one environment: they are the same environment, whatever
+			// the directory is called, as in DIR mode.
+			if envs, _ := os.ReadDir(filepath.Join(absRoot, "environments")); len(baseRel.Envs) == 1 && len(envs) == 1 && envs[0].IsDir() {
+				baseRel.Envs[0].Name = envs[0].Name()
+			}
 			opts.Base, notes = modelsByName(baseRel, baseAt)
 		}
 		res, err := compiler.CompileWith(absRoot, opts)
@@ -175,7 +193,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	if *format == "text" {
 		fmt.Fprintf(stderr, "trustc check: policy: %s\n", stated)
 	}
-	var notes []*model.Problem
+	notes := baseNotes
 	if baseRel != nil {
 		if msg := pair(baseRel, rel); msg != "" {
 			fmt.Fprintf(stderr, "trustc check: %s\n", msg)
@@ -190,6 +208,11 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	return done(withNotes(notes, err), cwd)
 }
+
+// unreadableBase is a base release whose files cannot be parsed.
+type unreadableBase struct{ err error }
+
+func (e *unreadableBase) Error() string { return e.err.Error() }
 
 // withNotes puts the base's notes before the head's problems: a reader
 // learns what the base already got wrong, once, before what this change
@@ -274,9 +297,9 @@ func (p *jsonPolicy) options(dir string) (load.JSONOptions, string, error) {
 		o.Fronts[u] = strings.Split(shards, ",")
 	}
 	origin := "from flags"
-	if !p.expiry.set && !p.buffer.set && !p.waiting.set {
+	if !p.expiry.set {
 		o.TUFTimestampExpiry = sigstoreTUFTimestampExpiry
-		origin = "Sigstore's default; set -tuf-timestamp-expiry, -buffer, -waiting-period to change it"
+		origin = "tufTimestampExpiry is Sigstore's; set -tuf-timestamp-expiry, -buffer, -waiting-period to change the policy"
 	}
 	stated := fmt.Sprintf("tufTimestampExpiry %s, buffer %s, waitingPeriod %s (%s)",
 		dayString(o.TUFTimestampExpiry), dayString(o.Buffer), dayString(o.WaitingPeriod), origin)
