@@ -2,8 +2,8 @@ package check
 
 import (
 	"bytes"
-	"encoding/base64"
 	"crypto/x509"
+	"encoding/base64"
 	"fmt"
 	"slices"
 	"strings"

@@ -11,7 +11,6 @@ import (
 	"os"
 	"sort"
 
-
 	"github.com/trustc-dev/trustc/internal/startheap"
 )
 
