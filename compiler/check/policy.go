@@ -436,29 +436,85 @@ func (c *checker) noGaps(sc *model.SigningConfig) {
 	slices.SortFunc(instants, time.Time.Compare)
 	instants = slices.Compact(instants)
 
-	// Every check below asks, for each instant, which entries are valid
-	// then: with n services that is n instants times n entries, so they
-	// test entries in place rather than collecting them (a file of 1000
-	// services had allocated 670 MB doing that).
-	valid := func(e entry, t time.Time) bool {
-		return e.w.Contains(t) || e.w.HasEnd() && t.After(e.w.End.V) && t.Before(e.w.End.V.Add(slack))
-	}
-	anyValid := func(es []entry, t time.Time, keep func(entry) bool) bool {
-		for _, e := range es {
-			if valid(e, t) && (keep == nil || keep(e)) {
-				return true
-			}
+	// An entry is valid on [start, end+slack): published ends are
+	// written as …:59.999Z and the next window starts at the following
+	// second.
+	validUntil := func(e entry) (time.Time, bool) {
+		if !e.w.HasEnd() {
+			return time.Time{}, false
 		}
-		return false
+		return e.w.End.V.Add(slack), true
 	}
 	// gapAt places a gap at the window whose end opened it, else at the file.
 	gapAt := func(es []entry, t time.Time) model.Src {
 		for _, e := range es {
-			if e.w.HasEnd() && e.w.End.V.Add(slack).Equal(t) {
+			if u, ok := validUntil(e); ok && u.Equal(t) {
 				return e.w.End.Src
 			}
 		}
 		return sc.Src
+	}
+	// firstGap is the first instant in [from, until] (until zero: no
+	// limit) at which no entry of es that keep accepts is valid. It
+	// sweeps the entries' windows in start order, merging those that
+	// overlap or meet, and looks each uncovered stretch up among the
+	// sorted instants: O(n log n). (Testing every entry at every instant
+	// was O(n²) once the valid entry was not near the front of its list,
+	// which key rotation, newest-first declarations and EXACT selectors
+	// all make it: 14 s at 10000 services.)
+	firstGap := func(es []entry, from, until time.Time, keep func(entry) bool) (time.Time, bool) {
+		var ws []entry
+		for _, e := range es {
+			if keep == nil || keep(e) {
+				ws = append(ws, e)
+			}
+		}
+		slices.SortFunc(ws, func(a, b entry) int { return a.w.Start.V.Compare(b.w.Start.V) })
+		// first returns the first instant in [lo, hi) (hi zero: open)
+		// that is at or after from and not after until.
+		first := func(lo, hi time.Time) (time.Time, bool) {
+			if lo.Before(from) {
+				lo = from
+			}
+			i, _ := slices.BinarySearchFunc(instants, lo, time.Time.Compare)
+			if i == len(instants) {
+				return time.Time{}, false
+			}
+			t := instants[i]
+			if (!hi.IsZero() && !t.Before(hi)) || (!until.IsZero() && t.After(until)) {
+				return time.Time{}, false
+			}
+			return t, true
+		}
+		var covered time.Time // covered up to here, exclusive
+		open := false         // covered for ever from some point
+		for i, e := range ws {
+			if open {
+				break
+			}
+			if i == 0 || e.w.Start.V.After(covered) {
+				// Uncovered: before the first window, or between the
+				// windows merged so far and this one.
+				lo := time.Time{}
+				if i > 0 {
+					lo = covered
+				}
+				if t, ok := first(lo, e.w.Start.V); ok {
+					return t, true
+				}
+			}
+			u, ok := validUntil(e)
+			switch {
+			case !ok:
+				open = true
+			case i == 0 || u.After(covered):
+				covered = u
+			}
+		}
+		if open {
+			return time.Time{}, false
+		}
+		return first(covered, time.Time{})
 	}
 	ca, oidc, rekor, tsa := byKind("ca"), byKind("oidc"), byKind("rekor", "rekor front"), byKind("tsa")
 	var live time.Time
@@ -482,14 +538,12 @@ func (c *checker) noGaps(sc *model.SigningConfig) {
 	}
 	reported := map[string]bool{}
 	gap := func(what string, es []entry, from time.Time, until time.Time, keep func(entry) bool) {
-		for _, t := range instants {
-			if t.Before(from) || (!until.IsZero() && t.After(until)) || reported[what] {
-				continue
-			}
-			if !anyValid(es, t, keep) {
-				reported[what] = true
-				c.add(violation(RuleNoGaps, gapAt(es, t), "%s offers no valid %s at %s; clients signing then would fail; extend a window or add a service", sc.File.V, what, fmtTime(t)))
-			}
+		if reported[what] {
+			return
+		}
+		if t, ok := firstGap(es, from, until, keep); ok {
+			reported[what] = true
+			c.add(violation(RuleNoGaps, gapAt(es, t), "%s offers no valid %s at %s; clients signing then would fail; extend a window or add a service", sc.File.V, what, fmtTime(t)))
 		}
 	}
 	gap("CA", ca, live, time.Time{}, nil)
@@ -512,23 +566,42 @@ func (c *checker) noGaps(sc *model.SigningConfig) {
 			c.add(violation(RuleNoGaps, sc.Src, "%s is a main file but offers no Rekor API v1 log; clients without Rekor v2 support could not sign; add one, set optIn, or declare rekorV1RetiresAt", sc.File.V))
 		}
 	}
+	// exact sweeps the windows' boundaries in time order, counting the
+	// valid windows of each operator, and reports the first instant from
+	// from on at which fewer operators than the count run one.
 	exact := func(sel model.Selector, what string, es []entry, from time.Time) {
 		if sel.Selector.V != "EXACT" {
 			return
 		}
+		type event struct {
+			t     time.Time
+			op    string
+			delta int
+		}
+		var events []event
+		for _, e := range es {
+			events = append(events, event{e.w.Start.V, e.s.svc.Operator.V, 1})
+			if u, ok := validUntil(e); ok {
+				events = append(events, event{u, e.s.svc.Operator.V, -1})
+			}
+		}
+		slices.SortFunc(events, func(a, b event) int { return a.t.Compare(b.t) })
+		active := map[string]int{}
+		next := 0
 		for _, t := range instants {
+			for ; next < len(events) && !events[next].t.After(t); next++ {
+				ev := events[next]
+				active[ev.op] += ev.delta
+				if active[ev.op] == 0 {
+					delete(active, ev.op)
+				}
+			}
 			if t.Before(from) {
 				continue
 			}
-			ops := map[string]bool{}
-			for _, e := range es {
-				if valid(e, t) {
-					ops[e.s.svc.Operator.V] = true
-				}
-			}
-			if len(ops) < sel.Count.V {
+			if len(active) < sel.Count.V {
 				c.add(violation(RuleNoGaps, sel.Count.Src, "%s asks clients for EXACT %d %s, but at %s only %d operator(s) run a valid one; lower the count or add services",
-					sc.File.V, sel.Count.V, what, fmtTime(t), len(ops)))
+					sc.File.V, sel.Count.V, what, fmtTime(t), len(active)))
 				return
 			}
 		}

@@ -2,6 +2,7 @@ package check
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/x509"
 	"encoding/base64"
 	"fmt"
@@ -278,7 +279,7 @@ func (c *checker) signingStarts(base, next *model.Environment, now time.Time) {
 		keys = append(keys, k)
 	}
 	slices.SortFunc(keys, func(x, y signKey) int {
-		return strings.Compare(x.file+"\x00"+x.kind+"\x00"+x.url, y.file+"\x00"+y.kind+"\x00"+y.url)
+		return cmp.Or(strings.Compare(x.file, y.file), strings.Compare(x.kind, y.kind), strings.Compare(x.url, y.url))
 	})
 	for _, k := range keys {
 		bw := b[k].w

@@ -82,6 +82,21 @@ type jsonLoader struct {
 	env  *model.Environment
 	docs map[string]*jsonpos.Doc
 	errs errors.Error
+	// byURL finds a service by kind and URL: signing configs name their
+	// services by URL, and a linear search per entry was O(n²).
+	byURL map[svcKey]*model.Service
+	logs  map[string]*model.RekorLog
+}
+
+type svcKey struct{ kind, url string }
+
+func (j *jsonLoader) remember(kind string, s *model.Service) {
+	if j.byURL == nil {
+		j.byURL = map[svcKey]*model.Service{}
+	}
+	if _, ok := j.byURL[svcKey{kind, s.URL.V}]; !ok && s.URL.V != "" {
+		j.byURL[svcKey{kind, s.URL.V}] = s
+	}
 }
 
 func (j *jsonLoader) src(file, path string) model.Src {
@@ -132,6 +147,13 @@ func (j *jsonLoader) trustedRoot(tr *release.TrustedRootFile) {
 		l.Key, l.LogID, l.KeyDetails = j.key(f, p, t)
 		l.Verify = j.window(f, p+".publicKey.validFor", t.GetPublicKey().GetValidFor())
 		j.env.Rekor = append(j.env.Rekor, l)
+		j.remember("rekor", &l.Service)
+		if j.logs == nil {
+			j.logs = map[string]*model.RekorLog{}
+		}
+		if _, ok := j.logs[l.URL.V]; !ok {
+			j.logs[l.URL.V] = l
+		}
 	}
 	for i, t := range m.GetCtlogs() {
 		p := fmt.Sprintf("ctlogs[%d]", i)
@@ -143,6 +165,12 @@ func (j *jsonLoader) trustedRoot(tr *release.TrustedRootFile) {
 	}
 	j.env.CAs = j.authorities(f, "certificateAuthorities", m.GetCertificateAuthorities())
 	j.env.TSAs = j.authorities(f, "timestampAuthorities", m.GetTimestampAuthorities())
+	for _, a := range j.env.CAs {
+		j.remember("ca", &a.Service)
+	}
+	for _, a := range j.env.TSAs {
+		j.remember("tsa", &a.Service)
+	}
 
 	// protobuf-specs asks for every trusted-root list oldest first.
 	j.ascending(f, "tlogs", len(m.GetTlogs()), func(i int) *protocommon.TimeRange { return m.GetTlogs()[i].GetPublicKey().GetValidFor() }, ".publicKey.validFor.start")
@@ -196,13 +224,12 @@ func (j *jsonLoader) key(file, path string, t *prototrustroot.TransparencyLogIns
 // authorities groups chains by URI into services, in order of appearance.
 func (j *jsonLoader) authorities(file, list string, cas []*prototrustroot.CertificateAuthority) []*model.Authority {
 	var out []*model.Authority
+	byURI := map[string]*model.Authority{}
 	for i, ca := range cas {
 		p := fmt.Sprintf("%s[%d]", list, i)
-		var a *model.Authority
-		for _, o := range out {
-			if ca.GetUri() != "" && o.URL.V == ca.GetUri() {
-				a = o
-			}
+		a := byURI[ca.GetUri()]
+		if ca.GetUri() == "" {
+			a = nil
 		}
 		if a == nil {
 			a = &model.Authority{Service: j.service(file, p, ca.GetUri(), ca.GetOperator(), "uri")}
@@ -212,6 +239,9 @@ func (j *jsonLoader) authorities(file, list string, cas []*prototrustroot.Certif
 			}
 			a.API = model.Value[int]{V: 1, Src: a.URL.Src}
 			out = append(out, a)
+			if ca.GetUri() != "" {
+				byURI[ca.GetUri()] = a
+			}
 		}
 		ch := &model.Chain{Name: p, Src: j.src(file, p), Verify: j.window(file, p+".validFor", ca.GetValidFor())}
 		var b []byte
@@ -265,16 +295,16 @@ func (j *jsonLoader) signingConfig(sc *release.SigningConfigFile) {
 		svcs []*prototrustroot.Service
 		find func(url string, api int) *model.Service
 	}{
-		{"caUrls", m.GetCaUrls(), func(u string, _ int) *model.Service { return j.authority(&j.env.CAs, u) }},
+		{"caUrls", m.GetCaUrls(), func(u string, _ int) *model.Service { return j.authority("ca", &j.env.CAs, u) }},
 		{"oidcUrls", m.GetOidcUrls(), func(u string, _ int) *model.Service { return j.oidc(u) }},
 		{"rekorTlogUrls", m.GetRekorTlogUrls(), j.rekor},
-		{"tsaUrls", m.GetTsaUrls(), func(u string, _ int) *model.Service { return j.authority(&j.env.TSAs, u) }},
+		{"tsaUrls", m.GetTsaUrls(), func(u string, _ int) *model.Service { return j.authority("tsa", &j.env.TSAs, u) }},
 	}
 	for _, list := range lists {
 		for i, svc := range list.svcs {
 			p := fmt.Sprintf("%s[%d]", list.name, i)
 			target := list.find(svc.GetUrl(), int(svc.GetMajorApiVersion()))
-			if target.URL.V == "" {
+			if !target.URL.Set() {
 				target.URL = model.Value[string]{V: svc.GetUrl(), Src: j.src(f, p+".url")}
 			}
 			if target.Operator.V == "" {
@@ -302,50 +332,40 @@ func (j *jsonLoader) selector(file, path string, c *prototrustroot.ServiceConfig
 	}
 }
 
-func (j *jsonLoader) authority(list *[]*model.Authority, u string) *model.Service {
-	for _, a := range *list {
-		if a.URL.V == u {
-			return &a.Service
-		}
+func (j *jsonLoader) authority(kind string, list *[]*model.Authority, u string) *model.Service {
+	if s := j.byURL[svcKey{kind, u}]; s != nil {
+		return s
 	}
-	a := &model.Authority{Service: model.Service{Name: strings.TrimPrefix(u, "https://")}}
+	a := &model.Authority{Service: model.Service{Name: strings.TrimPrefix(u, "https://"), URL: model.Value[string]{V: u}}}
 	*list = append(*list, a)
+	j.remember(kind, &a.Service)
 	return &a.Service
 }
 
 func (j *jsonLoader) oidc(u string) *model.Service {
-	for _, o := range j.env.OIDC {
-		if o.URL.V == u {
-			return &o.Service
-		}
+	if s := j.byURL[svcKey{"oidc", u}]; s != nil {
+		return s
 	}
-	o := &model.OIDCProvider{Service: model.Service{Name: strings.TrimPrefix(u, "https://")}}
+	o := &model.OIDCProvider{Service: model.Service{Name: strings.TrimPrefix(u, "https://"), URL: model.Value[string]{V: u}}}
 	j.env.OIDC = append(j.env.OIDC, o)
+	j.remember("oidc", &o.Service)
 	return &o.Service
 }
 
 // rekor finds the log a signing URL names, or makes it a front: of the
 // shards given in the options, or of none, which the policy reports.
 func (j *jsonLoader) rekor(u string, _ int) *model.Service {
-	for _, l := range j.env.Rekor {
-		if l.URL.V == u {
-			return &l.Service
-		}
+	if s := j.byURL[svcKey{"rekor", u}]; s != nil {
+		return s
 	}
-	for _, f := range j.env.RekorFronts {
-		if f.URL.V == u {
-			return &f.Service
-		}
-	}
-	f := &model.RekorFront{Service: model.Service{Name: strings.TrimPrefix(u, "https://")}}
+	f := &model.RekorFront{Service: model.Service{Name: strings.TrimPrefix(u, "https://"), URL: model.Value[string]{V: u}}}
 	for _, shard := range j.opts.Fronts[u] {
-		for _, l := range j.env.Rekor {
-			if l.URL.V == shard {
-				f.Shards = append(f.Shards, model.Value[string]{V: l.Name})
-			}
+		if l := j.logs[shard]; l != nil {
+			f.Shards = append(f.Shards, model.Value[string]{V: l.Name})
 		}
 	}
 	j.env.RekorFronts = append(j.env.RekorFronts, f)
+	j.remember("rekor", &f.Service)
 	return &f.Service
 }
 
