@@ -76,14 +76,16 @@ func modelsByName(rel *release.Release, dir string) (map[string]*model.Environme
 // one git process: git archive writes them as one tar stream (one git show
 // per file cost a process each, 2000 at 1000 environments).
 func gitTree(root, ref, dir string) (fs.FS, error) {
-	if _, err := git(root, "rev-parse", "--verify", "--quiet", ref+"^{tree}"); err != nil {
-		return nil, err
-	}
-	if _, err := git(root, "rev-parse", "--verify", "--quiet", ref+":"+dir); err != nil {
-		return nil, &noTreeError{root, dir, ref}
-	}
 	out, err := git(root, "archive", "--format=tar", ref, "--", dir)
 	if err != nil {
+		// Only now tell a ref without dir/ (before the first release)
+		// from a bad ref: the common case stays one process.
+		if _, rerr := git(root, "rev-parse", "--verify", "--quiet", ref+"^{tree}"); rerr != nil {
+			return nil, rerr
+		}
+		if _, derr := git(root, "rev-parse", "--verify", "--quiet", ref+":"+dir); derr != nil {
+			return nil, &noTreeError{root, dir, ref}
+		}
 		return nil, err
 	}
 	files := fstest.MapFS{}
