@@ -170,6 +170,12 @@ var corpus = []corpusCase{
 
 	{"near miss: signing end added in the future", []step{ed("services.cue", `sign: rekorV2: start: "2026-01-01T00:00:00Z"`, `sign: rekorV2: {start: "2026-01-01T00:00:00Z", end: "2027-06-01T00:00:00Z"}`)}, true, nil},
 
+	// One finding per mistake: what follows from a reported cause is not
+	// reported again (a start that did not load is no move; a key that did
+	// not derive is no removal).
+	{"bad date: one finding", []step{ed("services.cue", `verify: start: "2025-09-23T00:00:00Z"`, `verify: start: "2025-09-23"`)}, true, []string{"input"}},
+	{"missing key file: one finding", []step{ed("services.cue", `key: "log2025-1.rekor.pub"`, `key: "log2025-9.rekor.pub"`)}, true, []string{"input"}},
+
 	// Issue 11: judged as a root-signing maintainer would.
 	{"new log trusted and signed to in one release, both backdated", []step{extra(newLog2026(`sign: rekorV2: start: "2026-10-01T00:00:00Z"`))}, true, []string{check.RuleWaitingPeriod}},
 	{"near miss: new log signed to a waiting period after its publication", []step{
