@@ -3,11 +3,13 @@ package cli
 import (
 	"archive/tar"
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing/fstest"
 	"time"
@@ -154,4 +156,25 @@ func git(root string, args ...string) ([]byte, error) {
 		return nil, fmt.Errorf("git %s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
 	}
 	return out, nil
+}
+
+// tufSigned is when the targets.json in dir was signed, if it says: the
+// metadata tuf-on-ci writes (Sigstore's since 2024) expires a stated
+// number of days after signing. This is the base's release time in DIR
+// mode when -base-time does not give it.
+func tufSigned(dir string) (time.Time, bool) {
+	b, err := os.ReadFile(filepath.Join(dir, "targets.json"))
+	if err != nil {
+		return time.Time{}, false
+	}
+	var md struct {
+		Signed struct {
+			Expires time.Time `json:"expires"`
+			Period  int       `json:"x-tuf-on-ci-expiry-period"`
+		} `json:"signed"`
+	}
+	if json.Unmarshal(b, &md) != nil || md.Signed.Expires.IsZero() || md.Signed.Period <= 0 {
+		return time.Time{}, false
+	}
+	return md.Signed.Expires.Add(-time.Duration(md.Signed.Period) * 24 * time.Hour).UTC(), true
 }

@@ -69,7 +69,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&now, "now", "release `time` (RFC 3339) for time-dependent rules; default the clock")
 	baseDir := fs.String("base", "", "previous release: a `dir`ectory of published JSON or a golden/ tree")
 	baseRef := fs.String("base-ref", "", "previous release: golden/ at this git `ref` (default: the merge base of HEAD and main, for CUE environments)")
-	fs.Var(&baseTime, "base-time", "when the -base release was published (RFC 3339); with -base-ref, the commit's time")
+	fs.Var(&baseTime, "base-time", "when the -base release was published (RFC 3339); default: its targets.json's signing time, or with -base-ref the commit's time")
 	noBase := fs.Bool("no-base", false, "skip the rules across releases (6 to 9)")
 	format := fs.String("format", "text", "output `format`: text, json or github")
 	envName := fs.String("env", "", "environment `name` for a DIR holding one environment's files (default: DIR's base name)")
@@ -108,6 +108,14 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		readBase = func() (*release.Release, string, error) {
 			if _, err := os.Stat(abs); err != nil {
 				return nil, "", fmt.Errorf("read base release %s: open .: %w", abs, errors.Unwrap(err))
+			}
+			if opts.BaseTime.IsZero() {
+				if t, ok := tufSigned(abs); ok {
+					opts.BaseTime = t
+					if *format == "text" {
+						fmt.Fprintf(stderr, "trustc check: base release signed %s (its targets.json); -base-time overrides it\n", t.Format(time.RFC3339))
+					}
+				}
 			}
 			rel, err := release.Read(os.DirFS(abs), baseName(*envName, abs))
 			if err != nil {

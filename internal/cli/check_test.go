@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/trustc-dev/trustc/internal/refdata"
 )
@@ -44,5 +45,29 @@ func TestCheckPairing(t *testing.T) {
 				t.Errorf("exit %d, want %d\n%s", code, tt.code, stderr.String())
 			}
 		})
+	}
+}
+
+// TestTUFSigned: tuf-on-ci's targets.json expires its expiry period after
+// it was signed; older metadata does not say.
+func TestTUFSigned(t *testing.T) {
+	hist := filepath.Join(refdata.Dir(t), "history")
+	tests := []struct {
+		dir  string
+		want string
+	}{
+		{"staging/v20", "2025-08-13T11:21:36Z"},
+		{"production/v12", "2025-07-07T08:05:16Z"}, // root-signing aa440a9
+		{"production/v06", ""},
+		{"staging/nowhere", ""},
+	}
+	for _, tt := range tests {
+		got := ""
+		if ts, ok := tufSigned(filepath.Join(hist, filepath.FromSlash(tt.dir))); ok {
+			got = ts.Format(time.RFC3339)
+		}
+		if got != tt.want {
+			t.Errorf("tufSigned(%s) = %q, want %q", tt.dir, got, tt.want)
+		}
 	}
 }
