@@ -119,7 +119,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			}
 			rel, err := release.Read(os.DirFS(abs), baseName(*envName, abs))
 			if err != nil {
-				return nil, "", &unreadableBase{fmt.Errorf("read base release %s: %w", abs, err)}
+				return nil, "", &unreadableBase{fmt.Errorf("read base release %s: %w", abs, err), abs}
 			}
 			return rel, abs, nil
 		}
@@ -144,7 +144,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			dir := filepath.Join(absRoot, "golden")
 			rel, err := release.Read(tree, "")
 			if err != nil {
-				return nil, "", &unreadableBase{fmt.Errorf("read base release %s: %w", dir, err)}
+				return nil, "", &unreadableBase{fmt.Errorf("read base release %s: %w", dir, err), ""}
 			}
 			return rel, dir, nil
 		}
@@ -162,7 +162,13 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		case errors.As(err, &bad):
 			// A flawed base never blocks the head: its files are history.
 			// Without it, the rules across releases cannot run; say so.
-			baseNotes = append(baseNotes, model.Src{}.Problemf(model.RuleInput, model.Note, "%v; the rules across releases (6 to 9) are not run", bad.err))
+			n := model.Src{}.Problemf(model.RuleInput, model.Note, "%v", bad.err)
+			if p, ok := unparsable(bad.dir, errors.Unwrap(bad.err), model.Note); ok {
+				n = p
+				n.Message = "in the base release: " + n.Message
+			}
+			n.Message += "; the rules across releases (6 to 9) are not run"
+			baseNotes = append(baseNotes, n)
 		case err != nil:
 			fmt.Fprintf(stderr, "trustc check: %v\n", err)
 			return exitFail
@@ -190,6 +196,10 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	dir, _ := filepath.Abs(fs.Arg(0))
 	rel, err := release.Read(os.DirFS(dir), baseName(*envName, dir))
 	if err != nil {
+		cwd, _ := os.Getwd()
+		if p, ok := unparsable(dir, err, model.Error); ok {
+			return done(withNotes(baseNotes, p), cwd)
+		}
 		fmt.Fprintf(stderr, "trustc check: %v\n", err)
 		return exitFail
 	}
@@ -218,7 +228,10 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 }
 
 // unreadableBase is a base release whose files cannot be parsed.
-type unreadableBase struct{ err error }
+type unreadableBase struct {
+	err error
+	dir string // where its files are, when on disk
+}
 
 func (e *unreadableBase) Error() string { return e.err.Error() }
 

@@ -24,14 +24,14 @@ var update = flag.Bool("update", false, "rewrite testdata/history.golden")
 
 // realFlaws are the flaws of Sigstore's published history (docs/policy.md
 // explains each): the transitions check must refuse, with the rules it
-// must refuse them under. Every other transition must pass. "unreadable"
-// is a release whose files no client can parse.
+// must refuse them under. Every other transition must pass. "input" is a
+// release whose files no client can parse (trustc import refuses it too).
 var realFlaws = map[string][]string{
 	"production v10 → v11": {"nothing-disappears"}, // the GitHub TSA removed while trusted
 	"production v11 → v12": {"waiting-period"},     // TSA trusted and signed to in one release
-	"staging v9 → v10":     {"unreadable"},         // signing_config.json without its mediaType
+	"staging v9 → v10":     {"input"},              // signing_config.json without its mediaType
 	"staging v12 → v13":    {"waiting-period"},     // TSA trusted and signed to in one release
-	"staging v18 → v19":    {"unreadable"},         // an invalid timestamp in trusted_root.json
+	"staging v18 → v19":    {"input"},              // an invalid timestamp in trusted_root.json
 	"staging v20 → v21":    {"waiting-period"},     // log2025-alpha3 trusted and signed to in one release
 	// log2025-alpha2 listed in the main file a week before its start
 	// (sigstore-js signs to a listed log at once) and 12 days after its
@@ -82,7 +82,7 @@ func TestHistoryVerdicts(t *testing.T) {
 			cueCode, cueOut := -1, []finding(nil)
 			var stderr bytes.Buffer
 			if code := Run(append([]string{"import", "-C", repo, "-env", env, "-allow-findings"}, trustFiles(t, next.Dir)...), &bytes.Buffer{}, &stderr); code != exitOK {
-				cueCode, cueOut = code, []finding{{Severity: "error", Rule: "unreadable", Message: firstLine(stderr.String())}}
+				cueCode, cueOut = code, []finding{{Severity: "error", Rule: "input", Message: strings.TrimSpace(stderr.String())}}
 			} else {
 				cueCode, cueOut = runCheckJSON(t, append([]string{"check", "-C", repo, "-base", prev.Dir}, times...))
 			}
@@ -128,7 +128,7 @@ func runCheckJSON(t *testing.T, args []string) (int, []finding) {
 	var stdout, stderr bytes.Buffer
 	code := Run(append(args, "-format", "json"), &stdout, &stderr)
 	if stdout.Len() == 0 {
-		return code, []finding{{Severity: "error", Rule: "unreadable", Message: firstLine(stderr.String())}}
+		return code, []finding{{Severity: "error", Rule: "input", Message: strings.TrimSpace(stderr.String())}}
 	}
 	var out []finding
 	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
@@ -183,8 +183,3 @@ func writeFindings(w *strings.Builder, route string, code int, fs []finding, dat
 }
 
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
-
-func firstLine(s string) string {
-	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
-	return s
-}
