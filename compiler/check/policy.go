@@ -299,7 +299,9 @@ func newHistory(opts Options) *history {
 
 // settled reports whether the base already judged this signing window: it
 // published the same window (an end added since changes no start), or it
-// already sent clients to the service from another file.
+// already sent clients to the service from another file. A window that
+// ended before this release sends nobody anywhere.
+//
 // Without a base, published JSON's old signing is history (see
 // Options.Published).
 func (h *history) settled(sc *model.SigningConfig, s signer, w model.Window, need time.Duration) bool {
@@ -313,7 +315,6 @@ func (h *history) settled(sc *model.SigningConfig, s signer, w model.Window, nee
 	if h.signing[[2]string{s.kind, u}] {
 		return true
 	}
-	// A window that has ended before this release sends nobody anywhere.
 	return !h.now.IsZero() && w.HasEnd() && w.End.V.Before(h.now)
 }
 
