@@ -1,9 +1,7 @@
 package compiler
 
 import (
-	"crypto/ecdh"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"cuelang.org/go/cue/errors"
@@ -38,10 +36,6 @@ type Options struct {
 	// the caller knows); zero when unknown. The waiting period counts an
 	// entry the base already held from then.
 	BaseTime time.Time
-	// AwaitBase, if set, supplies Base: Check calls it before its rules
-	// run, so that a caller can read and derive the previous release on
-	// another goroutine while the CUE loads.
-	AwaitBase func() map[string]*model.Environment
 }
 
 // Compile compiles the named environments (all when none are named) of the
@@ -56,7 +50,6 @@ func Compile(root string, names ...string) (*Result, error) {
 // returned only when none of them is an error (warnings are in
 // Result.Advice).
 func CompileWith(root string, opts Options, names ...string) (*Result, error) {
-	warmP384.Do(func() { go warmP384Table() })
 	envs, loadErr := load.Environments(root, names...)
 	// Derive and check what did load, even if something else did not.
 	checkErr := Check(envs, opts)
@@ -93,9 +86,6 @@ func CheckModels(envs []*model.Environment, opts Options) error {
 // gathered in input order and sorted, so the report does not depend on
 // scheduling.
 func checkAll(envs []*model.Environment, opts Options, deriveFirst bool) error {
-	if opts.AwaitBase != nil {
-		opts.Base, opts.AwaitBase = opts.AwaitBase(), nil
-	}
 	perEnv := parallel.Map(len(envs), func(i int) errors.Error {
 		env := envs[i]
 		if !deriveFirst {
@@ -134,22 +124,6 @@ func Emit(envs []*model.Environment) (*Result, error) {
 		res.Release.Envs = append(res.Release.Envs, r.env)
 	}
 	return res, nil
-}
-
-// warmP384 starts warmP384Table once per process.
-var warmP384 sync.Once
-
-// warmP384Table makes Go build its table of multiples of the P-384
-// generator, which its first P-384 operation does: 2 ms here, three times
-// what verifying one signature then costs. Rule 5 verifies every chain, and
-// Sigstore's CAs and TSAs sign with P-384, so the first verification would
-// wait for the table after the CUE has loaded; CompileWith has it built on
-// another goroutine while the CUE loads, which keeps one core busy.
-func warmP384Table() {
-	one := make([]byte, 48)
-	one[len(one)-1] = 1
-	// Computing the public key of scalar 1 is a base-point multiplication.
-	_, _ = ecdh.P384().NewPrivateKey(one)
 }
 
 func promote(err error) errors.Error {

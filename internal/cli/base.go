@@ -33,25 +33,6 @@ func baseModels(fsys fs.FS, name, dir string) (map[string]*model.Environment, []
 	return out, notes, nil
 }
 
-// inBackground runs read on its own goroutine and returns a function that
-// waits for its result. Callers report the error when they wait, so that
-// output keeps its order.
-func inBackground(read func() (map[string]*model.Environment, error)) func() (map[string]*model.Environment, error) {
-	var (
-		base map[string]*model.Environment
-		err  error
-	)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		base, err = read()
-	}()
-	return func() (map[string]*model.Environment, error) {
-		<-done
-		return base, err
-	}
-}
-
 // modelsByName derives a release, for rules 6 to 9; dir is where its
 // files came from, for positions. Problems in it are returned as notes.
 func modelsByName(rel *release.Release, dir string) (map[string]*model.Environment, []*model.Problem) {

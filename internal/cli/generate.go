@@ -11,7 +11,6 @@ import (
 	"slices"
 
 	"github.com/trustc-dev/trustc/compiler"
-	"github.com/trustc-dev/trustc/compiler/model"
 	"github.com/trustc-dev/trustc/internal/atomicdir"
 	"github.com/trustc-dev/trustc/release"
 )
@@ -39,27 +38,19 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	if !filepath.IsAbs(outDir) {
 		outDir = filepath.Join(absRoot, outDir)
 	}
-	// The release being replaced is the base for rules 6 to 9. It is read
-	// and derived while the CUE loads.
+	// The release being replaced is the base for rules 6 to 9.
 	opts := compiler.Options{Now: now.value()}
 	if _, err := os.Stat(outDir); err == nil {
-		wait := inBackground(func() (map[string]*model.Environment, error) {
-			// The golden/ being replaced was checked when it was
-			// written; its notes are not this change's.
-			base, _, err := baseModels(os.DirFS(outDir), "", outDir)
-			return base, err
-		})
-		opts.AwaitBase = func() map[string]*model.Environment {
-			base, err := wait()
-			if err != nil {
-				// A damaged output directory is what generate repairs;
-				// the rules across releases still run in 'trustc check',
-				// against git history.
-				fmt.Fprintf(stderr, "trustc generate: warning: rules 6 to 9 skipped: %v\n", err)
-				return nil
-			}
-			return base
+		// The golden/ being replaced was checked when it was written; its
+		// notes are not this change's.
+		base, _, err := baseModels(os.DirFS(outDir), "", outDir)
+		if err != nil {
+			// A damaged output directory is what generate repairs; the
+			// rules across releases still run in 'trustc check', against
+			// git history.
+			fmt.Fprintf(stderr, "trustc generate: warning: rules 6 to 9 skipped: %v\n", err)
 		}
+		opts.Base = base
 	}
 	res, err := compiler.CompileWith(absRoot, opts)
 	if err != nil {
