@@ -79,23 +79,34 @@ func TUFTargets(env *model.Environment) ([]*release.Target, error) {
 // its verification window, oldest first, as protobuf-specs asks; entries
 // starting at the same instant keep their CUE declaration order.
 func TrustedRoot(env *model.Environment) *prototrustroot.TrustedRoot {
+	return trustedRoot(env, nil)
+}
+
+func trustedRoot(env *model.Environment, r *recorder) *prototrustroot.TrustedRoot {
+	// Only v0.2 trusted roots carry operators (see tlog).
 	v02 := env.TrustedRoot.MediaType.V == release.TrustedRootMediaType02
 	tr := &prototrustroot.TrustedRoot{MediaType: env.TrustedRoot.MediaType.V}
+	r.in(env.TrustedRoot.File.V)
+	r.add("", env.TrustedRoot.File.Src)
+	r.add("mediaType", env.TrustedRoot.MediaType.Src)
 
-	for _, l := range sortedLogs(env.Rekor) {
-		tr.Tlogs = append(tr.Tlogs, tlog(l.URL.V, l.Operator.V, l.PublicKey, l.Verify, v02))
+	for i, l := range sortedLogs(env.Rekor) {
+		tr.Tlogs = append(tr.Tlogs, tlog(r.at("tlogs", i), l.Src, l.URL, l.Operator, l.Key, l.LogID, l.KeyDetails, l.PublicKey, l.Verify, v02))
 	}
-	for _, l := range sortedCTLogs(env.CTLogs) {
-		tr.Ctlogs = append(tr.Ctlogs, tlog(l.URL.V, l.Operator.V, l.PublicKey, l.Verify, v02))
+	for i, l := range sortedCTLogs(env.CTLogs) {
+		tr.Ctlogs = append(tr.Ctlogs, tlog(r.at("ctlogs", i), l.Src, l.URL, l.Operator, l.Key, l.LogID, l.KeyDetails, l.PublicKey, l.Verify, v02))
 	}
-	tr.CertificateAuthorities = authorities(env.CAs, v02)
-	tr.TimestampAuthorities = authorities(env.TSAs, v02)
+	tr.CertificateAuthorities = authorities(r, "certificateAuthorities", env.CAs, v02)
+	tr.TimestampAuthorities = authorities(r, "timestampAuthorities", env.TSAs, v02)
+	// A retirement removes a trusted-root entry; it concerns the file.
+	for _, ret := range env.Retired {
+		r.add("", ret.Src)
+	}
 	return tr
 }
 
 // sortedLogs and sortedCTLogs put logs in trusted-root order: by the start
-// of verification, ties in CUE declaration order. Sources relies on the
-// same order.
+// of verification, ties in CUE declaration order.
 func sortedLogs(ls []*model.RekorLog) []*model.RekorLog {
 	out := slices.Clone(ls)
 	slices.SortStableFunc(out, func(a, b *model.RekorLog) int { return a.Verify.Start.V.Compare(b.Verify.Start.V) })
@@ -108,9 +119,16 @@ func sortedCTLogs(ls []*model.CTLog) []*model.CTLog {
 	return out
 }
 
-func tlog(url, operator string, pk *model.PublicKey, w model.Window, v02 bool) *prototrustroot.TransparencyLogInstance {
+// tlog builds one log entry; r records at the entry's path.
+func tlog(r *recorder, src model.Src, url, operator model.Value[string], key model.Material, logID, details model.Value[string], pk *model.PublicKey, w model.Window, v02 bool) *prototrustroot.TransparencyLogInstance {
+	r.add("", src)
+	r.add(".baseUrl", url.Src)
+	r.add(".publicKey.rawBytes", key.File.Src)
+	r.add(".publicKey.keyDetails", details.Src)
+	r.window(".publicKey.validFor", w)
+	r.add(".logId", logID.Src)
 	t := &prototrustroot.TransparencyLogInstance{
-		BaseUrl: url,
+		BaseUrl: url.V,
 		// RFC 6962 and C2SP tlog-tiles both fix the Merkle tree hash to
 		// SHA-256; no Sigstore log uses anything else.
 		HashAlgorithm: protocommon.HashAlgorithm_SHA2_256,
@@ -124,7 +142,8 @@ func tlog(url, operator string, pk *model.PublicKey, w model.Window, v02 bool) *
 	if v02 {
 		// Older parsers reject these fields, so only v0.2 roots carry them.
 		t.CheckpointKeyId = &protocommon.LogId{KeyId: pk.CheckpointKeyID}
-		t.Operator = operator
+		t.Operator = operator.V
+		r.add(".operator", operator.Src)
 	}
 	return t
 }
@@ -149,9 +168,24 @@ func sortedChains(as []*model.Authority) []chainEntry {
 	return all
 }
 
-func authorities(as []*model.Authority, v02 bool) []*prototrustroot.CertificateAuthority {
+// authorities builds the entries of list, one per chain; r records at
+// list's paths.
+func authorities(r *recorder, list string, as []*model.Authority, v02 bool) []*prototrustroot.CertificateAuthority {
 	var out []*prototrustroot.CertificateAuthority
-	for _, e := range sortedChains(as) {
+	chains := sortedChains(as)
+	for i, e := range chains {
+		er := r.at(list, i)
+		er.add("", e.c.Src)
+		er.add(".uri", e.a.URL.Src)
+		for k, c := range e.c.Certs {
+			er.at(".certChain.certificates", k).add("", c.File.Src)
+		}
+		if o := e.c.SubjectOverride; o != nil {
+			er.add(".subject", o.Src)
+			er.add(".subject.organization", o.Organization.Src)
+			er.add(".subject.commonName", o.CommonName.Src)
+		}
+		er.window(".validFor", e.c.Verify)
 		ca := &prototrustroot.CertificateAuthority{
 			Subject:   &protocommon.DistinguishedName{Organization: e.c.Subject.Organization, CommonName: e.c.Subject.CommonName},
 			Uri:       e.a.URL.V,
@@ -163,8 +197,15 @@ func authorities(as []*model.Authority, v02 bool) []*prototrustroot.CertificateA
 		}
 		if v02 {
 			ca.Operator = e.a.Operator.V
+			er.add(".operator", e.a.Operator.Src)
 		}
 		out = append(out, ca)
+	}
+	// An authority as a whole is its first chain in the trusted root.
+	for _, a := range as {
+		if i := slices.IndexFunc(chains, func(e chainEntry) bool { return e.a == a }); i >= 0 {
+			r.at(list, i).add("", a.Src)
+		}
 	}
 	return out
 }
@@ -181,16 +222,25 @@ func timeRange(w model.Window) *protocommon.TimeRange {
 // windows name it, each list newest start first as protobuf-specs asks
 // (ties keep CUE declaration order).
 func SigningConfig(env *model.Environment, sc *model.SigningConfig) *prototrustroot.SigningConfig {
-	m := &prototrustroot.SigningConfig{
+	return signingConfig(env, sc, nil)
+}
+
+func signingConfig(env *model.Environment, sc *model.SigningConfig, r *recorder) *prototrustroot.SigningConfig {
+	r.in(sc.File.V)
+	r.add("", sc.Src)
+	r.add("rekorTlogConfig.selector", sc.Rekor.Selector.Src)
+	r.add("rekorTlogConfig.count", sc.Rekor.Count.Src)
+	r.add("tsaConfig.selector", sc.TSA.Selector.Src)
+	r.add("tsaConfig.count", sc.TSA.Count.Src)
+	return &prototrustroot.SigningConfig{
 		MediaType:       release.SigningConfigMediaType02,
-		CaUrls:          services(sc.Name, authorityServices(env.CAs)),
-		OidcUrls:        services(sc.Name, oidcServices(env.OIDC)),
-		RekorTlogUrls:   services(sc.Name, rekorServices(env)),
+		CaUrls:          services(r, "caUrls", sc.Name, authorityServices(env.CAs)),
+		OidcUrls:        services(r, "oidcUrls", sc.Name, oidcServices(env.OIDC)),
+		RekorTlogUrls:   services(r, "rekorTlogUrls", sc.Name, rekorServices(env)),
 		RekorTlogConfig: selector(sc.Rekor),
-		TsaUrls:         services(sc.Name, authorityServices(env.TSAs)),
+		TsaUrls:         services(r, "tsaUrls", sc.Name, authorityServices(env.TSAs)),
 		TsaConfig:       selector(sc.TSA),
 	}
-	return m
 }
 
 func authorityServices(as []*model.Authority) []*model.Service {
@@ -240,9 +290,17 @@ func signEntries(config string, svcs []*model.Service) []signEntry {
 	return in
 }
 
-func services(config string, svcs []*model.Service) []*prototrustroot.Service {
+// services builds the entries of list in one signing config; r records
+// at list's paths.
+func services(r *recorder, list, config string, svcs []*model.Service) []*prototrustroot.Service {
 	var out []*prototrustroot.Service
-	for _, e := range signEntries(config, svcs) {
+	for i, e := range signEntries(config, svcs) {
+		er := r.at(list, i)
+		er.add("", e.w.Src)
+		er.add(".url", e.s.URL.Src)
+		er.add(".majorApiVersion", e.s.API.Src)
+		er.window(".validFor", e.w)
+		er.add(".operator", e.s.Operator.Src)
 		out = append(out, &prototrustroot.Service{
 			Url:             e.s.URL.V,
 			MajorApiVersion: uint32(e.s.API.V),
@@ -262,15 +320,25 @@ func selector(s model.Selector) *prototrustroot.ServiceConfiguration {
 
 // LegacySigningConfig builds the v0.1 signing config.
 func LegacySigningConfig(l *model.LegacySigningConfig) *release.LegacySigningConfig {
+	return legacySigningConfig(l, nil)
+}
+
+func legacySigningConfig(l *model.LegacySigningConfig, r *recorder) *release.LegacySigningConfig {
+	r.in(l.File.V)
+	r.add("", l.Src)
+	r.add("caUrl", l.CAURL.Src)
+	r.add("oidcUrl", l.OIDCURL.Src)
 	m := &release.LegacySigningConfig{
 		MediaType: release.SigningConfigMediaType01,
 		CAURL:     l.CAURL.V,
 		OIDCURL:   l.OIDCURL.V,
 	}
-	for _, u := range l.TlogURLs {
+	for i, u := range l.TlogURLs {
+		r.at("tlogUrls", i).add("", u.Src)
 		m.TlogURLs = append(m.TlogURLs, u.V)
 	}
-	for _, u := range l.TSAURLs {
+	for i, u := range l.TSAURLs {
+		r.at("tsaUrls", i).add("", u.Src)
 		m.TSAURLs = append(m.TSAURLs, u.V)
 	}
 	return m

@@ -5,7 +5,6 @@ import (
 	"slices"
 
 	"github.com/trustc-dev/trustc/compiler/model"
-	"github.com/trustc-dev/trustc/release"
 )
 
 // Source says where a declared value lands in the emitted files: the file,
@@ -24,133 +23,74 @@ type SourceMap []Source
 
 // Sources maps the values env declares to the places Environment emits
 // them, so that a problem reported at a CUE field can be shown beside the
-// published entry it changes. It follows Environment's own order (the same
-// sorting helpers), so a path names the entry clients will read.
+// published entry it changes. The builders Environment uses record each
+// value as they write it, so a path names the entry clients will read.
 //
 // A value emitted in several places (a service's URL in the trusted root
 // and in each signing config) has one Source per place.
 func Sources(env *model.Environment) SourceMap {
 	var m SourceMap
-	add := func(file, path string, src model.Src) {
-		if len(src.Path) > 0 {
-			m = append(m, Source{File: file, Path: path, Src: src})
-		}
-	}
-	window := func(file, path string, w model.Window) {
-		add(file, path, w.Src)
-		add(file, path+".start", w.Start.Src)
-		if w.HasEnd() {
-			add(file, path+".end", w.End.Src)
-		}
-	}
-
-	tr := env.TrustedRoot.File.V
-	// Only v0.2 trusted roots carry operators (see tlog).
-	v02 := env.TrustedRoot.MediaType.V == release.TrustedRootMediaType02
-	add(tr, "", env.TrustedRoot.File.Src)
-	add(tr, "mediaType", env.TrustedRoot.MediaType.Src)
-	logs := func(list string, i int, src, url, operator model.Src, key model.Material, logID, details model.Value[string], verify model.Window) {
-		p := fmt.Sprintf("%s[%d]", list, i)
-		add(tr, p, src)
-		add(tr, p+".baseUrl", url)
-		add(tr, p+".publicKey.rawBytes", key.File.Src)
-		add(tr, p+".publicKey.keyDetails", details.Src)
-		window(tr, p+".publicKey.validFor", verify)
-		add(tr, p+".logId", logID.Src)
-		if v02 {
-			add(tr, p+".operator", operator)
-		}
-	}
-	for i, l := range sortedLogs(env.Rekor) {
-		logs("tlogs", i, l.Src, l.URL.Src, l.Operator.Src, l.Key, l.LogID, l.KeyDetails, l.Verify)
-	}
-	for i, l := range sortedCTLogs(env.CTLogs) {
-		logs("ctlogs", i, l.Src, l.URL.Src, l.Operator.Src, l.Key, l.LogID, l.KeyDetails, l.Verify)
-	}
-	for _, g := range []struct {
-		list string
-		as   []*model.Authority
-	}{{"certificateAuthorities", env.CAs}, {"timestampAuthorities", env.TSAs}} {
-		chains := sortedChains(g.as)
-		for i, e := range chains {
-			p := fmt.Sprintf("%s[%d]", g.list, i)
-			add(tr, p, e.c.Src)
-			add(tr, p+".uri", e.a.URL.Src)
-			for k, c := range e.c.Certs {
-				add(tr, fmt.Sprintf("%s.certChain.certificates[%d]", p, k), c.File.Src)
-			}
-			if o := e.c.SubjectOverride; o != nil {
-				add(tr, p+".subject", o.Src)
-				add(tr, p+".subject.organization", o.Organization.Src)
-				add(tr, p+".subject.commonName", o.CommonName.Src)
-			}
-			window(tr, p+".validFor", e.c.Verify)
-			if v02 {
-				add(tr, p+".operator", e.a.Operator.Src)
-			}
-		}
-		// An authority as a whole is its first chain in the trusted root.
-		for _, a := range g.as {
-			if i := slices.IndexFunc(chains, func(e chainEntry) bool { return e.a == a }); i >= 0 {
-				add(tr, fmt.Sprintf("%s[%d]", g.list, i), a.Src)
-			}
-		}
-	}
-	// A retirement removes a trusted-root entry; it concerns the file.
-	for _, r := range env.Retired {
-		add(tr, "", r.Src)
-	}
-
+	r := &recorder{m: &m}
+	trustedRoot(env, r)
 	for _, sc := range env.SigningConfigs {
-		f := sc.File.V
-		add(f, "", sc.Src)
-		add(f, "rekorTlogConfig.selector", sc.Rekor.Selector.Src)
-		add(f, "rekorTlogConfig.count", sc.Rekor.Count.Src)
-		add(f, "tsaConfig.selector", sc.TSA.Selector.Src)
-		add(f, "tsaConfig.count", sc.TSA.Count.Src)
-		for _, l := range []struct {
-			field string
-			svcs  []*model.Service
-		}{
-			{"caUrls", authorityServices(env.CAs)},
-			{"oidcUrls", oidcServices(env.OIDC)},
-			{"rekorTlogUrls", rekorServices(env)},
-			{"tsaUrls", authorityServices(env.TSAs)},
-		} {
-			for i, e := range signEntries(sc.Name, l.svcs) {
-				p := fmt.Sprintf("%s[%d]", l.field, i)
-				add(f, p, e.w.Src)
-				add(f, p+".url", e.s.URL.Src)
-				add(f, p+".majorApiVersion", e.s.API.Src)
-				window(f, p+".validFor", e.w)
-				add(f, p+".operator", e.s.Operator.Src)
-			}
-		}
+		signingConfig(env, sc, r)
 	}
 	// Services that are not trusted-root entries (OIDC providers, Rekor
 	// fronts) are, as a whole, their first signing-config entry.
 	for _, s := range slices.Concat(oidcServices(env.OIDC), frontServices(env)) {
 		for _, src := range m {
 			if len(s.Sign) > 0 && slices.Equal(src.Src.Path, s.Sign[0].Src.Path) {
-				add(src.File, src.Path, s.Src)
+				r.in(src.File)
+				r.add(src.Path, s.Src)
 				break
 			}
 		}
 	}
-
-	if l := env.Legacy; l != nil {
-		f := l.File.V
-		add(f, "", l.Src)
-		add(f, "caUrl", l.CAURL.Src)
-		add(f, "oidcUrl", l.OIDCURL.Src)
-		for i, u := range l.TlogURLs {
-			add(f, fmt.Sprintf("tlogUrls[%d]", i), u.Src)
-		}
-		for i, u := range l.TSAURLs {
-			add(f, fmt.Sprintf("tsaUrls[%d]", i), u.Src)
-		}
+	if env.Legacy != nil {
+		legacySigningConfig(env.Legacy, r)
 	}
 	return m
+}
+
+// recorder notes where the builders write each declared value: in which
+// file, at which JSON path. A nil recorder notes nothing, which is how
+// Environment builds.
+type recorder struct {
+	m      *SourceMap
+	file   string
+	prefix string // JSON path of the entry being written
+}
+
+// in starts recording the values of file.
+func (r *recorder) in(file string) {
+	if r != nil {
+		r.file = file
+	}
+}
+
+// at is a recorder for entry i of list inside the current entry.
+func (r *recorder) at(list string, i int) *recorder {
+	if r == nil {
+		return nil
+	}
+	return &recorder{m: r.m, file: r.file, prefix: fmt.Sprintf("%s%s[%d]", r.prefix, list, i)}
+}
+
+// add records that the value declared at src is written at path (after
+// the entry's own path). Values the CUE does not declare (defaults) have
+// no Src path and are not recorded.
+func (r *recorder) add(path string, src model.Src) {
+	if r != nil && len(src.Path) > 0 {
+		*r.m = append(*r.m, Source{File: r.file, Path: r.prefix + path, Src: src})
+	}
+}
+
+func (r *recorder) window(path string, w model.Window) {
+	r.add(path, w.Src)
+	r.add(path+".start", w.Start.Src)
+	if w.HasEnd() {
+		r.add(path+".end", w.End.Src)
+	}
 }
 
 func frontServices(env *model.Environment) []*model.Service {
