@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trustc-dev/trustc/internal/text"
 	"github.com/trustc-dev/trustc/release"
 )
 
@@ -162,7 +163,7 @@ func Diverge(signings []Signing) []string {
 			}
 			parts := make([]string, len(keys))
 			for i, k := range keys {
-				parts[i] = joinAnd(byKey[k]) + ": " + k
+				parts[i] = text.And(byKey[k]) + ": " + k
 			}
 			out = append(out, fmt.Sprintf("%s, %s differ: %s", r, group.name, strings.Join(parts, "; ")))
 		}
@@ -177,16 +178,6 @@ func behaviour(c Choice) string {
 		return "fails"
 	}
 	return c.String()
-}
-
-func joinAnd(l []string) string {
-	switch len(l) {
-	case 0:
-		return ""
-	case 1:
-		return l[0]
-	}
-	return strings.Join(l[:len(l)-1], ", ") + " and " + l[len(l)-1]
 }
 
 // unmatched names each service a signer uses that has no trusted-root
@@ -232,20 +223,25 @@ func unmatched(signings []Signing, trust []TrustEntry, t time.Time) []string {
 	}
 	var out []string
 	for _, u := range uses {
-		out = append(out, fmt.Sprintf("%s (used by %s)", u.what, joinAnd(u.users)))
+		out = append(out, fmt.Sprintf("%s (used by %s)", u.what, text.And(u.users)))
 	}
 	return out
 }
 
 func sameURL(a, b string) bool { return strings.TrimSuffix(a, "/") == strings.TrimSuffix(b, "/") }
 
-func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
-
 // instant words t, saying "the instant after" for the nanosecond after an
 // inclusive window end, where reviews evaluate clients.
 func instant(t time.Time) string {
 	if t.Nanosecond()%1000 == 1 {
-		return "the instant after " + formatTime(t.Add(-time.Nanosecond))
+		return "the instant after " + text.Time(t.Add(-time.Nanosecond))
 	}
-	return formatTime(t)
+	return text.Time(t)
 }
+
+// formatTime and joinAnd are text.Time and text.And under the names
+// render.go calls them by, until the renderer rework (issue 14) calls the
+// text helpers itself.
+func formatTime(t time.Time) string { return text.Time(t) }
+
+func joinAnd(l []string) string { return text.And(l) }

@@ -22,6 +22,7 @@ import (
 	"github.com/trustc-dev/trustc/compiler/emit"
 	"github.com/trustc-dev/trustc/compiler/load"
 	"github.com/trustc-dev/trustc/compiler/model"
+	"github.com/trustc-dev/trustc/internal/text"
 	"github.com/trustc-dev/trustc/release"
 )
 
@@ -54,21 +55,11 @@ func Import(root string, files []Input, opts Options) (*Result, error) {
 		return nil, err
 	}
 	header := []string{
-		"Imported by trustc import from " + list(in.names) + ".",
+		"Imported by trustc import from " + text.And(in.names) + ".",
 		"Names of services, chains and material files are trustc's suggestions: nothing published depends on them, so rename them as you see fit.",
 	}
 	p.exemptReason = "imported: its published signing window began sooner after its verification window than this environment's waiting period; kept as published"
 	return finish(root, p, header, wantOf(in), opts.AllowFindings)
-}
-
-func list(names []string) string {
-	switch len(names) {
-	case 0:
-		return ""
-	case 1:
-		return names[0]
-	}
-	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 var envName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/trustc-dev/trustc/compiler/derive"
 	"github.com/trustc-dev/trustc/compiler/model"
+	"github.com/trustc-dev/trustc/internal/text"
 	"github.com/trustc-dev/trustc/release"
 )
 
@@ -148,7 +149,7 @@ func (b *initBuilder) url(flag, u string) bool { return absURL(b.e, flag, "url",
 
 func (b *initBuilder) window(flag string, start, end time.Time) (*protocommon.TimeRange, bool) {
 	if !end.IsZero() && end.Before(start) {
-		b.e.add(flag, "end-time", "%s is before start-time %s", stamp(end), stamp(start))
+		b.e.add(flag, "end-time", "%s is before start-time %s", text.Time(end), text.Time(start))
 		return nil, false
 	}
 	r := &protocommon.TimeRange{Start: timestamppb.New(start)}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/trustc-dev/trustc/compiler/derive"
 	"github.com/trustc-dev/trustc/compiler/model"
+	"github.com/trustc-dev/trustc/internal/text"
 	"github.com/trustc-dev/trustc/release"
 )
 
@@ -294,7 +295,7 @@ func (pl *planner) configs() {
 				if i > 0 {
 					if prev := l.svcs[i-1].GetValidFor().GetStart(); prev != nil && prev.AsTime().Before(w.start) {
 						pl.e.add(c.file, p+".validFor.start", "%s is later than %s's start %s; trustc publishes each list newest first, as protobuf-specs asks, so it cannot reproduce this order; sort the list",
-							stamp(w.start), index(l.kind, i-1), stamp(prev.AsTime()))
+							text.Time(w.start), index(l.kind, i-1), text.Time(prev.AsTime()))
 					}
 				}
 				pl.entries[l.kind] = append(pl.entries[l.kind], en)
@@ -370,14 +371,12 @@ func (pl *planner) window(file, path string, tr *protocommon.TimeRange) (window,
 	if tr.GetEnd() != nil {
 		w.end = tr.GetEnd().AsTime()
 		if w.end.IsZero() {
-			pl.e.add(file, path+".end", "%s reads as \"no end\" in trustc; it cannot be published", stamp(w.end))
+			pl.e.add(file, path+".end", "%s reads as \"no end\" in trustc; it cannot be published", text.Time(w.end))
 			return window{}, false
 		}
 	}
 	return w, true
 }
-
-func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
 // trustedRoot checks the fields of the trusted root trustc publishes
 // without asking (media type, field presence, list order).
@@ -400,7 +399,7 @@ func (pl *planner) trustedRoot() {
 			a, b := start(i-1), start(i)
 			if a != nil && b != nil && b.Before(*a) {
 				pl.e.add(r.file, index(list, i), "starts %s, before %s (%s); trustc publishes each list oldest first, as protobuf-specs asks, so it cannot reproduce this order; sort the list",
-					stamp(*b), index(list, i-1), stamp(*a))
+					text.Time(*b), index(list, i-1), text.Time(*a))
 			}
 		}
 	}
@@ -792,12 +791,12 @@ func (pl *planner) fronts(ens []*entry) {
 		if len(trusted) == 0 {
 			en := group[0]
 			pl.e.add(en.config.file, en.path+".url", "%s is no tlog baseUrl in %s, so it must front log shards, but no API v%d log there is trusted at its signing start %s; add the log it fronts to the trusted root",
-				u, pl.in.root.file, f.api, stamp(start))
+				u, pl.in.root.file, f.api, text.Time(start))
 			continue
 		}
 		f.shards = trusted
 		f.notes = append(f.notes, fmt.Sprintf("%s is no log of the trusted root: it fronts log shards, whose keys verify its entries. trustc import chose the API v%d logs trusted when signing to it starts (%s)%s; check the list.",
-			hostOf(u), f.api, stamp(start), how))
+			hostOf(u), f.api, text.Time(start), how))
 		pl.p.fronts = append(pl.p.fronts, f)
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"cuelang.org/go/cue/format"
 	"cuelang.org/go/cue/literal"
 	"cuelang.org/go/cue/parser"
+
+	"github.com/trustc-dev/trustc/internal/text"
 )
 
 // The CUE is written as text laid out the way the hand-written
@@ -51,7 +53,7 @@ const pathSep = "\x00"
 
 func key(path ...string) string { return strings.Join(path, pathSep) }
 
-func windowKey(w window) string { return stamp(w.start) + "|" + stamp(w.end) }
+func windowKey(w window) string { return text.Time(w.start) + "|" + text.Time(w.end) }
 
 // render returns the environment's files: CUE and PEM.
 func (r *renderer) render() (map[string][]byte, error) {
@@ -406,16 +408,16 @@ func (r *renderer) windowValue(win window) string {
 		return lt.name
 	}
 	if !win.hasEnd() {
-		return "start: " + str(stamp(win.start))
+		return "start: " + str(text.Time(win.start))
 	}
 	return windowLiteral(win)
 }
 
 func windowLiteral(win window) string {
 	if !win.hasEnd() {
-		return "{start: " + str(stamp(win.start)) + "}"
+		return "{start: " + str(text.Time(win.start)) + "}"
 	}
-	return "{start: " + str(stamp(win.start)) + ", end: " + str(stamp(win.end)) + "}"
+	return "{start: " + str(text.Time(win.start)) + ", end: " + str(text.Time(win.end)) + "}"
 }
 
 // signs writes a service's sign field: `sign: main: …` for one file,

@@ -8,6 +8,7 @@ import (
 
 	prototrustroot "github.com/sigstore/protobuf-specs/gen/pb-go/trustroot/v1"
 	"github.com/trustc-dev/trustc/clients"
+	"github.com/trustc-dev/trustc/internal/text"
 	"github.com/trustc-dev/trustc/release"
 )
 
@@ -318,7 +319,7 @@ func groupName(g, readers, signers []clients.Client) string {
 	case len(g) > 1 && len(rest) == 0 && len(unread) == 0:
 		return "all clients"
 	case len(g) > 1 && len(rest) == 0:
-		return "all clients but " + joinAnd(unread) + ", which does not read this list,"
+		return "all clients but " + text.And(unread) + ", which does not read this list,"
 	case len(v2) > 1 && slices.Equal(gn, names(v2)):
 		return "clients with Rekor v2 support (" + impls(g) + ")"
 	case len(v1) > 1 && slices.Equal(gn, names(v1)):
@@ -326,15 +327,5 @@ func groupName(g, readers, signers []clients.Client) string {
 	case len(g) > 2 && len(rest) == 1:
 		return "all clients except " + rest[0]
 	}
-	return joinAnd(gn)
-}
-
-func joinAnd(l []string) string {
-	switch len(l) {
-	case 0:
-		return ""
-	case 1:
-		return l[0]
-	}
-	return strings.Join(l[:len(l)-1], ", ") + " and " + l[len(l)-1]
+	return text.And(gn)
 }

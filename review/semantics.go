@@ -9,6 +9,7 @@ import (
 
 	prototrustroot "github.com/sigstore/protobuf-specs/gen/pb-go/trustroot/v1"
 	"github.com/trustc-dev/trustc/clients"
+	"github.com/trustc-dev/trustc/internal/text"
 	"github.com/trustc-dev/trustc/release"
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
@@ -212,12 +213,12 @@ func (s span) minus(o span) []span {
 
 func (s span) String() string {
 	a, b := s.bounds()
-	from := "from " + formatTime(a)
+	from := "from " + text.Time(a)
 	after := false
 	if s.start.IsZero() {
 		from = "from the beginning"
 	} else if a.Nanosecond()%1000 == 1 {
-		from = "after " + formatTime(a.Add(-time.Nanosecond))
+		from = "after " + text.Time(a.Add(-time.Nanosecond))
 		after = true
 	}
 	switch {
@@ -226,11 +227,11 @@ func (s span) String() string {
 	case s.end.IsZero():
 		return from + " on"
 	case !s.start.IsZero() && a.Equal(b):
-		return "at " + formatTime(a) + " exactly"
+		return "at " + text.Time(a) + " exactly"
 	case b.Nanosecond()%1000 == 999:
-		return from + " until before " + formatTime(b.Add(time.Nanosecond))
+		return from + " until before " + text.Time(b.Add(time.Nanosecond))
 	}
-	return from + " through " + formatTime(b)
+	return from + " through " + text.Time(b)
 }
 
 // windowOf reads an entry's validity window: a log's key window or an
@@ -270,10 +271,10 @@ func (c *fileCtx) when(ch *Change, first time.Time) {
 		return
 	}
 	ch.Effective = first
-	ch.When = "from " + formatTime(first)
+	ch.When = "from " + text.Time(first)
 	if first.Nanosecond()%1000 == 1 {
 		// The first instant after an inclusive end.
-		ch.When = "after " + formatTime(first.Add(-time.Nanosecond))
+		ch.When = "after " + text.Time(first.Add(-time.Nanosecond))
 	}
 }
 

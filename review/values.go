@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/trustc-dev/trustc/internal/text"
 )
 
 const unset = "(unset)"
@@ -75,10 +77,12 @@ func renderTimestamp(m protoreflect.Message) string {
 	if nanos < 0 || nanos >= 1e9 {
 		return fmt.Sprintf("(invalid timestamp: seconds %d, nanos %d)", secs, nanos)
 	}
-	return formatTime(time.Unix(secs, nanos))
+	return text.Time(time.Unix(secs, nanos))
 }
 
-func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+// formatTime is text.Time under the name render.go calls it by, until the
+// renderer rework (issue 14) calls text.Time itself.
+func formatTime(t time.Time) string { return text.Time(t) }
 
 // renderBytes: a log ID as base64 (what reviewers grep the JSON for); a
 // key by type and fingerprint; anything else by length and fingerprint.
@@ -124,7 +128,7 @@ func renderCertificate(b []byte) string {
 		return "unparsable certificate, " + fingerprint(b)
 	}
 	return fmt.Sprintf("certificate %q, valid %s to %s, %s", c.Subject.String(),
-		formatTime(c.NotBefore), formatTime(c.NotAfter), fingerprint(b))
+		text.Time(c.NotBefore), text.Time(c.NotAfter), fingerprint(b))
 }
 
 func renderMap(fd protoreflect.FieldDescriptor, m protoreflect.Map) string {

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/trustc-dev/trustc/internal/text"
 )
 
 // mermaidTime is the layout of Mermaid's dateFormat "YYYY-MM-DD HH:mm:ss".
@@ -154,7 +156,7 @@ func (tl *Timeline) SVG() []byte {
 	if !tl.Now.IsZero() {
 		x := tl.x(tl.Now)
 		fmt.Fprintf(&b, `<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="2" stroke-dasharray="6 4"><title>now: %s</title></line>`+"\n",
-			num(x), num(svgTop-30), num(x), num(height-svgFooterH), colourNow, esc(formatTime(tl.Now)))
+			num(x), num(svgTop-30), num(x), num(height-svgFooterH), colourNow, esc(text.Time(tl.Now)))
 		fmt.Fprintf(&b, `<text x="%s" y="%s" fill="%s" text-anchor="middle">now %s</text>`+"\n", num(x), num(svgTop-34), colourNow, esc(tl.Now.Format("2006-01-02")))
 	}
 
@@ -209,7 +211,7 @@ func (tl *Timeline) svgRow(b *bytes.Buffer, r Row, y float64) {
 		x0, x1 := tl.x(r.TrustStart), tl.x(start)
 		fmt.Fprintf(b, `<rect x="%s" y="%s" width="%s" height="%s" fill="url(#waiting)" stroke="%s" stroke-width="1"><title>%s</title></rect>`+"\n",
 			num(x0), num(barY), num(width(x0, x1)), num(svgBarH), colourSign,
-			esc(fmt.Sprintf("%s waiting: trusted from %s, signed to from %s (%s)", r.Name, formatTime(r.TrustStart), formatTime(r.Start), days(r.Start.Sub(r.TrustStart)))))
+			esc(fmt.Sprintf("%s waiting: trusted from %s, signed to from %s (%s)", r.Name, text.Time(r.TrustStart), text.Time(r.Start), days(r.Start.Sub(r.TrustStart)))))
 	}
 	fill := colourTrust
 	if r.Kind == Sign {
@@ -246,11 +248,11 @@ func windowText(start, end time.Time) string {
 	case start.IsZero() && end.IsZero():
 		return "always"
 	case end.IsZero():
-		return "from " + formatTime(start) + ", open-ended"
+		return "from " + text.Time(start) + ", open-ended"
 	case start.IsZero():
-		return "until " + formatTime(end)
+		return "until " + text.Time(end)
 	}
-	return formatTime(start) + " to " + formatTime(end)
+	return text.Time(start) + " to " + text.Time(end)
 }
 
 // x maps a time to the chart's horizontal axis.

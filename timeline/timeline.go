@@ -9,6 +9,7 @@ import (
 
 	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
 	prototrustroot "github.com/sigstore/protobuf-specs/gen/pb-go/trustroot/v1"
+	"github.com/trustc-dev/trustc/internal/text"
 	"github.com/trustc-dev/trustc/release"
 )
 
@@ -262,7 +263,7 @@ func (tl *Timeline) Notes() []string {
 		}
 		if !r.TrustStart.IsZero() && r.TrustStart.Before(r.Start) {
 			out = append(out, fmt.Sprintf("Waiting: %s is trusted from %s and signed to from %s (%s, %s), %s later.",
-				r.Name, formatTime(r.TrustStart), formatTime(r.Start), r.File, r.Path, days(r.Start.Sub(r.TrustStart))))
+				r.Name, text.Time(r.TrustStart), text.Time(r.Start), r.File, r.Path, days(r.Start.Sub(r.TrustStart))))
 		}
 		for _, u := range r.Untrusted {
 			out = append(out, fmt.Sprintf("No trust: %s (%s, %s) is signed to %s, when no trusted-root entry has its URL.",
@@ -334,19 +335,17 @@ func overlap(a, b Span) (Span, bool) {
 	return Span{start, end}, true
 }
 
-func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
-
 // formatSpan words a closed span. Spans computed next to inclusive window
 // ends begin 1ns after one end and stop 1ns before the next start; they
 // read as "after" and "before" those instants rather than as nanoseconds.
 func formatSpan(s Span) string {
 	if s.Start.Equal(s.End) {
-		return "at " + formatTime(s.Start) + " exactly"
+		return "at " + text.Time(s.Start) + " exactly"
 	}
-	from := "from " + formatTime(s.Start)
+	from := "from " + text.Time(s.Start)
 	after := s.Start.Nanosecond()%1000 == 1
 	if after {
-		from = "after " + formatTime(s.Start.Add(-time.Nanosecond))
+		from = "after " + text.Time(s.Start.Add(-time.Nanosecond))
 	}
 	switch {
 	case s.End.IsZero() && after:
@@ -354,9 +353,9 @@ func formatSpan(s Span) string {
 	case s.End.IsZero():
 		return from + " on"
 	case s.End.Nanosecond()%1000 == 999:
-		return from + " and before " + formatTime(s.End.Add(time.Nanosecond))
+		return from + " and before " + text.Time(s.End.Add(time.Nanosecond))
 	}
-	return from + " through " + formatTime(s.End)
+	return from + " through " + text.Time(s.End)
 }
 
 func days(d time.Duration) string {

@@ -9,6 +9,7 @@ import (
 	"cuelang.org/go/cue/errors"
 
 	"github.com/trustc-dev/trustc/compiler/model"
+	"github.com/trustc-dev/trustc/internal/text"
 )
 
 // TestNoGapsMatchesEveryInstant compares rule 3's sweep with the
@@ -107,7 +108,7 @@ func bruteNoGaps(env *model.Environment, sc *model.SigningConfig) string {
 					break
 				}
 			}
-			c.add(violation(RuleNoGaps, src, "%s offers no valid %s at %s; clients signing then would fail; extend a window or add a service", sc.File.V, "Rekor log", fmtTime(t)))
+			c.add(violation(RuleNoGaps, src, "%s offers no valid %s at %s; clients signing then would fail; extend a window or add a service", sc.File.V, "Rekor log", text.Time(t)))
 			break
 		}
 	}
@@ -124,7 +125,7 @@ func bruteNoGaps(env *model.Environment, sc *model.SigningConfig) string {
 			}
 			if len(ops) < sc.Rekor.Count.V {
 				c.add(violation(RuleNoGaps, sc.Rekor.Count.Src, "%s asks clients for EXACT %d %s, but at %s only %d operator(s) run a valid one; lower the count or add services",
-					sc.File.V, sc.Rekor.Count.V, "Rekor logs", fmtTime(t), len(ops)))
+					sc.File.V, sc.Rekor.Count.V, "Rekor logs", text.Time(t), len(ops)))
 				break
 			}
 		}

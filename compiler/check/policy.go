@@ -11,6 +11,7 @@ import (
 	"cuelang.org/go/cue/errors"
 
 	"github.com/trustc-dev/trustc/compiler/model"
+	"github.com/trustc-dev/trustc/internal/text"
 	"github.com/trustc-dev/trustc/release"
 )
 
@@ -59,13 +60,11 @@ func Policy(env *model.Environment, opts Options) error {
 // written as …:59.999Z and the next window starts at the following second.
 const slack = time.Second
 
-func fmtTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
-
 func fmtWindow(w model.Window) string {
 	if !w.HasEnd() {
-		return "from " + fmtTime(w.Start.V) + " on"
+		return "from " + text.Time(w.Start.V) + " on"
 	}
-	return fmtTime(w.Start.V) + " to " + fmtTime(w.End.V)
+	return text.Time(w.Start.V) + " to " + text.Time(w.End.V)
 }
 
 // covered reports whether the union of ws covers w.
@@ -218,12 +217,12 @@ func (c *checker) waitingPeriod(sc *model.SigningConfig, h *history) {
 					what += " (in this release)"
 				}
 			}
-			starts := fmtTime(sign)
+			starts := text.Time(sign)
 			if !sign.Equal(w.Start.V) {
-				starts = fmt.Sprintf("%s (declared %s; in effect once this release publishes it)", starts, fmtTime(w.Start.V))
+				starts = fmt.Sprintf("%s (declared %s; in effect once this release publishes it)", starts, text.Time(w.Start.V))
 			}
 			c.add(violation(RuleWaitingPeriod, w.Start.Src, "%s %q: signing in %s starts %s, %s %s %s; %s needs %s (the larger of its waitingPeriod and policy.tufTimestampExpiry + policy.buffer); start signing at %s or later",
-				s.kind, s.svc.Name, sc.File.V, starts, gap, what, fmtTime(first), sc.File.V, days(need), fmtTime(earliest)))
+				s.kind, s.svc.Name, sc.File.V, starts, gap, what, text.Time(first), sc.File.V, days(need), text.Time(earliest)))
 		}
 	}
 }
@@ -543,7 +542,7 @@ func (c *checker) noGaps(sc *model.SigningConfig) {
 		}
 		if t, ok := firstGap(es, from, until, keep); ok {
 			reported[what] = true
-			c.add(violation(RuleNoGaps, gapAt(es, t), "%s offers no valid %s at %s; clients signing then would fail; extend a window or add a service", sc.File.V, what, fmtTime(t)))
+			c.add(violation(RuleNoGaps, gapAt(es, t), "%s offers no valid %s at %s; clients signing then would fail; extend a window or add a service", sc.File.V, what, text.Time(t)))
 		}
 	}
 	gap("CA", ca, live, time.Time{}, nil)
@@ -601,7 +600,7 @@ func (c *checker) noGaps(sc *model.SigningConfig) {
 			}
 			if len(active) < sel.Count.V {
 				c.add(violation(RuleNoGaps, sel.Count.Src, "%s asks clients for EXACT %d %s, but at %s only %d operator(s) run a valid one; lower the count or add services",
-					sc.File.V, sel.Count.V, what, fmtTime(t), len(active)))
+					sc.File.V, sel.Count.V, what, text.Time(t), len(active)))
 				return
 			}
 		}
@@ -719,7 +718,7 @@ func (c *checker) clientTraps(now time.Time) {
 		for _, w := range s.svc.Sign {
 			if w.Start.V.After(now) {
 				c.add(violation(RuleClientTraps, w.Start.Src, "%s %q starts in %s at %s, in the future, but %s picks a listed service at once, before its start; add the entry to %s only at its start",
-					s.kind, s.svc.Name, w.Config, fmtTime(w.Start.V), strings.Join(future, ", "), w.Config))
+					s.kind, s.svc.Name, w.Config, text.Time(w.Start.V), strings.Join(future, ", "), w.Config))
 			}
 		}
 	}
@@ -796,24 +795,24 @@ func (c *checker) chain(kind string, a *model.Authority, ch *model.Chain, now ti
 		}
 	}
 	if _, err := leaf.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: ch.Verify.Start.V, KeyUsages: []x509.ExtKeyUsage{usage}}); err != nil {
-		c.add(violation(RuleMaterial, ch.Src, "%s does not verify at the start of its window (%s): %v", name, fmtTime(ch.Verify.Start.V), err))
+		c.add(violation(RuleMaterial, ch.Src, "%s does not verify at the start of its window (%s): %v", name, text.Time(ch.Verify.Start.V), err))
 		return
 	}
 	for i, cert := range certs {
 		if cert.NotBefore.After(ch.Verify.Start.V) {
 			c.add(violation(RuleMaterial, ch.Verify.Start.Src, "%s: certificate %d (%s) is valid only from %s, after the window starts %s; start the window at %s or later",
-				name, i, cert.Subject, fmtTime(cert.NotBefore), fmtTime(ch.Verify.Start.V), fmtTime(cert.NotBefore)))
+				name, i, cert.Subject, text.Time(cert.NotBefore), text.Time(ch.Verify.Start.V), text.Time(cert.NotBefore)))
 		}
 		switch {
 		case ch.Verify.HasEnd() && cert.NotAfter.Before(ch.Verify.End.V):
 			c.add(violation(RuleMaterial, ch.Verify.End.Src, "%s: certificate %d (%s) expires %s, before the window ends %s; end the window by %s",
-				name, i, cert.Subject, fmtTime(cert.NotAfter), fmtTime(ch.Verify.End.V), fmtTime(cert.NotAfter)))
+				name, i, cert.Subject, text.Time(cert.NotAfter), text.Time(ch.Verify.End.V), text.Time(cert.NotAfter)))
 		case !ch.Verify.HasEnd() && !now.IsZero() && cert.NotAfter.Before(now):
 			// Clients check a certificate's own validity when they
 			// verify, so an open window past it trusts nothing more:
 			// advice, not a flaw (production's GitHub TSA, v10).
 			c.add(warning(RuleMaterial, ch.Verify.Src, "%s: certificate %d (%s) expired %s but the window is still open; end the window at %s",
-				name, i, cert.Subject, fmtTime(cert.NotAfter), fmtTime(cert.NotAfter)))
+				name, i, cert.Subject, text.Time(cert.NotAfter), text.Time(cert.NotAfter)))
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"cuelang.org/go/cue/errors"
 
 	"github.com/trustc-dev/trustc/compiler/model"
+	"github.com/trustc-dev/trustc/internal/text"
 )
 
 // Transition checks rules 6 to 9: what next may change relative to base,
@@ -201,7 +202,7 @@ func (c *checker) immutable(b, n entry, now time.Time) {
 	}
 	if !b.verify.Start.V.Equal(n.verify.Start.V) {
 		c.add(violation(RuleImmutable, n.verify.Start.Src, "%s: verification start moved from %s to %s; a published start never moves (signatures made since it rely on it)",
-			n.name, fmtTime(b.verify.Start.V), fmtTime(n.verify.Start.V)))
+			n.name, text.Time(b.verify.Start.V), text.Time(n.verify.Start.V)))
 	}
 	// An end not yet reached is a plan: withdrawing it, or moving it
 	// later, extends trust and revokes nothing. One already reached is
@@ -210,13 +211,13 @@ func (c *checker) immutable(b, n entry, now time.Time) {
 	switch {
 	case b.verify.HasEnd() && !n.verify.HasEnd():
 		if reached {
-			c.add(violation(RuleImmutable, n.verify.Src, "%s: the end %s, already reached, was removed; an ended window stays ended (add a new entry to trust the material again)", n.name, fmtTime(b.verify.End.V)))
+			c.add(violation(RuleImmutable, n.verify.Src, "%s: the end %s, already reached, was removed; an ended window stays ended (add a new entry to trust the material again)", n.name, text.Time(b.verify.End.V)))
 		}
 	case b.verify.HasEnd() && !b.verify.End.V.Equal(n.verify.End.V):
 		switch {
 		case reached:
 			c.add(violation(RuleImmutable, n.verify.End.Src, "%s: the end %s, already reached, moved to %s; an ended window stays as it ended",
-				n.name, fmtTime(b.verify.End.V), fmtTime(n.verify.End.V)))
+				n.name, text.Time(b.verify.End.V), text.Time(n.verify.End.V)))
 		case n.verify.End.V.Before(b.verify.End.V):
 			c.newEnd(n, now)
 		}
@@ -233,16 +234,16 @@ func (c *checker) newEnd(n entry, now time.Time) {
 	end := n.verify.End
 	if !now.IsZero() && end.V.Before(now) {
 		c.add(violation(RuleNoRetroactiveEnd, end.Src, "%s: new end %s is before the release time %s; ending trust retroactively breaks signatures clients already accepted; end it at %s or later",
-			n.name, fmtTime(end.V), fmtTime(now), fmtTime(now)))
+			n.name, text.Time(end.V), text.Time(now), text.Time(now)))
 	}
 	for _, w := range n.sign {
 		if !w.HasEnd() || w.End.V.After(end.V) {
 			until := "with no end"
 			if w.HasEnd() {
-				until = "until " + fmtTime(w.End.V)
+				until = "until " + text.Time(w.End.V)
 			}
 			c.add(violation(RuleNoRetroactiveEnd, end.Src, "%s: new end %s is before the end of its signing window in %s (%s); clients would go on signing with it; end signing first",
-				n.name, fmtTime(end.V), w.Config, until))
+				n.name, text.Time(end.V), w.Config, until))
 		}
 	}
 }
@@ -290,7 +291,7 @@ func (c *checker) signingStarts(base, next *model.Environment, now time.Time) {
 		}
 		if !nw.w.Start.V.Equal(bw.Start.V) {
 			c.add(violation(RuleSigningStartFixed, nw.w.Start.Src, "%s: signing in %s started %s and cannot move to %s; clients have signed with it since",
-				nw.name, k.file, fmtTime(bw.Start.V), fmtTime(nw.w.Start.V)))
+				nw.name, k.file, text.Time(bw.Start.V), text.Time(nw.w.Start.V)))
 		}
 	}
 }

@@ -1,0 +1,92 @@
+package text
+
+import (
+	"testing"
+	"time"
+)
+
+func TestTime(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   time.Time
+		want string
+	}{
+		{"whole seconds", time.Date(2025, 4, 1, 0, 0, 0, 0, time.UTC), "2025-04-01T00:00:00Z"},
+		{"nanoseconds", time.Date(2025, 3, 31, 23, 59, 59, 999999999, time.UTC), "2025-03-31T23:59:59.999999999Z"},
+		{"milliseconds trimmed", time.Date(2021, 3, 7, 3, 20, 29, 500000000, time.UTC), "2021-03-07T03:20:29.5Z"},
+		{"offset to UTC", time.Date(2025, 4, 1, 2, 0, 0, 0, time.FixedZone("CEST", 2*3600)), "2025-04-01T00:00:00Z"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Time(tc.in); got != tc.want {
+				t.Errorf("Time(%v) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestParseTime(t *testing.T) {
+	for _, tc := range []struct {
+		in      string
+		want    time.Time
+		wantErr bool
+	}{
+		{in: "2026-01-01T00:00:00Z", want: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)},
+		{in: "2026-01-01T02:00:00.25+02:00", want: time.Date(2026, 1, 1, 0, 0, 0, 250000000, time.UTC)},
+		{in: "2026-01-01", wantErr: true},
+		{in: "", wantErr: true},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			got, err := ParseTime(tc.in)
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("ParseTime(%q) error = %v, want error %v", tc.in, err, tc.wantErr)
+			}
+			if !got.Equal(tc.want) || got.Location() != time.UTC {
+				t.Errorf("ParseTime(%q) = %v, want %v in UTC", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestParseDuration(t *testing.T) {
+	for _, tc := range []struct {
+		in      string
+		want    time.Duration
+		wantErr bool
+	}{
+		{in: "90d", want: 90 * 24 * time.Hour},
+		{in: "0d", want: 0},
+		{in: "36h", want: 36 * time.Hour},
+		{in: "1h30m", want: 90 * time.Minute},
+		{in: "-1d", wantErr: true},
+		{in: "-1h", wantErr: true},
+		{in: "1.5d", wantErr: true},
+		{in: "d", wantErr: true},
+		{in: "ninety", wantErr: true},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			got, err := ParseDuration(tc.in)
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("ParseDuration(%q) error = %v, want error %v", tc.in, err, tc.wantErr)
+			}
+			if got != tc.want {
+				t.Errorf("ParseDuration(%q) = %v, want %v", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestAnd(t *testing.T) {
+	for _, tc := range []struct {
+		in   []string
+		want string
+	}{
+		{nil, ""},
+		{[]string{"a"}, "a"},
+		{[]string{"a", "b"}, "a and b"},
+		{[]string{"a", "b", "c"}, "a, b and c"},
+	} {
+		if got := And(tc.in); got != tc.want {
+			t.Errorf("And(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
