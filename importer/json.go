@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/trustc-dev/trustc/internal/text"
 )
 
 // The importer reads JSON twice. protojson decides what a file means, as
@@ -328,11 +330,11 @@ func checkInt(text string, kind protoreflect.Kind) error {
 // parseTimestamp reads a protojson Timestamp: RFC 3339, at most nine
 // fractional digits, years 1 to 9999.
 func parseTimestamp(s string) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339Nano, s)
+	t, err := text.ParseTime(s)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("%q is not an RFC 3339 timestamp like 2025-09-23T00:00:00Z", s)
 	}
-	if y := t.UTC().Year(); y < 1 || y > 9999 {
+	if y := t.Year(); y < 1 || y > 9999 {
 		return time.Time{}, fmt.Errorf("%q is outside the years 0001 to 9999", s)
 	}
 	if i := strings.IndexByte(s, '.'); i >= 0 {
@@ -341,7 +343,7 @@ func parseTimestamp(s string) (time.Time, error) {
 			return time.Time{}, fmt.Errorf("%q has more than nine fractional digits", s)
 		}
 	}
-	return t.UTC(), nil
+	return t, nil
 }
 
 // decodeBase64 accepts what protojson accepts: standard or URL-safe

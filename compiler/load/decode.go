@@ -4,13 +4,13 @@ import (
 	"errors"
 	"io/fs"
 	"path"
-	"strconv"
 	"strings"
 	"time"
 
 	"cuelang.org/go/cue"
 
 	"github.com/trustc-dev/trustc/compiler/model"
+	"github.com/trustc-dev/trustc/internal/text"
 )
 
 func (d *decoder) environment(v cue.Value, name string) *model.Environment {
@@ -313,35 +313,13 @@ func (d *decoder) duration(v cue.Value, field string, parent model.Src) model.Va
 	if str.V == "" {
 		return out
 	}
-	dur, err := ParseDuration(str.V)
+	dur, err := text.ParseDuration(str.V)
 	if err != nil {
 		d.fail(str.Src.Errorf("invalid duration %q: want whole days like \"90d\" or a Go duration like \"36h\"", str.V))
 		return out
 	}
 	out.V = dur
 	return out
-}
-
-// ParseDuration parses "<n>d" or Go duration syntax; negative durations are
-// refused.
-func ParseDuration(s string) (time.Duration, error) {
-	var dur time.Duration
-	if n, ok := strings.CutSuffix(s, "d"); ok {
-		days, err := strconv.Atoi(n)
-		if err != nil {
-			return 0, err
-		}
-		dur = time.Duration(days) * 24 * time.Hour
-	} else {
-		var err error
-		if dur, err = time.ParseDuration(s); err != nil {
-			return 0, err
-		}
-	}
-	if dur < 0 {
-		return 0, errors.New("negative duration")
-	}
-	return dur, nil
 }
 
 // tufTarget reads a file that tufTargets names, also when no key or chain

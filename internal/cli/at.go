@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/trustc-dev/trustc/clients"
+	"github.com/trustc-dev/trustc/internal/text"
 	"github.com/trustc-dev/trustc/release"
 )
 
@@ -107,8 +108,8 @@ func parseInstant(s string) (time.Time, error) {
 	if s == "now" {
 		return time.Now().UTC(), nil
 	}
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t.UTC(), nil
+	if t, err := text.ParseTime(s); err == nil {
+		return t, nil
 	}
 	if t, err := time.Parse(time.DateOnly, s); err == nil {
 		return t, nil

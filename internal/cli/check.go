@@ -14,6 +14,7 @@ import (
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/compiler/load"
 	"github.com/trustc-dev/trustc/compiler/model"
+	"github.com/trustc-dev/trustc/internal/text"
 	"github.com/trustc-dev/trustc/release"
 )
 
@@ -28,11 +29,11 @@ func (n *nowFlag) String() string {
 }
 
 func (n *nowFlag) Set(s string) error {
-	t, err := time.Parse(time.RFC3339Nano, s)
+	t, err := text.ParseTime(s)
 	if err != nil {
 		return fmt.Errorf("want an RFC 3339 time like 2026-01-01T00:00:00Z")
 	}
-	n.t = t.UTC()
+	n.t = t
 	return nil
 }
 
@@ -44,12 +45,6 @@ func (n *nowFlag) value() time.Time {
 	return n.t
 }
 
-// listFlag collects a repeatable flag.
-type listFlag []string
-
-func (l *listFlag) String() string     { return strings.Join(*l, ",") }
-func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
-
 type durationFlag struct {
 	d   time.Duration
 	set bool
@@ -57,7 +52,7 @@ type durationFlag struct {
 
 func (d *durationFlag) String() string { return d.d.String() }
 func (d *durationFlag) Set(s string) error {
-	v, err := load.ParseDuration(s)
+	v, err := text.ParseDuration(s)
 	d.d, d.set = v, true
 	return err
 }

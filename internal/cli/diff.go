@@ -257,10 +257,7 @@ func warnDrift(root string, rel *release.Release, stderr io.Writer) {
 	if err != nil || len(drift) == 0 {
 		return
 	}
-	fmt.Fprintf(stderr, "trustc diff: warning: golden/ is stale; this review shows what the CUE compiles to; run 'make generate' and commit the result:\n")
-	for _, d := range drift {
-		fmt.Fprintf(stderr, "  %s\n", d)
-	}
+	printStale(stderr, "trustc diff: warning", "golden/", drift)
 }
 
 // writeSVGs writes <env>.svg for every environment of either release:

@@ -66,10 +66,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 			return exitFail
 		}
 		if len(drift) > 0 {
-			fmt.Fprintf(stderr, "trustc generate -check: %s is stale; run 'make generate' and commit the result:\n", *out)
-			for _, d := range drift {
-				fmt.Fprintf(stderr, "  %s\n", d)
-			}
+			printStale(stderr, "trustc generate -check", *out, drift)
 			return exitFail
 		}
 		return exitOK
@@ -93,6 +90,16 @@ func Files(rel *release.Release) map[string][]byte {
 		}
 	}
 	return files
+}
+
+// printStale says that dir, a compiled release, differs from what the CUE
+// compiles to, how to fix it, and each file that differs (from Drift).
+// generate -check, diff and tuf build all say it this one way.
+func printStale(stderr io.Writer, prefix, dir string, drift []string) {
+	fmt.Fprintf(stderr, "%s: %s is stale; run 'make generate' and commit the result:\n", prefix, dir)
+	for _, d := range drift {
+		fmt.Fprintf(stderr, "  %s\n", d)
+	}
 }
 
 // Drift compares want with the files in fsys and describes each difference,

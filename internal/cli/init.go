@@ -11,13 +11,8 @@ import (
 	"time"
 
 	"github.com/trustc-dev/trustc/importer"
+	"github.com/trustc-dev/trustc/internal/text"
 )
-
-// specs collects the values of a repeatable flag.
-type specs []string
-
-func (s *specs) String() string     { return strings.Join(*s, " ") }
-func (s *specs) Set(v string) error { *s = append(*s, v); return nil }
 
 func runInit(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("init", "[-C dir] -env name -operator uri [-fulcio spec]... [-rekor spec]... [-ctfe spec]... [-tsa spec]... [-oidc url]... [-force]", stderr)
@@ -25,7 +20,7 @@ func runInit(args []string, stdout, stderr io.Writer) int {
 	env := fs.String("env", "", "write the environment as environments/`name`")
 	operator := fs.String("operator", "", "who runs the services, a scheme-less `uri` such as example.com")
 	force := fs.Bool("force", false, "replace environments/<name> if it exists")
-	var fulcio, rekor, ctfe, tsa, oidc specs
+	var fulcio, rekor, ctfe, tsa, oidc listFlag
 	fs.Var(&fulcio, "fulcio", "a certificate authority and one of its chains, as a `spec` url=URL,certificate-chain=PEM[,start-time=T][,end-time=T][,api-version=N]; the chain runs from the CA that issues signing certificates to the root; start-time defaults to the root's NotBefore. Repeat for more chains or CAs.")
 	fs.Var(&rekor, "rekor", "a Rekor log, as a `spec` url=URL,public-key=PEM,start-time=T[,end-time=T][,api-version=1|2] (cosign's origin= is accepted if it is the URL without its scheme). Repeat for more.")
 	fs.Var(&ctfe, "ctfe", "a certificate transparency log, as a `spec` url=URL,public-key=PEM,start-time=T[,end-time=T]. Repeat for more.")
@@ -123,11 +118,11 @@ func (p *specParser) time(label string, kv map[string]string, key string) time.T
 	if s == "" {
 		return time.Time{}
 	}
-	t, err := time.Parse(time.RFC3339Nano, s)
+	t, err := text.ParseTime(s)
 	if err != nil {
 		p.usage = append(p.usage, fmt.Sprintf("%s: %s: %q is not an RFC 3339 time like 2025-09-23T00:00:00Z", label, key, s))
 	}
-	return t.UTC()
+	return t
 }
 
 func (p *specParser) api(label string, kv map[string]string) int {

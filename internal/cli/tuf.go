@@ -2,8 +2,6 @@ package cli
 
 import (
 	"crypto"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +12,7 @@ import (
 
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/compiler/load"
+	"github.com/trustc-dev/trustc/internal/text"
 	"github.com/trustc-dev/trustc/tufrepo"
 )
 
@@ -42,7 +41,7 @@ var tufRoles = []string{"root", "targets", "snapshot", "timestamp"}
 
 // roleFlags are one role's flags.
 type roleFlags struct {
-	keys    stringList
+	keys    listFlag
 	version int64
 	expires string
 }
@@ -143,10 +142,7 @@ func runTUFBuild(args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	if len(drift) > 0 {
-		fmt.Fprintf(stderr, "trustc tuf build: nothing written: %s is stale; run 'make generate' and commit the result:\n", filepath.ToSlash(filepath.Join(*golden, *envName)))
-		for _, d := range drift {
-			fmt.Fprintf(stderr, "  %s\n", d)
-		}
+		printStale(stderr, "trustc tuf build: nothing written", filepath.ToSlash(filepath.Join(*golden, *envName)), drift)
 		return exitFail
 	}
 
@@ -302,44 +298,23 @@ func referenceTime(s string) (time.Time, error) {
 	if s == "" {
 		return time.Now().UTC(), nil
 	}
-	t, err := time.Parse(time.RFC3339, s)
+	t, err := text.ParseTime(s)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("%q is no RFC 3339 time such as 2026-08-21T00:00:00Z", s)
 	}
-	return t.UTC(), nil
+	return t, nil
 }
 
 // expiry reads an RFC 3339 time, or a duration after ref: a Go duration
 // (720h) or a whole number of days (30d), since TUF expiries are usually
-// counted in days.
+// counted in days. ref is UTC, where a day is 24 hours.
 func expiry(s string, ref time.Time) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t.UTC(), nil
+	if t, err := text.ParseTime(s); err == nil {
+		return t, nil
 	}
-	if days, ok := strings.CutSuffix(s, "d"); ok {
-		n, err := strconv.Atoi(days)
-		if err == nil && n > 0 {
-			return ref.AddDate(0, 0, n), nil
-		}
-	}
-	d, err := time.ParseDuration(s)
+	d, err := text.ParseDuration(s)
 	if err != nil || d <= 0 {
 		return time.Time{}, fmt.Errorf("%q is neither an RFC 3339 time nor a positive duration such as 720h or 30d", s)
 	}
 	return ref.Add(d), nil
-}
-
-// stringList is a repeatable string flag.
-type stringList []string
-
-var _ flag.Value = (*stringList)(nil)
-
-func (l *stringList) String() string { return strings.Join(*l, ",") }
-
-func (l *stringList) Set(s string) error {
-	if s == "" {
-		return errors.New("empty file name")
-	}
-	*l = append(*l, s)
-	return nil
 }
