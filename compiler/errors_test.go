@@ -245,6 +245,16 @@ func TestBadInput(t *testing.T) {
     ./environments/test/tuf_targets.cue:7:2
 `,
 	}, {
+		name: "waiting period too long to count",
+		setup: func(t *testing.T, r string) {
+			edit(t, r, "environment.cue", `optIn:         true
+		waitingPeriod: "90d"`, `optIn:         true
+		waitingPeriod: "213505d"`)
+		},
+		want: `signingConfigs.rekorV2.waitingPeriod: duration "213505d" is longer than 106751 days, the most trustc can count; write a shorter one:
+    ./environments/test/environment.cue:33:18
+`,
+	}, {
 		name: "every problem is reported, not only the first",
 		setup: func(t *testing.T, r string) {
 			write(t, r, "rekor.pub", []byte("not a key\n"))

@@ -1,6 +1,7 @@
 package tufrepo
 
 import (
+	"bytes"
 	"crypto"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
@@ -72,7 +74,8 @@ func (o Options) roles() []role {
 // The repository is assembled in a temporary directory beside dir and
 // renamed into place; on error dir is left as it was. An existing dir is
 // replaced only if it is empty or holds a timestamp.json, so a mistyped
-// path cannot swallow an unrelated directory.
+// path cannot swallow an unrelated directory, and only if it holds no
+// <v>.root.json of the version written with other bytes.
 func Build(dir string, targets []Target, opts Options) error {
 	files, err := buildFiles(targets, opts)
 	if err != nil {
@@ -250,6 +253,9 @@ func writeAtomic(dir string, files []file) (err error) {
 	if err := checkReplaceable(dir); err != nil {
 		return err
 	}
+	if err := checkRootKept(dir, files); err != nil {
+		return err
+	}
 	parent, base := filepath.Split(dir)
 	if parent == "" {
 		parent = "."
@@ -301,6 +307,31 @@ func checkReplaceable(dir string) error {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "timestamp.json")); err != nil {
 		return fmt.Errorf("write repository: refuse to replace %s: not empty and holds no timestamp.json", dir)
+	}
+	return nil
+}
+
+// checkRootKept refuses to replace dir's <v>.root.json with other bytes.
+// A root version is signed once: clients that trusted the old bytes keep
+// them and, finding the same version again, never take the new one, while
+// new clients trust the new one, so the two would disagree on the keys.
+// Rebuilding with the same keys and options writes the same bytes and is
+// allowed.
+func checkRootKept(dir string, files []file) error {
+	for _, f := range files {
+		if !strings.HasSuffix(f.name, ".root.json") || strings.Contains(f.name, "/") {
+			continue
+		}
+		old, err := os.ReadFile(filepath.Join(dir, f.name))
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("write repository: %w", err)
+		}
+		if !bytes.Equal(old, f.data) {
+			return fmt.Errorf("write repository: %s already holds a different %s; a root version is signed once, so give the new root a higher version", dir, f.name)
+		}
 	}
 	return nil
 }

@@ -311,6 +311,19 @@ func TestBuildReplace(t *testing.T) {
 		t.Errorf("failed Build changed the repository (-before +after):\n%s", diff)
 	}
 
+	// A root version is signed once: a rebuild that would sign other root
+	// bytes under the same version is refused and changes nothing.
+	later := testOptions(t)
+	later.Root.Expires = later.Root.Expires.AddDate(1, 0, 0)
+	err := Build(repo, testTargets, later)
+	want := "write repository: " + repo + " already holds a different 1.root.json; a root version is signed once, so give the new root a higher version"
+	if err == nil || err.Error() != want {
+		t.Errorf("Build rewriting 1.root.json: error %v, want %s", err, want)
+	}
+	if diff := cmp.Diff(first, readTree(t, repo)); diff != "" {
+		t.Errorf("refused Build changed the repository (-before +after):\n%s", diff)
+	}
+
 	// A good rebuild replaces it whole: the old target does not linger.
 	if err := Build(repo, testTargets[:1], testOptions(t)); err != nil {
 		t.Fatal(err)
@@ -337,7 +350,7 @@ func TestBuildReplace(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = Build(other, testTargets, testOptions(t))
-	want := "write repository: refuse to replace " + other + ": not empty and holds no timestamp.json"
+	want = "write repository: refuse to replace " + other + ": not empty and holds no timestamp.json"
 	if err == nil || err.Error() != want {
 		t.Errorf("Build over a non-repository: error %v, want %s", err, want)
 	}

@@ -2,7 +2,9 @@ package load
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
+	"math"
 	"path"
 	"strconv"
 	"strings"
@@ -315,6 +317,10 @@ func (d *decoder) duration(v cue.Value, field string, parent model.Src) model.Va
 	}
 	dur, err := ParseDuration(str.V)
 	if err != nil {
+		if errors.Is(err, ErrDurationTooLong) {
+			d.fail(str.Src.Errorf("duration %q is longer than %d days, the most trustc can count; write a shorter one", str.V, MaxDays))
+			return out
+		}
 		d.fail(str.Src.Errorf("invalid duration %q: want whole days like \"90d\" or a Go duration like \"36h\"", str.V))
 		return out
 	}
@@ -322,14 +328,29 @@ func (d *decoder) duration(v cue.Value, field string, parent model.Src) model.Va
 	return out
 }
 
-// ParseDuration parses "<n>d" or Go duration syntax; negative durations are
-// refused.
+// MaxDays is the most whole days a duration may be: time.Duration counts
+// nanoseconds in an int64, which ends after 106751 days (about 292 years).
+// Multiplying more days wraps around, so "213505d" once read as about a day
+// and turned the waiting-period rule off.
+const MaxDays = int64(math.MaxInt64 / int64(24*time.Hour))
+
+// ErrDurationTooLong is ParseDuration's error for more days than MaxDays.
+var ErrDurationTooLong = fmt.Errorf("more than %d days, the longest duration there is", MaxDays)
+
+// ParseDuration parses "<n>d" (whole days, n up to MaxDays) or Go duration
+// syntax; negative durations are refused. It is the one parser of the
+// days form: the CLI's duration flags (check's policy flags, tuf build's
+// -<role>-expires) use it too.
 func ParseDuration(s string) (time.Duration, error) {
 	var dur time.Duration
 	if n, ok := strings.CutSuffix(s, "d"); ok {
-		days, err := strconv.Atoi(n)
-		if err != nil {
-			return 0, err
+		// Digits only: strconv would also take "+5" and "-0".
+		if n == "" || strings.TrimLeft(n, "0123456789") != "" {
+			return 0, fmt.Errorf("%q: want whole days such as \"90d\"", s)
+		}
+		days, err := strconv.ParseInt(n, 10, 64)
+		if err != nil || days > MaxDays {
+			return 0, fmt.Errorf("%q: %w", s, ErrDurationTooLong)
 		}
 		dur = time.Duration(days) * 24 * time.Hour
 	} else {

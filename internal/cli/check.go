@@ -30,7 +30,23 @@ func (n *nowFlag) Set(s string) error {
 	if err != nil {
 		return fmt.Errorf("want an RFC 3339 time like 2026-01-01T00:00:00Z")
 	}
+	if err := checkEpoch(t); err != nil {
+		return err
+	}
 	n.t = t.UTC()
+	return nil
+}
+
+// earliest is the earliest time a -now flag takes. Zero time is how the
+// compiler is told to skip the time-dependent rules, and the flags once
+// read "0001-01-01T00:00:00Z" as no time at all; nothing trustc checks
+// (certificates, TUF metadata, Sigstore's logs) predates Unix time.
+var earliest = time.Unix(0, 0).UTC()
+
+func checkEpoch(t time.Time) error {
+	if t.Before(earliest) {
+		return fmt.Errorf("%s is before %s, earlier than anything trustc checks", t.UTC().Format(time.RFC3339Nano), earliest.Format(time.RFC3339))
+	}
 	return nil
 }
 

@@ -120,7 +120,14 @@ func runTUFBuild(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
-	res, err := compiler.Compile(absRoot, *envName)
+	goldenDir := *golden
+	if !filepath.IsAbs(goldenDir) {
+		goldenDir = filepath.Join(absRoot, goldenDir)
+	}
+	// Sign nothing generate would refuse: every rule, the time-dependent
+	// ones at -now, and the rules across releases against golden/. A
+	// golden/ that does not read as a release is refused below as stale.
+	res, err := compiler.CompileWith(absRoot, releaseOptions("trustc tuf build", ref, goldenDir, nil), *envName)
 	if err != nil {
 		printErr(stderr, "trustc tuf build: nothing written", err, absRoot)
 		return exitFail
@@ -129,10 +136,6 @@ func runTUFBuild(args []string, stdout, stderr io.Writer) int {
 	// Publish only what was reviewed: golden/<env> is committed, so it
 	// must be exactly what the CUE compiles to. The legacy targets are
 	// material under environments/, reviewed there.
-	goldenDir := *golden
-	if !filepath.IsAbs(goldenDir) {
-		goldenDir = filepath.Join(absRoot, goldenDir)
-	}
 	want := map[string][]byte{}
 	for _, f := range env.Files() {
 		want[f.Name] = f.Bytes
@@ -306,23 +309,24 @@ func referenceTime(s string) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, fmt.Errorf("%q is no RFC 3339 time such as 2026-08-21T00:00:00Z", s)
 	}
+	if err := checkEpoch(t); err != nil {
+		return time.Time{}, err
+	}
 	return t.UTC(), nil
 }
 
 // expiry reads an RFC 3339 time, or a duration after ref: a Go duration
 // (720h) or a whole number of days (30d), since TUF expiries are usually
-// counted in days.
+// counted in days. Durations are load.ParseDuration's, so both accept the
+// same days and bound them the same way.
 func expiry(s string, ref time.Time) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t.UTC(), nil
 	}
-	if days, ok := strings.CutSuffix(s, "d"); ok {
-		n, err := strconv.Atoi(days)
-		if err == nil && n > 0 {
-			return ref.AddDate(0, 0, n), nil
-		}
+	d, err := load.ParseDuration(s)
+	if errors.Is(err, load.ErrDurationTooLong) {
+		return time.Time{}, fmt.Errorf("%q is longer than %d days, the most trustc can count", s, load.MaxDays)
 	}
-	d, err := time.ParseDuration(s)
 	if err != nil || d <= 0 {
 		return time.Time{}, fmt.Errorf("%q is neither an RFC 3339 time nor a positive duration such as 720h or 30d", s)
 	}
