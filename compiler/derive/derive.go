@@ -36,9 +36,14 @@ func Environment(env *model.Environment) error {
 		errs = errors.Append(errs, agree(pk, l.LogID, l.KeyDetails, l.Key))
 		l.PublicKey = pk
 	}
-	for _, a := range slices.Concat(env.CAs, env.TSAs) {
+	for _, a := range env.CAs {
 		for _, c := range a.Chains {
-			errs = errors.Append(errs, chain(c))
+			errs = errors.Append(errs, chain(c, "ca"))
+		}
+	}
+	for _, a := range env.TSAs {
+		for _, c := range a.Chains {
+			errs = errors.Append(errs, chain(c, "tsa"))
 		}
 	}
 	for _, r := range env.Retired {
@@ -49,7 +54,7 @@ func Environment(env *model.Environment) error {
 		}
 		if len(r.Certs) > 0 {
 			c := &model.Chain{Name: r.Name, Src: r.Src, Certs: r.Certs}
-			errs = errors.Append(errs, chain(c))
+			errs = errors.Append(errs, chain(c, ""))
 			r.Certificates = c.Certificates
 		}
 		if (r.Key == nil) == (len(r.Certs) == 0) {
