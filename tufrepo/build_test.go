@@ -241,7 +241,7 @@ func TestBuildErrors(t *testing.T) {
 		{"duplicate key", func(o *Options) { o.Signers.Targets = append(o.Signers.Targets, o.Signers.Targets[0]) }, nil,
 			"build repository: targets: key " + keyID(seededKey("targets")) + " listed twice"},
 		{"rsa key", func(o *Options) { o.Signers.Targets = []crypto.Signer{loadRSA(t)} }, nil,
-			"build repository: targets: key type *rsa.PublicKey: want Ed25519 or ECDSA P-256"},
+			"build repository: targets: RSA 2048-bit key: want Ed25519 or ECDSA P-256"},
 		{"duplicate target", func(*Options) {}, []Target{{Name: "a"}, {Name: "a"}},
 			"build repository: target a listed twice"},
 		{"bad target name", func(*Options) {}, []Target{{Name: "../a"}},

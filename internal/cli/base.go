@@ -19,7 +19,7 @@ import (
 func baseModels(fsys fs.FS, name, dir string) (map[string]*model.Environment, error) {
 	rel, err := release.Read(fsys, name)
 	if err != nil {
-		return nil, fmt.Errorf("read base release %s: %w", dir, err)
+		return nil, fmt.Errorf("read base release: %w", inDir(dir, err))
 	}
 	out, err := modelsByName(rel, dir)
 	if err != nil {
@@ -63,7 +63,11 @@ func modelsByName(rel *release.Release, dir string) (map[string]*model.Environme
 
 // gitTree reads the files below dir at ref in the repository at root.
 func gitTree(root, ref, dir string) (fs.FS, error) {
-	names, err := git(root, "ls-tree", "-r", "--name-only", ref, "--", dir)
+	commit, err := resolveRef(root, ref)
+	if err != nil {
+		return nil, err
+	}
+	names, err := git(root, "ls-tree", "-r", "--name-only", commit, "--", dir)
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +76,7 @@ func gitTree(root, ref, dir string) (fs.FS, error) {
 		if n == "" {
 			continue
 		}
-		b, err := git(root, "show", ref+":"+n)
+		b, err := git(root, "show", commit+":"+n)
 		if err != nil {
 			return nil, err
 		}
@@ -82,6 +86,23 @@ func gitTree(root, ref, dir string) (fs.FS, error) {
 		return nil, &noTreeError{root, dir, ref}
 	}
 	return files, nil
+}
+
+// resolveRef turns a user's ref into a tree id, the only form passed on
+// to git. A ref is an argument, never an option: "-base-ref --output=FILE"
+// once reached 'git show' as an option and wrote FILE. A ref starting
+// with "-" cannot name a branch or tag (git check-ref-format refuses it),
+// so it is refused outright; --end-of-options guards whatever else
+// rev-parse might read as an option.
+func resolveRef(root, ref string) (string, error) {
+	if ref == "" || strings.HasPrefix(ref, "-") {
+		return "", fmt.Errorf("%q is no git ref: refs do not start with \"-\"; give a branch, tag or commit", ref)
+	}
+	out, err := git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", ref+"^{tree}")
+	if err != nil {
+		return "", fmt.Errorf("%q names no commit or tree in %s", ref, root)
+	}
+	return strings.TrimSpace(string(out)), nil
 }
 
 // noTreeError says a ref has no such directory: before the first release.

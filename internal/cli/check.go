@@ -1,9 +1,11 @@
 package cli
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -162,7 +164,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	dir, _ := filepath.Abs(fs.Arg(0))
 	rel, err := release.Read(os.DirFS(dir), baseName(*envName, dir))
 	if err != nil {
-		fmt.Fprintf(stderr, "trustc check: %v\n", err)
+		fmt.Fprintf(stderr, "trustc check: %v\n", inDir(fs.Arg(0), err))
 		return exitFail
 	}
 	jopts, err := policy.options(dir)
@@ -209,6 +211,21 @@ func (p *jsonPolicy) options(dir string) (load.JSONOptions, error) {
 		o.Fronts[u] = strings.Split(shards, ",")
 	}
 	return o, nil
+}
+
+// inDir names dir in an error reading os.DirFS(dir). A file-system error
+// there has a path relative to dir, and "open .: permission denied" names
+// no directory at all: its path is made dir's. Any other error gets dir as
+// a prefix.
+func inDir(dir string, err error) error {
+	var pe *iofs.PathError
+	if errors.As(err, &pe) {
+		if !filepath.IsAbs(pe.Path) {
+			pe.Path = filepath.Join(dir, filepath.FromSlash(pe.Path))
+		}
+		return err
+	}
+	return fmt.Errorf("%s: %w", dir, err)
 }
 
 func baseName(name, dir string) string {
