@@ -14,6 +14,7 @@ import (
 
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/compiler/load"
+	"github.com/trustc-dev/trustc/release"
 	"github.com/trustc-dev/trustc/tufrepo"
 )
 
@@ -126,30 +127,9 @@ func runTUFBuild(args []string, stdout, stderr io.Writer) int {
 	}
 	// Sign nothing generate would refuse: every rule, the time-dependent
 	// ones at -now, and the rules across releases against golden/. A
-	// golden/ that does not read as a release is refused below as stale.
-	res, err := compiler.CompileWith(absRoot, releaseOptions("trustc tuf build", ref, goldenDir, nil), *envName)
-	if err != nil {
-		printErr(stderr, "trustc tuf build: nothing written", err, absRoot)
-		return exitFail
-	}
-	env := res.Release.Env(*envName)
-	// Publish only what was reviewed: golden/<env> is committed, so it
-	// must be exactly what the CUE compiles to. The legacy targets are
-	// material under environments/, reviewed there.
-	want := map[string][]byte{}
-	for _, f := range env.Files() {
-		want[f.Name] = f.Bytes
-	}
-	drift, err := Drift(os.DirFS(filepath.Join(goldenDir, *envName)), want)
-	if err != nil {
-		fmt.Fprintf(stderr, "trustc tuf build: read %s: %v\n", filepath.Join(*golden, *envName), err)
-		return exitFail
-	}
-	if len(drift) > 0 {
-		fmt.Fprintf(stderr, "trustc tuf build: nothing written: %s is stale; run 'make generate' and commit the result:\n", filepath.ToSlash(filepath.Join(*golden, *envName)))
-		for _, d := range drift {
-			fmt.Fprintf(stderr, "  %s\n", d)
-		}
+	// golden/ that does not read as a release is refused as stale.
+	env, ok := reviewedEnv("trustc tuf build", "nothing written: ", absRoot, releaseOptions("trustc tuf build", ref, goldenDir, nil), *golden, goldenDir, *envName, stderr)
+	if !ok {
 		return exitFail
 	}
 
@@ -193,6 +173,37 @@ func runTUFBuild(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "clients start from %s\n", filepath.Join(*out, strconv.FormatInt(opts.Root.Version, 10)+".root.json"))
 	return exitOK
+}
+
+// reviewedEnv compiles one environment with opts and checks that
+// golden/<env> is exactly what it compiles to: golden/ is committed and
+// reviewed, so a repository publishes, and is verified against, only what
+// was reviewed. The legacy targets are material under environments/,
+// reviewed there. On a problem it prints cmd: prefix..., and ok is false.
+func reviewedEnv(cmd, prefix, absRoot string, opts compiler.Options, golden, goldenDir, envName string, stderr io.Writer) (env *release.Env, ok bool) {
+	res, err := compiler.CompileWith(absRoot, opts, envName)
+	if err != nil {
+		printErr(stderr, cmd+": "+strings.TrimSuffix(prefix, ": "), err, absRoot)
+		return nil, false
+	}
+	env = res.Release.Env(envName)
+	want := map[string][]byte{}
+	for _, f := range env.Files() {
+		want[f.Name] = f.Bytes
+	}
+	drift, err := Drift(os.DirFS(filepath.Join(goldenDir, envName)), want)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: read %s: %v\n", cmd, filepath.Join(golden, envName), err)
+		return nil, false
+	}
+	if len(drift) > 0 {
+		fmt.Fprintf(stderr, "%s: %s%s is stale; run 'make generate' and commit the result:\n", cmd, prefix, filepath.ToSlash(filepath.Join(golden, envName)))
+		for _, d := range drift {
+			fmt.Fprintf(stderr, "  %s\n", d)
+		}
+		return nil, false
+	}
+	return env, true
 }
 
 func optsRole(o *tufrepo.Options, role string) *tufrepo.Role {
