@@ -346,7 +346,8 @@ func (c *checker) noGaps(sc *model.SigningConfig) {
 }
 
 // duplicates: rule 4. Clients key services by URL and logs by id; two
-// entries with one key make their choice arbitrary.
+// entries with one key make their choice arbitrary. URLs that differ only
+// in trailing slashes are one service: clients append paths to them.
 func (c *checker) duplicates() {
 	type key struct{ kind, v string }
 	seen := map[key]string{}
@@ -355,6 +356,9 @@ func (c *checker) duplicates() {
 			return
 		}
 		k := key{kind, v}
+		if what == "url" {
+			k.v = strings.TrimRight(v, "/")
+		}
 		if other, ok := seen[k]; ok {
 			c.add(violation(RuleWellFormed, src, "%s %q has the same %s as %q (%s); each must be unique", kind, name, what, other, v))
 			return
