@@ -36,8 +36,8 @@ func Policy(env *model.Environment, opts Options) error {
 	c.duplicates()
 	c.clientTraps(opts.Now)
 	c.material(opts.Now)
-	if c.errs != nil {
-		return errors.Sanitize(c.errs)
+	if err := c.err(); err != nil {
+		return errors.Sanitize(err)
 	}
 	return nil
 }
@@ -507,7 +507,7 @@ func (c *checker) material(now time.Time) {
 	found := parallel.Map(len(jobs), func(i int) errors.Error {
 		sub := &checker{env: c.env}
 		sub.chain(jobs[i].kind, jobs[i].a, jobs[i].ch, now)
-		return sub.errs
+		return sub.err()
 	})
 	for _, errs := range found {
 		c.add(errs)
