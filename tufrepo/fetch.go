@@ -60,8 +60,11 @@ func sameOrigin(req *http.Request, via []*http.Request) error {
 		return fmt.Errorf("stopped after %d redirects", maxRedirects)
 	}
 	from := via[0].URL
-	if req.URL.Scheme != from.Scheme || req.URL.Host != from.Host {
+	switch {
+	case req.URL.Host != from.Host:
 		return fmt.Errorf("refuse redirect from %s to %s: another host; name the repository at its own location", from.Redacted(), req.URL.Redacted())
+	case req.URL.Scheme != from.Scheme:
+		return fmt.Errorf("refuse redirect from %s to %s: another scheme; name the repository at its own location", from.Redacted(), req.URL.Redacted())
 	}
 	return nil
 }

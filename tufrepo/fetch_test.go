@@ -156,7 +156,7 @@ func TestOpenHostileServers(t *testing.T) {
 		name string
 		path string
 		bad  func(w http.ResponseWriter, r *http.Request, done <-chan struct{})
-		want string // with %s for the server's URL
+		want string // with %[1]s for the server's URL, %[2]s for it with https
 	}{{
 		name: "redirect to another host",
 		path: "/timestamp.json",
@@ -164,6 +164,13 @@ func TestOpenHostileServers(t *testing.T) {
 			http.Redirect(w, r, other.URL+r.URL.Path, http.StatusFound)
 		},
 		want: `open repository %[1]s: refresh metadata: Get "` + other.URL + `/timestamp.json": refuse redirect from %[1]s/timestamp.json to ` + other.URL + `/timestamp.json: another host; name the repository at its own location`,
+	}, {
+		name: "redirect from http to https on the same host",
+		path: "/timestamp.json",
+		bad: func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+			http.Redirect(w, r, "https://"+r.Host+r.URL.Path, http.StatusFound)
+		},
+		want: `open repository %[1]s: refresh metadata: Get "%[2]s/timestamp.json": refuse redirect from %[1]s/timestamp.json to %[2]s/timestamp.json: another scheme; name the repository at its own location`,
 	}, {
 		name: "Content-Length that is never sent",
 		path: "/timestamp.json",
@@ -225,7 +232,7 @@ func TestOpenHostileServers(t *testing.T) {
 			} else {
 				r.Close()
 			}
-			if diff := cmp.Diff(fmt.Sprintf(tc.want, srv.URL), got); diff != "" {
+			if diff := cmp.Diff(fmt.Sprintf(tc.want, srv.URL, "https"+strings.TrimPrefix(srv.URL, "http")), got); diff != "" {
 				t.Errorf("error (-want +got):\n%s", diff)
 			}
 		})
