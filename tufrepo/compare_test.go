@@ -12,13 +12,13 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 	"github.com/trustc-dev/trustc/tufrepo"
 )
 
 func sum(t *testing.T, elem ...string) string {
 	t.Helper()
-	s := sha256.Sum256(sharedtest.ReadFile(t, elem...))
+	s := sha256.Sum256(refdata.ReadFile(t, elem...))
 	return hex.EncodeToString(s[:])
 }
 
@@ -47,7 +47,7 @@ func TestCompare(t *testing.T) {
 	legacySum := sum(t, "production", "targets", "signing_config.json")
 	rekorSum := sum(t, "production", "targets", "rekor.pub")
 
-	changed := bytes.Replace(sharedtest.ReadFile(t, "production", "trusted_root.json"),
+	changed := bytes.Replace(refdata.ReadFile(t, "production", "trusted_root.json"),
 		[]byte("https://rekor.sigstore.dev"), []byte("https://rekor.sigstore.dew"), 1)
 
 	for _, tc := range []struct {
@@ -102,7 +102,7 @@ func TestCompare(t *testing.T) {
 			`  published custom {"sigstore":{"status":"Active","uri":"https://rekor.sigstore.dev","usage":"Rekor"}}` + "\n" +
 			"  expected  custom (none)\n"},
 		{"not published", func(ts []tufrepo.Target) []tufrepo.Target {
-			return append(ts, tufrepo.Target{Name: "signing_config_next.v0.2.json", Data: sharedtest.ReadFile(t, "production", "signing_config.v0.2.json")})
+			return append(ts, tufrepo.Target{Name: "signing_config_next.v0.2.json", Data: refdata.ReadFile(t, "production", "signing_config.v0.2.json")})
 		}, head + "1 difference, 11 targets as expected\n" +
 			"missing signing_config_next.v0.2.json\n" +
 			"  expected  sha256:" + sum(t, "production", "signing_config.v0.2.json") + " 1034 bytes\n"},
