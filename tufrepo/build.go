@@ -81,7 +81,86 @@ func Build(dir string, targets []Target, opts Options) error {
 	if err != nil {
 		return err
 	}
+	if err := checkNoRollback(filepath.Clean(dir), opts); err != nil {
+		return err
+	}
 	return writeAtomic(dir, files)
+}
+
+// checkNoRollback refuses to replace a repository with lower versions of
+// any role than it holds: a client that saw the higher version refuses
+// the lower one (TUF client workflow 5.3 to 5.6), so the rebuilt
+// repository would be a rollback to it. Root, targets and snapshot
+// versions come from the versioned file names, timestamp's from
+// timestamp.json; a timestamp.json that does not parse says nothing.
+func checkNoRollback(dir string, opts Options) error {
+	des, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("write repository: %w", err)
+	}
+	held := map[string]int64{}
+	for _, de := range des {
+		v, role, ok := versionedName(de.Name())
+		if ok && v > held[role] {
+			held[role] = v
+		}
+	}
+	if b, err := readAtMostFile(filepath.Join(dir, "timestamp.json"), timestampMaxLength); err == nil {
+		if ts, err := metadata.Timestamp().FromBytes(b); err == nil {
+			held[metadata.TIMESTAMP] = ts.Signed.Version
+		}
+	}
+	for _, r := range opts.roles() {
+		v := r.opts.Version
+		if v == 0 {
+			v = 1
+		}
+		if h := held[r.name]; v < h {
+			return fmt.Errorf("write repository: %s holds %s v%d; writing v%d over it would roll back every client that saw v%d, so give %s version %d or more", dir, r.name, h, v, h, r.name, h)
+		}
+	}
+	return nil
+}
+
+// versionedName parses "<v>.<role>.json" for root, targets and snapshot.
+func versionedName(name string) (v int64, role string, ok bool) {
+	n, rest, ok := strings.Cut(name, ".")
+	if !ok {
+		return 0, "", false
+	}
+	role, ok = strings.CutSuffix(rest, ".json")
+	if !ok || (role != metadata.ROOT && role != metadata.TARGETS && role != metadata.SNAPSHOT) {
+		return 0, "", false
+	}
+	v, err := strconv.ParseInt(n, 10, 64)
+	if err != nil || v < 1 {
+		return 0, "", false
+	}
+	return v, role, true
+}
+
+// timestampMaxLength is go-tuf's default bound on timestamp.json.
+const timestampMaxLength = 16384
+
+// readAtMostFile reads a regular file of at most maxLength bytes. The
+// file type is checked before opening: opening a FIFO would block.
+func readAtMostFile(path string, maxLength int64) ([]byte, error) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readAtMost(f, path, maxLength)
 }
 
 // file is one file of a repository, by slash-separated path.

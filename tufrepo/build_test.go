@@ -324,8 +324,33 @@ func TestBuildReplace(t *testing.T) {
 		t.Errorf("refused Build changed the repository (-before +after):\n%s", diff)
 	}
 
+	// Nor may a rebuild lower any role's version: clients that saw the
+	// higher one would take the rebuilt repository for a rollback.
+	higher := testOptions(t)
+	higher.Targets.Version, higher.Timestamp.Version = 5, 3
+	if err := Build(repo, testTargets, higher); err != nil {
+		t.Fatal(err)
+	}
+	atV5 := readTree(t, repo)
+	lower := testOptions(t)
+	lower.Targets.Version, lower.Timestamp.Version = 4, 3
+	err = Build(repo, testTargets, lower)
+	want = "write repository: " + repo + " holds targets v5; writing v4 over it would roll back every client that saw v5, so give targets version 5 or more"
+	if err == nil || err.Error() != want {
+		t.Errorf("Build lowering the targets version: error %v, want %s", err, want)
+	}
+	lower.Targets.Version, lower.Timestamp.Version = 5, 2
+	err = Build(repo, testTargets, lower)
+	want = "write repository: " + repo + " holds timestamp v3; writing v2 over it would roll back every client that saw v3, so give timestamp version 3 or more"
+	if err == nil || err.Error() != want {
+		t.Errorf("Build lowering the timestamp version: error %v, want %s", err, want)
+	}
+	if diff := cmp.Diff(atV5, readTree(t, repo)); diff != "" {
+		t.Errorf("refused Build changed the repository (-before +after):\n%s", diff)
+	}
+
 	// A good rebuild replaces it whole: the old target does not linger.
-	if err := Build(repo, testTargets[:1], testOptions(t)); err != nil {
+	if err := Build(repo, testTargets[:1], higher); err != nil {
 		t.Fatal(err)
 	}
 	for n := range readTree(t, repo) {

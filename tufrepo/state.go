@@ -54,21 +54,22 @@ func StateKey(location string) string {
 // ReadState reads a state file; one that does not exist yet is an empty
 // state, since the first run has seen nothing.
 func ReadState(path string) (*State, error) {
-	f, err := os.Open(path)
+	// Stat before opening: opening a FIFO would block.
+	fi, err := os.Stat(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return &State{Repositories: map[string]Versions{}}, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read state: %w", err)
 	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("read state: %w", err)
-	}
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("read state %s: not a regular file", path)
 	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read state: %w", err)
+	}
+	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, MaxStateSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("read state: %w", err)
