@@ -63,11 +63,11 @@ func modelsByName(rel *release.Release, dir string) (map[string]*model.Environme
 
 // gitTree reads the files below dir at ref in the repository at root.
 func gitTree(root, ref, dir string) (fs.FS, error) {
-	commit, err := resolveRef(root, ref)
+	tree, err := resolveRef(root, ref)
 	if err != nil {
 		return nil, err
 	}
-	names, err := git(root, "ls-tree", "-r", "--name-only", commit, "--", dir)
+	names, err := git(root, "ls-tree", "-r", "--name-only", tree, "--", dir)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +76,7 @@ func gitTree(root, ref, dir string) (fs.FS, error) {
 		if n == "" {
 			continue
 		}
-		b, err := git(root, "show", commit+":"+n)
+		b, err := git(root, "show", tree+":"+n)
 		if err != nil {
 			return nil, err
 		}
@@ -90,10 +90,10 @@ func gitTree(root, ref, dir string) (fs.FS, error) {
 
 // resolveRef turns a user's ref into a tree id, the only form passed on
 // to git. A ref is an argument, never an option: "-base-ref --output=FILE"
-// once reached 'git show' as an option and wrote FILE. A ref starting
-// with "-" cannot name a branch or tag (git check-ref-format refuses it),
-// so it is refused outright; --end-of-options guards whatever else
-// rev-parse might read as an option.
+// once reached 'git ls-tree' and 'git show' as an option (show would
+// write FILE). A ref starting with "-" cannot name a branch or tag (git
+// check-ref-format refuses it), so it is refused outright;
+// --end-of-options guards whatever else rev-parse might read as one.
 func resolveRef(root, ref string) (string, error) {
 	if ref == "" || strings.HasPrefix(ref, "-") {
 		return "", fmt.Errorf("%q is no git ref: refs do not start with \"-\"; give a branch, tag or commit", ref)
