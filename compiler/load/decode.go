@@ -277,8 +277,7 @@ func (d *decoder) window(v cue.Value, parent model.Src) model.Window {
 	if f := lookup(v, "start"); f.Exists() {
 		w.Start = d.time(d.strOf(v, f, "start", s))
 	} else {
-		d.str(v, "start", s) // reports the missing field
-		w.Start.Src = s
+		w.Start.Src = d.str(v, "start", s).Src // reports the missing field
 	}
 	if e := lookup(v, "end"); e.Exists() {
 		w.End = d.time(d.strOf(v, e, "end", s))
