@@ -10,6 +10,8 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/trustc-dev/trustc/compiler/model"
@@ -122,6 +124,17 @@ func FuzzPublicKey(f *testing.F) {
 func FuzzChain(f *testing.F) {
 	f.Add([]byte("-----BEGIN CERTIFICATE-----\nMIIB+DCCAX6gAwIBAgITNVkDZoCiofPDsy7dfm6geLbuhzAKBggqhkjOPQQDAzAqMRUwEwYDVQQKEwxzaWdzdG9yZS5kZXYxETAPBgNVBAMTCHNpZ3N0b3JlMB4XDTIxMDMwNzAzMjAyOVoXDTMxMDIyMzAzMjAyOVowKjEVMBMGA1UEChMMc2lnc3RvcmUuZGV2MREwDwYDVQQDEwhzaWdzdG9yZTB2MBAGByqGSM49AgEGBSuBBAAiA2IABLSyA7Ii5k+pNO8ZEWY0ylemWDowOkNa3kL+GZE5Z5GWehL9/A9bRNA3RbrsZ5i0JcastaRL7Sp5fp/jD5dxqc/UdTVnlvS16an+2Yfswe/QuLolRUCrcOE2+2iA5+tzd6NmMGQwDgYDVR0PAQH/BAQDAgEGMBIGA1UdEwEB/wQIMAYBAf8CAQEwHQYDVR0OBBYEFMjFHQBBmiQpMlEk6w2uSu1KBtPsMB8GA1UdIwQYMBaAFMjFHQBBmiQpMlEk6w2uSu1KBtPsMAoGCCqGSM49BAMDA2gAMGUCMH8liWJfMui6vXXBhjDgY4MwslmN/TJxVe/83WrFomwmNf056y1X48F9c4m3a3ozXAIxAKjRay5/aj/jsKKGIkmQatjI8uupHr/+CxFvaJWmpYqNkLDGRU+9orzh5hI2RrcuaQ==\n-----END CERTIFICATE-----\n"))
 	f.Add([]byte("junk"))
+	// A real two-certificate chain, so that the order checks (issuer,
+	// signature, self-signed anchor, duplicates) see more than one.
+	var two []byte
+	for _, name := range []string{"fulcio_intermediate_v1.crt.pem", "fulcio_v1.crt.pem"} {
+		b, err := os.ReadFile(filepath.Join("..", "..", "environments", "production", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		two = append(two, b...)
+	}
+	f.Add(two)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		c := &model.Chain{Name: "x", Certs: []model.Material{{File: model.Value[string]{V: "c.pem"}, Bytes: b}}}
 		if err := chain(c, "ca"); err == nil && len(c.Certificates) == 0 {
