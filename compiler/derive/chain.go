@@ -49,10 +49,12 @@ func chain(c *model.Chain, kind string) errors.Error {
 	if len(certs) == 0 {
 		return c.Src.Errorf("chain %q has no certificates", c.Name)
 	}
+	// A chain out of order is still derived: as a base release (Sigstore
+	// published one root first until targets v7) it is history that the
+	// rules across releases compare, and its problems are notes there.
+	var orderErrs errors.Error
 	if kind != "" {
-		if errs := order(c, kind, certs, from); errs != nil {
-			return errs
-		}
+		orderErrs = order(c, kind, certs, from)
 	}
 	c.Certificates = certs
 	anchor := certs[len(certs)-1]
@@ -69,10 +71,10 @@ func chain(c *model.Chain, kind string) errors.Error {
 			c.Subject.CommonName = o.CommonName.V
 		}
 		if c.Subject == derived {
-			return o.Src.Errorf("subjectOverride repeats the trust anchor's subject (O=%q, CN=%q); remove it", derived.Organization, derived.CommonName)
+			orderErrs = errors.Append(orderErrs, o.Src.Errorf("subjectOverride repeats the trust anchor's subject (O=%q, CN=%q); remove it", derived.Organization, derived.CommonName))
 		}
 	}
-	return nil
+	return orderErrs
 }
 
 // order checks, with crypto/x509, that certs is one chain as clients
@@ -90,7 +92,7 @@ func order(c *model.Chain, kind string, certs []*x509.Certificate, from []*model
 	for i, cert := range certs {
 		for j := range i {
 			if cert.Equal(certs[j]) {
-				errs = errors.Append(errs, from[i].File.Src.Errorf("material: chain %q lists certificate %d (%s) again as certificate %d; list each certificate once", c.Name, j, cert.Subject, i))
+				errs = errors.Append(errs, from[i].File.Src.Rulef(model.RuleMaterial, "chain %q lists certificate %d (%s) again as certificate %d; list each certificate once", c.Name, j, cert.Subject, i))
 			}
 		}
 	}
@@ -98,25 +100,25 @@ func order(c *model.Chain, kind string, certs []*x509.Certificate, from []*model
 		return errs
 	}
 	if first := certs[0]; kind == "ca" && !(first.BasicConstraintsValid && first.IsCA) {
-		return from[0].File.Src.Errorf("material: chain %q: certificate 0 (%s) is not a CA certificate (basic constraints CA:FALSE or absent); a CA chain starts with the CA that issues signing certificates, so remove the leaf", c.Name, first.Subject)
+		return from[0].File.Src.Rulef(model.RuleMaterial, "chain %q: certificate 0 (%s) is not a CA certificate (basic constraints CA:FALSE or absent); a CA chain starts with the CA that issues signing certificates, so remove the leaf", c.Name, first.Subject)
 	}
 	for i := 0; i+1 < len(certs); i++ {
 		cert, issuer := certs[i], certs[i+1]
 		if !bytes.Equal(cert.RawIssuer, issuer.RawSubject) {
-			errs = errors.Append(errs, from[i].File.Src.Errorf("material: chain %q: certificate %d (%s) is issued by %s, not by certificate %d (%s); list the certificates leaf-most first, each followed by its issuer", c.Name, i, cert.Subject, cert.Issuer, i+1, issuer.Subject))
+			errs = errors.Append(errs, from[i].File.Src.Rulef(model.RuleMaterial, "chain %q: certificate %d (%s) is issued by %s, not by certificate %d (%s); list the certificates leaf-most first, each followed by its issuer", c.Name, i, cert.Subject, cert.Issuer, i+1, issuer.Subject))
 			continue
 		}
 		if err := cert.CheckSignatureFrom(issuer); err != nil {
-			errs = errors.Append(errs, from[i].File.Src.Errorf("material: chain %q: certificate %d (%s) does not verify under certificate %d (%s): %v", c.Name, i, cert.Subject, i+1, issuer.Subject, err))
+			errs = errors.Append(errs, from[i].File.Src.Rulef(model.RuleMaterial, "chain %q: certificate %d (%s) does not verify under certificate %d (%s): %v", c.Name, i, cert.Subject, i+1, issuer.Subject, err))
 		}
 	}
 	anchor, last := certs[len(certs)-1], from[len(certs)-1]
 	switch {
 	case !bytes.Equal(anchor.RawIssuer, anchor.RawSubject):
-		errs = errors.Append(errs, last.File.Src.Errorf("material: chain %q: the trust anchor, certificate %d (%s), is issued by %s, not self-signed; end the chain with its root certificate", c.Name, len(certs)-1, anchor.Subject, anchor.Issuer))
+		errs = errors.Append(errs, last.File.Src.Rulef(model.RuleMaterial, "chain %q: the trust anchor, certificate %d (%s), is issued by %s, not self-signed; end the chain with its root certificate", c.Name, len(certs)-1, anchor.Subject, anchor.Issuer))
 	default:
 		if err := anchor.CheckSignatureFrom(anchor); err != nil {
-			errs = errors.Append(errs, last.File.Src.Errorf("material: chain %q: the trust anchor, certificate %d (%s), is not self-signed: %v; end the chain with its root certificate", c.Name, len(certs)-1, anchor.Subject, err))
+			errs = errors.Append(errs, last.File.Src.Rulef(model.RuleMaterial, "chain %q: the trust anchor, certificate %d (%s), is not self-signed: %v; end the chain with its root certificate", c.Name, len(certs)-1, anchor.Subject, err))
 		}
 	}
 	return errs
