@@ -44,6 +44,7 @@ func commands() map[string]command {
 		"check":            {"check environments, or a directory of published JSON, against every rule", runCheck},
 		"diff":             {"review a trust change: what it does to which clients, and when", runDiff},
 		"at":               {"what Sigstore clients sign with and verify at one instant", runAt},
+		"probe":            {"check the live services of a compiled release against it (network)", runProbe},
 		"tuf":              {"tuf build: sign a TUF repository serving an environment's release", runTUF},
 		"verify-published": {"compare a published TUF repository with golden/<env>", runVerifyPublished},
 		"import":           {"write an environment from published trust files", runImport},
