@@ -16,6 +16,7 @@ import (
 
 	"google.golang.org/protobuf/reflect/protoreflect"
 
+	"github.com/trustc-dev/trustc/internal/keykind"
 	"github.com/trustc-dev/trustc/internal/text"
 )
 
@@ -114,7 +115,7 @@ func renderKey(b []byte) string {
 		case *rsa.PublicKey:
 			kind = fmt.Sprintf("RSA %d-bit key", k.N.BitLen())
 		default:
-			kind = fmt.Sprintf("%T key", k)
+			kind = keykind.Of(k)
 		}
 	} else if k, err := x509.ParsePKCS1PublicKey(b); err == nil {
 		kind = fmt.Sprintf("RSA %d-bit key (PKCS#1)", k.N.BitLen())

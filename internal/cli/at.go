@@ -109,10 +109,10 @@ func parseInstant(s string) (time.Time, error) {
 		return time.Now().UTC(), nil
 	}
 	if t, err := text.ParseTime(s); err == nil {
-		return t, nil
+		return t, checkEpoch(t)
 	}
 	if t, err := time.Parse(time.DateOnly, s); err == nil {
-		return t, nil
+		return t, checkEpoch(t)
 	}
 	return time.Time{}, fmt.Errorf("TIME %q: want RFC 3339 (2026-01-01T00:00:00Z), a date (2026-01-01, midnight UTC) or now", s)
 }

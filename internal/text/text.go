@@ -1,8 +1,6 @@
 package text
 
 import (
-	"errors"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -21,29 +19,6 @@ func ParseTime(s string) (time.Time, error) {
 		return time.Time{}, err
 	}
 	return t.UTC(), nil
-}
-
-// ParseDuration reads a whole number of days ("90d"), since waiting
-// periods and expiries are counted in days, or Go duration syntax
-// ("2160h"). Negative durations are refused.
-func ParseDuration(s string) (time.Duration, error) {
-	var dur time.Duration
-	if n, ok := strings.CutSuffix(s, "d"); ok {
-		days, err := strconv.Atoi(n)
-		if err != nil {
-			return 0, err
-		}
-		dur = time.Duration(days) * 24 * time.Hour
-	} else {
-		var err error
-		if dur, err = time.ParseDuration(s); err != nil {
-			return 0, err
-		}
-	}
-	if dur < 0 {
-		return 0, errors.New("negative duration")
-	}
-	return dur, nil
 }
 
 // And joins a list as a sentence does: "a", "a and b", "a, b and c".

@@ -47,34 +47,6 @@ func TestParseTime(t *testing.T) {
 	}
 }
 
-func TestParseDuration(t *testing.T) {
-	for _, tc := range []struct {
-		in      string
-		want    time.Duration
-		wantErr bool
-	}{
-		{in: "90d", want: 90 * 24 * time.Hour},
-		{in: "0d", want: 0},
-		{in: "36h", want: 36 * time.Hour},
-		{in: "1h30m", want: 90 * time.Minute},
-		{in: "-1d", wantErr: true},
-		{in: "-1h", wantErr: true},
-		{in: "1.5d", wantErr: true},
-		{in: "d", wantErr: true},
-		{in: "ninety", wantErr: true},
-	} {
-		t.Run(tc.in, func(t *testing.T) {
-			got, err := ParseDuration(tc.in)
-			if (err != nil) != tc.wantErr {
-				t.Fatalf("ParseDuration(%q) error = %v, want error %v", tc.in, err, tc.wantErr)
-			}
-			if got != tc.want {
-				t.Errorf("ParseDuration(%q) = %v, want %v", tc.in, got, tc.want)
-			}
-		})
-	}
-}
-
 func TestAnd(t *testing.T) {
 	for _, tc := range []struct {
 		in   []string
