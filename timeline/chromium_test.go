@@ -186,14 +186,8 @@ func checkPicture(t *testing.T, tl *Timeline, img image.Image) {
 		}
 		var red [][2]float64
 		for _, u := range r.Untrusted {
-			us, ue := u.Start, u.End
-			if us.IsZero() || us.Before(tl.From) {
-				us = tl.From
-			}
-			if ue.IsZero() {
-				ue = tl.To
-			}
-			red = append(red, [2]float64{tl.x(us), tl.x(ue)})
+			x0, x1 := tl.spanX(u)
+			red = append(red, [2]float64{x0, x1})
 		}
 		// Up to nine points across the bar, each well inside it and clear
 		// of the lines drawn over it and of the edges of red overlays.

@@ -229,14 +229,7 @@ func (tl *Timeline) svgRow(b *bytes.Buffer, r Row, y float64) {
 		fmt.Fprintf(b, `<path d="M %s %s l 8 %s l -8 %s z" fill="%s"/>`+"\n", num(x1), num(barY-2), num(svgBarH/2+2), num(svgBarH/2+2), fill)
 	}
 	for _, u := range r.Untrusted {
-		us, ue := u.Start, u.End
-		if us.IsZero() || us.Before(tl.From) {
-			us = tl.From
-		}
-		if ue.IsZero() {
-			ue = tl.To
-		}
-		ux0, ux1 := tl.x(us), tl.x(ue)
+		ux0, ux1 := tl.spanX(u)
 		fmt.Fprintf(b, `<rect x="%s" y="%s" width="%s" height="%s" fill="%s"><title>%s</title></rect>`+"\n",
 			num(ux0), num(barY+svgBarH/4), num(width(ux0, ux1)), num(svgBarH/2), colourUntrusted,
 			esc(fmt.Sprintf("%s is signed to %s without a trust window at its URL", r.Name, formatSpan(u))))
@@ -259,6 +252,20 @@ func windowText(start, end time.Time) string {
 func (tl *Timeline) x(t time.Time) float64 {
 	total := tl.To.Sub(tl.From).Seconds()
 	return svgChartX + t.Sub(tl.From).Seconds()/total*svgChartW
+}
+
+// spanX is where an untrusted stretch is drawn: from its start, or From
+// when it has none or began before the chart, to its end, or To when it
+// has none. The Chromium test finds the red overlays where it says.
+func (tl *Timeline) spanX(s Span) (x0, x1 float64) {
+	start, end := s.Start, s.End
+	if start.IsZero() || start.Before(tl.From) {
+		start = tl.From
+	}
+	if end.IsZero() {
+		end = tl.To
+	}
+	return tl.x(start), tl.x(end)
 }
 
 // width keeps an instant-long window visible.
