@@ -2,9 +2,7 @@ package clients
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,13 +11,6 @@ import (
 	"github.com/trustc-dev/trustc/internal/published"
 	"github.com/trustc-dev/trustc/release"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	goldenfile.Check(t, filepath.Join("testdata", name), got, *update)
-}
 
 func TestAtGolden(t *testing.T) {
 	prod := published.Production(t, 14).Envs[0]
@@ -44,7 +35,7 @@ func TestAtGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tc.file, got)
+			goldenfile.Testdata(t, tc.file, got)
 		})
 	}
 }
@@ -76,7 +67,7 @@ func TestRealDivergences(t *testing.T) {
 		}
 		flush()
 	}
-	golden(t, "divergences.txt", b.Bytes())
+	goldenfile.Testdata(t, "divergences.txt", b.Bytes())
 }
 
 func divergenceLines(t *testing.T, s Snapshot) string {

@@ -1,8 +1,6 @@
 package review
 
 import (
-	"flag"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -14,13 +12,6 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	goldenfile.Check(t, filepath.Join("testdata", name), got, *update)
-}
 
 // snapshotDay is the day the reference data was copied.
 var snapshotDay = time.Date(2026, 8, 21, 0, 0, 0, 0, time.UTC)
@@ -52,7 +43,7 @@ func TestGoldenHistory(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tc.file, got)
+			goldenfile.Testdata(t, tc.file, got)
 		})
 	}
 }
@@ -75,7 +66,7 @@ func TestGoldenEdits(t *testing.T) {
 		{"edit-end-rekor-v1-trust-in-the-past.md", withTrustedRoot(t, base, ended), snapshotDay},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			golden(t, tc.file, Diff(base, tc.new, Options{Now: tc.now}).Markdown())
+			goldenfile.Testdata(t, tc.file, Diff(base, tc.new, Options{Now: tc.now}).Markdown())
 		})
 	}
 }

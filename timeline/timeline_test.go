@@ -3,10 +3,8 @@ package timeline
 import (
 	"bytes"
 	"encoding/xml"
-	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -17,13 +15,6 @@ import (
 	"github.com/trustc-dev/trustc/internal/published"
 	"github.com/trustc-dev/trustc/release"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	goldenfile.Check(t, filepath.Join("testdata", name), got, *update)
-}
 
 // now is the snapshot date of the reference data.
 var now = time.Date(2026, 8, 21, 0, 0, 0, 0, time.UTC)
@@ -47,9 +38,9 @@ func TestGolden(t *testing.T) {
 			continue
 		}
 		tl := New(e.env, now)
-		golden(t, e.name+".mermaid", []byte(tl.Mermaid()))
-		golden(t, e.name+".svg", tl.SVG())
-		golden(t, e.name+".notes.txt", []byte(strings.Join(tl.Notes(), "\n")+"\n"))
+		goldenfile.Testdata(t, e.name+".mermaid", []byte(tl.Mermaid()))
+		goldenfile.Testdata(t, e.name+".svg", tl.SVG())
+		goldenfile.Testdata(t, e.name+".notes.txt", []byte(strings.Join(tl.Notes(), "\n")+"\n"))
 	}
 }
 

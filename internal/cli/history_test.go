@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -19,8 +18,6 @@ import (
 	"github.com/trustc-dev/trustc/internal/published"
 	"github.com/trustc-dev/trustc/internal/refdata"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/history.golden")
 
 // realFlaws are the flaws of Sigstore's published history (docs/policy.md
 // explains each): the transitions check must refuse, with the rules it
@@ -107,7 +104,7 @@ func TestHistoryVerdicts(t *testing.T) {
 			}
 		}
 	}
-	goldenfile.Check(t, filepath.Join("testdata", "history.golden"), []byte(golden.String()), *update)
+	goldenfile.Testdata(t, "history.golden", []byte(golden.String()))
 }
 
 type finding struct {

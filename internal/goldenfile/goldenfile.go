@@ -5,6 +5,7 @@ package goldenfile
 
 import (
 	"bytes"
+	"flag"
 	"os"
 	"path/filepath"
 	"testing"
@@ -12,12 +13,17 @@ import (
 	"github.com/rogpeppe/go-internal/diff"
 )
 
-// Check compares got with the file at path, or writes got there when update
-// is set. A difference fails the test with a unified diff, so the reviewer
-// sees what changed without rerunning anything.
-func Check(tb testing.TB, path string, got []byte, update bool) {
+// update is -update in every test binary that imports this package, so
+// that one flag, with one meaning, rewrites every golden file.
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// Testdata compares got with testdata/name, or writes got there when the
+// test runs with -update. A difference fails the test with a unified diff,
+// so the reviewer sees what changed without rerunning anything.
+func Testdata(tb testing.TB, name string, got []byte) {
 	tb.Helper()
-	if update {
+	path := filepath.Join("testdata", name)
+	if *update {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			tb.Fatal(err)
 		}
