@@ -188,12 +188,15 @@ func diffEntries(fd protoreflect.FieldDescriptor, a, b []protoreflect.Message) [
 		return out
 	}
 	ka, kb := keys(a), keys(b)
+	// Keys are unique within a side; index them so that matching n
+	// entries costs n lookups, not n² comparisons.
+	ia, ib := indexOf(ka), indexOf(kb)
 	var out []delta
 	var matchedOld, matchedNew []string
 	for j, k := range kb {
 		entry := fmt.Sprintf("%s[%d]", section, j)
-		i := slices.Index(ka, k)
-		if i < 0 {
+		i, ok := ia[k]
+		if !ok {
 			out = append(out, delta{op: Added, section: section, entry: entry, new: b[j]})
 			continue
 		}
@@ -203,7 +206,7 @@ func diffEntries(fd protoreflect.FieldDescriptor, a, b []protoreflect.Message) [
 		out = append(out, w.out...)
 	}
 	for i, k := range ka {
-		if slices.Contains(kb, k) {
+		if _, ok := ib[k]; ok {
 			matchedOld = append(matchedOld, k)
 			continue
 		}
@@ -211,16 +214,25 @@ func diffEntries(fd protoreflect.FieldDescriptor, a, b []protoreflect.Message) [
 	}
 	if !slices.Equal(matchedOld, matchedNew) {
 		out = append(out, delta{op: Reordered, section: section, field: section,
-			oldVal: orderOf(a, ka, matchedOld), newVal: orderOf(b, kb, matchedNew)})
+			oldVal: orderOf(a, ka, ib), newVal: orderOf(b, kb, ia)})
 	}
 	return out
 }
 
-// orderOf lists the subjects of the kept entries, in l's order.
-func orderOf(l []protoreflect.Message, keys, kept []string) string {
+func indexOf(keys []string) map[string]int {
+	m := make(map[string]int, len(keys))
+	for i, k := range keys {
+		m[k] = i
+	}
+	return m
+}
+
+// orderOf lists the subjects of l's entries that the other side also
+// has, in l's order.
+func orderOf(l []protoreflect.Message, keys []string, other map[string]int) string {
 	var names []string
 	for i, m := range l {
-		if slices.Contains(kept, keys[i]) {
+		if _, ok := other[keys[i]]; ok {
 			names = append(names, subjectOf(m))
 		}
 	}

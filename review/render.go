@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/trustc-dev/trustc/timeline"
 )
 
 // clientsNote says once which client behaviour is real and which modelled.
@@ -138,10 +140,129 @@ func (im Impact) heading() string {
 
 // Markdown renders the review for a pull-request comment: GitHub alerts
 // for what breaks, a Mermaid timeline per changed environment.
-func (r *Review) Markdown() []byte {
+func (r *Review) Markdown() []byte { return r.markdown(mdAll) }
+
+// mdCut says what a markdown rendering leaves out to fit a comment.
+type mdCut struct {
+	noTimelines bool
+	noDetails   bool
+	// changes is how many changes to show, in review order; negative
+	// shows all. Files and environments past the last one shown are left
+	// out whole.
+	changes int
+	notice  string
+}
+
+var mdAll = mdCut{changes: -1}
+
+// CommentLimit is the most characters GitHub takes in one comment.
+const CommentLimit = 65536
+
+// Comment renders the review as Markdown of at most limit bytes, for one
+// pull-request comment (bytes, not characters, so that it fits whatever
+// the text). A review that fits is Markdown's. One that does not leaves
+// out, until it fits, the timelines, the fields of added and removed
+// entries, then every change past as many as fit; it says so at the top,
+// and that the rest is in rest (such as "the job summary of this run").
+func (r *Review) Comment(limit int, rest string) []byte {
+	md := r.Markdown()
+	if len(md) <= limit {
+		return md
+	}
+	total, warned := r.changeCounts(-1)
+	try := func(c mdCut) ([]byte, bool) {
+		var left []string
+		if c.noTimelines {
+			left = append(left, "the timelines")
+		}
+		if c.noDetails {
+			left = append(left, "the fields of added and removed entries")
+		}
+		if c.changes >= 0 && c.changes < total {
+			shownWarned := 0
+			_, shownWarned = r.changeCounts(c.changes)
+			s := fmt.Sprintf("%d of %d changes", total-c.changes, total)
+			if w := warned - shownWarned; w > 0 {
+				s += fmt.Sprintf(" (%s among them)", plural(w, "warning"))
+			}
+			left = append(left, s)
+		}
+		c.notice = fmt.Sprintf("> [!NOTE]\n> Cut to fit one comment: this leaves out %s. The full review is in %s.\n", joinAnd(left), rest)
+		b := r.markdown(c)
+		return b, len(b) <= limit
+	}
+	for _, c := range []mdCut{{noTimelines: true, changes: -1}, {noTimelines: true, noDetails: true, changes: -1}} {
+		if b, ok := try(c); ok {
+			return b
+		}
+	}
+	// The most changes that fit: rendering grows with every change shown.
+	lo, hi := 0, total // lo fits or is 0; hi does not fit
+	for lo+1 < hi {
+		mid := (lo + hi) / 2
+		if _, ok := try(mdCut{noTimelines: true, noDetails: true, changes: mid}); ok {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	b, ok := try(mdCut{noTimelines: true, noDetails: true, changes: lo})
+	if ok {
+		return b
+	}
+	// Even the summary and the findings do not fit: cut at a line.
+	tail := []byte(fmt.Sprintf("\n> [!NOTE]\n> Cut to fit one comment. The full review is in %s.\n", rest))
+	b = b[:max(0, limit-len(tail))]
+	if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
+		b = b[:i+1]
+	}
+	return append(b, tail...)
+}
+
+// changeCounts counts the changes among the first n (all when n is
+// negative) and those of them with a warning.
+func (r *Review) changeCounts(n int) (changes, warned int) {
+	for _, e := range r.Envs {
+		for _, f := range e.Files {
+			for _, c := range f.Changes {
+				if n >= 0 && changes == n {
+					return changes, warned
+				}
+				changes++
+				if c.Warning != "" || len(c.Findings) > 0 {
+					warned++
+				}
+			}
+		}
+	}
+	return changes, warned
+}
+
+// focusRows is the most timeline rows a review draws whole; a larger
+// timeline is focused on the changed rows. 40 rows are about 6 KB of
+// Mermaid, and every real environment has fewer.
+const focusRows = 40
+
+// timeline is what a review draws of an environment: its windows, focused
+// on the changed rows when there are many, unless the review is full.
+func (r *Review) timeline(e *Env) (tl *timeline.Timeline, notes []string) {
+	tl = e.Timeline()
+	if r.full {
+		return tl, tl.AllNotes()
+	}
+	if len(tl.Rows) > focusRows {
+		tl = tl.Focus()
+	}
+	return tl, tl.Notes()
+}
+
+func (r *Review) markdown(cut mdCut) []byte {
 	var b bytes.Buffer
 	code := func(s string) string { return "`" + strings.ReplaceAll(s, "`", "'") + "`" }
 	fmt.Fprintf(&b, "## trustc review\n\n%s\n", r.Summary())
+	if cut.notice != "" {
+		fmt.Fprintf(&b, "\n%s", cut.notice)
+	}
 	if !r.Now.IsZero() {
 		fmt.Fprintf(&b, "\nTimes are UTC; \"now\" is %s.\n", formatTime(r.Now))
 	}
@@ -151,9 +272,17 @@ func (r *Review) Markdown() []byte {
 	for _, f := range r.Findings {
 		fmt.Fprintf(&b, "\n- ⚠ %s (%s)\n", findingText(f, code), code(f.File))
 	}
+	shown := 0
+	full := func() bool { return cut.changes >= 0 && shown >= cut.changes }
 	for _, e := range r.Envs {
+		if full() {
+			break
+		}
 		fmt.Fprintf(&b, "\n### Environment %s: %s\n", code(e.Name), e.Status)
 		for _, f := range e.Files {
+			if full() {
+				break
+			}
 			fmt.Fprintf(&b, "\n#### %s: %s", code(f.Name), f.Status)
 			if f.Status == StatusFormatting {
 				fmt.Fprintf(&b, ", no semantic change\n")
@@ -173,6 +302,10 @@ func (r *Review) Markdown() []byte {
 				fmt.Fprintf(&b, "- ⚠ %s\n", findingText(fd, code))
 			}
 			for _, c := range f.Changes {
+				if full() {
+					break
+				}
+				shown++
 				fmt.Fprintf(&b, "- **%s**\n", c.headline(code))
 				if c.Warning != "" {
 					fmt.Fprintf(&b, "  - ⚠ **%s**\n", c.Warning)
@@ -183,11 +316,11 @@ func (r *Review) Markdown() []byte {
 				for _, fd := range c.Findings {
 					fmt.Fprintf(&b, "  - ⚠ %s\n", findingText(fd, code))
 				}
-				if len(c.Details) > 0 {
+				if len(c.Details) > 0 && !cut.noDetails {
 					fmt.Fprintf(&b, "  - Fields: %s\n", strings.Join(c.Details, "; "))
 				}
 			}
-			if len(f.Clients) > 0 {
+			if len(f.Clients) > 0 && !full() {
 				fmt.Fprintf(&b, "\nWhat clients do with %s", code(f.Name))
 				if !r.Now.IsZero() {
 					fmt.Fprintf(&b, " from now on")
@@ -213,17 +346,21 @@ func (r *Review) Markdown() []byte {
 				}
 			}
 		}
-		if e.Status == StatusUnchanged {
+		if e.Status == StatusUnchanged || cut.noTimelines {
 			continue
 		}
-		tl := e.Timeline()
+		tl, notes := r.timeline(e)
 		marked := ""
 		if e.new != nil && e.old != nil {
 			marked = " (changed rows in red)"
 		}
+		if tl.Omitted > 0 {
+			marked = fmt.Sprintf(" (changed rows in red; %d of %d rows: the changed ones, their entries' other windows and their neighbours in time; trustc diff -full draws all)",
+				len(tl.Rows), len(tl.Rows)+tl.Omitted)
+		}
 		fmt.Fprintf(&b, "\n<details open><summary>Timeline of %s: trust and signing windows%s</summary>\n\n```mermaid\n%s```\n\n",
 			e.Name, marked, tl.Mermaid())
-		for _, n := range tl.Notes() {
+		for _, n := range notes {
 			fmt.Fprintf(&b, "- %s\n", n)
 		}
 		fmt.Fprintf(&b, "\n</details>\n")
@@ -303,7 +440,7 @@ func (r *Review) Text() []byte {
 		if e.Status == StatusUnchanged {
 			continue
 		}
-		if notes := e.Timeline().Notes(); len(notes) > 0 {
+		if _, notes := r.timeline(e); len(notes) > 0 {
 			fmt.Fprintf(&b, "\n  Timeline of %s:\n", e.Name)
 			for _, n := range notes {
 				fmt.Fprintf(&b, "    %s\n", n)

@@ -21,6 +21,12 @@ type Options struct {
 	Now time.Time
 	// Findings are policy-check results to show beside what they concern.
 	Findings []Finding
+	// Full draws every timeline row and lists every timeline note. By
+	// default a changed environment's timeline shows the changed rows and
+	// their neighbours, and notes past the first few of a kind are
+	// summarised, so that the review's size follows the change, not the
+	// environment.
+	Full bool
 }
 
 // Finding is one result of a policy check, produced by the caller.
@@ -67,6 +73,8 @@ type Review struct {
 	Unchanged []string `json:"unchanged,omitempty"`
 	// Findings holds findings that name no file of the review.
 	Findings []Finding `json:"findings,omitempty"`
+
+	full bool
 }
 
 // Env is one environment's part of a review.
@@ -186,7 +194,7 @@ func (e *Env) Timeline() *timeline.Timeline {
 // Diff reviews the change from old to new. Either may be nil: a first
 // release, or the end of one.
 func Diff(old, new *release.Release, opts Options) *Review {
-	r := &Review{Now: opts.Now.UTC()}
+	r := &Review{Now: opts.Now.UTC(), full: opts.Full}
 	if opts.Now.IsZero() {
 		r.Now = time.Time{}
 	}
@@ -320,10 +328,18 @@ func untrustedUnder(e *Env, of, nf []envFile, now time.Time) []*File {
 	if !rootChanged || e.old == nil || e.new == nil {
 		return nil
 	}
+	moved := movedTrust(e.old.TrustedRoot, e.new.TrustedRoot)
 	var out []*File
 	for i := range nf {
 		n := &nf[i]
 		if n.kind != kindSigningConfig || slices.ContainsFunc(e.Files, func(f *File) bool { return f.Name == n.name }) {
+			continue
+		}
+		// Whether a service is trusted depends only on the trust entries
+		// at its URL; a file that uses none whose windows changed is
+		// trusted as before, and replaying every client at every window
+		// boundary to find that out cost 10000 services minutes.
+		if !usesAny(n.sc, moved) {
 			continue
 		}
 		j := slices.IndexFunc(of, func(f envFile) bool { return f.name == n.name })
@@ -343,6 +359,56 @@ func untrustedUnder(e *Env, of, nf []envFile, now time.Time) []*File {
 		}
 	}
 	return out
+}
+
+// trustKey is a trusted-root entry as signers' trust is judged: its list,
+// URL and window.
+type trustKey struct {
+	section, url string
+	window       span
+}
+
+// movedTrust returns the URLs of Rekor logs, CAs and TSAs whose set of
+// trust windows differs between two trusted roots; a nil root has none.
+func movedTrust(a, b *release.TrustedRootFile) map[string]bool {
+	count := map[trustKey]int{}
+	add := func(f *release.TrustedRootFile, d int) {
+		if f == nil {
+			return
+		}
+		m := f.Msg.ProtoReflect()
+		for _, section := range []string{"tlogs", "certificateAuthorities", "timestampAuthorities"} {
+			for _, entry := range listOf(m, m.Descriptor().Fields().ByJSONName(section)) {
+				u := str(entry, "base_url")
+				if section != "tlogs" {
+					u = str(entry, "uri")
+				}
+				count[trustKey{section, strings.TrimSuffix(u, "/"), windowOf(entry)}] += d
+			}
+		}
+	}
+	add(a, 1)
+	add(b, -1)
+	moved := map[string]bool{}
+	for k, n := range count {
+		if n != 0 {
+			moved[k.url] = true
+		}
+	}
+	return moved
+}
+
+// usesAny reports whether a signing config lists a CA, Rekor or TSA
+// service at one of urls.
+func usesAny(sc *prototrustroot.SigningConfig, urls map[string]bool) bool {
+	for _, l := range [][]*prototrustroot.Service{sc.GetCaUrls(), sc.GetRekorTlogUrls(), sc.GetTsaUrls()} {
+		for _, s := range l {
+			if urls[strings.TrimSuffix(s.GetUrl(), "/")] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // placeFindings puts each finding beside the change whose path contains

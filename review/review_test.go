@@ -114,7 +114,7 @@ func TestReformatIsFormattingOnly(t *testing.T) {
 }
 
 // withTrustedRoot returns rel with env's trusted root replaced by m.
-func withTrustedRoot(t *testing.T, rel *release.Release, m *prototrustroot.TrustedRoot) *release.Release {
+func withTrustedRoot(t testing.TB, rel *release.Release, m *prototrustroot.TrustedRoot) *release.Release {
 	t.Helper()
 	b, err := protojson.Marshal(m)
 	if err != nil {

@@ -124,7 +124,7 @@ func (tl *Timeline) waitingSummary(file, group string, n int) string {
 		}
 	}
 	return fmt.Sprintf("Waiting: %s signs to %d %s after they are trusted; the shortest wait is %s: %s, trusted from %s and signed to from %s (%s).",
-		file, n, strings.ToLower(group), days(short.Start.Sub(short.TrustStart)), short.Name, formatTime(short.TrustStart), formatTime(short.Start), short.Path)
+		file, n, plainGroup(group), days(short.Start.Sub(short.TrustStart)), short.Name, formatTime(short.TrustStart), formatTime(short.Start), short.Path)
 }
 
 func (tl *Timeline) untrustedSummary(file, group string, n int) string {
@@ -141,7 +141,16 @@ func (tl *Timeline) untrustedSummary(file, group string, n int) string {
 		}
 	}
 	return fmt.Sprintf("No trust: %s signs to %s %d times when no trusted-root entry has their URL; the widest: %s (%s) %s.",
-		file, strings.ToLower(group), n, at.Name, at.Path, formatSpan(widest))
+		file, plainGroup(group), n, at.Name, at.Path, formatSpan(widest))
+}
+
+// plainGroup is a group's name inside a sentence.
+func plainGroup(g string) string {
+	switch g {
+	case GroupCA, GroupTSA:
+		return strings.ToLower(g)
+	}
+	return g
 }
 
 // wider reports whether a lasts longer than b; an open end is longest,
@@ -168,7 +177,7 @@ func (l *signList) gaps(all bool) []string {
 		}
 	}
 	gaps := uncovered(Span{first, time.Time{}}, spans)
-	what := strings.ToLower(l.group)
+	what := plainGroup(l.group)
 	if all || len(gaps) <= listed {
 		out := make([]string, len(gaps))
 		for i, g := range gaps {
@@ -221,7 +230,7 @@ func (l *signList) overlaps(all bool) []string {
 		}
 		n, a, b, o := l.widestOverlap(idx)
 		out = append(out, fmt.Sprintf("Overlaps: %s lists two v%d %s at once in %d pairs; clients pick between them differently. The widest: %s and %s %s.",
-			l.file, v, strings.ToLower(l.group), n, a.Name, b.Name, formatSpan(o)))
+			l.file, v, plainGroup(l.group), n, a.Name, b.Name, formatSpan(o)))
 	}
 	return out
 }

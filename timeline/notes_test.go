@@ -98,11 +98,11 @@ func TestNotesSummarise(t *testing.T) {
 			"Overlap: signing_config.v0.2.json lists https://log0.example.dev and https://log1.example.dev (both v1) from 2025-01-01T01:00:00Z on; clients pick between them differently.",
 		}, 3},
 		{"five services, summarised", open(5), []string{
-			"Waiting: signing_config.v0.2.json signs to 5 rekor logs after they are trusted; the shortest wait is 1 day: https://log0.example.dev, trusted from 2024-12-31T00:00:00Z and signed to from 2025-01-01T00:00:00Z (rekorTlogUrls[0]).",
-			"Overlaps: signing_config.v0.2.json lists two v1 rekor logs at once in 10 pairs; clients pick between them differently. The widest: https://log0.example.dev and https://log1.example.dev from 2025-01-01T01:00:00Z on.",
+			"Waiting: signing_config.v0.2.json signs to 5 Rekor logs after they are trusted; the shortest wait is 1 day: https://log0.example.dev, trusted from 2024-12-31T00:00:00Z and signed to from 2025-01-01T00:00:00Z (rekorTlogUrls[0]).",
+			"Overlaps: signing_config.v0.2.json lists two v1 Rekor logs at once in 10 pairs; clients pick between them differently. The widest: https://log0.example.dev and https://log1.example.dev from 2025-01-01T01:00:00Z on.",
 		}, 5 + 10},
 		{"rotation: gaps summarised with the widest", []Row{signRow(0, 0, 1), signRow(1, 3, 4), signRow(2, 10, 11), signRow(3, 12, 13), signRow(4, 20, -1)}, []string{
-			"Gaps: signing_config.v0.2.json lists no rekor logs 4 times; the widest after 2025-01-01T13:00:00Z and before 2025-01-01T20:00:00Z.",
+			"Gaps: signing_config.v0.2.json lists no Rekor logs 4 times; the widest after 2025-01-01T13:00:00Z and before 2025-01-01T20:00:00Z.",
 		}, 4},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -46,6 +46,9 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&now, "now", "review `time` (RFC 3339): client impact from then on, time-dependent rules; default the clock")
 	svgDir := fs.String("svg", "", "write one standalone timeline SVG per environment, <env>.svg, into this `dir`ectory")
 	envName := fs.String("env", "", "environment `name` for directories holding one environment's files (default: NEW's base name, else the base's)")
+	full := fs.Bool("full", false, "draw every timeline row and list every timeline note (default: the changed rows and their neighbours, notes summarised past three of a kind)")
+	comment := fs.String("comment", "", "also write the markdown review, cut to fit one GitHub comment, to this `file`")
+	commentRest := fs.String("comment-rest", "the output of trustc diff -format markdown", "where a cut -comment says the full review is: `text` such as \"the job summary of this run\"")
 	var policy jsonPolicy
 	policy.register(fs, "NEW")
 	if code, ok := parse(fs, args); !ok {
@@ -144,13 +147,21 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		warnDrift(absRoot, new, stderr)
 	}
 
-	r := review.Diff(old, new, review.Options{Now: t, Findings: findings})
+	r := review.Diff(old, new, review.Options{Now: t, Findings: findings, Full: *full})
 	out, err := r.Render(*format)
 	if err != nil {
 		return fail("%v", err)
 	}
 	if _, err := stdout.Write(out); err != nil {
 		return fail("%v", err)
+	}
+	if *comment != "" {
+		// GitHub counts characters and a workflow adds a marker line to
+		// find its comment again; bytes bound characters, and 512 of
+		// them are left for the marker.
+		if err := os.WriteFile(*comment, r.Comment(review.CommentLimit-commentMarkerRoom, *commentRest), 0o644); err != nil {
+			return fail("write comment: %v", err)
+		}
 	}
 	if *svgDir != "" {
 		if err := writeSVGs(*svgDir, r, old, new, t); err != nil {
@@ -159,6 +170,10 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	}
 	return exitOK
 }
+
+// commentMarkerRoom is what -comment leaves of GitHub's comment limit
+// for a line the workflow adds.
+const commentMarkerRoom = 512
 
 // compileForReview compiles the environments at root and checks them with
 // every rule. Unlike generate, a broken rule does not stop it: the release

@@ -1,0 +1,112 @@
+package review
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"strconv"
+	"testing"
+	"time"
+
+	prototrustroot "github.com/sigstore/protobuf-specs/gen/pb-go/trustroot/v1"
+	"github.com/trustc-dev/trustc/compiler"
+	"github.com/trustc-dev/trustc/internal/published"
+	"github.com/trustc-dev/trustc/internal/synthetic"
+	"github.com/trustc-dev/trustc/release"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
+)
+
+// syntheticNow is a review time after every synthetic service has begun
+// (10000 services start an hour apart from 2024-01-01).
+var syntheticNow = time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+
+// syntheticRelease compiles a one-environment synthetic repository.
+func syntheticRelease(tb testing.TB, services int, opts synthetic.Options) *release.Release {
+	tb.Helper()
+	res, err := compiler.Compile(synthetic.RepoWith(tb, 1, services, opts))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return res.Release
+}
+
+// ctLogEnds returns rel with its middle CT log's trust ending at end.
+func ctLogEnds(tb testing.TB, rel *release.Release, end time.Time) *release.Release {
+	tb.Helper()
+	tr := proto.Clone(rel.Envs[0].TrustedRoot.Msg).(*prototrustroot.TrustedRoot)
+	l := tr.Ctlogs[len(tr.Ctlogs)/2]
+	l.PublicKey.ValidFor.End = timestamppb.New(end)
+	return withTrustedRoot(tb, rel, tr)
+}
+
+// BenchmarkReviewCTLogEnd reviews one CT log gaining an end in a
+// synthetic environment of 100 and 1000 services and renders the
+// markdown. Issue 17's bar: at 1000 services the markdown fits one GitHub
+// comment (md-bytes at most 65536).
+func BenchmarkReviewCTLogEnd(b *testing.B) {
+	for _, n := range []int{100, 1000} {
+		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
+			old := syntheticRelease(b, n, synthetic.Options{})
+			new := ctLogEnds(b, old, syntheticNow.AddDate(0, 1, 0))
+			size := 0
+			for b.Loop() {
+				size = len(Diff(old, new, Options{Now: syntheticNow}).Markdown())
+			}
+			b.ReportMetric(float64(size), "md-bytes")
+		})
+	}
+}
+
+// TestCommentFits cuts a long review (all of staging, new) to ever smaller
+// limits: it never exceeds the limit, says what it left out and where the
+// rest is, and shows exactly the changes it says it shows.
+func TestCommentFits(t *testing.T) {
+	r := Diff(nil, published.Staging(t), Options{Now: snapshotDay})
+	md := r.Markdown()
+	if got := r.Comment(len(md), "the job summary"); !bytes.Equal(got, md) {
+		t.Errorf("a review that fits was changed")
+	}
+	total, _ := r.changeCounts(-1)
+	left := regexp.MustCompile(`leaves out (.*)\. The full review is in the job summary\.\n`)
+	cutChanges := regexp.MustCompile(`(\d+) of (\d+) changes`)
+	headline := regexp.MustCompile(`(?m)^- \*\*(Added|Removed|Changed|Reordered) `)
+	for _, limit := range []int{len(md) - 1, len(md) / 2, len(md) / 4, 2000, 600} {
+		t.Run(fmt.Sprint(limit), func(t *testing.T) {
+			got := r.Comment(limit, "the job summary")
+			if len(got) > limit {
+				t.Fatalf("%d bytes, over the limit of %d", len(got), limit)
+			}
+			if !bytes.HasPrefix(got, []byte("## trustc review\n\n"+r.Summary()+"\n")) {
+				t.Errorf("does not start with the summary:\n%s", got)
+			}
+			m := left.FindSubmatch(got)
+			if m == nil {
+				t.Fatalf("does not say what it left out and where the rest is:\n%s", got)
+			}
+			shown := len(headline.FindAll(got, -1))
+			if c := cutChanges.FindSubmatch(m[1]); c != nil {
+				n, _ := strconv.Atoi(string(c[1]))
+				if string(c[2]) != fmt.Sprint(total) || shown != total-n {
+					t.Errorf("says it leaves out %s of %s changes, shows %d of %d", c[1], c[2], shown, total)
+				}
+			} else if shown != total {
+				t.Errorf("says it shows every change, shows %d of %d", shown, total)
+			}
+		})
+	}
+}
+
+// TestReviewSizeFollowsChange reviews one CT log gaining an end in
+// synthetic environments of 50 and 400 services: the markdown grows by no
+// more than the longer names do, while the environment grows eightfold.
+func TestReviewSizeFollowsChange(t *testing.T) {
+	size := func(n int) int {
+		old := syntheticRelease(t, n, synthetic.Options{})
+		return len(Diff(old, ctLogEnds(t, old, syntheticNow.AddDate(0, 1, 0)), Options{Now: syntheticNow}).Markdown())
+	}
+	small, large := size(50), size(400)
+	if large > small+200 {
+		t.Errorf("review of one change: %d bytes at 50 services, %d at 400", small, large)
+	}
+}
