@@ -6,11 +6,15 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/trustc-dev/trustc/clients"
 	"github.com/trustc-dev/trustc/timeline"
 )
 
 // clientsNote says once which client behaviour is real and which modelled.
-const clientsNote = "sigstore-go v1.3.0 runs as real code; sigstore-python 4.5.0 and sigstore-js @sigstore/sign 5.0.0 are models of their source"
+func clientsNote() string {
+	return fmt.Sprintf("%s runs as real code; %s and %s are models of their source",
+		clients.Signer(clients.SigstoreGo).Release(), clients.Signer(clients.SigstorePython).Release(), clients.Signer(clients.SigstoreJS).Release())
+}
 
 // Formats are the formats Render accepts.
 var Formats = []string{"markdown", "text", "json"}
@@ -75,19 +79,23 @@ func plural(n int, s string) string {
 	return fmt.Sprintf("%d %ss", n, s)
 }
 
-// Warnings counts changes and files that break something working today.
+// Warnings counts everything the review marks as a warning (⚠ in
+// markdown, !!! in text): policy findings, what breaks something working
+// today, clients that diverge or sign with an untrusted service, and what
+// was already so before this change.
 func (r *Review) Warnings() int {
-	n := 0
+	n := len(r.Findings)
 	for _, e := range r.Envs {
 		for _, f := range e.Files {
-			n += len(f.Warnings)
+			n += len(f.Warnings) + len(f.Findings)
 			for _, c := range f.Changes {
 				if c.Warning != "" {
 					n++
 				}
+				n += len(c.Findings)
 			}
 			for _, im := range f.Clients {
-				n += len(im.Divergences) + len(im.Untrusted)
+				n += len(im.Divergences) + len(im.Untrusted) + len(im.Still)
 			}
 		}
 	}
@@ -325,7 +333,7 @@ func (r *Review) markdown(cut mdCut) []byte {
 				if !r.Now.IsZero() {
 					fmt.Fprintf(&b, " from now on")
 				}
-				fmt.Fprintf(&b, " (%s):\n\n", clientsNote)
+				fmt.Fprintf(&b, " (%s):\n\n", clientsNote())
 				for _, im := range f.Clients {
 					fmt.Fprintf(&b, "- **%s:**\n", im.heading())
 					if len(im.Lines) == 0 {
@@ -416,7 +424,7 @@ func (r *Review) Text() []byte {
 				}
 			}
 			if len(f.Clients) > 0 {
-				fmt.Fprintf(&b, "    What clients do with %s (%s):\n", f.Name, clientsNote)
+				fmt.Fprintf(&b, "    What clients do with %s (%s):\n", f.Name, clientsNote())
 				for _, im := range f.Clients {
 					fmt.Fprintf(&b, "      %s:\n", im.heading())
 					if len(im.Lines) == 0 {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -108,5 +109,51 @@ func TestReviewSizeFollowsChange(t *testing.T) {
 	small, large := size(50), size(400)
 	if large > small+200 {
 		t.Errorf("review of one change: %d bytes at 50 services, %d at 400", small, large)
+	}
+}
+
+// TestWarningsCounted checks that the count at the top of a review is the
+// number of warnings it marks below, in markdown (⚠ outside the timeline
+// chart, whose rows carry their own) and in text (!!! and "! as before").
+func TestWarningsCounted(t *testing.T) {
+	prod := func(v int) *release.Release { return published.Production(t, v) }
+	for _, tc := range []struct {
+		name     string
+		old, new *release.Release
+		now      time.Time
+	}{
+		{"v10-v11", prod(10), prod(11), published.ProductionPublished(11)},
+		{"v12-v14", prod(12), prod(14), published.ProductionPublished(13)},
+		{"v13-v14", prod(13), prod(14), published.ProductionPublished(14)},
+		{"staging-initial", nil, published.Staging(t), snapshotDay},
+		{"with findings", prod(13), prod(14), published.ProductionPublished(14)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := Options{Now: tc.now}
+			if tc.name == "with findings" {
+				opts.Findings = []Finding{
+					{Rule: "r1", File: "production/trusted_root.json", Path: "tlogs[1].publicKey", Message: "on a change"},
+					{Rule: "r2", File: "production/signing_config.v0.2.json", Message: "on a file"},
+					{Rule: "r3", File: "production/nowhere.cue", Message: "on no file"},
+				}
+			}
+			r := Diff(tc.old, tc.new, opts)
+			want := r.Warnings()
+			md := regexp.MustCompile("(?s)```mermaid.*?```").ReplaceAllString(string(r.Markdown()), "")
+			if got := strings.Count(md, "⚠") - 1; want > 0 && got != want { // the CAUTION line says "Marked ⚠ below"
+				t.Errorf("markdown marks %d warnings, counts %d:\n%s", got, want, md)
+			}
+			text := string(r.Text())
+			got := len(regexp.MustCompile(`(?m)^\s*(!!!|!) `).FindAllString(text, -1))
+			if want > 0 {
+				got-- // the count's own line
+			}
+			if got != want {
+				t.Errorf("text marks %d warnings, counts %d:\n%s", got, want, text)
+			}
+			if tc.name == "with findings" && want < 3 {
+				t.Errorf("findings not counted: %d warnings", want)
+			}
+		})
 	}
 }
