@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/trustc-dev/trustc/clients"
@@ -131,6 +132,21 @@ func findingText(f Finding, code func(string) string) string {
 		s += " at " + code(f.Path)
 	}
 	return s + ": " + f.Message
+}
+
+// elsewhere counts the findings about entries the change leaves alone.
+func elsewhere(f *File, code func(string) string) string {
+	if len(f.Elsewhere) == 0 {
+		return ""
+	}
+	var rules []string
+	for _, fd := range f.Elsewhere {
+		if r := code(fd.Rule); !slices.Contains(rules, r) {
+			rules = append(rules, r)
+		}
+	}
+	return fmt.Sprintf("%s (%s) about entries this change leaves alone; %s lists them.",
+		plural(len(f.Elsewhere), "policy finding"), strings.Join(rules, ", "), code("trustc check"))
 }
 
 func (im Impact) heading() string {
@@ -309,6 +325,9 @@ func (r *Review) markdown(cut mdCut) []byte {
 			for _, fd := range f.Findings {
 				fmt.Fprintf(&b, "- ⚠ %s\n", findingText(fd, code))
 			}
+			if s := elsewhere(f, code); s != "" {
+				fmt.Fprintf(&b, "- %s\n", s)
+			}
 			for _, c := range f.Changes {
 				if full() {
 					break
@@ -407,6 +426,9 @@ func (r *Review) Text() []byte {
 			}
 			for _, fd := range f.Findings {
 				fmt.Fprintf(&b, "    !!! %s\n", findingText(fd, code))
+			}
+			if s := elsewhere(f, code); s != "" {
+				fmt.Fprintf(&b, "    %s\n", s)
 			}
 			for _, c := range f.Changes {
 				fmt.Fprintf(&b, "    %s\n", c.headline(code))

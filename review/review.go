@@ -3,7 +3,9 @@ package review
 import (
 	"bytes"
 	"path"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -102,6 +104,11 @@ type File struct {
 	// config, from Now on.
 	Clients  []Impact  `json:"clients,omitempty"`
 	Findings []Finding `json:"findings,omitempty"`
+	// Elsewhere are findings about entries of the file that no change of
+	// the review touches, at their URL or anywhere else: the review
+	// counts them rather than repeat what every review of the release
+	// would say ('trustc check' lists them).
+	Elsewhere []Finding `json:"findingsElsewhere,omitempty"`
 }
 
 // Change is one semantic difference.
@@ -437,10 +444,63 @@ func (r *Review) placeFindings(findings []Finding, old, new *release.Release) {
 				break
 			}
 		}
-		if !placed {
+		switch {
+		case placed:
+		case r.aboutUnchanged(envName, file, f, old, new):
+			file.Elsewhere = append(file.Elsewhere, f)
+		default:
 			file.Findings = append(file.Findings, f)
 		}
 	}
+}
+
+var findingEntry = regexp.MustCompile(`^([A-Za-z]+)\[(\d+)\]`)
+
+// aboutUnchanged reports whether a finding concerns a list entry that no
+// change of its environment touches: not the entry itself, and no entry
+// at the same URL in any file (a trust window that moved under an
+// unchanged signing entry makes that entry's finding the change's).
+func (r *Review) aboutUnchanged(envName string, file *File, f Finding, old, new *release.Release) bool {
+	m := findingEntry.FindStringSubmatch(f.Path)
+	if m == nil {
+		return false
+	}
+	i, _ := strconv.Atoi(m[2])
+	var entry protoreflect.Message
+	for _, env := range []*release.Env{new.Env(envName), old.Env(envName)} {
+		for _, ef := range filesOf(env) {
+			if ef.name != file.Name || ef.msg == nil {
+				continue
+			}
+			fd := ef.msg.Descriptor().Fields().ByJSONName(m[1])
+			if fd == nil || !fd.IsList() || fd.Message() == nil {
+				continue
+			}
+			if l := ef.msg.Get(fd).List(); i < l.Len() {
+				entry = l.Get(i).Message()
+			}
+		}
+		if entry != nil {
+			break
+		}
+	}
+	if entry == nil {
+		return false
+	}
+	subject := strings.TrimSuffix(subjectOf(entry), "/")
+	for _, e := range r.Envs {
+		if e.Name != envName {
+			continue
+		}
+		for _, ff := range e.Files {
+			for _, c := range ff.Changes {
+				if strings.TrimSuffix(c.Subject, "/") == subject {
+					return false
+				}
+			}
+		}
+	}
+	return true
 }
 
 // fileFor finds the reviewed file, adding it (and its environment) as

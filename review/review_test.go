@@ -220,7 +220,8 @@ func TestFindingsArePlaced(t *testing.T) {
 	old, new := published.Production(t, 12), published.Production(t, 14)
 	findings := []Finding{
 		{Rule: "log-waits", File: "production/trusted_root.json", Path: "tlogs[1].publicKey.validFor.start", Message: "on the change"},
-		{Rule: "file-rule", File: "production/trusted_root.json", Path: "ctlogs[0]", Message: "on the file"},
+		{Rule: "file-rule", File: "production/trusted_root.json", Path: "mediaType", Message: "on the file"},
+		{Rule: "old-ct-log", File: "production/trusted_root.json", Path: "ctlogs[0]", Message: "on an entry nothing changed"},
 		{Rule: "untouched", File: "signing_config.v0.2.json", Path: "caUrls[0]", Message: "on an unchanged file"},
 		{Rule: "elsewhere", File: "nowhere/trusted_root.json", Message: "on no file"},
 		{Rule: "source", File: "environments/production/services.cue", Message: "in a file neither release has"},
@@ -231,6 +232,9 @@ func TestFindingsArePlaced(t *testing.T) {
 		for _, f := range e.Files {
 			for _, fd := range f.Findings {
 				got[fd.Rule] = "file " + e.Name + "/" + f.Name + " (" + string(f.Status) + ")"
+			}
+			for _, fd := range f.Elsewhere {
+				got[fd.Rule] = "counted on " + e.Name + "/" + f.Name
 			}
 			for _, c := range f.Changes {
 				for _, fd := range c.Findings {
@@ -243,20 +247,24 @@ func TestFindingsArePlaced(t *testing.T) {
 		got[fd.Rule] = "review"
 	}
 	want := map[string]string{
-		"log-waits": "change production/trusted_root.json tlogs[1]",
-		"file-rule": "file production/trusted_root.json (changed)",
-		"untouched": "file production/signing_config.v0.2.json (unchanged)",
-		"elsewhere": "review",
-		"source":    "review",
+		"log-waits":  "change production/trusted_root.json tlogs[1]",
+		"file-rule":  "file production/trusted_root.json (changed)",
+		"old-ct-log": "counted on production/trusted_root.json",
+		"untouched":  "file production/signing_config.v0.2.json (unchanged)",
+		"elsewhere":  "review",
+		"source":     "review",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("placement (-want +got):\n%s", diff)
 	}
 	md := string(r.Markdown())
 	for _, f := range findings {
-		if !strings.Contains(md, f.Message) {
-			t.Errorf("markdown lacks finding %q", f.Message)
+		if shown := strings.Contains(md, f.Message); shown != (f.Rule != "old-ct-log") {
+			t.Errorf("markdown shows finding %q: %v", f.Message, shown)
 		}
+	}
+	if want := "- 1 policy finding (`old-ct-log`) about entries this change leaves alone; `trustc check` lists them.\n"; !strings.Contains(md, want) {
+		t.Errorf("markdown lacks %q:\n%s", want, md)
 	}
 	// Findings alone make a review non-empty, even of identical releases.
 	if Diff(old, old, Options{Findings: findings[:1]}).Empty() {
