@@ -20,10 +20,10 @@ func (c *fileCtx) impact() []Impact {
 	name := c.name()
 	var oldEnv, newEnv *clients.Env
 	if c.old != nil {
-		oldEnv = clients.NewEnv(c.env.old)
+		oldEnv = clients.NewEnvWithFronts(c.env.old, c.env.fronts)
 	}
 	if c.new != nil {
-		newEnv = clients.NewEnv(c.env.new)
+		newEnv = clients.NewEnvWithFronts(c.env.new, c.env.fronts)
 	}
 	points := c.boundaries()
 	type stretch struct {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	prototrustroot "github.com/sigstore/protobuf-specs/gen/pb-go/trustroot/v1"
+	"github.com/trustc-dev/trustc/clients"
 	"github.com/trustc-dev/trustc/release"
 	"github.com/trustc-dev/trustc/timeline"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -29,6 +30,11 @@ type Options struct {
 	// summarised, so that the review's size follows the change, not the
 	// environment.
 	Full bool
+	// Fronts gives, per environment name, the Rekor signing URLs that
+	// front log shards (the CUE's rekorFronts, or -front): signers that
+	// use one are trusted while one of its shards is, as check judges
+	// them.
+	Fronts map[string]clients.Fronts
 }
 
 // Finding is one result of a policy check, produced by the caller.
@@ -87,6 +93,7 @@ type Env struct {
 
 	old, new *release.Env
 	now      time.Time
+	fronts   clients.Fronts
 }
 
 // File is one file's part of a review.
@@ -184,7 +191,7 @@ func (e *Env) Timeline() *timeline.Timeline {
 	if env == nil {
 		env = e.old
 	}
-	tl := timeline.New(env, e.now)
+	tl := timeline.NewWithFronts(env, e.now, e.fronts)
 	// In a new environment everything is new; marking it all says nothing.
 	if e.new != nil && e.old != nil {
 		for _, f := range e.Files {
@@ -207,7 +214,7 @@ func Diff(old, new *release.Release, opts Options) *Review {
 	}
 	for _, name := range envNames(old, new) {
 		oe, ne := old.Env(name), new.Env(name)
-		e := diffEnv(name, oe, ne, r.Now)
+		e := diffEnv(name, oe, ne, r.Now, normalFronts(opts.Fronts[name]))
 		if e == nil {
 			r.Unchanged = append(r.Unchanged, name)
 			continue
@@ -272,8 +279,22 @@ func filesOf(e *release.Env) []envFile {
 	return out
 }
 
-func diffEnv(name string, oe, ne *release.Env, now time.Time) *Env {
-	e := &Env{Name: name, old: oe, new: ne, now: now}
+// normalFronts drops trailing slashes, as URLs are compared everywhere.
+func normalFronts(f clients.Fronts) clients.Fronts {
+	if len(f) == 0 {
+		return nil
+	}
+	out := clients.Fronts{}
+	for u, shards := range f {
+		for _, s := range shards {
+			out[strings.TrimSuffix(u, "/")] = append(out[strings.TrimSuffix(u, "/")], strings.TrimSuffix(s, "/"))
+		}
+	}
+	return out
+}
+
+func diffEnv(name string, oe, ne *release.Env, now time.Time, fronts clients.Fronts) *Env {
+	e := &Env{Name: name, old: oe, new: ne, now: now, fronts: fronts}
 	of, nf := filesOf(oe), filesOf(ne)
 	var names []string
 	for _, f := range append(slices.Clone(of), nf...) {
@@ -346,7 +367,7 @@ func untrustedUnder(e *Env, of, nf []envFile, now time.Time) []*File {
 		// at its URL; a file that uses none whose windows changed is
 		// trusted as before, and replaying every client at every window
 		// boundary to find that out cost 10000 services minutes.
-		if !usesAny(n.sc, moved) {
+		if !usesAny(n.sc, moved, e.fronts) {
 			continue
 		}
 		j := slices.IndexFunc(of, func(f envFile) bool { return f.name == n.name })
@@ -406,11 +427,12 @@ func movedTrust(a, b *release.TrustedRootFile) map[string]bool {
 }
 
 // usesAny reports whether a signing config lists a CA, Rekor or TSA
-// service at one of urls.
-func usesAny(sc *prototrustroot.SigningConfig, urls map[string]bool) bool {
+// service at one of urls, or a front of a shard at one.
+func usesAny(sc *prototrustroot.SigningConfig, urls map[string]bool, fronts clients.Fronts) bool {
 	for _, l := range [][]*prototrustroot.Service{sc.GetCaUrls(), sc.GetRekorTlogUrls(), sc.GetTsaUrls()} {
 		for _, s := range l {
-			if urls[strings.TrimSuffix(s.GetUrl(), "/")] {
+			u := strings.TrimSuffix(s.GetUrl(), "/")
+			if urls[u] || slices.ContainsFunc(fronts[u], func(shard string) bool { return urls[shard] }) {
 				return true
 			}
 		}

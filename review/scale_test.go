@@ -10,6 +10,7 @@ import (
 	"time"
 
 	prototrustroot "github.com/sigstore/protobuf-specs/gen/pb-go/trustroot/v1"
+	"github.com/trustc-dev/trustc/clients"
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/internal/published"
 	"github.com/trustc-dev/trustc/internal/synthetic"
@@ -153,6 +154,36 @@ func TestWarningsCounted(t *testing.T) {
 			}
 			if tc.name == "with findings" && want < 3 {
 				t.Errorf("findings not counted: %d warnings", want)
+			}
+		})
+	}
+}
+
+// TestFrontsTrusted reviews staging, whose main signing config sends
+// Rekor v2 signers to global.rekor.sigstage.dev, a front with no
+// trusted-root entry of its own: without fronts the review warns that it
+// is not trusted; told it fronts log2026-1, as check's -front is, it does
+// not, and it still warns for a front of a shard the root lacks.
+func TestFrontsTrusted(t *testing.T) {
+	staging := published.Staging(t)
+	const global = "https://global.rekor.sigstage.dev"
+	for _, tc := range []struct {
+		name   string
+		fronts map[string]clients.Fronts
+		want   string // in the markdown; "" for no mention of global as untrusted
+	}{
+		{"no fronts", nil, "⚠ **Not trusted:** Rekor " + global + " (v2): no Rekor log in the trusted root has this URL"},
+		{"front of log2026-1", map[string]clients.Fronts{"staging": {global: {"https://log2026-1.us-east4.rekor.sigstage.dev"}}}, ""},
+		{"front of an unknown shard", map[string]clients.Fronts{"staging": {global: {"https://nowhere.example"}}}, "⚠ **Not trusted:** Rekor " + global + " (v2): fronts https://nowhere.example, none of which the trusted root has"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			md := string(Diff(nil, staging, Options{Now: snapshotDay, Fronts: tc.fronts}).Markdown())
+			untrusted := regexp.MustCompile(`(?m)^.*(Not trusted:\*\* Rekor ` + regexp.QuoteMeta(global) + `|No trust: ` + regexp.QuoteMeta(global) + `).*$`).FindAllString(md, -1)
+			switch {
+			case tc.want == "" && len(untrusted) > 0:
+				t.Errorf("still untrusted:\n%s", strings.Join(untrusted, "\n"))
+			case tc.want != "" && !strings.Contains(md, tc.want):
+				t.Errorf("lacks %q; has:\n%s", tc.want, strings.Join(untrusted, "\n"))
 			}
 		})
 	}

@@ -82,7 +82,12 @@ type Timeline struct {
 }
 
 // New lays out env's windows.
-func New(env *release.Env, now time.Time) *Timeline {
+func New(env *release.Env, now time.Time) *Timeline { return NewWithFronts(env, now, nil) }
+
+// NewWithFronts lays out env's windows, with fronts mapping a Rekor
+// signing URL that fronts log shards to the shards' base URLs: signing to
+// a front is trusted while one of its shards is.
+func NewWithFronts(env *release.Env, now time.Time, fronts map[string][]string) *Timeline {
 	tl := &Timeline{Env: env.Name, Now: now.UTC()}
 	if f := env.TrustedRoot; f != nil {
 		tr := f.Msg
@@ -116,7 +121,7 @@ func New(env *release.Env, now time.Time) *Timeline {
 			}
 		}
 	}
-	tl.relate()
+	tl.relate(fronts)
 	slices.SortStableFunc(tl.Rows, func(a, b Row) int {
 		return cmp.Or(
 			cmp.Compare(slices.Index(groupOrder, a.Group), slices.Index(groupOrder, b.Group)),
@@ -161,7 +166,7 @@ func window(v *protocommon.TimeRange) (start, end time.Time) {
 // rows of the same group and URL. OIDC providers have no trust rows. The
 // trust rows are indexed by group and URL first: comparing every row with
 // every row cost 10000 services 10^8 comparisons.
-func (tl *Timeline) relate() {
+func (tl *Timeline) relate(fronts map[string][]string) {
 	type key struct{ group, url string }
 	trusted := map[key][]Span{}
 	for _, o := range tl.Rows {
@@ -175,7 +180,14 @@ func (tl *Timeline) relate() {
 		if r.Kind != Sign || r.Group == GroupOIDC {
 			continue
 		}
-		spans := trusted[key{r.Group, strings.TrimSuffix(r.Name, "/")}]
+		u := strings.TrimSuffix(r.Name, "/")
+		spans := trusted[key{r.Group, u}]
+		if shards := fronts[u]; r.Group == GroupRekor && len(shards) > 0 {
+			spans = nil
+			for _, sh := range shards {
+				spans = append(spans, trusted[key{r.Group, strings.TrimSuffix(sh, "/")}]...)
+			}
+		}
 		for _, o := range spans {
 			// The newest trust window begun by the time signing
 			// starts: a CA URL with an older chain is not waiting.

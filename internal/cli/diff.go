@@ -12,6 +12,7 @@ import (
 
 	cueerrors "cuelang.org/go/cue/errors"
 
+	"github.com/trustc-dev/trustc/clients"
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/compiler/check"
 	"github.com/trustc-dev/trustc/compiler/emit"
@@ -119,6 +120,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	// The new release and the policy's findings on it.
 	var new *release.Release
 	var findings []review.Finding
+	var fronts map[string]clients.Fronts
 	if newDir != "" {
 		if new, err = release.Read(os.DirFS(newDir), name); err != nil {
 			return fail("read %s: %v", fs.Arg(0), err)
@@ -136,18 +138,19 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		}
 		envs, err := compiler.Models(new, jopts)
 		if err == nil {
+			fronts = frontsOf(envs)
 			err = compiler.CheckModels(envs, opts)
 		}
 		findings = jsonFindings(err, newDir, prefix)
 	} else {
 		var code int
-		if new, findings, code = compileForReview(absRoot, opts, stderr); new == nil {
+		if new, findings, fronts, code = compileForReview(absRoot, opts, stderr); new == nil {
 			return code
 		}
 		warnDrift(absRoot, new, stderr)
 	}
 
-	r := review.Diff(old, new, review.Options{Now: t, Findings: findings, Full: *full})
+	r := review.Diff(old, new, review.Options{Now: t, Findings: findings, Full: *full, Fronts: fronts})
 	out, err := r.Render(*format)
 	if err != nil {
 		return fail("%v", err)
@@ -180,11 +183,11 @@ const commentMarkerRoom = 512
 // is emitted anyway, since the review exists to show the change beside
 // what the policy says about it. Input that does not load or derive has
 // no release to review; it is printed as generate prints it.
-func compileForReview(root string, opts compiler.Options, stderr io.Writer) (*release.Release, []review.Finding, int) {
+func compileForReview(root string, opts compiler.Options, stderr io.Writer) (*release.Release, []review.Finding, map[string]clients.Fronts, int) {
 	envs, err := load.Environments(root)
 	if err != nil {
 		printErr(stderr, "trustc diff: cannot review", err, root)
-		return nil, nil, exitFail
+		return nil, nil, nil, exitFail
 	}
 	var findings []review.Finding
 	var broken cueerrors.Error
@@ -205,14 +208,35 @@ func compileForReview(root string, opts compiler.Options, stderr io.Writer) (*re
 	}
 	if broken != nil {
 		printErr(stderr, "trustc diff: cannot review", cueerrors.Sanitize(broken), root)
-		return nil, nil, exitFail
+		return nil, nil, nil, exitFail
 	}
 	res, err := compiler.Emit(envs)
 	if err != nil {
 		fmt.Fprintf(stderr, "trustc diff: %v\n", err)
-		return nil, nil, exitFail
+		return nil, nil, nil, exitFail
 	}
-	return res.Release, findings, exitOK
+	return res.Release, findings, frontsOf(envs), exitOK
+}
+
+// frontsOf maps each environment's Rekor fronts to their shards' URLs:
+// what the review needs to judge signing to a front as check does.
+func frontsOf(envs []*model.Environment) map[string]clients.Fronts {
+	out := map[string]clients.Fronts{}
+	for _, env := range envs {
+		for _, f := range env.RekorFronts {
+			for _, shard := range f.Shards {
+				for _, l := range env.Rekor {
+					if l.Name == shard.V {
+						if out[env.Name] == nil {
+							out[env.Name] = clients.Fronts{}
+						}
+						out[env.Name][f.URL.V] = append(out[env.Name][f.URL.V], l.URL.V)
+					}
+				}
+			}
+		}
+	}
+	return out
 }
 
 // cueFinding turns a violation at a CUE field into a review finding at
