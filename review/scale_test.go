@@ -178,7 +178,7 @@ func TestFrontsTrusted(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			md := string(Diff(nil, staging, Options{Now: snapshotDay, Fronts: tc.fronts}).Markdown())
-			untrusted := regexp.MustCompile(`(?m)^.*(Not trusted:\*\* Rekor ` + regexp.QuoteMeta(global) + `|No trust: ` + regexp.QuoteMeta(global) + `).*$`).FindAllString(md, -1)
+			untrusted := regexp.MustCompile(`(?m)^.*(Not trusted:\*\* Rekor `+regexp.QuoteMeta(global)+`|No trust: `+regexp.QuoteMeta(global)+`).*$`).FindAllString(md, -1)
 			switch {
 			case tc.want == "" && len(untrusted) > 0:
 				t.Errorf("still untrusted:\n%s", strings.Join(untrusted, "\n"))
