@@ -26,7 +26,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 )
 
 // Kinds are the service kinds a repository cycles through, one per service
@@ -63,7 +63,7 @@ func Repo(tb testing.TB, envs, services int) string {
 func RepoWith(tb testing.TB, envs, services int, opts Options) string {
 	tb.Helper()
 	root := tb.TempDir()
-	if err := Write(root, sharedtest.ModuleRoot(tb), envs, services, opts); err != nil {
+	if err := Write(root, refdata.ModuleRoot(tb), envs, services, opts); err != nil {
 		tb.Fatal(err)
 	}
 	return root

@@ -7,13 +7,13 @@ import (
 	"testing"
 
 	"github.com/trustc-dev/trustc/compiler"
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 )
 
 // TestRun writes a rotated repository as a user would and compiles it, then
 // refuses to write into it again.
 func TestRun(t *testing.T) {
-	src := sharedtest.ModuleRoot(t)
+	src := refdata.ModuleRoot(t)
 	out := filepath.Join(t.TempDir(), "repo")
 	var stderr bytes.Buffer
 	if code := run([]string{"-src", src, "-out", out, "-envs", "2", "-services", "7", "-ending", "-newest-first", "-exact"}, &stderr); code != 0 {
