@@ -12,6 +12,7 @@ import (
 	prototrustroot "github.com/sigstore/protobuf-specs/gen/pb-go/trustroot/v1"
 	"github.com/trustc-dev/trustc/clients"
 	"github.com/trustc-dev/trustc/compiler"
+	"github.com/trustc-dev/trustc/internal/cputime"
 	"github.com/trustc-dev/trustc/internal/published"
 	"github.com/trustc-dev/trustc/internal/synthetic"
 	"github.com/trustc-dev/trustc/release"
@@ -52,9 +53,11 @@ func BenchmarkReviewCTLogEnd(b *testing.B) {
 			old := syntheticRelease(b, n, synthetic.Options{})
 			new := ctLogEnds(b, old, syntheticNow.AddDate(0, 1, 0))
 			size := 0
-			for b.Loop() {
-				size = len(Diff(old, new, Options{Now: syntheticNow}).Markdown())
-			}
+			cputime.Report(b, func() {
+				for b.Loop() {
+					size = len(Diff(old, new, Options{Now: syntheticNow}).Markdown())
+				}
+			})
 			b.ReportMetric(float64(size), "md-bytes")
 		})
 	}

@@ -433,6 +433,11 @@ func (c *fileCtx) windowChange(ch *Change, d delta, what string, trust bool) {
 		first = time.Time{}
 	}
 	c.when(ch, first)
+	if trust && strings.HasSuffix(d.field, "end") && len(lost) == 0 && len(gained) > 0 && !oldW.end.IsZero() && (c.now.IsZero() || oldW.end.After(c.now)) {
+		// Issue 11: withdrawing or moving out an end not yet reached
+		// takes nothing away; it is no change to immutable material.
+		ch.Impact = append(ch.Impact, fmt.Sprintf("Trust extended: the end %s had not been reached, so nothing that verifies today stops verifying.", formatTime(oldW.end)))
+	}
 	for _, s := range lost {
 		a, _ := s.bounds()
 		past := c.now.IsZero() || a.Before(c.now)
