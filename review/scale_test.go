@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -187,6 +188,31 @@ func TestFrontsTrusted(t *testing.T) {
 				t.Errorf("still untrusted:\n%s", strings.Join(untrusted, "\n"))
 			case tc.want != "" && !strings.Contains(md, tc.want):
 				t.Errorf("lacks %q; has:\n%s", tc.want, strings.Join(untrusted, "\n"))
+			}
+		})
+	}
+}
+
+// TestTrustExtended withdraws a Rekor log's verification end: before it
+// is reached the review says trust is extended; after, it does not (the
+// end is history, and moving it is check's business).
+func TestTrustExtended(t *testing.T) {
+	base := published.Production(t, 14)
+	for _, tc := range []struct {
+		end  string
+		want bool
+	}{{"2027-01-01T00:00:00Z", true}, {"2026-01-01T00:00:00Z", false}} {
+		t.Run(tc.end, func(t *testing.T) {
+			ended := proto.Clone(base.Envs[0].TrustedRoot.Msg).(*prototrustroot.TrustedRoot)
+			ended.Tlogs[0].PublicKey.ValidFor.End = timestamppb.New(ts(tc.end))
+			r := Diff(withTrustedRoot(t, base, ended), base, Options{Now: snapshotDay})
+			changes := r.Envs[0].Files[0].Changes
+			if len(changes) != 1 || changes[0].Warning != "" {
+				t.Fatalf("want one change without a warning:\n%s", r.Text())
+			}
+			want := "Trust extended: the end " + tc.end + " had not been reached, so nothing that verifies today stops verifying."
+			if got := slices.Contains(changes[0].Impact, want); got != tc.want {
+				t.Errorf("says %q: %v, want %v:\n%s", want, got, tc.want, r.Text())
 			}
 		})
 	}
