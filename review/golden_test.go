@@ -82,7 +82,7 @@ func TestGoldenEdits(t *testing.T) {
 
 // withSigningConfig returns rel with its first environment's signing
 // config name replaced by m.
-func withSigningConfig(t *testing.T, rel *release.Release, name string, m *prototrustroot.SigningConfig) *release.Release {
+func withSigningConfig(t testing.TB, rel *release.Release, name string, m *prototrustroot.SigningConfig) *release.Release {
 	t.Helper()
 	b, err := protojson.Marshal(m)
 	if err != nil {

@@ -88,6 +88,11 @@ func (c *fileCtx) impact() []Impact {
 				}
 			}
 		}
+		// A stretch in which signers do as before and only what was
+		// already so is left says nothing about this change.
+		if len(s.imp.Lines) == 0 && len(s.imp.Divergences) == 0 && len(s.imp.Untrusted) == 0 {
+			continue
+		}
 		out = append(out, s.imp)
 	}
 	return out
