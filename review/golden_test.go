@@ -2,6 +2,7 @@ package review
 
 import (
 	"flag"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -53,6 +54,31 @@ func TestGoldenHistory(t *testing.T) {
 				t.Fatal(err)
 			}
 			golden(t, tc.file, got)
+		})
+	}
+}
+
+// TestGoldenCorrections reviews the real releases that fixed how an entry
+// was published, each as of its publication: production v6 → v7 put
+// Fulcio's chain leaf first, staging v16 → v17 corrected a log's id (same
+// key, same URL; v2 → v3 did too, before the history has trust files),
+// staging v23 → v24 withdrew a
+// verification end not yet reached. Each must read as a correction or an
+// extension, not as an entry removed and another added.
+func TestGoldenCorrections(t *testing.T) {
+	for _, tc := range []struct {
+		env      string
+		old, new int
+	}{
+		{"production", 6, 7},
+		{"staging", 16, 17},
+		{"staging", 23, 24},
+	} {
+		name := fmt.Sprintf("%s-v%02d-v%02d.md", tc.env, tc.old, tc.new)
+		t.Run(name, func(t *testing.T) {
+			nv := published.Lookup(t, tc.env, tc.new)
+			got := Diff(published.Lookup(t, tc.env, tc.old).Release(t), nv.Release(t), Options{Now: nv.Published}).Markdown()
+			golden(t, name, got)
 		})
 	}
 }

@@ -174,15 +174,28 @@ func TestWindowMoves(t *testing.T) {
 		},
 		want: []string{"reordered tlogs: https://rekor.sigstore.dev, https://log2025-1.rekor.sigstore.dev -> https://log2025-1.rekor.sigstore.dev, https://rekor.sigstore.dev; on publication"},
 	}, {
-		name: "rotate a log's key at the same URL",
+		name: "correct a log's id: same key, same URL",
 		edit: func(tr *prototrustroot.TrustedRoot) {
 			tr.Tlogs[1].LogId.KeyId = []byte("another key id")
+		},
+		want: []string{"changed tlogs[1].logId.keyId: zxGZFVvd0FEmjR8WrFwMdcAJ9vtaY/QXf44Y1wUeP6A= -> YW5vdGhlciBrZXkgaWQ=; on publication"},
+	}, {
+		name: "rotate a log's key at the same URL",
+		edit: func(tr *prototrustroot.TrustedRoot) {
+			tr.Tlogs[1].PublicKey.RawBytes = tr.Tlogs[0].PublicKey.RawBytes
 		},
 		want: []string{
 			"added tlogs[1]:  -> trusted from 2025-09-23T00:00:00Z on; on publication",
 			"removed tlogs[1]: trusted from 2025-09-23T00:00:00Z on -> ; on publication",
 		},
 		warning: true,
+	}, {
+		name: "reorder a chain root first",
+		edit: func(tr *prototrustroot.TrustedRoot) {
+			c := tr.CertificateAuthorities[1].CertChain.Certificates
+			c[0], c[1] = c[1], c[0]
+		},
+		want: []string{"changed certificateAuthorities[1].certChain: leaf first -> root first; on publication"},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := proto.Clone(base.Envs[0].TrustedRoot.Msg).(*prototrustroot.TrustedRoot)

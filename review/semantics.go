@@ -352,6 +352,12 @@ func (c *fileCtx) trustSemantics(ch *Change, d delta) {
 		ch.Impact = append(ch.Impact, c.signedWith(d.section, subjectOf(d.old))...)
 	case d.op == Changed && what != "" && isWindowField(d.field):
 		c.windowChange(ch, d, what, true)
+	case d.op == Changed && what != "" && d.field == "logId.keyId":
+		c.when(ch, time.Time{})
+		ch.Impact = append(ch.Impact, fmt.Sprintf("Log id corrected from %s to %s: the same key at the same URL. Verifiers find a bundle's log by the id its entry names; entries that name %s verify against this log from publication.", d.oldVal, d.newVal, d.newVal))
+	case d.op == Changed && what != "" && d.field == "certChain":
+		c.when(ch, time.Time{})
+		ch.Impact = append(ch.Impact, fmt.Sprintf("Chain reordered %s: the same certificates, so verifiers accept the same %s; protobuf-specs lists a chain leaf first.", d.newVal, what))
 	case d.op == Changed && what != "":
 		c.when(ch, time.Time{})
 		ch.Impact = append(ch.Impact, trustFieldImpact(d.section, d.field)...)
