@@ -85,15 +85,15 @@ func plural(n int, s string) string {
 // today, clients that diverge or sign with an untrusted service, and what
 // was already so before this change.
 func (r *Review) Warnings() int {
-	n := len(r.Findings)
+	n := markedIn(r.Findings)
 	for _, e := range r.Envs {
 		for _, f := range e.Files {
-			n += len(f.Warnings) + len(f.Findings)
+			n += len(f.Warnings) + markedIn(f.Findings)
 			for _, c := range f.Changes {
 				if c.Warning != "" {
 					n++
 				}
-				n += len(c.Findings)
+				n += markedIn(c.Findings)
 			}
 			for _, im := range f.Clients {
 				n += len(im.Divergences) + len(im.Untrusted) + len(im.Still)
@@ -101,6 +101,48 @@ func (r *Review) Warnings() int {
 		}
 	}
 	return n
+}
+
+func markedIn(fs []Finding) int {
+	n := 0
+	for _, f := range fs {
+		if f.marked() {
+			n++
+		}
+	}
+	return n
+}
+
+// Severities counts the policy findings the review shows by check's
+// severity, as check's headline does: "1 error, 2 warnings".
+func (r *Review) Severities() string {
+	counts := map[string]int{}
+	count := func(fs []Finding) {
+		for _, f := range fs {
+			sev := f.Severity
+			if sev == "" {
+				sev = "error"
+			}
+			counts[sev]++
+		}
+	}
+	count(r.Findings)
+	for _, e := range r.Envs {
+		for _, f := range e.Files {
+			count(f.Findings)
+			count(f.Elsewhere)
+			for _, c := range f.Changes {
+				count(c.Findings)
+			}
+		}
+	}
+	var parts []string
+	for _, sev := range []string{"error", "warning", "note"} {
+		if n := counts[sev]; n > 0 {
+			parts = append(parts, plural(n, sev))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 func opWord(op Op) string {
@@ -128,10 +170,21 @@ func (c Change) headline(code func(string) string) string {
 
 func findingText(f Finding, code func(string) string) string {
 	s := "Policy " + code(f.Rule)
+	if f.Severity != "" && f.Severity != "error" {
+		s = "Policy " + f.Severity + " " + code(f.Rule)
+	}
 	if f.Path != "" {
 		s += " at " + code(f.Path)
 	}
 	return s + ": " + f.Message
+}
+
+// mark is m for a finding the review marks, else nothing.
+func mark(f Finding, m string) string {
+	if f.marked() {
+		return m
+	}
+	return ""
 }
 
 // elsewhere counts the findings about entries the change leaves alone.
@@ -293,8 +346,11 @@ func (r *Review) markdown(cut mdCut) []byte {
 	if n := r.Warnings(); n > 0 {
 		fmt.Fprintf(&b, "\n> [!CAUTION]\n> %s: something that works today breaks, or clients disagree. Marked ⚠ below.\n", plural(n, "warning"))
 	}
+	if sev := r.Severities(); sev != "" {
+		fmt.Fprintf(&b, "\nPolicy findings, as %s reports them: %s.\n", code("trustc check"), sev)
+	}
 	for _, f := range r.Findings {
-		fmt.Fprintf(&b, "\n- ⚠ %s (%s)\n", findingText(f, code), code(f.File))
+		fmt.Fprintf(&b, "\n- %s%s (%s)\n", mark(f, "⚠ "), findingText(f, code), code(f.File))
 	}
 	shown := 0
 	full := func() bool { return cut.changes >= 0 && shown >= cut.changes }
@@ -323,7 +379,7 @@ func (r *Review) markdown(cut mdCut) []byte {
 				fmt.Fprintf(&b, "- %s\n", n)
 			}
 			for _, fd := range f.Findings {
-				fmt.Fprintf(&b, "- ⚠ %s\n", findingText(fd, code))
+				fmt.Fprintf(&b, "- %s%s\n", mark(fd, "⚠ "), findingText(fd, code))
 			}
 			if s := elsewhere(f, code); s != "" {
 				fmt.Fprintf(&b, "- %s\n", s)
@@ -341,7 +397,7 @@ func (r *Review) markdown(cut mdCut) []byte {
 					fmt.Fprintf(&b, "  - %s\n", s)
 				}
 				for _, fd := range c.Findings {
-					fmt.Fprintf(&b, "  - ⚠ %s\n", findingText(fd, code))
+					fmt.Fprintf(&b, "  - %s%s\n", mark(fd, "⚠ "), findingText(fd, code))
 				}
 				if len(c.Details) > 0 && !cut.noDetails {
 					fmt.Fprintf(&b, "  - Fields: %s\n", strings.Join(c.Details, "; "))
@@ -406,8 +462,11 @@ func (r *Review) Text() []byte {
 	if n := r.Warnings(); n > 0 {
 		fmt.Fprintf(&b, "!!! %s: something that works today breaks, or clients disagree. Marked !!! below.\n", plural(n, "warning"))
 	}
+	if sev := r.Severities(); sev != "" {
+		fmt.Fprintf(&b, "Policy findings, as trustc check reports them: %s.\n", sev)
+	}
 	for _, f := range r.Findings {
-		fmt.Fprintf(&b, "!!! %s (%s)\n", findingText(f, code), f.File)
+		fmt.Fprintf(&b, "%s%s (%s)\n", mark(f, "!!! "), findingText(f, code), f.File)
 	}
 	for _, e := range r.Envs {
 		fmt.Fprintf(&b, "\n%s: %s\n", e.Name, e.Status)
@@ -425,7 +484,7 @@ func (r *Review) Text() []byte {
 				fmt.Fprintf(&b, "    %s\n", n)
 			}
 			for _, fd := range f.Findings {
-				fmt.Fprintf(&b, "    !!! %s\n", findingText(fd, code))
+				fmt.Fprintf(&b, "    %s%s\n", mark(fd, "!!! "), findingText(fd, code))
 			}
 			if s := elsewhere(f, code); s != "" {
 				fmt.Fprintf(&b, "    %s\n", s)
@@ -439,7 +498,7 @@ func (r *Review) Text() []byte {
 					fmt.Fprintf(&b, "      %s\n", s)
 				}
 				for _, fd := range c.Findings {
-					fmt.Fprintf(&b, "      !!! %s\n", findingText(fd, code))
+					fmt.Fprintf(&b, "      %s%s\n", mark(fd, "!!! "), findingText(fd, code))
 				}
 				for _, d := range c.Details {
 					fmt.Fprintf(&b, "      | %s\n", d)

@@ -47,7 +47,14 @@ type Finding struct {
 	// a finding whose path lies in a change is shown with that change.
 	Path    string `json:"path,omitempty"`
 	Message string `json:"message"`
+	// Severity is check's: "error" (also when empty), "warning" for
+	// SHOULD-level advice, "note" for what concerns no change (the base).
+	Severity string `json:"severity,omitempty"`
 }
+
+// marked reports whether the review marks the finding as a warning: an
+// error or a warning is marked, a note is not.
+func (f Finding) marked() bool { return f.Severity != "note" }
 
 // Op is what happened to an entry or field.
 type Op string

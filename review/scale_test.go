@@ -217,3 +217,29 @@ func TestTrustExtended(t *testing.T) {
 		})
 	}
 }
+
+// TestSeverities shows findings with check's severities: errors and
+// warnings are marked and counted, a note (about the base) is shown
+// unmarked, and the headline counts them as check does.
+func TestSeverities(t *testing.T) {
+	r := Diff(published.Production(t, 13), published.Production(t, 14), Options{Now: published.ProductionPublished(14), Findings: []Finding{
+		{Rule: "r1", File: "production/signing_config.v0.2.json", Message: "an error", Severity: "error"},
+		{Rule: "r2", File: "production/signing_config.v0.2.json", Message: "advice", Severity: "warning"},
+		{Rule: "r3", File: "production/signing_config.v0.2.json", Message: "about the base", Severity: "note"},
+	}})
+	md := string(r.Markdown())
+	for _, want := range []string{
+		"\nPolicy findings, as `trustc check` reports them: 1 error, 1 warning, 1 note.\n",
+		"\n- ⚠ Policy `r1`: an error\n",
+		"\n- ⚠ Policy warning `r2`: advice\n",
+		"\n- Policy note `r3`: about the base\n",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md)
+		}
+	}
+	without := Diff(published.Production(t, 13), published.Production(t, 14), Options{Now: published.ProductionPublished(14)})
+	if got, want := r.Warnings(), without.Warnings()+2; got != want {
+		t.Errorf("%d warnings counted, want %d (the error and the warning, not the note)", got, want)
+	}
+}

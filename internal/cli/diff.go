@@ -202,11 +202,6 @@ func compileForReview(root string, opts compiler.Options, stderr io.Writer) (*re
 		var sources emit.SourceMap
 		for _, e := range cueerrors.Errors(err) {
 			v, ok := e.(*check.Violation)
-			if ok && v.Severity != model.Error {
-				// TODO(review): the review has no severities yet; it
-				// shows errors only, as before warnings existed.
-				continue
-			}
 			if !ok || v.Rule == model.RuleInput {
 				broken = cueerrors.Append(broken, e)
 				continue
@@ -264,7 +259,7 @@ func cueFinding(env string, v *check.Violation, sources emit.SourceMap, root str
 		file = relPath(root, pp.Filename)
 		where = fmt.Sprintf("%s:%d:%d %s", file, pp.Line, pp.Column, where)
 	}
-	f := review.Finding{Rule: v.Rule, File: file, Message: fmt.Sprintf("%s (in CUE: %s)", v.Message, strings.TrimSpace(where))}
+	f := review.Finding{Rule: v.Rule, File: file, Message: fmt.Sprintf("%s (in CUE: %s)", v.Message, strings.TrimSpace(where)), Severity: v.Severity.String()}
 	if s, ok := sources.Lookup(v.Src.Path); ok {
 		f.File, f.Path = env+"/"+s.File, s.Path
 	}
@@ -277,10 +272,7 @@ func cueFinding(env string, v *check.Violation, sources emit.SourceMap, root str
 func jsonFindings(err error, dir, prefix string) []review.Finding {
 	var out []review.Finding
 	for _, p := range problems(err, dir) {
-		if p.Severity != model.Error.String() {
-			continue // TODO(review): severities in the review
-		}
-		out = append(out, review.Finding{Rule: p.Rule, File: prefix + p.File, Path: p.Path, Message: p.Message})
+		out = append(out, review.Finding{Rule: p.Rule, File: prefix + p.File, Path: p.Path, Message: p.Message, Severity: p.Severity})
 	}
 	return out
 }
