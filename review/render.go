@@ -256,8 +256,7 @@ func (r *Review) Comment(limit int, rest string) []byte {
 			left = append(left, "the fields of added and removed entries")
 		}
 		if c.changes >= 0 && c.changes < total {
-			shownWarned := 0
-			_, shownWarned = r.changeCounts(c.changes)
+			_, shownWarned := r.changeCounts(c.changes)
 			s := fmt.Sprintf("%d of %d changes", total-c.changes, total)
 			if w := warned - shownWarned; w > 0 {
 				s += fmt.Sprintf(" (%s among them)", plural(w, "warning"))
