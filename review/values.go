@@ -81,9 +81,12 @@ func renderTimestamp(m protoreflect.Message) string {
 	return text.Time(time.Unix(secs, nanos))
 }
 
-// formatTime is text.Time under the name render.go calls it by, until the
-// renderer rework (issue 14) calls text.Time itself.
+// formatTime and joinAnd are text.Time and text.And under the names
+// render.go calls them by, until the renderer rework (issue 14) calls the
+// text helpers itself.
 func formatTime(t time.Time) string { return text.Time(t) }
+
+func joinAnd(l []string) string { return text.And(l) }
 
 // renderBytes: a log ID as base64 (what reviewers grep the JSON for); a
 // key by type and fingerprint; anything else by length and fingerprint.
