@@ -1,7 +1,6 @@
 package main
 
 import (
-	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -9,6 +8,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/trustc-dev/trustc/internal/cli"
+	"github.com/trustc-dev/trustc/internal/fixture"
 	"github.com/trustc-dev/trustc/internal/sharedtest"
 )
 
@@ -19,12 +19,13 @@ func TestMain(m *testing.M) {
 }
 
 // TestScript runs the CLI scripts in testdata/script. Each script's work
-// directory is a repository: the module's cue.mod and schema and the real
-// production environment, under whatever files the script itself holds;
+// directory is a repository: the frozen fixture (internal/fixture: the
+// current schema, a cue.mod and environments/production as published at
+// TUF targets version 14) under whatever files the script itself holds, so
+// that no script depends on the checkout's live environments;
 // $SIGSTORE is the shared Sigstore reference data.
 // TRUSTC_UPDATE=1 rewrites the scripts' expected output.
 func TestScript(t *testing.T) {
-	root := sharedtest.ModuleRoot(t)
 	shared := sharedtest.Dir(t)
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
@@ -35,34 +36,7 @@ func TestScript(t *testing.T) {
 			env.Setenv("CUE_CACHE_DIR", filepath.Join(env.WorkDir, ".cache", "cue"))
 			env.Setenv("SHARED", shared)
 			env.Setenv("SIGSTORE", shared)
-			for _, dir := range []string{"cue.mod", "schema", "environments/production"} {
-				if err := copyMissing(filepath.Join(root, dir), filepath.Join(env.WorkDir, dir)); err != nil {
-					return err
-				}
-			}
-			return nil
+			return fixture.Write(env.WorkDir)
 		},
-	})
-}
-
-// copyMissing copies src into dst, keeping files the script already wrote.
-func copyMissing(src, dst string) error {
-	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		if _, err := os.Stat(target); err == nil {
-			return nil
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, b, 0o644)
 	})
 }
