@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"cuelang.org/go/cue/errors"
 	"cuelang.org/go/mod/modfile"
@@ -57,7 +58,7 @@ func Import(root string, files []Input, opts Options) (*Result, error) {
 		"Names of services, chains and material files are trustc's suggestions: nothing published depends on them, so rename them as you see fit.",
 	}
 	p.exemptReason = "imported: its published signing window began sooner after its verification window than this environment's waiting period; kept as published"
-	return finish(root, p, header, wantOf(in), opts.AllowFindings)
+	return finish(root, p, header, wantOf(in), opts.AllowFindings, time.Time{})
 }
 
 func list(names []string) string {
@@ -129,8 +130,9 @@ func wantOf(in *inputs) want {
 
 // finish renders the plan, verifies it in a scratch copy of the
 // repository and, for findings that are allowed, renders it again with
-// each finding as a comment at its field.
-func finish(root string, p *plan, header []string, w want, allow bool) (*Result, error) {
+// each finding as a comment at its field. A nonzero now also runs the
+// rules that depend on the release time, as trustc generate does.
+func finish(root string, p *plan, header []string, w want, allow bool, now time.Time) (*Result, error) {
 	imp, err := schemaImport(root)
 	if err != nil {
 		return nil, err
@@ -140,7 +142,7 @@ func finish(root string, p *plan, header []string, w want, allow bool) (*Result,
 	if err != nil {
 		return nil, err
 	}
-	findings, err := verify(root, p.env, files, w)
+	findings, err := verify(root, p.env, files, w, now)
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +155,7 @@ func finish(root string, p *plan, header []string, w want, allow bool) (*Result,
 		if files, err = r.render(); err != nil {
 			return nil, err
 		}
-		if findings, err = verify(root, p.env, files, w); err != nil {
+		if findings, err = verify(root, p.env, files, w, now); err != nil {
 			return nil, err
 		}
 	}
@@ -174,7 +176,7 @@ func finish(root string, p *plan, header []string, w want, allow bool) (*Result,
 	if files, err = r.render(); err != nil {
 		return nil, err
 	}
-	if _, err := verify(root, p.env, files, w); err != nil {
+	if _, err := verify(root, p.env, files, w, now); err != nil {
 		return nil, err
 	}
 	return &Result{Files: files, Findings: errors.Errors(findings)}, nil
@@ -203,7 +205,7 @@ func (r *renderer) place(path []string) string {
 // cue.mod and schema, and checks that the result equals what was
 // imported. It returns the rules' findings (compiler.CheckModels); an error means the
 // importer wrote something that does not compile back to its inputs.
-func verify(root, env string, files map[string][]byte, w want) (errors.Error, error) {
+func verify(root, env string, files map[string][]byte, w want, now time.Time) (errors.Error, error) {
 	tmp, err := os.MkdirTemp("", "trustc-import-")
 	if err != nil {
 		return nil, err
@@ -237,7 +239,7 @@ func verify(root, env string, files map[string][]byte, w want) (errors.Error, er
 	// The material derived above; CheckModels runs the rules on it without
 	// deriving it a second time.
 	var findings errors.Error
-	if err := compiler.CheckModels(envs, compiler.Options{}); err != nil {
+	if err := compiler.CheckModels(envs, compiler.Options{Now: now}); err != nil {
 		findings = errors.Promote(err, "")
 	}
 	res, err := compiler.Emit(envs)
