@@ -20,7 +20,7 @@ import (
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/compiler/emit"
 	"github.com/trustc-dev/trustc/internal/checkout"
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 	"github.com/trustc-dev/trustc/release"
 )
 
@@ -29,7 +29,7 @@ var update = flag.Bool("update", false, "rewrite docs/published-differences.md")
 // compileReal compiles the repository's real environments.
 func compileReal(t testing.TB) (*compiler.Result, string) {
 	t.Helper()
-	root := sharedtest.ModuleRoot(t)
+	root := refdata.ModuleRoot(t)
 	res, err := compiler.Compile(root)
 	if err != nil {
 		t.Fatalf("compile: %v", err)
@@ -59,7 +59,7 @@ func TestGolden(t *testing.T) {
 
 // published pairs each compiled file with its published counterpart.
 type publishedFile struct {
-	env, name, path string // path relative to the shared sigstore dir
+	env, name, path string // path relative to testdata/sigstore
 }
 
 // sigstoreEnvs are the environments Sigstore publishes; the checkout's
@@ -130,7 +130,7 @@ func TestReproducesPublished(t *testing.T) {
 			if got == nil {
 				t.Fatalf("%s does not publish %s", p.env, p.name)
 			}
-			want := sharedtest.ReadFile(t, strings.Split(p.path, "/")...)
+			want := refdata.ReadFile(t, strings.Split(p.path, "/")...)
 			if diff := cmp.Diff(parse(t, p.name, want), parse(t, p.name, got), protocmp.Transform()); diff != "" {
 				t.Errorf("compiled %s/%s differs from the published file as a message (-published +compiled):\n%s", p.env, p.name, diff)
 			}
@@ -149,7 +149,7 @@ func TestReproducesPublished(t *testing.T) {
 		})
 	}
 	t.Run("production trusted root is byte-identical", func(t *testing.T) {
-		want := sharedtest.ReadFile(t, "production", "trusted_root.json")
+		want := refdata.ReadFile(t, "production", "trusted_root.json")
 		got := res.Release.Env("production").TrustedRoot.Bytes
 		if !bytes.Equal(want, got) {
 			t.Errorf("bytes differ:\n%s", diff.Diff("published", want, "compiled", got))
@@ -201,7 +201,7 @@ func TestPublishedDifferencesDocumented(t *testing.T) {
 	files := publishedFiles(t, root)
 	for _, p := range files {
 		start := b.Len()
-		want := sharedtest.ReadFile(t, strings.Split(p.path, "/")...)
+		want := refdata.ReadFile(t, strings.Split(p.path, "/")...)
 		var got []byte
 		for _, f := range res.Release.Env(p.env).Files() {
 			if f.Name == p.name {
@@ -326,7 +326,7 @@ func TestLogIDsDerived(t *testing.T) {
 	envs := checkout.Environments(t, root, sigstoreEnvs...)
 	for _, env := range envs {
 		want += map[string]int{"production": 4, "staging": 10}[env]
-		pub, err := release.ParseTrustedRoot(release.TrustedRootName, sharedtest.ReadFile(t, env, "trusted_root.json"))
+		pub, err := release.ParseTrustedRoot(release.TrustedRootName, refdata.ReadFile(t, env, "trusted_root.json"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -17,7 +17,7 @@ import (
 
 	"github.com/trustc-dev/trustc/compiler"
 	fixturerepo "github.com/trustc-dev/trustc/internal/fixture"
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 )
 
 // fixture builds a temporary repository holding the frozen fixture
@@ -222,7 +222,7 @@ func TestBadInput(t *testing.T) {
 	}, {
 		name: "TUF target named like a trust file",
 		setup: func(t *testing.T, r string) {
-			write(t, r, "trusted_root.json", sharedtest.ReadFile(t, "production", "targets", "rekor.pub"))
+			write(t, r, "trusted_root.json", refdata.ReadFile(t, "production", "targets", "rekor.pub"))
 			edit(t, r, "tuf_targets.cue", `"artifact.pub": {}`, `"trusted_root.json": {}`)
 		},
 		want: `tufTargets."trusted_root.json": well-formed: file name "trusted_root.json" is published twice:

@@ -17,7 +17,7 @@ import (
 	"github.com/trustc-dev/trustc/compiler/derive"
 	"github.com/trustc-dev/trustc/compiler/load"
 	"github.com/trustc-dev/trustc/internal/fixture"
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 	"github.com/trustc-dev/trustc/release"
 )
 
@@ -58,7 +58,7 @@ func TestCompiledWithout(t *testing.T) {
 			trustedRoot := compileWithout(t, "production", tc.file, tc.path...)
 			// The deletion took out one entry and nothing else, so a
 			// bundle that fails here fails for want of that entry.
-			want := counts(t, sharedtest.ReadFile(t, "production", release.TrustedRootName))
+			want := counts(t, refdata.ReadFile(t, "production", release.TrustedRootName))
 			want[tc.fewer]--
 			if diff := cmp.Diff(want, counts(t, trustedRoot)); diff != "" {
 				t.Fatalf("trusted-root entries (-want +got):\n%s", diff)

@@ -13,14 +13,14 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/trustc-dev/trustc/internal/checkout"
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 	"github.com/trustc-dev/trustc/release"
 )
 
 // golden reads trustc's compiled trusted root for env from golden/.
 func golden(t *testing.T, env string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(sharedtest.ModuleRoot(t), "golden", env, release.TrustedRootName))
+	b, err := os.ReadFile(filepath.Join(refdata.ModuleRoot(t), "golden", env, release.TrustedRootName))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +32,7 @@ func golden(t *testing.T, env string) []byte {
 // bundles verify, the other's fail, and each own bundle fails once what it
 // depends on is taken out.
 func TestGolden(t *testing.T) {
-	for _, env := range checkout.Environments(t, sharedtest.ModuleRoot(t), "production", "staging") {
+	for _, env := range checkout.Environments(t, refdata.ModuleRoot(t), "production", "staging") {
 		t.Run(env, func(t *testing.T) {
 			CheckEnv(t, env, golden(t, env))
 		})
@@ -49,13 +49,13 @@ var productionHistory = []struct {
 	read    func(t *testing.T) []byte
 }{
 	{"targets-v10", 10, func(t *testing.T) []byte {
-		return sharedtest.ReadFile(t, "production", "history", "targets-v10.trusted_root.json")
+		return refdata.ReadFile(t, "production", "history", "targets-v10.trusted_root.json")
 	}},
 	{"targets-v11", 11, func(t *testing.T) []byte {
-		return sharedtest.ReadFile(t, "production", "history", "targets-v11.trusted_root.json")
+		return refdata.ReadFile(t, "production", "history", "targets-v11.trusted_root.json")
 	}},
 	{"targets-v12", 12, func(t *testing.T) []byte {
-		return sharedtest.ReadFile(t, "production", "history", "targets-v12.trusted_root.json")
+		return refdata.ReadFile(t, "production", "history", "targets-v12.trusted_root.json")
 	}},
 	{"golden", 14, func(t *testing.T) []byte { return golden(t, "production") }},
 }
@@ -69,7 +69,7 @@ func TestProductionHistory(t *testing.T) {
 			continue
 		}
 		for _, h := range productionHistory {
-			if h.name == "golden" && !checkout.Has(t, sharedtest.ModuleRoot(t), "production") {
+			if h.name == "golden" && !checkout.Has(t, refdata.ModuleRoot(t), "production") {
 				continue
 			}
 			want := h.version >= c.Since
@@ -104,7 +104,7 @@ func TestMutationsNeeded(t *testing.T) {
 		t.Run(c.Name, func(t *testing.T) {
 			t.Parallel()
 			var got []string
-			for _, m := range Mutations(t, sharedtest.ReadFile(t, c.Env, release.TrustedRootName), c) {
+			for _, m := range Mutations(t, refdata.ReadFile(t, c.Env, release.TrustedRootName), c) {
 				if m.Needed {
 					got = append(got, m.Removed)
 				}
@@ -120,7 +120,7 @@ func TestMutationsNeeded(t *testing.T) {
 // verifies the bundle, so Mutations must remove both at once, and that root
 // must then fail.
 func TestMutationsOverlappingTSAs(t *testing.T) {
-	trf, err := release.ParseTrustedRoot(release.TrustedRootName, sharedtest.ReadFile(t, "production", release.TrustedRootName))
+	trf, err := release.ParseTrustedRoot(release.TrustedRootName, refdata.ReadFile(t, "production", release.TrustedRootName))
 	if err != nil {
 		t.Fatal(err)
 	}

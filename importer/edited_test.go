@@ -11,7 +11,7 @@ import (
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/importer"
 	"github.com/trustc-dev/trustc/internal/fixture"
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 	"github.com/trustc-dev/trustc/release"
 )
 
@@ -74,7 +74,7 @@ func roundTripEdited(t *testing.T, golden string, edits [][3]string) {
 	for _, f := range out.Release.Env("production").Files() {
 		in = append(in, importer.Input{Name: f.Name, Data: f.Bytes})
 	}
-	res, err := importer.Import(sharedtest.ModuleRoot(t), in, importer.Options{Env: "imported", Policy: importer.Policy{Clients: []string{}}})
+	res, err := importer.Import(refdata.ModuleRoot(t), in, importer.Options{Env: "imported", Policy: importer.Policy{Clients: []string{}}})
 	if err != nil {
 		t.Fatalf("import: %v", err)
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/trustc-dev/trustc/compiler/model"
 	"github.com/trustc-dev/trustc/importer"
 	"github.com/trustc-dev/trustc/internal/checkout"
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 )
 
 // TestMatchesHandWritten imports the published files of production and
@@ -46,17 +46,17 @@ func TestMatchesHandWritten(t *testing.T) {
 		{"production", map[string]string{"v0": "2021", "v1": "2022"}, "90d"},
 		{"staging", nil, "0d"},
 	} {
-		if !checkout.Has(t, sharedtest.ModuleRoot(t), tc.env) {
+		if !checkout.Has(t, refdata.ModuleRoot(t), tc.env) {
 			continue
 		}
 		t.Run(tc.env, func(t *testing.T) {
 			opts := importer.Options{Env: tc.env, Policy: importer.Policy{WaitingPeriod: tc.waiting}}
-			res, err := importer.Import(sharedtest.ModuleRoot(t), shared(t, published(tc.env)...), opts)
+			res, err := importer.Import(refdata.ModuleRoot(t), shared(t, published(tc.env)...), opts)
 			if err != nil {
 				t.Fatal(err)
 			}
 			got := loadEnv(t, repo(t, tc.env, res.Files), tc.env)
-			want := loadEnv(t, sharedtest.ModuleRoot(t), tc.env)
+			want := loadEnv(t, refdata.ModuleRoot(t), tc.env)
 
 			for _, a := range want.CAs {
 				for _, c := range a.Chains {

@@ -11,21 +11,21 @@ import (
 
 	"github.com/trustc-dev/trustc/importer"
 	"github.com/trustc-dev/trustc/internal/fixture"
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 )
 
-// shared reads files below ../shared/sigstore, each named for errors by
+// shared reads files below testdata/sigstore, each named for errors by
 // its base name, as a user importing from a download directory would see.
 func shared(t testing.TB, names ...string) []importer.Input {
 	t.Helper()
 	var in []importer.Input
 	for _, n := range names {
-		in = append(in, importer.Input{Name: path.Base(n), Data: sharedtest.ReadFile(t, strings.Split(n, "/")...)})
+		in = append(in, importer.Input{Name: path.Base(n), Data: refdata.ReadFile(t, strings.Split(n, "/")...)})
 	}
 	return in
 }
 
-// published is the file set of an environment in ../shared/sigstore.
+// published is the file set of an environment in testdata/sigstore.
 func published(env string) []string {
 	return []string{
 		env + "/trusted_root.json",

@@ -10,7 +10,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/diff"
 
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 )
 
 // TestDeterministicOutput runs generate from two builds of trustc under
@@ -25,7 +25,7 @@ func TestDeterministicOutput(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds trustc; skipped with -short")
 	}
-	root := sharedtest.ModuleRoot(t)
+	root := refdata.ModuleRoot(t)
 	want := readTree(t, filepath.Join(root, "golden"))
 	self, err := exec.LookPath("trustc")
 	if err != nil {

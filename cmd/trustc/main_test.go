@@ -9,7 +9,7 @@ import (
 
 	"github.com/trustc-dev/trustc/internal/cli"
 	"github.com/trustc-dev/trustc/internal/fixture"
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 )
 
 func TestMain(m *testing.M) {
@@ -23,10 +23,10 @@ func TestMain(m *testing.M) {
 // current schema, a cue.mod and environments/production as published at
 // TUF targets version 14) under whatever files the script itself holds, so
 // that no script depends on the checkout's live environments;
-// $SIGSTORE is the shared Sigstore reference data.
+// $SIGSTORE is the Sigstore reference data, testdata/sigstore.
 // TRUSTC_UPDATE=1 rewrites the scripts' expected output.
 func TestScript(t *testing.T) {
-	shared := sharedtest.Dir(t)
+	sigstore := refdata.Dir(t)
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		UpdateScripts:       os.Getenv("TRUSTC_UPDATE") != "",
@@ -34,8 +34,7 @@ func TestScript(t *testing.T) {
 		RequireUniqueNames:  true,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("CUE_CACHE_DIR", filepath.Join(env.WorkDir, ".cache", "cue"))
-			env.Setenv("SHARED", shared)
-			env.Setenv("SIGSTORE", shared)
+			env.Setenv("SIGSTORE", sigstore)
 			return fixture.Write(env.WorkDir)
 		},
 	})
