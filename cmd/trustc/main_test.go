@@ -12,7 +12,20 @@ import (
 	"github.com/trustc-dev/trustc/internal/refdata"
 )
 
+// raceExit is GORACE for every trustc process a test starts. A race-enabled
+// binary (this test binary under make test's go test -race) sleeps a
+// second at exit by default (atexit_sleep_ms=1000), for reports still in
+// flight; over the scripts' hundred-odd trustc runs that sleep was most of
+// make test's wall time. A race found while trustc runs is still reported,
+// and still makes it exit 66.
+const raceExit = "atexit_sleep_ms=0"
+
 func TestMain(m *testing.M) {
+	if os.Getenv("GORACE") == "" {
+		// For the trustc processes tests start themselves (the determinism
+		// test); testscript gives each script its own environment, below.
+		os.Setenv("GORACE", raceExit)
+	}
 	testscript.Main(m, map[string]func(){
 		"trustc": func() { os.Exit(cli.Main()) },
 	})
@@ -34,6 +47,7 @@ func TestScript(t *testing.T) {
 		RequireUniqueNames:  true,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("CUE_CACHE_DIR", filepath.Join(env.WorkDir, ".cache", "cue"))
+			env.Setenv("GORACE", os.Getenv("GORACE"))
 			env.Setenv("SIGSTORE", sigstore)
 			return fixture.Write(env.WorkDir)
 		},
