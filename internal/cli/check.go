@@ -125,6 +125,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 				return base
 			}
 		}
+		warnSchema("check", absRoot, stderr)
 		_, err := compiler.CompileWith(absRoot, opts)
 		if baseErr != nil {
 			fmt.Fprintf(stderr, "trustc check: %v\n", baseErr)

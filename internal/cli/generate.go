@@ -58,6 +58,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 			return base
 		}
 	}
+	warnSchema("generate", absRoot, stderr)
 	res, err := compiler.CompileWith(absRoot, opts)
 	if err != nil {
 		printErr(stderr, "trustc generate: nothing written", err, absRoot)

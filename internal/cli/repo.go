@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"bytes"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -12,6 +14,7 @@ import (
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/importer"
 	"github.com/trustc-dev/trustc/internal/scaffold"
+	"github.com/trustc-dev/trustc/schema"
 )
 
 // isRepository reports whether root is a trust repository already (it has
@@ -126,4 +129,44 @@ func writeFiles(dir string, files map[string][]byte) error {
 		}
 	}
 	return nil
+}
+
+// schemaDrift names what differs between root's schema/ and the schema
+// this trustc was built with, or returns "" when they are the same. An
+// adopter's repository holds a copy (trustc init wrote it); after a trustc
+// upgrade that changes the schema, the copy is what environments are
+// still checked against, so say so instead of letting it pass unseen.
+func schemaDrift(root string) string {
+	dir := filepath.Join(root, "schema")
+	var differ []string
+	want := map[string]bool{}
+	entries, err := fs.ReadDir(schema.FS, ".")
+	if err != nil {
+		return ""
+	}
+	for _, e := range entries {
+		want[e.Name()] = true
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			differ = append(differ, e.Name()+" missing")
+			continue
+		}
+		if shipped, _ := fs.ReadFile(schema.FS, e.Name()); !bytes.Equal(b, shipped) {
+			differ = append(differ, e.Name()+" differs")
+		}
+	}
+	extra, _ := filepath.Glob(filepath.Join(dir, "*.cue"))
+	for _, p := range extra {
+		if !want[filepath.Base(p)] {
+			differ = append(differ, filepath.Base(p)+" is extra")
+		}
+	}
+	return strings.Join(differ, ", ")
+}
+
+// warnSchema prints schemaDrift's finding, if any, as a warning.
+func warnSchema(cmd, root string, stderr io.Writer) {
+	if d := schemaDrift(root); d != "" {
+		fmt.Fprintf(stderr, "trustc %s: warning: schema/ is not the schema this trustc ships (%s); environments are checked against schema/ as it is. Take the schema of this trustc's version (github.com/trustc-dev/trustc/schema), or run the trustc that matches schema/\n", cmd, d)
+	}
 }
