@@ -54,6 +54,11 @@ func startRepo(cmd, root, mod, env string, stderr io.Writer) (*newRepo, int, boo
 			present = append(present, p)
 		}
 	}
+	for _, p := range scaffold.Kept {
+		if _, err := os.Lstat(filepath.Join(root, filepath.FromSlash(p))); err == nil {
+			delete(files, p)
+		}
+	}
 	if len(present) > 0 {
 		fmt.Fprintf(stderr, "trustc %s: nothing written: %s holds %s but no %s; create a new repository in an empty directory, or add the missing cue.mod to use this one\n", cmd, root, strings.Join(present, ", "), scaffold.Marker)
 		return nil, exitFail, false

@@ -27,7 +27,12 @@ const Marker = "cue.mod/module.cue"
 
 // Paths are the files Files writes, besides the schema's; trustc init
 // refuses a directory that holds any of them.
-var Paths = []string{Marker, "Makefile", "README.md", ".github/workflows/trustc.yml", ".gitignore"}
+var Paths = []string{Marker, "Makefile", ".github/workflows/trustc.yml"}
+
+// Kept are the files Files writes that a directory may already hold (a
+// repository created on a forge starts with them); trustc init keeps
+// those and writes the rest.
+var Kept = []string{"README.md", ".gitignore"}
 
 // CheckModule checks a CUE module path such as example.com/trust@v0, with
 // the rules cue itself applies.
