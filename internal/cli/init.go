@@ -39,6 +39,8 @@ func runInit(args []string, stdout, stderr io.Writer) int {
 	var now nowFlag
 	fs.Var(&now, "now", "release `time` (RFC 3339) the time-dependent rules check the environment at, as trustc generate will; default the clock")
 	policy := policyFlags(fs)
+	var v1Retires nowFlag
+	fs.Var(&v1Retires, "rekor-v1-retires-at", "`time` (RFC 3339) from which the main signing config may offer no Rekor API v1 log (rekorV1RetiresAt); an instance with only Rekor v2 logs needs it")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
@@ -50,6 +52,7 @@ func runInit(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	spec := importer.Spec{Env: *env, Operator: *operator, Policy: policy(), Now: now.value()}
+	spec.Policy.RekorV1RetiresAt = v1Retires.String()
 	p := &specParser{}
 	spec.RekorConfig = p.selector("-rekor-config", *rekorConfig)
 	spec.TSAConfig = p.selector("-tsa-config", *tsaConfig)
