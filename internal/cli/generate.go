@@ -40,6 +40,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	if !filepath.IsAbs(outDir) {
 		outDir = filepath.Join(absRoot, outDir)
 	}
+	warnSchema("generate", absRoot, stderr)
 	res, err := compiler.CompileWith(absRoot, releaseOptions("trustc generate", now.value(), outDir, stderr))
 	if err != nil {
 		printErr(stderr, "trustc generate: nothing written", err, absRoot)
