@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -38,6 +39,14 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	outDir := *out
 	if !filepath.IsAbs(outDir) {
 		outDir = filepath.Join(absRoot, outDir)
+	}
+	if !*check {
+		// Refused before compiling, so the reason is not lost among
+		// problems in the CUE.
+		if err := checkOutput(absRoot, outDir, *out); err != nil {
+			fmt.Fprintf(stderr, "trustc generate: nothing written: %v\n", err)
+			return exitFail
+		}
 	}
 	// The release being replaced is the base for rules 6 to 9. It is read
 	// and derived while the CUE loads.
@@ -80,6 +89,10 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	if err := atomicdir.Replace(outDir, files); err != nil {
+		if errors.Is(err, atomicdir.ErrReadOnly) {
+			fmt.Fprintf(stderr, "trustc generate: nothing written: %v\n", err)
+			return exitFail
+		}
 		fmt.Fprintf(stderr, "trustc generate: write %s: %v\n", *out, err)
 		return exitFail
 	}

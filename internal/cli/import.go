@@ -82,6 +82,10 @@ func target(root, env string, force bool, cmd string, stderr io.Writer) (absRoot
 		fmt.Fprintf(stderr, "trustc %s: nothing written: environments/%s exists; choose another -env, or pass -force to replace it\n", cmd, env)
 		return "", "", exitFail, false
 	}
+	if err := checkEnvTarget(dir, "environments/"+env); err != nil {
+		fmt.Fprintf(stderr, "trustc %s: nothing written: %v\n", cmd, err)
+		return "", "", exitFail, false
+	}
 	return absRoot, dir, 0, true
 }
 
@@ -115,6 +119,10 @@ func write(res *importer.Result, err error, cmd, absRoot, dir, env string, stdou
 		return exitFail
 	}
 	if err := atomicdir.Replace(dir, res.Files); err != nil {
+		if errors.Is(err, atomicdir.ErrReadOnly) {
+			fmt.Fprintf(stderr, "%s: %v\n", headline, err)
+			return exitFail
+		}
 		fmt.Fprintf(stderr, "%s: write environments/%s: %v\n", headline, env, err)
 		return exitFail
 	}
