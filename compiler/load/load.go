@@ -16,6 +16,7 @@ import (
 
 	"github.com/trustc-dev/trustc/compiler/model"
 	"github.com/trustc-dev/trustc/internal/parallel"
+	"github.com/trustc-dev/trustc/internal/safefile"
 )
 
 // Directories below the module root.
@@ -35,7 +36,9 @@ func Names(root string) ([]string, error) {
 	}
 	var names []string
 	for _, e := range entries {
-		if !e.IsDir() {
+		// A hidden directory is no environment: atomicdir's temporary
+		// trees are hidden, and scan refuses them.
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
 			continue
 		}
 		cues, _ := filepath.Glob(filepath.Join(root, EnvironmentsDir, e.Name(), "*.cue"))
@@ -63,6 +66,11 @@ func Environments(root string, names ...string) ([]*model.Environment, error) {
 	root, err := filepath.Abs(root)
 	if err != nil {
 		return nil, err
+	}
+	// Nothing is loaded until every file is safe to read and holds no
+	// private key: a leaked key comes first, whatever else is wrong.
+	if err := scan(root); err != nil {
+		return nil, errors.Sanitize(err)
 	}
 	if len(names) == 0 {
 		if names, err = Names(root); err != nil {
@@ -206,7 +214,7 @@ type posKey struct {
 func newDecoder(dir string) *decoder {
 	return &decoder{
 		dir:    dir,
-		fsys:   os.DirFS(dir),
+		fsys:   safefile.DirFS(dir, safefile.MaxPEM),
 		kids:   map[string][]cue.Value{},
 		within: map[posKey]token.Pos{},
 		inside: map[string]bool{},

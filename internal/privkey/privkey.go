@@ -19,7 +19,8 @@ type Finding struct {
 	// Offset is the start of the line where the key starts, in bytes from
 	// the file's start.
 	Offset int
-	// What describes the key: `a PEM "EC PRIVATE KEY" block`.
+	// What says how the key is written: `a PEM "EC PRIVATE KEY" block`,
+	// `the contents of a PEM "PUBLIC KEY" block`, "base64 text", "DER".
 	What string
 }
 
@@ -40,7 +41,7 @@ func Find(b []byte) (Finding, bool) {
 		return f, true
 	}
 	if parses(b) {
-		return Finding{0, "a DER private key"}, true
+		return Finding{0, "DER"}, true
 	}
 	if f, ok := findPEM(b); ok {
 		return f, true
@@ -73,7 +74,7 @@ func findPEM(b []byte) (Finding, bool) {
 				start += i
 			}
 			start = bytes.LastIndexByte(b[:start], '\n') + 1
-			return Finding{start, fmt.Sprintf("a PEM %q block holding a private key", blk.Type)}, true
+			return Finding{start, fmt.Sprintf("the contents of a PEM %q block", blk.Type)}, true
 		}
 		rest = next
 	}
@@ -97,7 +98,7 @@ func findBase64(b []byte) (Finding, bool) {
 				joined = append(joined, l.text...)
 			}
 			if decodesToKey(joined) {
-				return Finding{run[i].off, "base64 text holding a private key"}, true
+				return Finding{run[i].off, "base64 text"}, true
 			}
 		}
 		return Finding{}, false
@@ -113,7 +114,7 @@ func findBase64(b []byte) (Finding, bool) {
 			}
 			for _, m := range base64Run.FindAllIndex(l, -1) {
 				if decodesToKey(l[m[0]:m[1]]) {
-					return Finding{off, "base64 text holding a private key"}, true
+					return Finding{off, "base64 text"}, true
 				}
 			}
 		}

@@ -81,14 +81,14 @@ func TestFind(t *testing.T) {
 			strings.Replace(armour("PRIVATE KEY", pkcs8Ed), "-----END PRIVATE KEY-----", "-----END PRIVATE KEY----", 1) + pub,
 			&Finding{0, `a PEM "PRIVATE KEY" block`}},
 		{"PKCS#8 labelled PUBLIC KEY", pub + armour("PUBLIC KEY", pkcs8EC),
-			&Finding{len(pub), `a PEM "PUBLIC KEY" block holding a private key`}},
-		{"unarmoured body", "comment\n" + body(pkcs8EC), &Finding{8, "base64 text holding a private key"}},
-		{"unarmoured body then public key", body(pkcs1) + pub, &Finding{0, "base64 text holding a private key"}},
+			&Finding{len(pub), `the contents of a PEM "PUBLIC KEY" block`}},
+		{"unarmoured body", "comment\n" + body(pkcs8EC), &Finding{8, "base64 text"}},
+		{"unarmoured body then public key", body(pkcs1) + pub, &Finding{0, "base64 text"}},
 		{"one-line base64 in CUE", "key: \"" + base64.StdEncoding.EncodeToString(sec1) + "\"\n",
-			&Finding{0, "base64 text holding a private key"}},
+			&Finding{0, "base64 text"}},
 		{"unpadded base64", base64.RawStdEncoding.EncodeToString(pkcs8Ed) + "\n",
-			&Finding{0, "base64 text holding a private key"}},
-		{"DER", string(pkcs8EC), &Finding{0, "a DER private key"}},
+			&Finding{0, "base64 text"}},
+		{"DER", string(pkcs8EC), &Finding{0, "DER"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f, ok := Find([]byte(tc.in))

@@ -1,0 +1,119 @@
+package load
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	cueerrors "cuelang.org/go/cue/errors"
+	"cuelang.org/go/cue/token"
+
+	"github.com/trustc-dev/trustc/compiler/model"
+	"github.com/trustc-dev/trustc/internal/atomicdir"
+	"github.com/trustc-dev/trustc/internal/privkey"
+	"github.com/trustc-dev/trustc/internal/safefile"
+)
+
+// scan checks every entry under root/environments before CUE reads any of
+// it, and reports each problem at its file:
+//
+//   - a temporary tree of an interrupted 'trustc import', which would
+//     otherwise be compiled and published as an environment;
+//   - anything but a directory or a regular file (a FIFO hangs cue/load,
+//     a device exhausts memory);
+//   - a symbolic link leading out of its environment's directory (or out
+//     of environments/, for an entry directly in it): an environment must
+//     be the directory a reviewer sees;
+//   - a file over its size bound (safefile.MaxCUE for CUE, MaxPEM for
+//     everything else);
+//   - a private key, in any file, referenced or not, however broken its
+//     PEM: everything here is committed and may be published.
+//
+// cue/load follows symbolic links and reads whatever it is given, so these
+// are refused before it runs.
+func scan(root string) cueerrors.Error {
+	envs := filepath.Join(root, EnvironmentsDir)
+	var errs cueerrors.Error
+	at := func(path string, b []byte, off int, format string, args ...any) {
+		f := token.NewFile(path, -1, len(b))
+		f.SetLinesForContent(b)
+		errs = cueerrors.Append(errs, model.Src{Pos: f.Pos(off, token.NoRelPos)}.Errorf(format, args...))
+	}
+	walkErr := filepath.WalkDir(envs, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if path == envs {
+				return nil // Names reports a missing environments/
+			}
+			at(path, nil, 0, "%s: %v", relSlash(root, path), errors.Unwrap(err))
+			return nil
+		}
+		if path == envs {
+			return nil
+		}
+		rel := relSlash(root, path)
+		if strings.HasPrefix(d.Name(), atomicdir.TmpPrefix) {
+			at(path, nil, 0, "%s is a temporary tree of a trustc import that was interrupted or is still running; delete it once no import runs", rel)
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			return nil
+		}
+		// The directory links must stay in: the environment's own, or
+		// environments/ for an entry directly in it.
+		inEnv, _ := filepath.Rel(envs, path)
+		boundary, name := envs, filepath.ToSlash(inEnv)
+		if first, rest, ok := strings.Cut(name, "/"); ok {
+			boundary, name = filepath.Join(envs, first), rest
+		}
+		limit := int64(safefile.MaxPEM)
+		if strings.HasSuffix(d.Name(), ".cue") {
+			limit = safefile.MaxCUE
+		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			fi, err := os.Stat(path)
+			if err == nil && fi.IsDir() {
+				// Files are scanned where they are; a directory link
+				// must stay inside too.
+				if _, err := safefile.DirFS(boundary, limit).(fs.StatFS).Stat(name); err != nil {
+					at(path, nil, 0, "%s: %s", rel, describe(err, relSlash(root, boundary)))
+				}
+				return nil
+			}
+		}
+		b, err := safefile.ReadFileIn(boundary, name, limit)
+		if err != nil {
+			at(path, nil, 0, "%s: %s", rel, describe(err, relSlash(root, boundary)))
+			return nil
+		}
+		if f, ok := privkey.Find(b); ok {
+			at(path, b, f.Offset, "material: %s holds a private key (%s): nothing under %s/ may hold one, since its files are committed and published; delete it, and rotate the key, as it may already have been shared", rel, f.What, EnvironmentsDir)
+		}
+		return nil
+	})
+	if walkErr != nil {
+		at(envs, nil, 0, "%s: %v", EnvironmentsDir, walkErr)
+	}
+	return errs
+}
+
+// describe says what is wrong with a file safefile refused, and the fix.
+func describe(err error, boundary string) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	switch {
+	case errors.Is(err, safefile.ErrEscapes):
+		return "a symbolic link leading outside " + boundary + "/ (or an absolute one); copy the file in instead"
+	case errors.Is(err, safefile.ErrNotRegular):
+		return err.Error() + "; only regular files and directories belong under " + EnvironmentsDir + "/"
+	case errors.Is(err, safefile.ErrTooLarge):
+		return err.Error() + "; no key, certificate chain or CUE file is that large"
+	}
+	return err.Error()
+}
