@@ -279,6 +279,11 @@ func writeAtomic(dir string, files []file) (err error) {
 	return replaceDir(tmp, dir)
 }
 
+// CheckOutput refuses, as Build would, any dir but a missing directory, an
+// empty one or an earlier repository. Callers that write something else
+// first (keys) ask before they do.
+func CheckOutput(dir string) error { return checkReplaceable(dir) }
+
 // checkReplaceable refuses to replace anything but a missing directory, an
 // empty one or an earlier repository.
 func checkReplaceable(dir string) error {

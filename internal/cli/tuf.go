@@ -118,6 +118,30 @@ func runTUFBuild(args []string, stdout, stderr io.Writer) int {
 		if inside {
 			return usageErr("-generate-keys %s: private keys never go under %s, whose files are published", *genKeys, load.EnvironmentsDir)
 		}
+		// Both directories are replaced whole by a later run, which
+		// would delete the keys unseen (issue 12).
+		goldenDir := *golden
+		if !filepath.IsAbs(goldenDir) {
+			goldenDir = filepath.Join(absRoot, goldenDir)
+		}
+		for _, d := range []struct{ dir, what string }{
+			{goldenDir, "trustc generate replaces " + *golden},
+			{*out, "trustc tuf build replaces -out " + *out},
+		} {
+			inside, err := under(*genKeys, d.dir)
+			if err != nil {
+				fmt.Fprintf(stderr, "trustc tuf build: -generate-keys: %v\n", err)
+				return exitFail
+			}
+			if inside {
+				return usageErr("-generate-keys %s: the next %s whole, deleting the keys; keep them elsewhere", *genKeys, d.what)
+			}
+		}
+	}
+	// Refused before keys are generated and written, so that nothing is.
+	if err := tufrepo.CheckOutput(*out); err != nil {
+		fmt.Fprintf(stderr, "trustc tuf build: nothing written: %v\n", err)
+		return exitFail
 	}
 
 	res, err := compiler.Compile(absRoot, *envName)
