@@ -6,10 +6,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 
+	"github.com/trustc-dev/trustc/internal/safefile"
 	"github.com/trustc-dev/trustc/release"
 )
 
@@ -79,7 +79,7 @@ func IsTrustFile(name string) bool {
 // goldenDir (read with release.ReadEnv, so a golden/<env> directory or any
 // directory of published JSON).
 func Compare(ctx context.Context, src Source, goldenDir string) (*Report, error) {
-	env, err := release.ReadEnv(os.DirFS(goldenDir), goldenDir)
+	env, err := release.ReadEnv(safefile.DirFS(goldenDir, safefile.MaxJSON), goldenDir)
 	if err != nil {
 		return nil, fmt.Errorf("compare: read expected files: %w", err)
 	}

@@ -32,7 +32,10 @@ import (
 //     PEM: everything here is committed and may be published.
 //
 // cue/load follows symbolic links and reads whatever it is given, so these
-// are refused before it runs.
+// are refused before it runs. It also opens the files of every directory
+// between an environment and the module root (to merge files of the same
+// package), so a FIFO in the repository's top directory hung it as well:
+// that directory's files must be regular too.
 func scan(root string) cueerrors.Error {
 	envs := filepath.Join(root, EnvironmentsDir)
 	var errs cueerrors.Error
@@ -40,6 +43,17 @@ func scan(root string) cueerrors.Error {
 		f := token.NewFile(path, -1, len(b))
 		f.SetLinesForContent(b)
 		errs = cueerrors.Append(errs, model.Src{Pos: f.Pos(off, token.NoRelPos)}.Errorf(format, args...))
+	}
+	top, _ := os.ReadDir(root)
+	for _, e := range top {
+		if e.IsDir() {
+			continue
+		}
+		path := filepath.Join(root, e.Name())
+		fi, err := os.Stat(path)
+		if err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
+			at(path, nil, 0, "%s: %s; CUE reads the files beside %s/, so only regular files and directories belong there", e.Name(), notRegular(fi.Mode()), EnvironmentsDir)
+		}
 	}
 	walkErr := filepath.WalkDir(envs, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -99,6 +113,19 @@ func scan(root string) cueerrors.Error {
 		at(envs, nil, 0, "%s: %v", EnvironmentsDir, walkErr)
 	}
 	return errs
+}
+
+// notRegular names a special file's kind, as safefile does.
+func notRegular(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&fs.ModeDevice != 0, m&fs.ModeCharDevice != 0:
+		return "a device"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	}
+	return "a special file"
 }
 
 // describe says what is wrong with a file safefile refused, and the fix.

@@ -12,6 +12,7 @@ import (
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/compiler/load"
 	"github.com/trustc-dev/trustc/compiler/model"
+	"github.com/trustc-dev/trustc/internal/safefile"
 	"github.com/trustc-dev/trustc/release"
 )
 
@@ -90,7 +91,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	case *baseDir != "":
 		abs, _ := filepath.Abs(*baseDir)
 		readBase = func() (map[string]*model.Environment, error) {
-			return baseModels(os.DirFS(abs), baseName(*envName, abs), abs)
+			return baseModels(safefile.DirFS(abs, safefile.MaxJSON), baseName(*envName, abs), abs)
 		}
 	case fs.NArg() == 0:
 		ref := *baseRef
@@ -144,7 +145,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	dir, _ := filepath.Abs(fs.Arg(0))
-	rel, err := release.Read(os.DirFS(dir), baseName(*envName, dir))
+	rel, err := release.Read(safefile.DirFS(dir, safefile.MaxJSON), baseName(*envName, dir))
 	if err != nil {
 		fmt.Fprintf(stderr, "trustc check: %v\n", err)
 		return exitFail

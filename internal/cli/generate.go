@@ -14,6 +14,7 @@ import (
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/compiler/model"
 	"github.com/trustc-dev/trustc/internal/atomicdir"
+	"github.com/trustc-dev/trustc/internal/safefile"
 	"github.com/trustc-dev/trustc/release"
 )
 
@@ -53,7 +54,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	opts := compiler.Options{Now: now.value()}
 	if _, err := os.Stat(outDir); err == nil {
 		wait := inBackground(func() (map[string]*model.Environment, error) {
-			return baseModels(os.DirFS(outDir), "", outDir)
+			return baseModels(safefile.DirFS(outDir, safefile.MaxJSON), "", outDir)
 		})
 		opts.AwaitBase = func() map[string]*model.Environment {
 			base, err := wait()
@@ -74,7 +75,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	}
 	files := Files(res.Release)
 	if *check {
-		drift, err := Drift(os.DirFS(outDir), files)
+		drift, err := Drift(safefile.DirFS(outDir, safefile.MaxJSON), files)
 		if err != nil {
 			fmt.Fprintf(stderr, "trustc generate -check: %v\n", err)
 			return exitFail

@@ -13,6 +13,7 @@ import (
 
 	"github.com/trustc-dev/trustc/importer"
 	"github.com/trustc-dev/trustc/internal/atomicdir"
+	"github.com/trustc-dev/trustc/internal/safefile"
 )
 
 func runImport(args []string, stdout, stderr io.Writer) int {
@@ -40,7 +41,7 @@ func runImport(args []string, stdout, stderr io.Writer) int {
 	var inputs []importer.Input
 	var readErrs []string
 	for _, name := range fs.Args() {
-		b, err := os.ReadFile(name)
+		b, err := safefile.ReadFile(name, safefile.MaxJSON)
 		if err != nil {
 			readErrs = append(readErrs, fmt.Sprintf("read %s: %v", name, errors.Unwrap(err)))
 			continue

@@ -4,13 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/trustc-dev/trustc/importer"
+	"github.com/trustc-dev/trustc/internal/safefile"
 )
 
 // specs collects the values of a repeatable flag.
@@ -145,7 +145,7 @@ func (p *specParser) file(label, key string, kv map[string]string) importer.Inpu
 		p.usage = append(p.usage, fmt.Sprintf("%s: %s is required", label, key))
 		return importer.Input{}
 	}
-	b, err := os.ReadFile(name)
+	b, err := safefile.ReadFile(name, safefile.MaxPEM)
 	if err != nil {
 		p.read = append(p.read, fmt.Sprintf("%s: %s: read %s: %v", label, key, name, errors.Unwrap(err)))
 	}

@@ -66,7 +66,10 @@ func checkOutput(absRoot, dir, shown string) error {
 			return err
 		}
 		for _, f := range files {
-			if !f.Type().IsRegular() || !strings.HasSuffix(f.Name(), ".json") || strings.HasPrefix(f.Name(), ".") {
+			if !f.Type().IsRegular() {
+				return fmt.Errorf("refuse to replace %s: %s/%s is not a regular file, as every file generate writes is, so it is no earlier output; remove it, or choose an empty or new -out", shown, e.Name(), f.Name())
+			}
+			if !strings.HasSuffix(f.Name(), ".json") || strings.HasPrefix(f.Name(), ".") {
 				return fmt.Errorf("refuse to replace %s: it holds %s/%s, which generate never writes, so it is no earlier output; choose an empty or new -out", shown, e.Name(), f.Name())
 			}
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/compiler/load"
+	"github.com/trustc-dev/trustc/internal/safefile"
 	"github.com/trustc-dev/trustc/tufrepo"
 )
 
@@ -161,7 +162,7 @@ func runTUFBuild(args []string, stdout, stderr io.Writer) int {
 	for _, f := range env.Files() {
 		want[f.Name] = f.Bytes
 	}
-	drift, err := Drift(os.DirFS(filepath.Join(goldenDir, *envName)), want)
+	drift, err := Drift(safefile.DirFS(filepath.Join(goldenDir, *envName), safefile.MaxJSON), want)
 	if err != nil {
 		fmt.Fprintf(stderr, "trustc tuf build: read %s: %v\n", filepath.Join(*golden, *envName), err)
 		return exitFail
