@@ -94,6 +94,26 @@ func escapes(err error) bool {
 	return errors.As(err, &pe) && pe.Err.Error() == "path escapes from parent"
 }
 
+// OpenIn opens name, slash-separated, below r for reading: without
+// blocking, and only if it is a regular file, for callers that bound the
+// read themselves (a TUF fetcher, told each file's length).
+func OpenIn(r *os.Root, name string) (*os.File, error) {
+	f, err := openIn(r, name)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, &fs.PathError{Op: "open", Path: name, Err: notRegular(fi.Mode())}
+	}
+	return f, nil
+}
+
 // readOpen checks that f is a regular file within limit and reads it. The
 // size is checked before reading, and the read stops one byte past the
 // limit, since a file may grow while it is read.
