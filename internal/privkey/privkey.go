@@ -28,9 +28,9 @@ type Finding struct {
 // however broken its dashes: "-----BEGIN EC PRIVATE KEY----".
 var beginLine = regexp.MustCompile(`(?i)(^|-)[ \t]*BEGIN[ \t]+([A-Z0-9 ]*PRIVATE[ \t]+KEY[A-Z0-9 ]*)`)
 
-// base64Run is a run of base64 text long enough to hold a key: the
-// smallest, a PKCS#8 Ed25519 key, is 48 bytes, 64 characters.
-var base64Run = regexp.MustCompile(`[A-Za-z0-9+/]{40,}={0,2}`)
+// minToken is the shortest base64 token worth decoding: the smallest key,
+// a PKCS#8 Ed25519 key, is 48 bytes, 64 characters.
+const minToken = 40
 
 // Find returns the first private key in b, if any: a BEGIN line naming a
 // private key, a PEM block whose contents parse as one whatever its type,
@@ -50,6 +50,11 @@ func Find(b []byte) (Finding, bool) {
 }
 
 func findBegin(b []byte) (Finding, bool) {
+	// Most files hold no such line; one pass over a lower-case copy spares
+	// them the regexp on every line.
+	if !bytes.Contains(bytes.ToLower(b), []byte("private")) {
+		return Finding{}, false
+	}
 	off := 0
 	for line := range bytes.Lines(b) {
 		if m := beginLine.FindSubmatchIndex(line); m != nil {
@@ -112,15 +117,42 @@ func findBase64(b []byte) (Finding, bool) {
 			if f, ok := flush(); ok {
 				return f, true
 			}
-			for _, m := range base64Run.FindAllIndex(l, -1) {
-				if decodesToKey(l[m[0]:m[1]]) {
-					return Finding{off, "base64 text"}, true
-				}
+			if len(l) >= minToken && tokenHoldsKey(l) {
+				return Finding{off, "base64 text"}, true
 			}
 		}
 		off += len(l)
 	}
 	return flush()
+}
+
+// tokenHoldsKey reports whether a run of at least minToken base64
+// characters (and its padding) in line decodes to a private key: a key in
+// a CUE string, say.
+func tokenHoldsKey(line []byte) bool {
+	for i := 0; i < len(line); {
+		if !isBase64Char(line[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(line) && isBase64Char(line[j]) {
+			j++
+		}
+		end := j
+		for k := 0; k < 2 && end < len(line) && line[end] == '='; k++ {
+			end++
+		}
+		if j-i >= minToken && decodesToKey(line[i:end]) {
+			return true
+		}
+		i = end
+	}
+	return false
+}
+
+func isBase64Char(c byte) bool {
+	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/'
 }
 
 func isBase64(t []byte) bool {
@@ -145,7 +177,7 @@ func decodesToKey(s []byte) bool {
 
 // parses reports whether der is a private key in a form x509 reads.
 func parses(der []byte) bool {
-	if len(der) == 0 || der[0] != 0x30 { // every form is an ASN.1 SEQUENCE
+	if !versioned(der) {
 		return false
 	}
 	if _, err := x509.ParsePKCS8PrivateKey(der); err == nil {
@@ -158,4 +190,20 @@ func parses(der []byte) bool {
 		return true
 	}
 	return false
+}
+
+// versioned reports whether der starts as every private key form does: a
+// SEQUENCE whose first element is an INTEGER (the version). Certificates
+// and public keys start with a SEQUENCE in a SEQUENCE, so the base64 of
+// every chain is passed over without three failed parses, which were most
+// of the time a scan of environments/ took.
+func versioned(der []byte) bool {
+	if len(der) < 2 || der[0] != 0x30 {
+		return false
+	}
+	hdr := 2
+	if der[1]&0x80 != 0 {
+		hdr += int(der[1] & 0x7f)
+	}
+	return len(der) > hdr && der[hdr] == 0x02
 }

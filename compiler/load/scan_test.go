@@ -1,0 +1,21 @@
+package load
+
+import (
+	"testing"
+
+	"github.com/trustc-dev/trustc/internal/cputime"
+	"github.com/trustc-dev/trustc/internal/sharedtest"
+)
+
+// BenchmarkScan measures the walk of environments/ that precedes every
+// load: each file read once more and searched for private keys.
+func BenchmarkScan(b *testing.B) {
+	root := sharedtest.ModuleRoot(b)
+	cputime.Report(b, func() {
+		for b.Loop() {
+			if err := scan(root); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
