@@ -136,10 +136,15 @@ func FuzzFind(f *testing.F) {
 			}
 		}
 	}
+	key := []byte("\n" + armour("PRIVATE KEY", pkcs8EC))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		fd, ok := Find(b)
 		if ok && (fd.Offset < 0 || fd.Offset > len(b) || fd.What == "") {
 			t.Errorf("Find = %+v for %d bytes", fd, len(b))
+		}
+		// Nothing before a key hides it.
+		if _, ok := Find(append(b[:len(b):len(b)], key...)); !ok {
+			t.Errorf("Find missed a PEM private key after %q", b)
 		}
 	})
 }
