@@ -16,7 +16,7 @@ import (
 	prototrustroot "github.com/sigstore/protobuf-specs/gen/pb-go/trustroot/v1"
 	"google.golang.org/protobuf/encoding/protojson"
 
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 	"github.com/trustc-dev/trustc/internal/tooltest"
 	"github.com/trustc-dev/trustc/release"
 )
@@ -40,7 +40,7 @@ func TestJSModelAgreesWithSigstoreJS(t *testing.T) {
 	dir := jsPackage(t)
 
 	configs := map[string]*prototrustroot.SigningConfig{}
-	golden, err := release.Read(os.DirFS(filepath.Join(sharedtest.ModuleRoot(t), "golden")), "")
+	golden, err := release.Read(os.DirFS(filepath.Join(refdata.ModuleRoot(t), "golden")), "")
 	if err != nil {
 		t.Fatal(err)
 	}

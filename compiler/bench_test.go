@@ -16,7 +16,7 @@ import (
 	"github.com/trustc-dev/trustc/compiler/load"
 	"github.com/trustc-dev/trustc/compiler/model"
 	"github.com/trustc-dev/trustc/internal/cputime"
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 	"github.com/trustc-dev/trustc/internal/synthetic"
 )
 
@@ -30,7 +30,7 @@ var benchNow = time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
 // loadReal loads and derives one real environment for the stages after load.
 func loadReal(b *testing.B, name string) *model.Environment {
 	b.Helper()
-	envs, err := load.Environments(sharedtest.ModuleRoot(b), name)
+	envs, err := load.Environments(refdata.ModuleRoot(b), name)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func loadReal(b *testing.B, name string) *model.Environment {
 // BenchmarkLoad loads and evaluates each real environment: cue/load,
 // evaluation against schema.#Environment and decoding into the model.
 func BenchmarkLoad(b *testing.B) {
-	root := sharedtest.ModuleRoot(b)
+	root := refdata.ModuleRoot(b)
 	for _, name := range realEnvs {
 		b.Run(name, func(b *testing.B) {
 			measure(b, func() error {
@@ -96,7 +96,7 @@ func BenchmarkEmit(b *testing.B) {
 // BenchmarkCompile compiles both real environments, as 'trustc generate'
 // does before it writes: load, derive, check, emit.
 func BenchmarkCompile(b *testing.B) {
-	benchCompile(b, sharedtest.ModuleRoot(b))
+	benchCompile(b, refdata.ModuleRoot(b))
 }
 
 // BenchmarkScaleEnvironments compiles synthetic repositories of 1, 10 and

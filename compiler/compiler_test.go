@@ -19,7 +19,7 @@ import (
 
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/compiler/emit"
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 	"github.com/trustc-dev/trustc/release"
 )
 
@@ -28,7 +28,7 @@ var update = flag.Bool("update", false, "rewrite docs/published-differences.md")
 // compileReal compiles the repository's real environments.
 func compileReal(t testing.TB) (*compiler.Result, string) {
 	t.Helper()
-	root := sharedtest.ModuleRoot(t)
+	root := refdata.ModuleRoot(t)
 	res, err := compiler.Compile(root)
 	if err != nil {
 		t.Fatalf("compile: %v", err)
@@ -58,7 +58,7 @@ func TestGolden(t *testing.T) {
 
 // published pairs each compiled file with its published counterpart.
 type publishedFile struct {
-	env, name, path string // path relative to the shared sigstore dir
+	env, name, path string // path relative to testdata/sigstore
 }
 
 func publishedFiles() []publishedFile {
@@ -122,7 +122,7 @@ func TestReproducesPublished(t *testing.T) {
 			if got == nil {
 				t.Fatalf("%s does not publish %s", p.env, p.name)
 			}
-			want := sharedtest.ReadFile(t, strings.Split(p.path, "/")...)
+			want := refdata.ReadFile(t, strings.Split(p.path, "/")...)
 			if diff := cmp.Diff(parse(t, p.name, want), parse(t, p.name, got), protocmp.Transform()); diff != "" {
 				t.Errorf("compiled %s/%s differs from the published file as a message (-published +compiled):\n%s", p.env, p.name, diff)
 			}
@@ -141,7 +141,7 @@ func TestReproducesPublished(t *testing.T) {
 		})
 	}
 	t.Run("production trusted root is byte-identical", func(t *testing.T) {
-		want := sharedtest.ReadFile(t, "production", "trusted_root.json")
+		want := refdata.ReadFile(t, "production", "trusted_root.json")
 		got := res.Release.Env("production").TrustedRoot.Bytes
 		if !bytes.Equal(want, got) {
 			t.Errorf("bytes differ:\n%s", diff.Diff("published", want, "compiled", got))
@@ -190,7 +190,7 @@ func TestPublishedDifferencesDocumented(t *testing.T) {
 	res, root := compileReal(t)
 	var b strings.Builder
 	for _, p := range publishedFiles() {
-		want := sharedtest.ReadFile(t, strings.Split(p.path, "/")...)
+		want := refdata.ReadFile(t, strings.Split(p.path, "/")...)
 		var got []byte
 		for _, f := range res.Release.Env(p.env).Files() {
 			if f.Name == p.name {
@@ -300,7 +300,7 @@ func TestLogIDsDerived(t *testing.T) {
 	res, _ := compileReal(t)
 	compared := 0
 	for _, env := range []string{"production", "staging"} {
-		pub, err := release.ParseTrustedRoot(release.TrustedRootName, sharedtest.ReadFile(t, env, "trusted_root.json"))
+		pub, err := release.ParseTrustedRoot(release.TrustedRootName, refdata.ReadFile(t, env, "trusted_root.json"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -321,7 +321,7 @@ func TestLogIDsDerived(t *testing.T) {
 		t.Errorf("compared %d published log ids, want 14", compared)
 	}
 	for _, dir := range []string{"production", "staging"} {
-		b, err := os.ReadFile(filepath.Join(sharedtest.ModuleRoot(t), "environments", dir, "services.cue"))
+		b, err := os.ReadFile(filepath.Join(refdata.ModuleRoot(t), "environments", dir, "services.cue"))
 		if err != nil {
 			t.Fatal(err)
 		}

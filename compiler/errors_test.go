@@ -15,7 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/trustc-dev/trustc/compiler"
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 )
 
 // fixture builds a temporary repository holding the module's cue.mod and
@@ -24,7 +24,7 @@ import (
 // positions do not move when environments/production is edited.
 func fixture(t *testing.T) string {
 	t.Helper()
-	src := sharedtest.ModuleRoot(t)
+	src := refdata.ModuleRoot(t)
 	dst := t.TempDir()
 	for _, dir := range [][2]string{
 		{"cue.mod", "cue.mod"},
@@ -226,7 +226,7 @@ func TestBadInput(t *testing.T) {
 	}, {
 		name: "TUF target named like a trust file",
 		setup: func(t *testing.T, r string) {
-			write(t, r, "trusted_root.json", sharedtest.ReadFile(t, "production", "targets", "rekor.pub"))
+			write(t, r, "trusted_root.json", refdata.ReadFile(t, "production", "targets", "rekor.pub"))
 			edit(t, r, "tuf_targets.cue", `"artifact.pub": {}`, `"trusted_root.json": {}`)
 		},
 		want: `tufTargets."trusted_root.json": well-formed: file name "trusted_root.json" is published twice:

@@ -15,7 +15,7 @@ import (
 	"github.com/trustc-dev/trustc/compiler/load"
 	"github.com/trustc-dev/trustc/compiler/model"
 	"github.com/trustc-dev/trustc/internal/published"
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 	"github.com/trustc-dev/trustc/release"
 )
 
@@ -33,27 +33,33 @@ func models(t *testing.T, rel *release.Release, dir string) map[string]*model.En
 	return out
 }
 
-// TestHistory checks each published production release (its trusted root
-// and signing configs, internal/published) as a transition from its
-// predecessor, at the date its TUF metadata was signed. The one finding is
-// a real flaw of that publication, explained in docs/policy.md.
+// TestHistory checks each published production release since v10 (its
+// trusted root and signing configs, from the reference data's history) as
+// a transition from its predecessor, at the moment the snapshot on main
+// first named it. The one finding is a real flaw of that publication,
+// explained in docs/policy.md.
 func TestHistory(t *testing.T) {
 	want := map[int]string{
 		11: `tsa: nothing-disappears: tsa "GitHub, Inc. Internal Services Root" chain "timestampAuthorities[0]" (verification from 2023-04-14T00:00:00Z on) was in the previous trusted root and is gone; signatures made with it would stop verifying; restore it, or retire it under retired with its material and a reason once its window has ended:
     next/trusted_root.json:1:1
 `,
 	}
-	for i, v := range published.ProductionVersions[1:] {
-		prev := published.ProductionVersions[i]
-		t.Run(fmt.Sprintf("v%d-v%d", prev, v), func(t *testing.T) {
-			base := models(t, published.Production(t, prev), "base")
-			next := models(t, published.Production(t, v), "next")
-			err := compiler.CheckModels([]*model.Environment{next["production"]}, compiler.Options{Now: published.ProductionPublished(v), Base: base})
+	rels := published.Releases(t, "production")
+	for i, next := range rels[1:] {
+		prev := rels[i]
+		if prev.Version < 10 {
+			// Earlier transitions wait for the rules of issue 11.
+			continue
+		}
+		t.Run(fmt.Sprintf("v%d-v%d", prev.Version, next.Version), func(t *testing.T) {
+			base := models(t, prev.Release(t), "base")
+			head := models(t, next.Release(t), "next")
+			err := compiler.CheckModels([]*model.Environment{head["production"]}, compiler.Options{Now: next.Published, Base: base})
 			got := ""
 			if err != nil {
 				got = errors.Details(err, &errors.Config{ToSlash: true})
 			}
-			if diff := cmp.Diff(want[v], got); diff != "" {
+			if diff := cmp.Diff(want[next.Version], got); diff != "" {
 				t.Errorf("findings (-want +got):\n%s", diff)
 			}
 		})
@@ -74,7 +80,7 @@ func TestPublishedAsJSON(t *testing.T) {
 		{"staging", nil, 1},
 		{"staging", map[string][]string{"https://global.rekor.sigstage.dev": {"https://log2026-1.us-east4.rekor.sigstage.dev"}}, 0},
 	} {
-		rel, err := release.Read(os.DirFS(sharedtest.Path(t, tc.env)), tc.env)
+		rel, err := release.Read(os.DirFS(refdata.Path(t, tc.env)), tc.env)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -94,8 +100,8 @@ func TestPublishedAsJSON(t *testing.T) {
 // panics. The seeds are the published files.
 func FuzzFromRelease(f *testing.F) {
 	for _, env := range []string{"production", "staging"} {
-		tr, _ := os.ReadFile(sharedtest.Path(f, env, "trusted_root.json"))
-		sc, _ := os.ReadFile(sharedtest.Path(f, env, "signing_config.v0.2.json"))
+		tr, _ := os.ReadFile(refdata.Path(f, env, "trusted_root.json"))
+		sc, _ := os.ReadFile(refdata.Path(f, env, "signing_config.v0.2.json"))
 		f.Add(tr, sc)
 	}
 	f.Add([]byte(`{"mediaType":"application/vnd.dev.sigstore.trustedroot+json;version=0.1","tlogs":[{"publicKey":{"rawBytes":"AAAA"}}]}`), []byte(`{}`))

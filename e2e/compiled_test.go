@@ -16,7 +16,7 @@ import (
 	"github.com/trustc-dev/trustc/compiler/check"
 	"github.com/trustc-dev/trustc/compiler/derive"
 	"github.com/trustc-dev/trustc/compiler/load"
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 	"github.com/trustc-dev/trustc/release"
 )
 
@@ -103,7 +103,7 @@ func counts(t *testing.T, trustedRoot []byte) map[string]int {
 // returns its trusted_root.json.
 func compileWithout(t *testing.T, env, file string, path ...string) []byte {
 	t.Helper()
-	src := sharedtest.ModuleRoot(t)
+	src := refdata.ModuleRoot(t)
 	dst := t.TempDir()
 	for _, dir := range []string{"cue.mod", "schema", filepath.Join("environments", env)} {
 		if err := os.CopyFS(filepath.Join(dst, dir), os.DirFS(filepath.Join(src, dir))); err != nil {

@@ -4,7 +4,7 @@
 //
 // It is test support, imported only by tests, and it sits at the very end
 // of the pipeline: whatever produced a trusted_root.json (Sigstore's
-// published files under ../shared, or trustc's golden/<env>/) the same
+// published files in testdata/sigstore, or trustc's golden/<env>/) the same
 // helpers decide whether real bundles still verify against it, fail
 // against the other environment, and fail once the log, CA or timestamp
 // authority they depend on is taken out. Serve, LocalOnly and Clients do

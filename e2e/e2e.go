@@ -19,7 +19,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 	"github.com/trustc-dev/trustc/release"
 )
 
@@ -35,12 +35,12 @@ type Case struct {
 	Name string
 	// Env is the environment whose trusted root verifies it.
 	Env string
-	// Bundle is the bundle's path below the shared reference data,
+	// Bundle is the bundle's path below the reference data (testdata/sigstore),
 	// slash-separated.
 	Bundle string
 	SAN    string
 	Issuer string
-	// Artifact is the signed file below the shared reference data, or ""
+	// Artifact is the signed file below the reference data (testdata/sigstore), or ""
 	// when only Digest (hex sha256) is known.
 	Artifact string
 	Digest   string
@@ -50,7 +50,7 @@ type Case struct {
 	Since int
 }
 
-// Cases are the bundles in ../shared/sigstore/bundles, with identities
+// Cases are the bundles in testdata/sigstore/bundles, with identities
 // and artifacts as its README gives them.
 var Cases = []Case{
 	{
@@ -121,7 +121,7 @@ func verifyBundle(tb testing.TB, trustedRootJSON []byte, c Case) (*verify.Verifi
 	}
 	var artifact verify.ArtifactPolicyOption
 	if c.Artifact != "" {
-		data, err := os.ReadFile(sharedPath(tb, c.Artifact))
+		data, err := os.ReadFile(refPath(tb, c.Artifact))
 		if err != nil {
 			tb.Fatalf("read artifact of %s: %v", c.Name, err)
 		}
@@ -142,16 +142,16 @@ func verifyBundle(tb testing.TB, trustedRootJSON []byte, c Case) (*verify.Verifi
 
 func loadBundle(tb testing.TB, c Case) *bundle.Bundle {
 	tb.Helper()
-	b, err := bundle.LoadJSONFromPath(sharedPath(tb, c.Bundle))
+	b, err := bundle.LoadJSONFromPath(refPath(tb, c.Bundle))
 	if err != nil {
 		tb.Fatalf("load bundle %s: %v", c.Name, err)
 	}
 	return b
 }
 
-func sharedPath(tb testing.TB, slashPath string) string {
+func refPath(tb testing.TB, slashPath string) string {
 	tb.Helper()
-	return sharedtest.Path(tb, strings.Split(slashPath, "/")...)
+	return refdata.Path(tb, strings.Split(slashPath, "/")...)
 }
 
 // CheckEnv runs every case against an environment's trusted root: the

@@ -12,14 +12,14 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 	"github.com/trustc-dev/trustc/release"
 )
 
 // golden reads trustc's compiled trusted root for env from golden/.
 func golden(t *testing.T, env string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(sharedtest.ModuleRoot(t), "golden", env, release.TrustedRootName))
+	b, err := os.ReadFile(filepath.Join(refdata.ModuleRoot(t), "golden", env, release.TrustedRootName))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,13 +47,13 @@ var productionHistory = []struct {
 	read    func(t *testing.T) []byte
 }{
 	{"targets-v10", 10, func(t *testing.T) []byte {
-		return sharedtest.ReadFile(t, "production", "history", "targets-v10.trusted_root.json")
+		return refdata.ReadFile(t, "production", "history", "targets-v10.trusted_root.json")
 	}},
 	{"targets-v11", 11, func(t *testing.T) []byte {
-		return sharedtest.ReadFile(t, "production", "history", "targets-v11.trusted_root.json")
+		return refdata.ReadFile(t, "production", "history", "targets-v11.trusted_root.json")
 	}},
 	{"targets-v12", 12, func(t *testing.T) []byte {
-		return sharedtest.ReadFile(t, "production", "history", "targets-v12.trusted_root.json")
+		return refdata.ReadFile(t, "production", "history", "targets-v12.trusted_root.json")
 	}},
 	{"golden", 14, func(t *testing.T) []byte { return golden(t, "production") }},
 }

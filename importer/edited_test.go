@@ -11,7 +11,7 @@ import (
 
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/importer"
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 	"github.com/trustc-dev/trustc/release"
 )
 
@@ -44,7 +44,7 @@ func TestRoundTripEdited(t *testing.T) {
 }
 
 func roundTripEdited(t *testing.T, golden string, edits [][3]string) {
-	src := sharedtest.ModuleRoot(t)
+	src := refdata.ModuleRoot(t)
 	files := map[string][]byte{}
 	dir := filepath.Join(src, "environments", "production")
 	entries, err := os.ReadDir(dir)

@@ -12,7 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/trustc-dev/trustc/importer"
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 )
 
 // edited returns a published file with edits applied: each edit sets the
@@ -297,7 +297,7 @@ func TestBadInput(t *testing.T) {
 			"signing_config.v0.2.json: invalid JSON at line 1, column 2: unexpected end of JSON input",
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := importer.Import(sharedtest.ModuleRoot(t), tc.files(t), importer.Options{Env: "imported"})
+			_, err := importer.Import(refdata.ModuleRoot(t), tc.files(t), importer.Options{Env: "imported"})
 			var list importer.Errors
 			if !errors.As(err, &list) {
 				t.Fatalf("got %v, want importer.Errors", err)

@@ -8,7 +8,7 @@ import (
 
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/importer"
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 )
 
 // TestFindings imports files that break policy (two windows that end
@@ -36,7 +36,7 @@ func TestFindings(t *testing.T) {
 		return out
 	}
 
-	_, err := importer.Import(sharedtest.ModuleRoot(t), files(t), importer.Options{Env: "imported"})
+	_, err := importer.Import(refdata.ModuleRoot(t), files(t), importer.Options{Env: "imported"})
 	var fe *importer.FindingsError
 	if !errors.As(err, &fe) {
 		t.Fatalf("got %v, want a FindingsError", err)
@@ -45,7 +45,7 @@ func TestFindings(t *testing.T) {
 		t.Errorf("findings (-want +got):\n%s", diff)
 	}
 
-	res, err := importer.Import(sharedtest.ModuleRoot(t), files(t), importer.Options{Env: "imported", AllowFindings: true})
+	res, err := importer.Import(refdata.ModuleRoot(t), files(t), importer.Options{Env: "imported", AllowFindings: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 )
 
 // FuzzImport feeds the importer a trusted root and a signing config it has
@@ -30,7 +30,7 @@ func FuzzImport(f *testing.F) {
 		{"production/history/targets-v11.trusted_root.json", "staging/targets/signing_config.json"},
 		{"production/history/targets-v12.trusted_root.json", "production/signing_config.v0.2.json"},
 	} {
-		f.Add(sharedtest.ReadFile(f, split(seed[0])...), sharedtest.ReadFile(f, split(seed[1])...))
+		f.Add(refdata.ReadFile(f, split(seed[0])...), refdata.ReadFile(f, split(seed[1])...))
 	}
 	f.Fuzz(func(t *testing.T, root, config []byte) {
 		files := []Input{{Name: "trusted_root.json", Data: root}, {Name: "signing_config.v0.2.json", Data: config}}

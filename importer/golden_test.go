@@ -15,7 +15,7 @@ import (
 	"github.com/rogpeppe/go-internal/txtar"
 
 	"github.com/trustc-dev/trustc/importer"
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.txtar with what the importer writes now")
@@ -34,7 +34,7 @@ func TestGolden(t *testing.T) {
 		{"v10", []string{"production/history/targets-v10.trusted_root.json"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := importer.Import(sharedtest.ModuleRoot(t), shared(t, tc.files...), importer.Options{Env: tc.name})
+			res, err := importer.Import(refdata.ModuleRoot(t), shared(t, tc.files...), importer.Options{Env: tc.name})
 			if err != nil {
 				t.Fatal(err)
 			}

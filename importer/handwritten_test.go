@@ -11,7 +11,7 @@ import (
 	"github.com/trustc-dev/trustc/compiler/load"
 	"github.com/trustc-dev/trustc/compiler/model"
 	"github.com/trustc-dev/trustc/importer"
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 )
 
 // TestMatchesHandWritten imports the published files of production and
@@ -47,12 +47,12 @@ func TestMatchesHandWritten(t *testing.T) {
 	} {
 		t.Run(tc.env, func(t *testing.T) {
 			opts := importer.Options{Env: tc.env, Policy: importer.Policy{WaitingPeriod: tc.waiting}}
-			res, err := importer.Import(sharedtest.ModuleRoot(t), shared(t, published(tc.env)...), opts)
+			res, err := importer.Import(refdata.ModuleRoot(t), shared(t, published(tc.env)...), opts)
 			if err != nil {
 				t.Fatal(err)
 			}
 			got := loadEnv(t, repo(t, tc.env, res.Files), tc.env)
-			want := loadEnv(t, sharedtest.ModuleRoot(t), tc.env)
+			want := loadEnv(t, refdata.ModuleRoot(t), tc.env)
 
 			for _, a := range want.CAs {
 				for _, c := range a.Chains {

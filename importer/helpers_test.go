@@ -10,21 +10,21 @@ import (
 	cueerrors "cuelang.org/go/cue/errors"
 
 	"github.com/trustc-dev/trustc/importer"
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 )
 
-// shared reads files below ../shared/sigstore, each named for errors by
+// shared reads files below testdata/sigstore, each named for errors by
 // its base name, as a user importing from a download directory would see.
 func shared(t testing.TB, names ...string) []importer.Input {
 	t.Helper()
 	var in []importer.Input
 	for _, n := range names {
-		in = append(in, importer.Input{Name: path.Base(n), Data: sharedtest.ReadFile(t, strings.Split(n, "/")...)})
+		in = append(in, importer.Input{Name: path.Base(n), Data: refdata.ReadFile(t, strings.Split(n, "/")...)})
 	}
 	return in
 }
 
-// published is the file set of an environment in ../shared/sigstore.
+// published is the file set of an environment in testdata/sigstore.
 func published(env string) []string {
 	return []string{
 		env + "/trusted_root.json",
@@ -38,7 +38,7 @@ func published(env string) []string {
 // module) holding the given environment files as environments/<env>.
 func repo(t testing.TB, env string, files map[string][]byte) string {
 	t.Helper()
-	src := sharedtest.ModuleRoot(t)
+	src := refdata.ModuleRoot(t)
 	dst := t.TempDir()
 	for _, dir := range []string{"cue.mod", "schema"} {
 		if err := os.CopyFS(filepath.Join(dst, dir), os.DirFS(filepath.Join(src, dir))); err != nil {

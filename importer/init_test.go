@@ -19,7 +19,7 @@ import (
 
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/importer"
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 )
 
 // material is a private instance's keys and certificates, made fresh for
@@ -145,7 +145,7 @@ func privateSpec(m material) importer.Spec {
 // checks what it writes (testdata/init.txtar) and what that compiles to.
 func TestInit(t *testing.T) {
 	m := newMaterial(t)
-	res, err := importer.Init(sharedtest.ModuleRoot(t), privateSpec(m))
+	res, err := importer.Init(refdata.ModuleRoot(t), privateSpec(m))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,7 +246,7 @@ func TestInitBadSpec(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := privateSpec(m)
 			tc.edit(&s)
-			_, err := importer.Init(sharedtest.ModuleRoot(t), s)
+			_, err := importer.Init(refdata.ModuleRoot(t), s)
 			var list importer.Errors
 			if !errors.As(err, &list) {
 				t.Fatalf("got %v, want importer.Errors", err)

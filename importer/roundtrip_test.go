@@ -9,7 +9,7 @@ import (
 
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/importer"
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 	"github.com/trustc-dev/trustc/release"
 )
 
@@ -55,7 +55,7 @@ func TestRoundTrip(t *testing.T) {
 	for _, tc := range roundTrips {
 		t.Run(tc.name, func(t *testing.T) {
 			in := shared(t, tc.files...)
-			res, err := importer.Import(sharedtest.ModuleRoot(t), in, importer.Options{Env: "imported"})
+			res, err := importer.Import(refdata.ModuleRoot(t), in, importer.Options{Env: "imported"})
 			if err != nil {
 				t.Fatalf("import: %v", err)
 			}

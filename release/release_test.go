@@ -5,7 +5,7 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 )
 
 func TestReadPublished(t *testing.T) {
@@ -18,7 +18,7 @@ func TestReadPublished(t *testing.T) {
 		{"staging", []string{"signing_config.v0.2.json", "signing_config_rekor_v2.v0.2.json"}, 5},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			rel, err := Read(os.DirFS(sharedtest.Path(t, tc.name)), tc.name)
+			rel, err := Read(os.DirFS(refdata.Path(t, tc.name)), tc.name)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -71,7 +71,7 @@ func TestReadErrors(t *testing.T) {
 }
 
 func TestReadLegacy(t *testing.T) {
-	dir := sharedtest.Path(t, "staging", "targets")
+	dir := refdata.Path(t, "staging", "targets")
 	b, err := os.ReadFile(dir + "/signing_config.json")
 	if err != nil {
 		t.Fatal(err)

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 	"github.com/trustc-dev/trustc/internal/tooltest"
 	"github.com/trustc-dev/trustc/release"
 )
@@ -36,7 +36,7 @@ func TestSVGInChromium(t *testing.T) {
 	chromium := tooltest.Look(t, "chromium", "install it (Debian: apt-get install chromium)", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
 	envs := realEnvs(t)
-	golden, err := release.Read(os.DirFS(filepath.Join(sharedtest.ModuleRoot(t), "golden")), "")
+	golden, err := release.Read(os.DirFS(filepath.Join(refdata.ModuleRoot(t), "golden")), "")
 	if err != nil {
 		t.Fatal(err)
 	}

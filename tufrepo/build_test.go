@@ -17,7 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 )
 
 // refTime is the day the reference data was snapshotted.
@@ -203,7 +203,7 @@ func TestMarshalMatchesPublished(t *testing.T) {
 		{"production", "history", "targets-v12.targets.json"},
 	} {
 		t.Run(strings.Join(p, "/"), func(t *testing.T) {
-			want := sharedtest.ReadFile(t, p...)
+			want := refdata.ReadFile(t, p...)
 			md, err := metadata.Targets().FromBytes(want)
 			if err != nil {
 				t.Fatal(err)
@@ -351,14 +351,14 @@ func TestBuildReplace(t *testing.T) {
 func BenchmarkBuild(b *testing.B) {
 	var targets []Target
 	for _, name := range []string{"trusted_root.json", "signing_config.v0.2.json", "signing_config_rekor_v2.v0.2.json"} {
-		targets = append(targets, Target{Name: name, Data: sharedtest.ReadFile(b, "production", name)})
+		targets = append(targets, Target{Name: name, Data: refdata.ReadFile(b, "production", name)})
 	}
-	des, err := os.ReadDir(sharedtest.Path(b, "production", "targets"))
+	des, err := os.ReadDir(refdata.Path(b, "production", "targets"))
 	if err != nil {
 		b.Fatal(err)
 	}
 	for _, de := range des {
-		targets = append(targets, Target{Name: de.Name(), Data: sharedtest.ReadFile(b, "production", "targets", de.Name())})
+		targets = append(targets, Target{Name: de.Name(), Data: refdata.ReadFile(b, "production", "targets", de.Name())})
 	}
 	opts := testOptions(b)
 	parent := b.TempDir()

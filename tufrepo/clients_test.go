@@ -10,7 +10,7 @@ import (
 	"github.com/sigstore/sigstore-go/pkg/root"
 
 	"github.com/trustc-dev/trustc/e2e"
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 )
 
 // TestRealClients serves a repository of Sigstore's production files on
@@ -39,7 +39,7 @@ func TestRealClients(t *testing.T) {
 			}
 
 			for i, name := range names {
-				if want := sharedtest.ReadFile(t, "production", name); string(got[i]) != string(want) {
+				if want := refdata.ReadFile(t, "production", name); string(got[i]) != string(want) {
 					t.Errorf("%s: client got other bytes than published", name)
 				}
 			}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 	"github.com/trustc-dev/trustc/tufrepo"
 )
 
@@ -29,7 +29,7 @@ func writeGolden(t *testing.T, edit func(dir string)) string {
 	t.Helper()
 	dir := t.TempDir()
 	for name, src := range goldenFiles {
-		if err := os.WriteFile(filepath.Join(dir, name), sharedtest.ReadFile(t, src...), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, name), refdata.ReadFile(t, src...), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -39,7 +39,7 @@ func writeGolden(t *testing.T, edit func(dir string)) string {
 
 func sum(t *testing.T, elem ...string) string {
 	t.Helper()
-	s := sha256.Sum256(sharedtest.ReadFile(t, elem...))
+	s := sha256.Sum256(refdata.ReadFile(t, elem...))
 	return hex.EncodeToString(s[:])
 }
 
@@ -52,7 +52,7 @@ func TestCompare(t *testing.T) {
 
 	// A one-byte change inside a URL keeps the file valid JSON, so the
 	// golden directory still reads as a release.
-	changed := bytes.Replace(sharedtest.ReadFile(t, "production", "trusted_root.json"),
+	changed := bytes.Replace(refdata.ReadFile(t, "production", "trusted_root.json"),
 		[]byte("https://rekor.sigstore.dev"), []byte("https://rekor.sigstore.dew"), 1)
 	changedSum := sha256.Sum256(changed)
 
@@ -79,7 +79,7 @@ func TestCompare(t *testing.T) {
 			"  published sha256:" + legacySum + " 219 bytes\n" + ignored},
 		{"not published", func(dir string) {
 			if err := os.WriteFile(filepath.Join(dir, "signing_config_next.v0.2.json"),
-				sharedtest.ReadFile(t, "production", "signing_config.v0.2.json"), 0o644); err != nil {
+				refdata.ReadFile(t, "production", "signing_config.v0.2.json"), 0o644); err != nil {
 				t.Fatal(err)
 			}
 		}, repo + " (root v1, targets v14): 1 difference, 4 files as expected\n" +

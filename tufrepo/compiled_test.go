@@ -10,7 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/trustc-dev/trustc/compiler"
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 	"github.com/trustc-dev/trustc/tufrepo"
 )
 
@@ -21,7 +21,7 @@ import (
 // bytes. The files whose bytes differ are exactly those docs/published-differences.md lists
 // as canonicalised (field order, .000Z timestamps, staging whitespace).
 func TestCompiledTargetsMatchPublished(t *testing.T) {
-	res, err := compiler.Compile(sharedtest.ModuleRoot(t))
+	res, err := compiler.Compile(refdata.ModuleRoot(t))
 	if err != nil {
 		t.Fatalf("compile: %v", err)
 	}
@@ -80,7 +80,7 @@ func TestCompiledTargetsMatchPublished(t *testing.T) {
 // TestLegacyTargetsAreMaterial checks that each legacy target is the
 // environment's material file itself, byte for byte.
 func TestLegacyTargetsAreMaterial(t *testing.T) {
-	root := sharedtest.ModuleRoot(t)
+	root := refdata.ModuleRoot(t)
 	res, err := compiler.Compile(root)
 	if err != nil {
 		t.Fatalf("compile: %v", err)

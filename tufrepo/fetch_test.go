@@ -11,7 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 	"github.com/trustc-dev/trustc/tufrepo"
 )
 
@@ -47,7 +47,7 @@ func TestOpenLocations(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if want := sharedtest.ReadFile(t, "production", name); string(got) != string(want) {
+				if want := refdata.ReadFile(t, "production", name); string(got) != string(want) {
 					t.Errorf("Fetch(%s) returned other bytes than published", name)
 				}
 			}

@@ -12,7 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 	"github.com/trustc-dev/trustc/tufrepo"
 )
 
@@ -43,15 +43,15 @@ func toEntry(t *testing.T, tf *metadata.TargetFiles) entry {
 // legacy ones root-signing keeps in targets/.
 func publishedTargets(t *testing.T, env string) (*metadata.Metadata[metadata.TargetsType], []tufrepo.Target) {
 	t.Helper()
-	md, err := metadata.Targets().FromBytes(sharedtest.ReadFile(t, env, "targets.json"))
+	md, err := metadata.Targets().FromBytes(refdata.ReadFile(t, env, "targets.json"))
 	if err != nil {
 		t.Fatalf("parse %s/targets.json: %v", env, err)
 	}
 	var targets []tufrepo.Target
 	for name, tf := range md.Signed.Targets {
-		data, err := os.ReadFile(sharedtest.Path(t, env, name))
+		data, err := os.ReadFile(refdata.Path(t, env, name))
 		if os.IsNotExist(err) {
-			data, err = os.ReadFile(sharedtest.Path(t, env, "targets", name))
+			data, err = os.ReadFile(refdata.Path(t, env, "targets", name))
 		}
 		if err != nil {
 			t.Fatalf("read target %s of %s: %v", name, env, err)
@@ -94,14 +94,14 @@ func TestPublishedFilesAreTargets(t *testing.T) {
 		t.Run(env, func(t *testing.T) {
 			md, _ := publishedTargets(t, env)
 			var got []string
-			for _, dir := range []string{sharedtest.Path(t, env), sharedtest.Path(t, env, "targets")} {
+			for _, dir := range []string{refdata.Path(t, env), refdata.Path(t, env, "targets")} {
 				des, err := os.ReadDir(dir)
 				if err != nil {
 					t.Fatal(err)
 				}
 				for _, de := range des {
 					// targets.json is the metadata itself, not a target.
-					if de.IsDir() || filepath.Join(dir, de.Name()) == sharedtest.Path(t, env, "targets.json") {
+					if de.IsDir() || filepath.Join(dir, de.Name()) == refdata.Path(t, env, "targets.json") {
 						continue
 					}
 					got = append(got, de.Name())

@@ -10,7 +10,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/diff"
 
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 )
 
 // TestDeterministicOutput builds trustc with different flags and runs
@@ -20,7 +20,7 @@ func TestDeterministicOutput(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds trustc twice; skipped with -short")
 	}
-	root := sharedtest.ModuleRoot(t)
+	root := refdata.ModuleRoot(t)
 	want := readTree(t, filepath.Join(root, "golden"))
 	bin := t.TempDir()
 	builds := []struct {

@@ -9,7 +9,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/trustc-dev/trustc/internal/cli"
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 )
 
 func TestMain(m *testing.M) {
@@ -21,11 +21,11 @@ func TestMain(m *testing.M) {
 // TestScript runs the CLI scripts in testdata/script. Each script's work
 // directory is a repository: the module's cue.mod and schema and the real
 // production environment, under whatever files the script itself holds;
-// $SIGSTORE is the shared Sigstore reference data.
+// $SIGSTORE is the Sigstore reference data, testdata/sigstore.
 // TRUSTC_UPDATE=1 rewrites the scripts' expected output.
 func TestScript(t *testing.T) {
-	root := sharedtest.ModuleRoot(t)
-	shared := sharedtest.Dir(t)
+	root := refdata.ModuleRoot(t)
+	sigstore := refdata.Dir(t)
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		UpdateScripts:       os.Getenv("TRUSTC_UPDATE") != "",
@@ -33,8 +33,7 @@ func TestScript(t *testing.T) {
 		RequireUniqueNames:  true,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("CUE_CACHE_DIR", filepath.Join(env.WorkDir, ".cache", "cue"))
-			env.Setenv("SHARED", shared)
-			env.Setenv("SIGSTORE", shared)
+			env.Setenv("SIGSTORE", sigstore)
 			for _, dir := range []string{"cue.mod", "schema", "environments/production"} {
 				if err := copyMissing(filepath.Join(root, dir), filepath.Join(env.WorkDir, dir)); err != nil {
 					return err

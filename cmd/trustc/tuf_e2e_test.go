@@ -21,7 +21,7 @@ import (
 
 	"github.com/trustc-dev/trustc/e2e"
 	"github.com/trustc-dev/trustc/internal/cli"
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 	"github.com/trustc-dev/trustc/tufrepo"
 )
 
@@ -46,7 +46,7 @@ func run(t *testing.T, want int, args ...string) (stdout string) {
 // metadata matches Sigstore's targets.json, and verify-published over HTTP
 // finds no drift until golden/ changes.
 func TestTUFBuildToRealClients(t *testing.T) {
-	mod := sharedtest.ModuleRoot(t)
+	mod := refdata.ModuleRoot(t)
 	work := t.TempDir()
 	repo := filepath.Join(work, "repo")
 	// Ten years on, so that sigstore-go, which reads the clock, accepts it.
@@ -142,7 +142,7 @@ func TestTUFBuildToRealClients(t *testing.T) {
 	}
 
 	t.Run("targets metadata matches targets.json", func(t *testing.T) {
-		published, err := metadata.Targets().FromBytes(sharedtest.ReadFile(t, "production", "targets.json"))
+		published, err := metadata.Targets().FromBytes(refdata.ReadFile(t, "production", "targets.json"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 )
 
 // TestWorkflowCommandsTested keeps the example workflow honest without
@@ -15,7 +15,7 @@ import (
 // trustc command it runs is run, as written (with BASE_REF=main), by
 // testdata/script/workflow.txtar, where only -now may follow it.
 func TestWorkflowCommandsTested(t *testing.T) {
-	root := sharedtest.ModuleRoot(t)
+	root := refdata.ModuleRoot(t)
 	wf, err := os.ReadFile(filepath.Join(root, ".github", "workflows", "trustc.yml"))
 	if err != nil {
 		t.Fatal(err)

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/trustc-dev/trustc/internal/cputime"
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 )
 
 // BenchmarkGenerateWrite runs 'trustc generate' in-process on both real
@@ -16,7 +16,7 @@ import (
 // every rule, and the synced, all-or-nothing write. bench/compare.sh times
 // the same command as a whole process.
 func BenchmarkGenerateWrite(b *testing.B) {
-	root := sharedtest.ModuleRoot(b)
+	root := refdata.ModuleRoot(b)
 	out := filepath.Join(b.TempDir(), "out")
 	measure(b, func() {
 		if code := Run([]string{"generate", "-C", root, "-out", out, "-now", benchNow}, io.Discard, io.Discard); code != 0 {
@@ -31,7 +31,7 @@ func BenchmarkGenerateWrite(b *testing.B) {
 // whole 'trustc check -base golden', which compiles with every rule,
 // including those across releases.
 func BenchmarkCheckBase(b *testing.B) {
-	root := sharedtest.ModuleRoot(b)
+	root := refdata.ModuleRoot(b)
 	golden := filepath.Join(root, "golden")
 	b.Run("read-base", func(b *testing.B) {
 		measure(b, func() {

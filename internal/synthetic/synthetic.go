@@ -24,7 +24,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 )
 
 // Kinds are the service kinds a repository cycles through, one per service
@@ -36,7 +36,7 @@ var Kinds = []string{"rekor", "ct", "ca", "tsa", "oidc"}
 // named env0000, env0001, …; see Environment for what each holds.
 func Repo(tb testing.TB, envs, services int) string {
 	tb.Helper()
-	src := sharedtest.ModuleRoot(tb)
+	src := refdata.ModuleRoot(tb)
 	root := tb.TempDir()
 	for _, dir := range []string{"cue.mod", "schema"} {
 		if err := os.CopyFS(filepath.Join(root, dir), os.DirFS(filepath.Join(src, dir))); err != nil {
