@@ -11,7 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/trustc-dev/trustc/internal/sharedtest"
+	"github.com/trustc-dev/trustc/internal/refdata"
 )
 
 // tree reads every file below dir, by slash-separated name.
@@ -64,7 +64,7 @@ func runTwice(t *testing.T, rounds int, args []string, dir string, want map[stri
 }
 
 func TestGenerateConcurrent(t *testing.T) {
-	root := sharedtest.ModuleRoot(t)
+	root := refdata.ModuleRoot(t)
 	out := filepath.Join(t.TempDir(), "out")
 	args := []string{"generate", "-C", root, "-out", out}
 	var stderr bytes.Buffer
@@ -75,14 +75,14 @@ func TestGenerateConcurrent(t *testing.T) {
 }
 
 func TestImportForceConcurrent(t *testing.T) {
-	src := sharedtest.ModuleRoot(t)
+	src := refdata.ModuleRoot(t)
 	root := t.TempDir()
 	for _, dir := range []string{"cue.mod", "schema"} {
 		if err := os.CopyFS(filepath.Join(root, dir), os.DirFS(filepath.Join(src, dir))); err != nil {
 			t.Fatal(err)
 		}
 	}
-	prod := func(name string) string { return sharedtest.Path(t, "production", name) }
+	prod := func(name string) string { return refdata.Path(t, "production", name) }
 	args := []string{"import", "-C", root, "-env", "imported", "-force",
 		prod("trusted_root.json"), prod("signing_config.v0.2.json")}
 	var stderr bytes.Buffer
