@@ -1,3 +1,7 @@
+//go:build unix
+
+// The cases need FIFOs, which only Unix has.
+
 package safefile
 
 import (
