@@ -13,7 +13,7 @@ func BenchmarkScan(b *testing.B) {
 	root := refdata.ModuleRoot(b)
 	cputime.Report(b, func() {
 		for b.Loop() {
-			if err := scan(root); err != nil {
+			if _, err := scan(root); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -64,6 +64,12 @@ func ReadFileIn(dir, name string, limit int64) ([]byte, error) {
 	return readIn(r, name, limit)
 }
 
+// ReadFileRoot is ReadFileIn below an open root, for callers that read
+// many files below one directory.
+func ReadFileRoot(r *os.Root, name string, limit int64) ([]byte, error) {
+	return readIn(r, name, limit)
+}
+
 func readIn(r *os.Root, name string, limit int64) ([]byte, error) {
 	f, err := openIn(r, name)
 	if err != nil {
