@@ -21,6 +21,9 @@ import (
 type Result struct {
 	Release *release.Release
 	Envs    []*model.Environment
+	// Advice holds the problems that do not block the release (warnings,
+	// notes), as model.Problem values; nil when there are none.
+	Advice error
 }
 
 // Options tune a compilation.
@@ -31,6 +34,10 @@ type Options struct {
 	// Base is the previous release, derived, by environment name; rules 6
 	// to 9 check each environment against its base. Nil skips them.
 	Base map[string]*model.Environment
+	// BaseTime is when the base was published (its commit's time, or what
+	// the caller knows); zero when unknown. The waiting period counts an
+	// entry the base already held from then.
+	BaseTime time.Time
 	// AwaitBase, if set, supplies Base: Check calls it before its rules
 	// run, so that a caller can read and derive the previous release on
 	// another goroutine while the CUE loads.
@@ -46,16 +53,26 @@ func Compile(root string, names ...string) (*Result, error) {
 // CompileWith compiles the named environments (all when none are named) of
 // the repository at root. Problems in every environment and every stage are
 // reported together, so a person fixes everything at once; a release is
-// returned only when there are none.
+// returned only when none of them is an error (warnings are in
+// Result.Advice).
 func CompileWith(root string, opts Options, names ...string) (*Result, error) {
 	warmP384.Do(func() { go warmP384Table() })
 	envs, loadErr := load.Environments(root, names...)
 	// Derive and check what did load, even if something else did not.
 	checkErr := Check(envs, opts)
+	var all error
 	if loadErr != nil || checkErr != nil {
-		return nil, errors.Sanitize(errors.Append(promote(loadErr), promote(checkErr)))
+		all = errors.Sanitize(errors.Append(promote(loadErr), promote(checkErr)))
 	}
-	return Emit(envs)
+	if model.Blocking(all) {
+		return nil, all
+	}
+	res, err := Emit(envs)
+	if err != nil {
+		return nil, err
+	}
+	res.Advice = all
+	return res, nil
 }
 
 // Check derives and checks loaded environments.
@@ -82,12 +99,12 @@ func checkAll(envs []*model.Environment, opts Options, deriveFirst bool) error {
 	perEnv := parallel.Map(len(envs), func(i int) errors.Error {
 		env := envs[i]
 		if !deriveFirst {
-			return rules(env, true, opts)
+			return rules(env, true, true, opts)
 		}
 		// Structure needs no derived values, so it runs even when derive
 		// failed: one run reports both kinds of problem.
 		derr := derive.Environment(env)
-		return errors.Append(promote(derr), rules(env, derr == nil, opts))
+		return errors.Append(promote(derr), rules(env, derr == nil, false, opts))
 	})
 	var errs errors.Error
 	for _, err := range perEnv {
@@ -172,13 +189,17 @@ func Models(rel *release.Release, opts load.JSONOptions) ([]*model.Environment, 
 // policy (which skips material that did not derive, so one bad key file
 // does not hide the rest), and, when everything derived, the rules across
 // releases (an underived key would look like a removed entry).
-func rules(env *model.Environment, derived bool, opts Options) errors.Error {
+func rules(env *model.Environment, derived, published bool, opts Options) errors.Error {
 	serr := check.Structure(env)
 	errs := promote(serr)
 	if serr != nil {
 		return errs
 	}
-	errs = errors.Append(errs, promote(check.Policy(env, check.Options{Now: opts.Now})))
+	popts := check.Options{Now: opts.Now, Published: published}
+	if base := opts.Base[env.Name]; base != nil && derived {
+		popts.Base, popts.BaseTime = base, opts.BaseTime
+	}
+	errs = errors.Append(errs, promote(check.Policy(env, popts)))
 	if base := opts.Base[env.Name]; base != nil && derived {
 		errs = errors.Append(errs, promote(check.Transition(base, env, opts.Now)))
 	}

@@ -172,6 +172,10 @@ type Policy struct {
 	WaitingPeriod string
 	// Clients the environment serves.
 	Clients []string
+	// RekorV1RetiresAt, an RFC 3339 time or empty, is when the main
+	// signing config may stop offering a Rekor API v1 log: an instance
+	// that runs only Rekor v2 logs sets it to its start.
+	RekorV1RetiresAt string
 }
 
 // DefaultPolicy is Sigstore's: a 7-day TUF timestamp, a week's buffer, no
@@ -197,6 +201,7 @@ func (p Policy) withDefaults() Policy {
 	if p.Clients != nil {
 		d.Clients = p.Clients
 	}
+	d.RekorV1RetiresAt = p.RekorV1RetiresAt
 	return d
 }
 
@@ -821,7 +826,6 @@ func (pl *planner) ctlogs() {
 // against) by their subject. Signing URLs that match no entry become
 // services without chains.
 func (pl *planner) authorities(cas []*prototrustroot.CertificateAuthority, list, kind, entryKind string) []*pauth {
-	file := pl.in.root.file
 	var out []*pauth
 	stated := map[*pauth][]said{}
 	for i, a := range cas {
@@ -831,11 +835,11 @@ func (pl *planner) authorities(cas []*prototrustroot.CertificateAuthority, list,
 			continue
 		}
 		key := a.GetUri()
-		if key != "" {
-			if !pl.absURL(file, p+".uri", key) {
-				continue
-			}
-		} else {
+		// A uri that is no URL is kept as published: it is an identifier
+		// clients never contact (staging v3 to v9's "tsa.github.internal"),
+		// which trustc check reports as a warning, not a reason to refuse
+		// the import.
+		if key == "" {
 			key = "\x00" + a.GetSubject().GetOrganization() + "\x00" + a.GetSubject().GetCommonName()
 		}
 		var svc *pauth

@@ -62,10 +62,13 @@ func scan(root string) (map[string][]byte, cueerrors.Error) {
 		}
 		return safefile.ReadFileRoot(r, name, limit)
 	}
-	at := func(path string, b []byte, off int, format string, args ...any) {
+	src := func(path string, b []byte, off int) model.Src {
 		f := token.NewFile(path, -1, len(b))
 		f.SetLinesForContent(b)
-		errs = cueerrors.Append(errs, model.Src{Pos: f.Pos(off, token.NoRelPos)}.Errorf(format, args...))
+		return model.Src{Pos: f.Pos(off, token.NoRelPos)}
+	}
+	at := func(path string, b []byte, off int, format string, args ...any) {
+		errs = cueerrors.Append(errs, src(path, b, off).Errorf(format, args...))
 	}
 	top, _ := os.ReadDir(root)
 	for _, e := range top {
@@ -129,7 +132,7 @@ func scan(root string) (map[string][]byte, cueerrors.Error) {
 		}
 		files[path] = b
 		if f, ok := privkey.Find(b); ok {
-			at(path, b, f.Offset, "material: %s holds a private key (%s): nothing under %s/ may hold one, since its files are committed and published; delete it, and rotate the key, as it may already have been shared", rel, f.What, EnvironmentsDir)
+			errs = cueerrors.Append(errs, src(path, b, f.Offset).Rulef(model.RuleMaterial, "%s holds a private key (%s): nothing under %s/ may hold one, since its files are committed and published; delete it, and rotate the key, as it may already have been shared", rel, f.What, EnvironmentsDir))
 		}
 		return nil
 	})

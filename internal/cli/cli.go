@@ -10,9 +10,6 @@ import (
 	"io"
 	"os"
 	"sort"
-	"strings"
-
-	cueerrors "cuelang.org/go/cue/errors"
 
 	"github.com/trustc-dev/trustc/internal/startheap"
 )
@@ -47,6 +44,7 @@ func commands() map[string]command {
 		"check":            {"check environments, or a directory of published JSON, against every rule", runCheck},
 		"diff":             {"review a trust change: what it does to which clients, and when", runDiff},
 		"at":               {"what Sigstore clients sign with and verify at one instant", runAt},
+		"probe":            {"check the live services of a compiled release against it (network)", runProbe},
 		"tuf":              {"tuf build: sign a TUF repository serving an environment's release", runTUF},
 		"verify-published": {"compare a published TUF repository with golden/<env>", runVerifyPublished},
 		"import":           {"write an environment from published trust files", runImport},
@@ -127,22 +125,4 @@ func parse(fs *flag.FlagSet, args []string) (code int, ok bool) {
 	// Re-parse an empty list after a "--" so fs.Args() is the positionals.
 	_ = fs.Parse(append([]string{"--"}, positional...))
 	return 0, true
-}
-
-// printErr prints a headline and then every problem in err, one per line
-// with its CUE file:line:col relative to root.
-func printErr(w io.Writer, headline string, err error, root string) {
-	list := cueerrors.Errors(err)
-	switch {
-	case len(list) > 1:
-		fmt.Fprintf(w, "%s: %d problems:\n", headline, len(list))
-	default:
-		fmt.Fprintf(w, "%s:\n", headline)
-	}
-	details := cueerrors.Details(err, &cueerrors.Config{Cwd: root, ToSlash: true})
-	for _, line := range strings.SplitAfter(details, "\n") {
-		if line != "" {
-			fmt.Fprint(w, "  "+line)
-		}
-	}
 }
