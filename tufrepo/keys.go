@@ -15,6 +15,7 @@ import (
 	"github.com/sigstore/sigstore/pkg/signature"
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
+	"github.com/trustc-dev/trustc/internal/keykind"
 	"github.com/trustc-dev/trustc/internal/safefile"
 )
 
@@ -70,7 +71,7 @@ func ParseSigner(pemBytes []byte) (crypto.Signer, error) {
 	}
 	s, ok := key.(crypto.Signer)
 	if !ok {
-		return nil, fmt.Errorf("parse key: %T cannot sign", key)
+		return nil, fmt.Errorf("parse key: an %s cannot sign; want Ed25519 or ECDSA P-256", keykind.Of(key))
 	}
 	if err := checkKey(s.Public()); err != nil {
 		return nil, fmt.Errorf("parse key: %w", err)
@@ -104,7 +105,7 @@ func checkKey(pub crypto.PublicKey) error {
 		}
 		return nil
 	default:
-		return fmt.Errorf("key type %T: want Ed25519 or ECDSA P-256", pub)
+		return fmt.Errorf("%s: want Ed25519 or ECDSA P-256", keykind.Of(pub))
 	}
 }
 
@@ -149,7 +150,7 @@ func (t tufSigner) SignMessage(message io.Reader, _ ...signature.SignOption) ([]
 		digest := sha256.Sum256(msg)
 		return t.s.Sign(t.random(), digest[:], crypto.SHA256)
 	default:
-		return nil, fmt.Errorf("sign: key type %T: want Ed25519 or ECDSA P-256", t.s.Public())
+		return nil, fmt.Errorf("sign: %s: want Ed25519 or ECDSA P-256", keykind.Of(t.s.Public()))
 	}
 }
 

@@ -197,7 +197,17 @@ func (d dirFS) root(op, name string) (*os.Root, error) {
 	if !fs.ValidPath(name) {
 		return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrInvalid}
 	}
-	return os.OpenRoot(d.dir)
+	r, err := os.OpenRoot(d.dir)
+	if err != nil {
+		// As os.DirFS reports it: the path within the file system, which
+		// callers that know the directory join onto it.
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, &fs.PathError{Op: op, Path: name, Err: err}
+	}
+	return r, nil
 }
 
 func (d dirFS) Open(name string) (fs.File, error) {
