@@ -354,10 +354,10 @@ func dayString(d time.Duration) string {
 	return d.String()
 }
 
-// inDir names dir in an error reading os.DirFS(dir). A file-system error
-// there has a path relative to dir, and "open .: permission denied" names
-// no directory at all: its path is made dir's. Any other error gets dir as
-// a prefix.
+// inDir names dir in an error reading safefile.DirFS(dir), which reports
+// paths as os.DirFS does. A file-system error there has a path relative to
+// dir, and "open .: permission denied" names no directory at all: its path
+// is made dir's. Any other error gets dir as a prefix.
 func inDir(dir string, err error) error {
 	var pe *iofs.PathError
 	if errors.As(err, &pe) {
