@@ -1,6 +1,7 @@
 package compiler_test
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/rsa"
@@ -15,39 +16,36 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/trustc-dev/trustc/compiler"
+	fixturerepo "github.com/trustc-dev/trustc/internal/fixture"
 	"github.com/trustc-dev/trustc/internal/refdata"
 )
 
-// fixture builds a temporary repository holding the module's cue.mod and
-// schema and an environment "test": the production material with a frozen
-// copy of the production CUE (testdata/fixture), so that expected
-// positions do not move when environments/production is edited.
+// fixture builds a temporary repository holding the frozen fixture
+// (internal/fixture) with its production environment as an environment
+// "test" of package fixture, so that expected positions do not move when
+// environments/production is edited.
 func fixture(t *testing.T) string {
 	t.Helper()
-	src := refdata.ModuleRoot(t)
 	dst := t.TempDir()
-	for _, dir := range [][2]string{
-		{"cue.mod", "cue.mod"},
-		{"schema", "schema"},
-		{"environments/production", "environments/test"},
-	} {
-		if err := os.CopyFS(filepath.Join(dst, dir[1]), os.DirFS(filepath.Join(src, dir[0]))); err != nil {
-			t.Fatal(err)
-		}
+	if err := os.CopyFS(filepath.Join(dst, "environments", "test"), fixturerepo.Production); err != nil {
+		t.Fatal(err)
 	}
 	cues, _ := filepath.Glob(filepath.Join(dst, "environments/test/*.cue"))
 	for _, f := range cues {
-		os.Remove(f)
-	}
-	// The frozen files end in .txt so that CUE does not load them here.
-	for _, f := range []string{"environment.cue", "services.cue", "tuf_targets.cue"} {
-		b, err := os.ReadFile(filepath.Join("testdata", "fixture", f+".txt"))
+		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(dst, "environments/test", f), b, 0o644); err != nil {
+		b = bytes.Replace(b, []byte("\npackage production\n"), []byte("\npackage fixture\n"), 1)
+		if bytes.HasPrefix(b, []byte("package production\n")) {
+			b = append([]byte("package fixture\n"), b[len("package production\n"):]...)
+		}
+		if err := os.WriteFile(f, b, 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if err := fixturerepo.WriteModule(dst); err != nil {
+		t.Fatal(err)
 	}
 	return dst
 }
@@ -133,8 +131,10 @@ func TestBadInput(t *testing.T) {
 	}, {
 		name:  "private key where a public key belongs",
 		setup: func(t *testing.T, r string) { write(t, r, "log2025-1.rekor.pub", privateKeyPEM(t)) },
-		want: `rekor."log2025-1".key: material: log2025-1.rekor.pub holds a private key (PEM "PRIVATE KEY"): only public material belongs under environments/; delete it, and rotate the key if it was ever committed:
-    ./environments/test/services.cue:21:8
+		// Refused before CUE loads, at the file: any file under
+		// environments/ holding a private key is.
+		want: `material: environments/test/log2025-1.rekor.pub holds a private key (a PEM "PRIVATE KEY" block): nothing under environments/ may hold one, since its files are committed and published; delete it, and rotate the key, as it may already have been shared:
+    ./environments/test/log2025-1.rekor.pub:1:1
 `,
 	}, {
 		name: "certificate file holding a key",
@@ -233,8 +233,8 @@ func TestBadInput(t *testing.T) {
 	}, {
 		name:  "TUF target holding a private key",
 		setup: func(t *testing.T, r string) { write(t, r, "artifact.pub", privateKeyPEM(t)) },
-		want: `tufTargets."artifact.pub": material: artifact.pub holds a private key (PEM "PRIVATE KEY"): only public material belongs under environments/; delete it, and rotate the key if it was ever committed:
-    ./environments/test/tuf_targets.cue:17:2
+		want: `material: environments/test/artifact.pub holds a private key (a PEM "PRIVATE KEY" block): nothing under environments/ may hold one, since its files are committed and published; delete it, and rotate the key, as it may already have been shared:
+    ./environments/test/artifact.pub:1:1
 `,
 	}, {
 		name: "TUF target used in two roles",

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/internal/atomicdir"
+	"github.com/trustc-dev/trustc/internal/safefile"
 	"github.com/trustc-dev/trustc/release"
 )
 
@@ -39,6 +41,15 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	if !filepath.IsAbs(outDir) {
 		outDir = filepath.Join(absRoot, outDir)
 	}
+	warnSchema("generate", absRoot, stderr)
+	if !*check {
+		// Refused before compiling, so the reason is not lost among
+		// problems in the CUE.
+		if err := checkOutput(absRoot, outDir, *out); err != nil {
+			fmt.Fprintf(stderr, "trustc generate: nothing written: %v\n", err)
+			return exitFail
+		}
+	}
 	res, err := compiler.CompileWith(absRoot, releaseOptions("trustc generate", now.value(), outDir, stderr))
 	if err != nil {
 		printErr(stderr, "trustc generate: nothing written", err, absRoot)
@@ -47,7 +58,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	printErr(stderr, "trustc generate", res.Advice, absRoot)
 	files := Files(res.Release)
 	if *check {
-		drift, err := Drift(os.DirFS(outDir), files)
+		drift, err := Drift(safefile.DirFS(outDir, safefile.MaxJSON), files)
 		if err != nil {
 			fmt.Fprintf(stderr, "trustc generate -check: %v\n", err)
 			return exitFail
@@ -59,6 +70,10 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	if err := atomicdir.Replace(outDir, files); err != nil {
+		if errors.Is(err, atomicdir.ErrReadOnly) {
+			fmt.Fprintf(stderr, "trustc generate: nothing written: %v\n", err)
+			return exitFail
+		}
 		fmt.Fprintf(stderr, "trustc generate: write %s: %v\n", *out, err)
 		return exitFail
 	}
@@ -80,7 +95,7 @@ func releaseOptions(cmd string, now time.Time, outDir string, warn io.Writer) co
 	}
 	// The golden/ being replaced was checked when it was written; its
 	// notes are not this change's.
-	base, _, err := baseModels(os.DirFS(outDir), "", outDir)
+	base, _, err := baseModels(safefile.DirFS(outDir, safefile.MaxJSON), "", outDir)
 	if err != nil {
 		// A damaged output directory is what generate repairs; the rules
 		// across releases still run in 'trustc check', against git
