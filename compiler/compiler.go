@@ -2,12 +2,15 @@ package compiler
 
 import (
 	"crypto/ecdh"
+	"fmt"
 	"path/filepath"
 	"sync"
 	"time"
 
 	"cuelang.org/go/cue/errors"
+	"cuelang.org/go/cue/token"
 
+	"github.com/trustc-dev/trustc/compiler/asof"
 	"github.com/trustc-dev/trustc/compiler/check"
 	"github.com/trustc-dev/trustc/compiler/derive"
 	"github.com/trustc-dev/trustc/compiler/emit"
@@ -25,8 +28,12 @@ type Result struct {
 
 // Options tune a compilation.
 type Options struct {
-	// Now is the release time, for the rules that depend on it. Zero
-	// skips them, so that compiling stays a pure function of the input.
+	// Now is the release time, for the rules that depend on it, and the
+	// instant the release is compiled as of (see package asof): CUE
+	// environments are replaced by the release published then, which
+	// the rules judge and Emit writes. Zero skips the time-dependent
+	// rules and compiles the whole plan, so that compiling stays a pure
+	// function of the input.
 	Now time.Time
 	// Base is the previous release, derived, by environment name; rules 6
 	// to 9 check each environment against its base. Nil skips them.
@@ -58,7 +65,8 @@ func CompileWith(root string, opts Options, names ...string) (*Result, error) {
 	return Emit(envs)
 }
 
-// Check derives and checks loaded environments.
+// Check derives loaded environments, replaces each (in envs) by its
+// release as of opts.Now (asof.Release), and checks that release.
 func Check(envs []*model.Environment, opts Options) error {
 	return checkAll(envs, opts, true)
 }
@@ -87,6 +95,9 @@ func checkAll(envs []*model.Environment, opts Options, deriveFirst bool) error {
 		// Structure needs no derived values, so it runs even when derive
 		// failed: one run reports both kinds of problem.
 		derr := derive.Environment(env)
+		// Each goroutine writes its own element: no race.
+		env = asof.Release(env, opts.Now)
+		envs[i] = env
 		return errors.Append(promote(derr), rules(env, derr == nil, opts))
 	})
 	var errs errors.Error
@@ -181,6 +192,50 @@ func rules(env *model.Environment, derived bool, opts Options) errors.Error {
 	errs = errors.Append(errs, promote(check.Policy(env, check.Options{Now: opts.Now})))
 	if base := opts.Base[env.Name]; base != nil && derived {
 		errs = errors.Append(errs, promote(check.Transition(base, env, opts.Now)))
+	}
+	if env.Plan != nil && derived {
+		errs = errors.Append(errs, laterReleases(env, opts.Now, errs))
+	}
+	return errs
+}
+
+// laterReleases checks each release env's plan has after release (the
+// one at now; see asof.Instants) at its own release time, with every rule
+// and against the release before it: a plan whose every release passes
+// is a rollout that breaks no client on the way, and a mistake in a step
+// months ahead is reported today, at its CUE field. A violation reported
+// for an earlier release is not repeated.
+func laterReleases(release *model.Environment, now time.Time, reported errors.Error) errors.Error {
+	type key struct {
+		pos       token.Pos
+		rule, msg string
+	}
+	seen := map[key]bool{}
+	for _, e := range errors.Errors(reported) {
+		if v, ok := e.(*check.Violation); ok {
+			seen[key{v.Src.Pos, v.Rule, v.Message}] = true
+		}
+	}
+	var errs errors.Error
+	prev := release
+	for _, t := range asof.Instants(release.Plan, now) {
+		next := asof.Release(release.Plan, t)
+		found := errors.Append(promote(check.Policy(next, check.Options{Now: t})), promote(check.Transition(prev, next, t)))
+		for _, e := range errors.Errors(found) {
+			v, ok := e.(*check.Violation)
+			if !ok {
+				errs = errors.Append(errs, e)
+				continue
+			}
+			k := key{v.Src.Pos, v.Rule, v.Message}
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			errs = errors.Append(errs, &check.Violation{Rule: v.Rule, Src: v.Src,
+				Message: fmt.Sprintf("%s (in the release due %s)", v.Message, t.UTC().Format(time.RFC3339Nano))})
+		}
+		prev = next
 	}
 	return errs
 }

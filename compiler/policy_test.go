@@ -114,7 +114,16 @@ var corpus = []struct {
 	{"near miss: v0.2 trusted root for no declared client", []step{
 		ed("environment.cue", "trustedRoot: {}", `trustedRoot: mediaType: "application/vnd.dev.sigstore.trustedroot.v0.2+json"`),
 		ed("environment.cue", `clients: ["sigstore-go", "cosign", "sigstore-js", "sigstore-python", "sigstore-java"]`, "clients: []")}, false, nil},
-	{"future start with sigstore-js", []step{ed("services.cue", `sign: rekorV2: start: "2026-01-01T00:00:00Z"`, `sign: rekorV2: start: "2027-01-01T00:00:00Z"`)}, false, []string{check.RuleClientTraps}},
+	// A future start is withheld from the release until its start
+	// (package asof), so sigstore-js never sees it early; the release it
+	// enters is judged at its own time.
+	{"near miss: future start with sigstore-js, withheld until its release", []step{ed("services.cue", `sign: rekorV2: start: "2026-01-01T00:00:00Z"`, `sign: rekorV2: start: "2027-01-01T00:00:00Z"`)}, false, nil},
+	{"later release signs before the waiting period ends", []step{
+		ed("services.cue", `verify: start: "2025-09-23T00:00:00Z"`, `verify: start: "2026-12-01T00:00:00Z"`),
+		ed("services.cue", `sign: rekorV2: start: "2026-01-01T00:00:00Z"`, `sign: rekorV2: start: "2027-01-01T00:00:00Z"`)}, false, []string{check.RuleWaitingPeriod}},
+	{"near miss: later release signs once the waiting period ends", []step{
+		ed("services.cue", `verify: start: "2025-09-23T00:00:00Z"`, `verify: start: "2026-12-01T00:00:00Z"`),
+		ed("services.cue", `sign: rekorV2: start: "2026-01-01T00:00:00Z"`, `sign: rekorV2: start: "2027-03-01T00:00:00Z"`)}, false, nil},
 	{"near miss: future start without sigstore-js", []step{
 		ed("services.cue", `sign: rekorV2: start: "2026-01-01T00:00:00Z"`, `sign: rekorV2: start: "2027-01-01T00:00:00Z"`),
 		ed("environment.cue", `"sigstore-js", `, "")}, false, nil},

@@ -16,7 +16,6 @@ import (
 	"github.com/trustc-dev/trustc/compiler/check"
 	"github.com/trustc-dev/trustc/compiler/emit"
 	"github.com/trustc-dev/trustc/compiler/load"
-	"github.com/trustc-dev/trustc/compiler/model"
 	"github.com/trustc-dev/trustc/release"
 	"github.com/trustc-dev/trustc/review"
 	"github.com/trustc-dev/trustc/timeline"
@@ -173,8 +172,11 @@ func compileForReview(root string, opts compiler.Options, stderr io.Writer) (*re
 	}
 	var findings []review.Finding
 	var broken cueerrors.Error
-	for _, env := range envs {
-		err := compiler.Check([]*model.Environment{env}, opts)
+	for i := range envs {
+		// A slice of envs, not a copy: Check replaces the environment by
+		// its release as of opts.Now, which is what Emit must write.
+		err := compiler.Check(envs[i:i+1], opts)
+		env := envs[i]
 		var sources emit.SourceMap
 		for _, e := range cueerrors.Errors(err) {
 			v, ok := e.(*check.Violation)
