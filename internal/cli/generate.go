@@ -20,7 +20,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("generate", "[-C dir] [-out dir] [-check]", stderr)
 	root := fs.String("C", ".", "repository `dir`ectory holding environments/ and cue.mod/")
 	out := fs.String("out", "golden", "output `dir`ectory (relative paths are relative to -C)")
-	check := fs.Bool("check", false, "write nothing; exit 1 and name every file that differs from the output directory")
+	check := fs.Bool("check", false, "write nothing; exit 1 and name every file that differs from the output directory, or exit 3 when the difference is a release the plan says is due")
 	var now nowFlag
 	fs.Var(&now, "now", "release `time` (RFC 3339) for time-dependent rules; default the clock")
 	if code, ok := parse(fs, args); !ok {
@@ -70,14 +70,33 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "trustc generate -check: %v\n", err)
 			return exitFail
 		}
-		if len(drift) > 0 {
-			fmt.Fprintf(stderr, "trustc generate -check: %s is stale; run 'make generate' and commit the result:\n", *out)
-			for _, d := range drift {
-				fmt.Fprintf(stderr, "  %s\n", d)
-			}
+		if len(drift) == 0 {
+			return exitOK
+		}
+		dueLines, stale, err := dueOrDrift(outDir, res.Envs, opts.Now, drift)
+		if err != nil {
+			fmt.Fprintf(stderr, "trustc generate -check: %v\n", err)
 			return exitFail
 		}
-		return exitOK
+		if len(stale) > 0 {
+			fmt.Fprintf(stderr, "trustc generate -check: %s is stale; run 'make generate' and commit the result:\n", *out)
+			for _, d := range stale {
+				fmt.Fprintf(stderr, "  %s\n", d)
+			}
+		}
+		if len(dueLines) > 0 {
+			// Not a mistake: the plan says these files change today. A
+			// scheduled job runs 'trustc generate' and opens the release
+			// pull request on this status.
+			fmt.Fprintf(stderr, "trustc generate -check: a planned release is due; run 'trustc generate' and open the release pull request:\n")
+			for _, d := range dueLines {
+				fmt.Fprintf(stderr, "  %s\n", d)
+			}
+		}
+		if len(stale) > 0 {
+			return exitFail
+		}
+		return exitDue
 	}
 	if err := atomicdir.Replace(outDir, files); err != nil {
 		fmt.Fprintf(stderr, "trustc generate: write %s: %v\n", *out, err)
