@@ -16,6 +16,7 @@ import (
 	"github.com/trustc-dev/trustc/compiler/check"
 	"github.com/trustc-dev/trustc/compiler/emit"
 	"github.com/trustc-dev/trustc/compiler/load"
+	"github.com/trustc-dev/trustc/compiler/model"
 	"github.com/trustc-dev/trustc/release"
 	"github.com/trustc-dev/trustc/review"
 	"github.com/trustc-dev/trustc/timeline"
@@ -77,6 +78,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	// The old release.
 	var old *release.Release
 	oldDir := filepath.Join(absRoot, "golden") // for positions in the base
+	gitBase := ""                              // the base ref, whose CUE holds the plan before
 	switch {
 	case *baseDir != "":
 		oldDir, _ = filepath.Abs(*baseDir)
@@ -90,6 +92,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 				return fail("no base release to review against (%v); pass -base or -base-ref", err)
 			}
 		}
+		gitBase = ref
 		tree, err := gitTree(absRoot, ref, "golden")
 		var none *noTreeError
 		switch {
@@ -115,6 +118,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	// The new release and the policy's findings on it.
 	var new *release.Release
 	var findings []review.Finding
+	var newEnvs []*model.Environment
 	if newDir != "" {
 		if new, err = release.Read(os.DirFS(newDir), name); err != nil {
 			return fail("read %s: %v", fs.Arg(0), err)
@@ -137,7 +141,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		findings = jsonFindings(err, newDir, prefix)
 	} else {
 		var code int
-		if new, findings, code = compileForReview(absRoot, opts, stderr); new == nil {
+		if new, newEnvs, findings, code = compileForReview(absRoot, opts, stderr); new == nil {
 			return code
 		}
 		warnDrift(absRoot, new, stderr)
@@ -147,6 +151,20 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	out, err := r.Render(*format)
 	if err != nil {
 		return fail("%v", err)
+	}
+	if newEnvs != nil && gitBase != "" {
+		// The calendar before is the CUE at the base; a base whose CUE
+		// does not load has none, and the section is left out.
+		before, berr := calendarsAt(absRoot, gitBase, t)
+		after, aerr := calendars(newEnvs, opts.Base, t)
+		switch {
+		case berr != nil:
+			fmt.Fprintf(stderr, "trustc diff: warning: no release calendar before the change: %v\n", berr)
+		case aerr != nil:
+			return fail("%v", aerr)
+		default:
+			out = append(out, calendarSection(*format, before, after)...)
+		}
 	}
 	if _, err := stdout.Write(out); err != nil {
 		return fail("%v", err)
@@ -164,11 +182,11 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 // is emitted anyway, since the review exists to show the change beside
 // what the policy says about it. Input that does not load or derive has
 // no release to review; it is printed as generate prints it.
-func compileForReview(root string, opts compiler.Options, stderr io.Writer) (*release.Release, []review.Finding, int) {
+func compileForReview(root string, opts compiler.Options, stderr io.Writer) (*release.Release, []*model.Environment, []review.Finding, int) {
 	envs, err := load.Environments(root)
 	if err != nil {
 		printErr(stderr, "trustc diff: cannot review", err, root)
-		return nil, nil, exitFail
+		return nil, nil, nil, exitFail
 	}
 	var findings []review.Finding
 	var broken cueerrors.Error
@@ -192,14 +210,14 @@ func compileForReview(root string, opts compiler.Options, stderr io.Writer) (*re
 	}
 	if broken != nil {
 		printErr(stderr, "trustc diff: cannot review", cueerrors.Sanitize(broken), root)
-		return nil, nil, exitFail
+		return nil, nil, nil, exitFail
 	}
 	res, err := compiler.Emit(envs)
 	if err != nil {
 		fmt.Fprintf(stderr, "trustc diff: %v\n", err)
-		return nil, nil, exitFail
+		return nil, nil, nil, exitFail
 	}
-	return res.Release, findings, exitOK
+	return res.Release, envs, findings, exitOK
 }
 
 // cueFinding turns a violation at a CUE field into a review finding at
