@@ -189,7 +189,7 @@ func rules(env *model.Environment, derived bool, opts Options) errors.Error {
 	if serr != nil {
 		return errs
 	}
-	errs = errors.Append(errs, promote(check.Policy(env, check.Options{Now: opts.Now})))
+	errs = errors.Append(errs, promote(check.Policy(env, check.Options{Now: opts.Now, Next: nextRelease(env, opts.Now)})))
 	if base := opts.Base[env.Name]; base != nil && derived {
 		errs = errors.Append(errs, promote(check.Transition(base, env, opts.Now)))
 	}
@@ -197,6 +197,18 @@ func rules(env *model.Environment, derived bool, opts Options) errors.Error {
 		errs = errors.Append(errs, laterReleases(env, opts.Now, errs))
 	}
 	return errs
+}
+
+// nextRelease is the release time of the release that follows env's at
+// now, if its plan has one.
+func nextRelease(env *model.Environment, now time.Time) time.Time {
+	if env.Plan == nil {
+		return time.Time{}
+	}
+	if ts := asof.Instants(env.Plan, now); len(ts) > 0 {
+		return ts[0]
+	}
+	return time.Time{}
 }
 
 // laterReleases checks each release env's plan has after release (the
@@ -220,7 +232,7 @@ func laterReleases(release *model.Environment, now time.Time, reported errors.Er
 	prev := release
 	for _, t := range asof.Instants(release.Plan, now) {
 		next := asof.Release(release.Plan, t)
-		found := errors.Append(promote(check.Policy(next, check.Options{Now: t})), promote(check.Transition(prev, next, t)))
+		found := errors.Append(promote(check.Policy(next, check.Options{Now: t, Next: nextRelease(next, t)})), promote(check.Transition(prev, next, t)))
 		for _, e := range errors.Errors(found) {
 			v, ok := e.(*check.Violation)
 			if !ok {

@@ -124,6 +124,17 @@ var corpus = []struct {
 	{"near miss: later release signs once the waiting period ends", []step{
 		ed("services.cue", `verify: start: "2025-09-23T00:00:00Z"`, `verify: start: "2026-12-01T00:00:00Z"`),
 		ed("services.cue", `sign: rekorV2: start: "2026-01-01T00:00:00Z"`, `sign: rekorV2: start: "2027-03-01T00:00:00Z"`)}, false, nil},
+	// A handover planned ahead: a new OIDC provider enters main on
+	// 2027-01-01 (withheld until then), the old one's signing ends. A
+	// client keeps the release before for up to tufTimestampExpiry +
+	// buffer (14 days) after the next one, so the old entry must last
+	// that long; past that the next release covers it.
+	{"near miss: planned handover overlapping the time clients keep the release before", []step{
+		ed("services.cue", oidcSign, "api: 1\n\tsign: {main: {start: \"2022-04-13T20:06:15Z\", end: \"2027-01-15T00:00:00Z\"}, rekorV2: fulcioSince}\n}\n"),
+		extra(`oidc: next: {url: "https://oauth2-next.sigstore.dev/auth", api: 1, sign: main: start: "2027-01-01T00:00:00Z"}`)}, false, nil},
+	{"planned handover shorter than the time clients keep the release before", []step{
+		ed("services.cue", oidcSign, "api: 1\n\tsign: {main: {start: \"2022-04-13T20:06:15Z\", end: \"2027-01-05T00:00:00Z\"}, rekorV2: fulcioSince}\n}\n"),
+		extra(`oidc: next: {url: "https://oauth2-next.sigstore.dev/auth", api: 1, sign: main: start: "2027-01-01T00:00:00Z"}`)}, false, []string{check.RuleNoGaps}},
 	{"near miss: future start without sigstore-js", []step{
 		ed("services.cue", `sign: rekorV2: start: "2026-01-01T00:00:00Z"`, `sign: rekorV2: start: "2027-01-01T00:00:00Z"`),
 		ed("environment.cue", `"sigstore-js", `, "")}, false, nil},

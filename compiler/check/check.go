@@ -83,6 +83,8 @@ func Structure(env *model.Environment) error {
 type checker struct {
 	env  *model.Environment
 	errs errors.Error
+	// next is Options.Next, for no-gaps.
+	next time.Time
 }
 
 func (c *checker) add(err errors.Error) { c.errs = errors.Append(c.errs, err) }

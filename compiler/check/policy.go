@@ -21,12 +21,18 @@ type Options struct {
 	// expired chains, cross-release rules) are skipped when it is zero, so
 	// that compiling stays a pure function of the input.
 	Now time.Time
+	// Next, when set, is the release time of the next release of the
+	// plan this release was staged from (package asof). A client may keep
+	// this release for policy.tufTimestampExpiry + policy.buffer after
+	// the next one is published, so no-gaps judges this release's
+	// instants up to then and leaves the later ones to the next release.
+	Next time.Time
 }
 
 // Policy checks the within-environment rules 1 to 5 on a derived
 // environment and returns every violation.
 func Policy(env *model.Environment, opts Options) error {
-	c := &checker{env: env}
+	c := &checker{env: env, next: opts.Next}
 	c.clientsKnown()
 	for _, sc := range env.SigningConfigs {
 		c.verifyBeforeSign(sc)
@@ -241,6 +247,21 @@ func (c *checker) noGaps(sc *model.SigningConfig) {
 	}
 	slices.SortFunc(instants, time.Time.Compare)
 	instants = slices.Compact(instants)
+	// A staged release is replaced by the next one; past the time a
+	// client may keep it, the next release is judged instead.
+	var kept time.Time
+	var until string
+	if !c.next.IsZero() {
+		kept = c.next.Add(c.env.Policy.MinWaitingPeriod())
+		until = fmt.Sprintf(" (the next release is due %s, but a client may keep this one until %s, policy.tufTimestampExpiry + policy.buffer later)", fmtTime(c.next), fmtTime(kept))
+		instants = slices.DeleteFunc(instants, func(t time.Time) bool { return t.After(kept) })
+	}
+	note := func(t time.Time) string {
+		if until != "" && !t.Before(c.next) {
+			return until
+		}
+		return ""
+	}
 
 	// Every check below asks, for each instant, which entries are valid
 	// then: with n services that is n instants times n entries, so they
@@ -294,7 +315,7 @@ func (c *checker) noGaps(sc *model.SigningConfig) {
 			}
 			if !anyValid(es, t, keep) {
 				reported[what] = true
-				c.add(violation(RuleNoGaps, gapAt(es, t), "%s offers no valid %s at %s; clients signing then would fail; extend a window or add a service", sc.File.V, what, fmtTime(t)))
+				c.add(violation(RuleNoGaps, gapAt(es, t), "%s offers no valid %s at %s%s; clients signing then would fail; extend a window or add a service", sc.File.V, what, fmtTime(t), note(t)))
 			}
 		}
 	}
@@ -333,8 +354,8 @@ func (c *checker) noGaps(sc *model.SigningConfig) {
 				}
 			}
 			if len(ops) < sel.Count.V {
-				c.add(violation(RuleNoGaps, sel.Count.Src, "%s asks clients for EXACT %d %s, but at %s only %d operator(s) run a valid one; lower the count or add services",
-					sc.File.V, sel.Count.V, what, fmtTime(t), len(ops)))
+				c.add(violation(RuleNoGaps, sel.Count.Src, "%s asks clients for EXACT %d %s, but at %s%s only %d operator(s) run a valid one; lower the count or add services",
+					sc.File.V, sel.Count.V, what, fmtTime(t), note(t), len(ops)))
 				return
 			}
 		}
