@@ -9,8 +9,10 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"time"
 
 	"github.com/trustc-dev/trustc/compiler"
+	"github.com/trustc-dev/trustc/compiler/asof"
 	"github.com/trustc-dev/trustc/compiler/model"
 	"github.com/trustc-dev/trustc/internal/atomicdir"
 	"github.com/trustc-dev/trustc/release"
@@ -102,8 +104,16 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "trustc generate: write %s: %v\n", *out, err)
 		return exitFail
 	}
-	for _, env := range res.Release.Envs {
-		fmt.Fprintf(stdout, "%s: %d files\n", env.Name, len(env.Files()))
+	for i, env := range res.Release.Envs {
+		next := ""
+		// Entries the plan withholds until a later release: say when the
+		// next one is due, so nobody mistakes this release for the plan.
+		if m := res.Envs[i]; m.Plan != nil {
+			if ts := asof.Instants(m.Plan, opts.Now); len(ts) > 0 {
+				next = fmt.Sprintf("; next planned release due %s (trustc plan)", ts[0].UTC().Format(time.RFC3339Nano))
+			}
+		}
+		fmt.Fprintf(stdout, "%s: %d files%s\n", env.Name, len(env.Files()), next)
 	}
 	return exitOK
 }
