@@ -21,7 +21,7 @@ import (
 
 // scenario builds a repository holding a copy of the production
 // environment with the files of testdata/name.txtar added to it.
-func scenario(t *testing.T, name string) string {
+func scenario(t testing.TB, name string) string {
 	t.Helper()
 	src := refdata.ModuleRoot(t)
 	dst := t.TempDir()
@@ -51,7 +51,7 @@ func date(s string) time.Time {
 }
 
 // compileAt compiles the scenario's production environment as of now.
-func compileAt(t *testing.T, root string, now time.Time) (*model.Environment, *release.Env) {
+func compileAt(t testing.TB, root string, now time.Time) (*model.Environment, *release.Env) {
 	t.Helper()
 	res, err := compiler.CompileWith(root, compiler.Options{Now: now}, "production")
 	if err != nil {
@@ -127,6 +127,28 @@ func TestNewLogReleases(t *testing.T) {
 			_, rel := compileAt(t, root, now)
 			if !trusts(rel, newLog) {
 				t.Errorf("trusted root as of %s lacks the new log; trust entries are published as early as the plan says", tc.now)
+			}
+			// Published ahead, the entry must not break the trusted root
+			// for any verifier, and none may accept it before its start.
+			snap := clients.At(rel, now)
+			for _, r := range snap.Refusals {
+				t.Errorf("as of %s %s refuses the trusted root: %s", tc.now, r.Client, r.Error)
+			}
+			trusted := !now.Before(date("2027-01-10T00:00:00Z"))
+			found := false
+			for _, e := range snap.Trust {
+				if e.Kind != clients.KindRekor || e.Name != newLog {
+					continue
+				}
+				found = true
+				for _, v := range e.Verdicts {
+					if v.Accepted != trusted {
+						t.Errorf("as of %s %s accepts an entry of the new log: %v, want %v", tc.now, v.Client, v.Accepted, trusted)
+					}
+				}
+			}
+			if !found {
+				t.Errorf("no verifier verdict on the new log as of %s", tc.now)
 			}
 			for _, f := range []struct {
 				file string
