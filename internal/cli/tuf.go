@@ -120,7 +120,9 @@ func runTUFBuild(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
-	res, err := compiler.Compile(absRoot, *envName)
+	// The release of the reference time: a plan's later steps are not
+	// published before their day (package asof).
+	res, err := compiler.CompileWith(absRoot, compiler.Options{Now: ref}, *envName)
 	if err != nil {
 		printErr(stderr, "trustc tuf build: nothing written", err, absRoot)
 		return exitFail
