@@ -78,7 +78,7 @@ func Markdown(cals []*Calendar) []byte {
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		MarkdownSection(&b, c, "###")
+		markdownSection(&b, c, "###")
 		if n := len(c.releases); n > 0 {
 			tl := timeline.New(c.releases[n-1].Env, c.From)
 			fmt.Fprintf(&b, "\n<details><summary>Timeline of the plan for %s</summary>\n\n```mermaid\n%s```\n\n</details>\n", c.Env, tl.Mermaid())
@@ -87,9 +87,9 @@ func Markdown(cals []*Calendar) []byte {
 	return b.Bytes()
 }
 
-// MarkdownSection writes the calendar as a table under a heading of the
+// markdownSection writes the calendar as a table under a heading of the
 // given level, without the timeline; the review embeds it.
-func MarkdownSection(b *bytes.Buffer, c *Calendar, level string) {
+func markdownSection(b *bytes.Buffer, c *Calendar, level string) {
 	fmt.Fprintf(b, "%s Release calendar of `%s` after %s\n\n", level, c.Env, fmtTime(c.From))
 	fmt.Fprintf(b, "%s\n\n", c.intro())
 	if len(c.Dates) == 0 {
