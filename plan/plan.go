@@ -290,14 +290,32 @@ func impact(before, after *release.Env, file string, t time.Time) []string {
 	if b == nil || a == nil {
 		return nil
 	}
-	var out []string
+	type pair struct {
+		cl     clients.Client
+		before clients.Signing
+		after  clients.Signing
+	}
+	var ps []pair
 	for _, cl := range clients.Signers() {
-		sb, sa := clients.Sign(cl, b.Msg, t), clients.Sign(cl, a.Msg, t)
-		for _, r := range clients.Roles {
-			cb, ca := sb.Choice(r).String(), sa.Choice(r).String()
-			if cb != ca {
-				out = append(out, fmt.Sprintf("%s: %s %s → %s", cl.Name(), r, cb, ca))
+		ps = append(ps, pair{cl, clients.Sign(cl, b.Msg, t), clients.Sign(cl, a.Msg, t)})
+	}
+	// Per role that moves any signer: who moves, and who stays (a
+	// reviewer must see a client the release leaves behind).
+	var out []string
+	for _, r := range clients.Roles {
+		var moved, stayed []string
+		for _, p := range ps {
+			cb, ca := p.before.Choice(r), p.after.Choice(r)
+			switch {
+			case cb.String() != ca.String():
+				moved = append(moved, fmt.Sprintf("%s: %s %s → %s", p.cl.Name(), r, cb, ca))
+			case !ca.NotRead:
+				stayed = append(stayed, fmt.Sprintf("%s: %s stays %s", p.cl.Name(), r, ca))
 			}
+		}
+		if len(moved) > 0 {
+			out = append(out, moved...)
+			out = append(out, stayed...)
 		}
 	}
 	return out
