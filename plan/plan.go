@@ -361,3 +361,22 @@ func Behind(env *model.Environment, now time.Time, published func(*release.Env) 
 	}
 	return nil, nil
 }
+
+// Ahead reports the release date of a later release of env's plan that
+// published is, if it is one: files compiled with a -now after now,
+// which would send early clients to entries before their start.
+func Ahead(env *model.Environment, now time.Time, published func(*release.Env) bool) (time.Time, bool, error) {
+	if env.Plan != nil {
+		env = env.Plan
+	}
+	for _, t := range asof.Instants(env, now) {
+		r, err := emit.Environment(asof.Release(env, t))
+		if err != nil {
+			return time.Time{}, false, fmt.Errorf("emit %s as of %s: %w", env.Name, fmtTime(t), err)
+		}
+		if published(r) {
+			return t, true, nil
+		}
+	}
+	return time.Time{}, false, nil
+}

@@ -106,19 +106,27 @@ func dueOrDrift(outDir string, envs []*model.Environment, now time.Time, drift [
 			continue
 		}
 		dir := os.DirFS(filepath.Join(outDir, env.Name))
-		dates, err := plan.Behind(env, now, func(r *release.Env) bool {
+		published := func(r *release.Env) bool {
 			want := map[string][]byte{}
 			for _, f := range r.Files() {
 				want[f.Name] = f.Bytes
 			}
 			d, err := Drift(dir, want)
 			return err == nil && len(d) == 0
-		})
+		}
+		dates, err := plan.Behind(env, now, published)
 		if err != nil {
 			return nil, nil, err
 		}
 		if len(dates) == 0 {
 			stale = append(stale, mine...)
+			at, ahead, err := plan.Ahead(env, now, published)
+			if err != nil {
+				return nil, nil, err
+			}
+			if ahead {
+				stale = append(stale, fmt.Sprintf("%s: holds the release due %s, ahead of its day: clients that use listed services early would sign to entries before their start", env.Name, at.UTC().Format(time.RFC3339Nano)))
+			}
 			continue
 		}
 		for _, d := range dates {

@@ -52,6 +52,14 @@ func TestGenerateCheckDue(t *testing.T) {
 			t.Errorf("%s: generate -check -now %s: exit %d, want %d", tc.name, tc.now, code, tc.want)
 		}
 	}
+	// A release of a later day is drift too: published early, it would
+	// send sigstore-js to the new log before its start.
+	if code := run("generate", "-now", "2027-08-01T00:00:00Z"); code != exitOK {
+		t.Fatalf("generate: exit %d", code)
+	}
+	if code := run("generate", "-check", "-now", "2027-03-01T00:00:00Z"); code != exitFail {
+		t.Errorf("golden/ of a later day: generate -check: exit %d, want %d", code, exitFail)
+	}
 	// A hand edit is drift whatever the plan says.
 	p := filepath.Join(repo, "golden", "production", "signing_config.v0.2.json")
 	b, err := os.ReadFile(p)
