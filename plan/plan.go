@@ -122,6 +122,7 @@ func New(env, base *model.Environment, now time.Time) (*Calendar, error) {
 	}
 	published := firstPublished(env, base, now)
 	early := strings.Join(c.EarlyClients, ", ")
+	impacted := map[string]bool{}
 	for _, s := range asof.SignWindows(env) {
 		sc := env.SigningConfig(s.Config)
 		if sc == nil {
@@ -135,7 +136,12 @@ func New(env, base *model.Environment, now time.Time) (*Calendar, error) {
 			if i := slices.IndexFunc(instants, start.Equal); i >= 0 {
 				e.Kind, e.Rule = KindEnters, check.RuleClientTraps
 				e.Why = fmt.Sprintf("withheld from %s until its start, since %s picks a listed service before its start; %s", file, early, e.Why)
-				e.Clients = impact(c.releases[i].Env, c.releases[i+1].Env, file, start)
+				// The file's clients once per release: the first entry
+				// of it that enters then carries them.
+				if k := file + "\x00" + fmtTime(start); !impacted[k] {
+					impacted[k] = true
+					e.Clients = impact(c.releases[i].Env, c.releases[i+1].Env, file, start)
+				}
 				at(start).Release = true
 			}
 			d := at(start)
@@ -287,8 +293,22 @@ func days(d time.Duration) string {
 // the release before and the release after, what it signs with in each.
 func impact(before, after *release.Env, file string, t time.Time) []string {
 	b, a := before.SigningConfig(file), after.SigningConfig(file)
-	if b == nil || a == nil {
+	if a == nil {
 		return nil
+	}
+	if b == nil {
+		// The file's first release: what each signer configured with it
+		// does.
+		var out []string
+		for _, cl := range clients.Signers() {
+			sa := clients.Sign(cl, a.Msg, t)
+			for _, r := range clients.Roles {
+				if ch := sa.Choice(r); !ch.NotRead {
+					out = append(out, fmt.Sprintf("%s: %s %s (first release of %s)", cl.Name(), r, ch, file))
+				}
+			}
+		}
+		return out
 	}
 	type pair struct {
 		cl     clients.Client

@@ -3,6 +3,7 @@ package plan_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -236,4 +237,53 @@ func files(e *release.Env) map[string]string {
 		out[f.Name] = string(f.Bytes)
 	}
 	return out
+}
+
+// TestNewFileCalendar: an opt-in file declared ahead, every entry from
+// 2027-06-01, is first published then, not as an empty file before.
+func TestNewFileCalendar(t *testing.T) {
+	root := scenario(t, "production-new-log")
+	later := `package production
+
+signingConfigs: later: {
+	file:          "signing_config_later.v0.2.json"
+	optIn:         true
+	waitingPeriod: "90d"
+	rekorTlogConfig: selector: "ANY"
+}
+rekor: "log2027-1": sign: later: start: "2027-06-01T00:00:00Z"
+ca: fulcio: sign: later: start: "2027-06-01T00:00:00Z"
+oidc: sigstore: sign: later: start: "2027-06-01T00:00:00Z"
+`
+	if err := os.WriteFile(filepath.Join(root, "environments/production/later.cue"), []byte(later), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const file = "signing_config_later.v0.2.json"
+	for _, tc := range []struct {
+		now       string
+		published bool
+	}{{"2026-12-01T00:00:00Z", false}, {"2027-05-31T23:59:59Z", false}, {"2027-06-01T00:00:00Z", true}} {
+		_, rel := compileAt(t, root, date(tc.now))
+		if got := rel.SigningConfig(file) != nil; got != tc.published {
+			t.Errorf("as of %s %s is published: %v, want %v", tc.now, file, got, tc.published)
+		}
+	}
+	now := date("2026-12-01T00:00:00Z")
+	env, _ := compileAt(t, root, now)
+	cal, err := plan.New(env.Plan, nil, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, d := range cal.Dates {
+		for _, e := range d.Events {
+			if e.File == file {
+				lines = append(lines, e.Clients...)
+			}
+		}
+	}
+	want := "sigstore-go v1.3.0: Rekor https://log2027-1.rekor.sigstore.dev (v2) (first release of signing_config_later.v0.2.json)"
+	if !slices.Contains(lines, want) {
+		t.Errorf("the file's first release does not say what sigstore-go does with it; want %q in:\n%s", want, strings.Join(lines, "\n"))
+	}
 }

@@ -69,6 +69,16 @@ func Release(env *model.Environment, t time.Time) *model.Environment {
 		c.Service = service(o.Service, t)
 		out.OIDC[i] = &c
 	}
+	// A signing config whose every entry is withheld is not published
+	// yet: an empty file would make its readers fail. It is published
+	// with its first entry. (One the plan never fills is kept, for
+	// no-gaps to refuse.)
+	used := func(e *model.Environment, name string) bool {
+		return slices.ContainsFunc(SignWindows(e), func(s Sign) bool { return s.Config == name })
+	}
+	out.SigningConfigs = slices.DeleteFunc(slices.Clone(env.SigningConfigs), func(sc *model.SigningConfig) bool {
+		return !used(&out, sc.Name) && used(env, sc.Name)
+	})
 	return &out
 }
 

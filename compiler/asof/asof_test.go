@@ -99,3 +99,30 @@ func TestRelease(t *testing.T) {
 		})
 	}
 }
+
+// TestReleaseUnpublishedFile: a signing config whose every entry is
+// withheld is not published until its first entry enters; one the plan
+// never fills stays, for no-gaps to refuse.
+func TestReleaseUnpublishedFile(t *testing.T) {
+	e := env("sigstore-js")
+	for _, n := range []string{"main", "optIn", "later", "empty"} {
+		e.SigningConfigs = append(e.SigningConfigs, &model.SigningConfig{Name: n})
+	}
+	e.Rekor[0].Sign = append(e.Rekor[0].Sign, model.SignWindow{Config: "later", Window: model.Window{Start: at("2027-06-01T00:00:00Z")}})
+	for _, tc := range []struct {
+		now  string
+		want []string
+	}{
+		{"2026-12-01T00:00:00Z", []string{"main", "empty"}},
+		{"2027-02-01T00:00:00Z", []string{"main", "optIn", "empty"}},
+		{"2027-06-01T00:00:00Z", []string{"main", "optIn", "later", "empty"}},
+	} {
+		var got []string
+		for _, sc := range asof.Release(e, at(tc.now).V).SigningConfigs {
+			got = append(got, sc.Name)
+		}
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("signing configs as of %s (-want +got):\n%s", tc.now, diff)
+		}
+	}
+}
