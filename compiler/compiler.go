@@ -184,7 +184,14 @@ func Models(rel *release.Release, opts load.JSONOptions) ([]*model.Environment, 
 // does not hide the rest), and, when everything derived, the rules across
 // releases (an underived key would look like a removed entry).
 func rules(env *model.Environment, derived bool, opts Options) errors.Error {
-	serr := check.Structure(env)
+	// Structure judges the whole plan: a window withheld from this
+	// release (a misspelt signing config, an end before its start) is a
+	// mistake today.
+	whole := env
+	if env.Plan != nil {
+		whole = env.Plan
+	}
+	serr := check.Structure(whole)
 	errs := promote(serr)
 	if serr != nil {
 		return errs

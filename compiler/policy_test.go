@@ -135,6 +135,11 @@ var corpus = []struct {
 	{"planned handover shorter than the time clients keep the release before", []step{
 		ed("services.cue", oidcSign, "api: 1\n\tsign: {main: {start: \"2022-04-13T20:06:15Z\", end: \"2027-01-05T00:00:00Z\"}, rekorV2: fulcioSince}\n}\n"),
 		extra(`oidc: next: {url: "https://oauth2-next.sigstore.dev/auth", api: 1, sign: main: start: "2027-01-01T00:00:00Z"}`)}, false, []string{check.RuleNoGaps}},
+	{"withheld signing window names no signing config", []step{
+		extra(`oidc: sigstore: sign: mian: start: "2027-01-01T00:00:00Z"`)}, false, []string{check.RuleWellFormed}},
+	{"withheld signing window ends before it starts", []step{
+		extra(`oidc: sigstore: sign: main: {start: "2022-04-13T20:06:15Z", end: "2027-03-01T00:00:00Z"}
+oidc: later: {url: "https://oauth2-later.sigstore.dev/auth", api: 1, sign: main: {start: "2027-02-01T00:00:00Z", end: "2027-01-01T00:00:00Z"}}`)}, false, []string{check.RuleWellFormed}},
 	{"near miss: future start without sigstore-js", []step{
 		ed("services.cue", `sign: rekorV2: start: "2026-01-01T00:00:00Z"`, `sign: rekorV2: start: "2027-01-01T00:00:00Z"`),
 		ed("environment.cue", `"sigstore-js", `, "")}, false, nil},
