@@ -41,6 +41,9 @@ type Calendar struct {
 	// release.
 	EarlyClients []string `json:"earlyClients,omitempty"`
 	Dates        []Date   `json:"dates"`
+	// Due are release dates up to From that the published files (golden/)
+	// have not had yet, oldest first; set by the caller (see Behind).
+	Due []Date `json:"due,omitempty"`
 
 	// releases are the releases at From, then at each release date.
 	releases []Release
@@ -176,9 +179,9 @@ func New(env, base *model.Environment, now time.Time) (*Calendar, error) {
 // order.
 func (c *Calendar) Releases() []Release { return c.releases }
 
-// Due returns the release dates after t and no later than now: the
+// missed returns the release dates after t and no later than now: the
 // releases a published release compiled as of t has missed by now.
-func (c *Calendar) Due(t, now time.Time) []Date {
+func (c *Calendar) missed(t, now time.Time) []Date {
 	var out []Date
 	for _, d := range c.Dates {
 		if d.Release && d.Time.After(t) && !d.Time.After(now) {
@@ -377,7 +380,7 @@ func Behind(env *model.Environment, now time.Time, published func(*release.Env) 
 		if err != nil {
 			return nil, err
 		}
-		return cal.Due(before, now), nil
+		return cal.missed(before, now), nil
 	}
 	return nil, nil
 }

@@ -52,6 +52,14 @@ func Text(cals []*Calendar) []byte {
 		}
 		fmt.Fprintf(&b, "%s: release calendar after %s\n", c.Env, fmtTime(c.From))
 		fmt.Fprintf(&b, "%s\n", c.intro())
+		if len(c.Due) > 0 {
+			b.WriteString("\nDue now: the published files lack these releases; run 'trustc generate' and publish:\n")
+			for _, d := range c.Due {
+				for _, ch := range d.Changes() {
+					fmt.Fprintf(&b, "  %s: %s\n", fmtTime(d.Time), ch)
+				}
+			}
+		}
 		if len(c.Dates) == 0 {
 			b.WriteString("Nothing is planned: no window starts or ends later.\n")
 			continue
@@ -92,6 +100,15 @@ func Markdown(cals []*Calendar) []byte {
 func markdownSection(b *bytes.Buffer, c *Calendar, level string) {
 	fmt.Fprintf(b, "%s Release calendar of `%s` after %s\n\n", level, c.Env, fmtTime(c.From))
 	fmt.Fprintf(b, "%s\n\n", c.intro())
+	if len(c.Due) > 0 {
+		b.WriteString("> [!IMPORTANT]\n> Due now: the published files lack these releases; run `trustc generate` and publish:\n")
+		for _, d := range c.Due {
+			for _, ch := range d.Changes() {
+				fmt.Fprintf(b, "> - %s: %s\n", fmtTime(d.Time), mdCell(ch))
+			}
+		}
+		b.WriteString("\n")
+	}
 	if len(c.Dates) == 0 {
 		b.WriteString("Nothing is planned: no window starts or ends later.\n")
 		return

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -69,6 +70,12 @@ func runPlan(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "trustc plan: %v\n", err)
 			return exitFail
 		}
+		if dir := filepath.Join(absRoot, "golden", env.Name); exists(dir) {
+			if cal.Due, err = plan.Behind(env, t, sameFiles(os.DirFS(dir))); err != nil {
+				fmt.Fprintf(stderr, "trustc plan: %v\n", err)
+				return exitFail
+			}
+		}
 		cals = append(cals, cal)
 	}
 	out, err := plan.Render(cals, *format)
@@ -105,15 +112,7 @@ func dueOrDrift(outDir string, envs []*model.Environment, now time.Time, drift [
 		if len(mine) == 0 {
 			continue
 		}
-		dir := os.DirFS(filepath.Join(outDir, env.Name))
-		published := func(r *release.Env) bool {
-			want := map[string][]byte{}
-			for _, f := range r.Files() {
-				want[f.Name] = f.Bytes
-			}
-			d, err := Drift(dir, want)
-			return err == nil && len(d) == 0
-		}
+		published := sameFiles(os.DirFS(filepath.Join(outDir, env.Name)))
 		dates, err := plan.Behind(env, now, published)
 		if err != nil {
 			return nil, nil, err
@@ -142,4 +141,16 @@ func dueOrDrift(outDir string, envs []*model.Environment, now time.Time, drift [
 	}
 	slices.Sort(stale)
 	return dueLines, stale, nil
+}
+
+// sameFiles reports whether a release is exactly the files of dir.
+func sameFiles(dir fs.FS) func(*release.Env) bool {
+	return func(r *release.Env) bool {
+		want := map[string][]byte{}
+		for _, f := range r.Files() {
+			want[f.Name] = f.Bytes
+		}
+		d, err := Drift(dir, want)
+		return err == nil && len(d) == 0
+	}
 }
