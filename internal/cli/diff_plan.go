@@ -127,7 +127,16 @@ func calendarsAt(root, ref string, t time.Time) ([]*plan.Calendar, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	if err := gitExtract(root, ref, dir, "cue.mod", "schema", "environments"); err != nil {
+	// A ref before the first environment has no plan: every calendar is
+	// new.
+	present, err := git(root, "ls-tree", "--name-only", ref, "--", "cue.mod", "schema", "environments")
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(strings.Fields(string(present)), "environments") {
+		return nil, nil
+	}
+	if err := gitExtract(root, ref, dir, strings.Fields(string(present))...); err != nil {
 		return nil, err
 	}
 	envs, err := load.Environments(dir)
