@@ -287,3 +287,58 @@ oidc: sigstore: sign: later: start: "2027-06-01T00:00:00Z"
 		t.Errorf("the file's first release does not say what sigstore-go does with it; want %q in:\n%s", want, strings.Join(lines, "\n"))
 	}
 }
+
+// TestWaitingFromPublication: a trust entry the published release lacks
+// is first published by the next release, so its waiting period counts
+// from then, not from a backdated start.
+func TestWaitingFromPublication(t *testing.T) {
+	root := scenario(t, "production-new-log")
+	now := date("2026-12-01T00:00:00Z")
+	// The release published before: production without the new log.
+	logFile := filepath.Join(root, "environments/production/log2027-1.cue")
+	b, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(logFile); err != nil {
+		t.Fatal(err)
+	}
+	base, _ := compileAt(t, root, now)
+	// Trust backdated to 2026-10-01, opt-in signing from 2027-04-01.
+	b = []byte(strings.NewReplacer(`verify: start: "2027-01-10T00:00:00Z"`, `verify: start: "2026-10-01T00:00:00Z"`,
+		`rekorV2: start: "2027-05-01T00:00:00Z"`, `rekorV2: start: "2027-04-01T00:00:00Z"`).Replace(string(b)))
+	if err := os.WriteFile(logFile, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env, _ := compileAt(t, root, now)
+	for _, tc := range []struct {
+		name string
+		base bool
+		want string
+	}{
+		{"new in this release", true, "waiting-period: trusted from 2026-12-01T00:00:00Z, so signing may begin from 2027-03-01T00:00:00Z (90 days)"},
+		{"no base: the declared start", false, "waiting-period: trusted from 2026-10-01T00:00:00Z, so signing may begin from 2026-12-30T00:00:00Z (90 days)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b *model.Environment
+			if tc.base {
+				b = base
+			}
+			cal, err := plan.New(env.Plan, b, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var whys []string
+			for _, d := range cal.Dates {
+				for _, e := range d.Events {
+					if e.Kind == plan.KindEnters && e.File == optInFile {
+						whys = append(whys, e.Why)
+					}
+				}
+			}
+			if len(whys) != 1 || !strings.HasSuffix(whys[0], tc.want) {
+				t.Errorf("opt-in release: %q, want one ending %q", whys, tc.want)
+			}
+		})
+	}
+}
