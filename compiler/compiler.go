@@ -24,6 +24,9 @@ import (
 type Result struct {
 	Release *release.Release
 	Envs    []*model.Environment
+	// Advice holds the problems that do not block the release (warnings,
+	// notes), as model.Problem values; nil when there are none.
+	Advice error
 }
 
 // Options tune a compilation.
@@ -38,6 +41,10 @@ type Options struct {
 	// Base is the previous release, derived, by environment name; rules 6
 	// to 9 check each environment against its base. Nil skips them.
 	Base map[string]*model.Environment
+	// BaseTime is when the base was published (its commit's time, or what
+	// the caller knows); zero when unknown. The waiting period counts an
+	// entry the base already held from then.
+	BaseTime time.Time
 	// AwaitBase, if set, supplies Base: Check calls it before its rules
 	// run, so that a caller can read and derive the previous release on
 	// another goroutine while the CUE loads.
@@ -53,16 +60,26 @@ func Compile(root string, names ...string) (*Result, error) {
 // CompileWith compiles the named environments (all when none are named) of
 // the repository at root. Problems in every environment and every stage are
 // reported together, so a person fixes everything at once; a release is
-// returned only when there are none.
+// returned only when none of them is an error (warnings are in
+// Result.Advice).
 func CompileWith(root string, opts Options, names ...string) (*Result, error) {
 	warmP384.Do(func() { go warmP384Table() })
 	envs, loadErr := load.Environments(root, names...)
 	// Derive and check what did load, even if something else did not.
 	checkErr := Check(envs, opts)
+	var all error
 	if loadErr != nil || checkErr != nil {
-		return nil, errors.Sanitize(errors.Append(promote(loadErr), promote(checkErr)))
+		all = errors.Sanitize(errors.Append(promote(loadErr), promote(checkErr)))
 	}
-	return Emit(envs)
+	if model.Blocking(all) {
+		return nil, all
+	}
+	res, err := Emit(envs)
+	if err != nil {
+		return nil, err
+	}
+	res.Advice = all
+	return res, nil
 }
 
 // Check derives loaded environments, replaces each (in envs) by its
@@ -90,7 +107,7 @@ func checkAll(envs []*model.Environment, opts Options, deriveFirst bool) error {
 	perEnv := parallel.Map(len(envs), func(i int) errors.Error {
 		env := envs[i]
 		if !deriveFirst {
-			return rules(env, true, opts)
+			return rules(env, true, true, opts)
 		}
 		// Structure needs no derived values, so it runs even when derive
 		// failed: one run reports both kinds of problem.
@@ -98,7 +115,7 @@ func checkAll(envs []*model.Environment, opts Options, deriveFirst bool) error {
 		// Each goroutine writes its own element: no race.
 		env = asof.Release(env, opts.Now)
 		envs[i] = env
-		return errors.Append(promote(derr), rules(env, derr == nil, opts))
+		return errors.Append(promote(derr), rules(env, derr == nil, false, opts))
 	})
 	var errs errors.Error
 	for _, err := range perEnv {
@@ -183,7 +200,7 @@ func Models(rel *release.Release, opts load.JSONOptions) ([]*model.Environment, 
 // policy (which skips material that did not derive, so one bad key file
 // does not hide the rest), and, when everything derived, the rules across
 // releases (an underived key would look like a removed entry).
-func rules(env *model.Environment, derived bool, opts Options) errors.Error {
+func rules(env *model.Environment, derived, published bool, opts Options) errors.Error {
 	// Structure judges the whole plan: a window withheld from this
 	// release (a misspelt signing config, an end before its start) is a
 	// mistake today.
@@ -196,12 +213,16 @@ func rules(env *model.Environment, derived bool, opts Options) errors.Error {
 	if serr != nil {
 		return errs
 	}
-	errs = errors.Append(errs, promote(check.Policy(env, check.Options{Now: opts.Now, Next: nextRelease(env, opts.Now)})))
+	popts := check.Options{Now: opts.Now, Published: published, Next: nextRelease(env, opts.Now)}
+	if base := opts.Base[env.Name]; base != nil && derived {
+		popts.Base, popts.BaseTime = base, opts.BaseTime
+	}
+	errs = errors.Append(errs, promote(check.Policy(env, popts)))
 	if base := opts.Base[env.Name]; base != nil && derived {
 		errs = errors.Append(errs, promote(check.Transition(base, env, opts.Now)))
 	}
 	if env.Plan != nil && derived {
-		errs = errors.Append(errs, laterReleases(env, opts.Now, errs))
+		errs = errors.Append(errs, laterReleases(env, opts.Base[env.Name], opts, errs))
 	}
 	return errs
 }
@@ -224,7 +245,8 @@ func nextRelease(env *model.Environment, now time.Time) time.Time {
 // is a rollout that breaks no client on the way, and a mistake in a step
 // months ahead is reported today, at its CUE field. A violation reported
 // for an earlier release is not repeated.
-func laterReleases(release *model.Environment, now time.Time, reported errors.Error) errors.Error {
+func laterReleases(release, base *model.Environment, opts Options, reported errors.Error) errors.Error {
+	now := opts.Now
 	type key struct {
 		pos       token.Pos
 		rule, msg string
@@ -239,7 +261,12 @@ func laterReleases(release *model.Environment, now time.Time, reported errors.Er
 	prev := release
 	for _, t := range asof.Instants(release.Plan, now) {
 		next := asof.Release(release.Plan, t)
-		found := errors.Append(promote(check.Policy(next, check.Options{Now: t, Next: nextRelease(next, t)})), promote(check.Transition(prev, next, t)))
+		// The waiting period counts from when clients got each entry:
+		// what the base (the release published before the plan) held
+		// counts as it does for the release at now; every other trust
+		// entry is first published by the release at now.
+		popts := check.Options{Now: t, Next: nextRelease(next, t), Base: base, BaseTime: opts.BaseTime, Planned: now, NewFrom: now}
+		found := errors.Append(promote(check.Policy(next, popts)), promote(check.Transition(prev, next, t)))
 		for _, e := range errors.Errors(found) {
 			v, ok := e.(*check.Violation)
 			if !ok {
@@ -251,8 +278,9 @@ func laterReleases(release *model.Environment, now time.Time, reported errors.Er
 				continue
 			}
 			seen[k] = true
-			errs = errors.Append(errs, &check.Violation{Rule: v.Rule, Src: v.Src,
-				Message: fmt.Sprintf("%s (in the release due %s)", v.Message, t.UTC().Format(time.RFC3339Nano))})
+			later := *v
+			later.Message = fmt.Sprintf("%s (in the release due %s)", v.Message, t.UTC().Format(time.RFC3339Nano))
+			errs = errors.Append(errs, &later)
 		}
 		prev = next
 	}

@@ -8,62 +8,45 @@ import (
 	"time"
 
 	"cuelang.org/go/cue/errors"
-	"cuelang.org/go/cue/token"
 
 	"github.com/trustc-dev/trustc/compiler/model"
 )
 
-// Rule names. They appear in every message and in docs/policy.md; never rename
-// one, since people search for them.
+// Rule names, as model defines them (load and derive report under the same
+// names); re-exported here because check is where each rule is enforced.
 const (
-	// RuleVerifyBeforeSign (1): a service a signing config sends clients to
-	// has verification material whose window covers the signing window.
-	RuleVerifyBeforeSign = "verify-before-sign"
-	// RuleWaitingPeriod (2): signing starts a waiting period after
-	// verification does.
-	RuleWaitingPeriod = "waiting-period"
-	// RuleNoGaps (3): every signing config always offers what clients need.
-	RuleNoGaps = "no-gaps"
-	// RuleWellFormed (4): windows in order, names defined, no duplicates,
-	// lists in the order protobuf-specs asks for.
-	RuleWellFormed = "well-formed"
-	// RuleClientTraps (4b): nothing the declared clients mishandle.
-	RuleClientTraps = "client-traps"
-	// RuleMaterial (5): public keys only, strong keys, valid chains, https.
-	RuleMaterial = "material"
-	// RuleImmutable (6): published material keeps its bytes, id and start.
-	RuleImmutable = "immutable"
-	// RuleNoRetroactiveEnd (7): a new end is not in the past.
-	RuleNoRetroactiveEnd = "no-retroactive-end"
-	// RuleNothingDisappears (8): trusted-root entries stay unless retired.
-	RuleNothingDisappears = "nothing-disappears"
-	// RuleSigningStartFixed (9): started signing windows keep their start.
-	RuleSigningStartFixed = "signing-start-fixed"
+	RuleVerifyBeforeSign  = model.RuleVerifyBeforeSign
+	RuleWaitingPeriod     = model.RuleWaitingPeriod
+	RuleNoGaps            = model.RuleNoGaps
+	RuleWellFormed        = model.RuleWellFormed
+	RuleClientTraps       = model.RuleClientTraps
+	RuleMaterial          = model.RuleMaterial
+	RuleImmutable         = model.RuleImmutable
+	RuleNoRetroactiveEnd  = model.RuleNoRetroactiveEnd
+	RuleNothingDisappears = model.RuleNothingDisappears
+	RuleSigningStartFixed = model.RuleSigningStartFixed
 )
 
 // Rules lists every rule name, in the order of docs/policy.md.
-var Rules = []string{
-	RuleVerifyBeforeSign, RuleWaitingPeriod, RuleNoGaps, RuleWellFormed, RuleClientTraps,
-	RuleMaterial, RuleImmutable, RuleNoRetroactiveEnd, RuleNothingDisappears, RuleSigningStartFixed,
-}
+var Rules = model.Rules
 
-// Violation is one broken rule at one place. It is a cue/errors.Error, so
-// it prints and sorts with every other input error.
-type Violation struct {
-	Rule    string
-	Src     model.Src
-	Message string
-}
-
-func (v *Violation) Position() token.Pos         { return v.Src.Pos }
-func (v *Violation) InputPositions() []token.Pos { return nil }
-func (v *Violation) Path() []string              { return v.Src.Path }
-func (v *Violation) Msg() (string, []any)        { return "%s: %s", []any{v.Rule, v.Message} }
-func (v *Violation) Error() string               { return v.Rule + ": " + v.Message }
+// Violation is one broken rule at one place: the one problem type.
+type Violation = model.Problem
 
 // violation formats a rule violation at src.
 func violation(rule string, src model.Src, format string, args ...any) errors.Error {
-	return &Violation{Rule: rule, Src: src, Message: fmt.Sprintf(format, args...)}
+	return src.Rulef(rule, format, args...)
+}
+
+// note formats a fact a reviewer should know that needs no change (a
+// correction of how an entry is published).
+func note(rule string, src model.Src, format string, args ...any) errors.Error {
+	return src.Problemf(rule, model.Note, format, args...)
+}
+
+// warning formats SHOULD-level advice at src: reported, never blocking.
+func warning(rule string, src model.Src, format string, args ...any) errors.Error {
+	return src.Warnf(rule, format, args...)
 }
 
 // Structure checks that env is well-formed enough to emit: windows in
@@ -83,8 +66,9 @@ func Structure(env *model.Environment) error {
 type checker struct {
 	env  *model.Environment
 	errs errors.Error
-	// next is Options.Next, for no-gaps.
-	next time.Time
+	// next is Options.Next, for no-gaps; planned is Options.Planned, for
+	// the waiting period.
+	next, planned time.Time
 }
 
 func (c *checker) add(err errors.Error) { c.errs = errors.Append(c.errs, err) }

@@ -2,7 +2,9 @@ package check
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/x509"
+	"encoding/base64"
 	"fmt"
 	"slices"
 	"strings"
@@ -17,13 +19,39 @@ import (
 // the previous release of the same environment, at release time now. Both
 // must be derived. Violations are reported at next's fields, or at the
 // environment where something is missing.
+//
+// Entries are matched by identity (model.Identity), not by published bytes
+// or id: the same certificates reordered, or the same key and URL under a
+// corrected log id, are the same entry, reported as a correction (a note),
+// never as one removed and one added.
 func Transition(base, next *model.Environment, now time.Time) error {
 	c := &checker{env: next}
 	baseEntries, nextEntries := entries(base), entries(next)
+	type key struct {
+		list string
+		id   model.Identity
+	}
+	byID, byLeaf := map[key]*entry{}, map[key]*entry{}
+	for i := range nextEntries {
+		n := &nextEntries[i]
+		byID[key{n.list, n.identity}] = n
+		if n.leaf != (model.Identity{}) {
+			byLeaf[key{n.list, n.leaf}] = n
+		}
+	}
+	// An entry whose material did not derive cannot be matched; the
+	// problem with its material is reported already, so a missing entry of
+	// its kind is not reported again as gone.
+	underived := underivedLists(next)
 	for _, b := range baseEntries {
-		n := find(nextEntries, b)
+		n := byID[key{b.list, b.identity}]
+		if n == nil && b.leaf != (model.Identity{}) {
+			n = byLeaf[key{b.list, b.leaf}]
+		}
 		if n == nil {
-			c.disappeared(b, now)
+			if !underived[b.list] {
+				c.disappeared(b, now)
+			}
 			continue
 		}
 		c.immutable(b, *n, now)
@@ -37,12 +65,15 @@ func Transition(base, next *model.Environment, now time.Time) error {
 
 // entry is one trusted-root entry: a log's key or an authority's chain.
 type entry struct {
-	list   string // tlogs, ctlogs, certificateAuthorities, timestampAuthorities
-	name   string // for messages
-	id     []byte // log id, or the chain's DER
-	raw    []byte // the published key or chain bytes
-	verify model.Window
-	src    model.Src
+	list     string // tlogs, ctlogs, certificateAuthorities, timestampAuthorities
+	name     string // for messages
+	identity model.Identity
+	leaf     model.Identity // chains only
+	id       []byte         // published log id; nil for chains
+	raw      []byte         // the published key or chain bytes
+	certs    []*x509.Certificate
+	verify   model.Window
+	src      model.Src
 	// sign lists the service's signing windows (logs only: an authority's
 	// chains share its windows and rule 1 checks their union).
 	sign []model.SignWindow
@@ -52,12 +83,12 @@ func entries(env *model.Environment) []entry {
 	var out []entry
 	for _, l := range env.Rekor {
 		if l.PublicKey != nil {
-			out = append(out, entry{"tlogs", fmt.Sprintf("rekor %q (%s)", l.Name, l.URL.V), l.PublicKey.LogID, l.PublicKey.Raw, l.Verify, l.Src, l.Sign})
+			out = append(out, entry{list: "tlogs", name: fmt.Sprintf("rekor %q (%s)", l.Name, l.URL.V), identity: l.Identity(), id: l.PublicKey.LogID, raw: l.PublicKey.Raw, verify: l.Verify, src: l.Src, sign: l.Sign})
 		}
 	}
 	for _, l := range env.CTLogs {
 		if l.PublicKey != nil {
-			out = append(out, entry{"ctlogs", fmt.Sprintf("ct %q (%s)", l.Name, l.URL.V), l.PublicKey.LogID, l.PublicKey.Raw, l.Verify, l.Src, nil})
+			out = append(out, entry{list: "ctlogs", name: fmt.Sprintf("ct %q (%s)", l.Name, l.URL.V), identity: l.Identity(), id: l.PublicKey.LogID, raw: l.PublicKey.Raw, verify: l.Verify, src: l.Src})
 		}
 	}
 	for _, g := range []struct {
@@ -66,8 +97,40 @@ func entries(env *model.Environment) []entry {
 	}{{"certificateAuthorities", "ca", env.CAs}, {"timestampAuthorities", "tsa", env.TSAs}} {
 		for _, a := range g.as {
 			for _, ch := range a.Chains {
-				der := chainDER(ch.Certificates)
-				out = append(out, entry{g.list, fmt.Sprintf("%s %q chain %q", g.kind, a.Name, ch.Name), der, der, ch.Verify, ch.Src, nil})
+				if len(ch.Certificates) == 0 {
+					continue
+				}
+				out = append(out, entry{list: g.list, name: fmt.Sprintf("%s %q chain %q", g.kind, a.Name, ch.Name), identity: ch.Identity(), leaf: model.LeafIdentity(ch.Certificates),
+					raw: chainDER(ch.Certificates), certs: ch.Certificates, verify: ch.Verify, src: ch.Src})
+			}
+		}
+	}
+	return out
+}
+
+// underivedLists names the trusted-root lists in which env has an entry
+// whose key or chain did not derive.
+func underivedLists(env *model.Environment) map[string]bool {
+	out := map[string]bool{}
+	for _, l := range env.Rekor {
+		if l.PublicKey == nil {
+			out["tlogs"] = true
+		}
+	}
+	for _, l := range env.CTLogs {
+		if l.PublicKey == nil {
+			out["ctlogs"] = true
+		}
+	}
+	for _, g := range []struct {
+		list string
+		as   []*model.Authority
+	}{{"certificateAuthorities", env.CAs}, {"timestampAuthorities", env.TSAs}} {
+		for _, a := range g.as {
+			for _, ch := range a.Chains {
+				if len(ch.Certificates) == 0 {
+					out[g.list] = true
+				}
 			}
 		}
 	}
@@ -80,15 +143,6 @@ func chainDER(certs []*x509.Certificate) []byte {
 		b = append(b, c.Raw...)
 	}
 	return b
-}
-
-func find(es []entry, e entry) *entry {
-	for i := range es {
-		if es[i].list == e.list && bytes.Equal(es[i].id, e.id) {
-			return &es[i]
-		}
-	}
-	return nil
 }
 
 // disappeared: rule 8. Signatures made while an entry was trusted need it
@@ -112,32 +166,66 @@ func (c *checker) disappeared(b entry, now time.Time) {
 func retires(r *model.Retirement, b entry) bool {
 	switch {
 	case r.PublicKey != nil:
-		return (b.list == "tlogs" || b.list == "ctlogs") && (bytes.Equal(r.PublicKey.Raw, b.raw) || bytes.Equal(r.PublicKey.SPKI, b.raw))
+		return (b.list == "tlogs" || b.list == "ctlogs") && (bytes.Equal(r.PublicKey.Raw, b.raw) || bytes.Equal(r.PublicKey.SPKI, model.KeySPKI(b.raw)))
 	case len(r.Certificates) > 0:
-		return (b.list == "certificateAuthorities" || b.list == "timestampAuthorities") && bytes.Equal(chainDER(r.Certificates), b.raw)
+		return (b.list == "certificateAuthorities" || b.list == "timestampAuthorities") && model.CompareChains(r.Certificates, b.certs) != model.ChainDifferent
 	}
 	return false
 }
 
-// immutable: rules 6 and 7 for an entry in both releases.
+// immutable: rules 6 and 7 for an entry in both releases. What clients
+// already verify with never changes; corrections of how it is published
+// (a log id, the order of a chain) are notes.
 func (c *checker) immutable(b, n entry, now time.Time) {
-	if !bytes.Equal(b.raw, n.raw) {
-		c.add(violation(RuleImmutable, n.src, "%s: published key bytes changed; published material never changes, add a new entry instead", n.name))
+	switch {
+	case b.certs != nil:
+		switch model.CompareChains(b.certs, n.certs) {
+		case model.ChainReordered:
+			if model.LeafFirst(n.certs) {
+				c.add(note(RuleImmutable, n.src, "%s: chain reordered leaf first (the same certificates; a correction)", n.name))
+			} else {
+				c.add(warning(RuleImmutable, n.src, "%s: chain reordered, and no longer leaf first as protobuf-specs asks; publish it leaf first", n.name))
+			}
+		case model.ChainChanged:
+			c.add(violation(RuleImmutable, n.src, "%s: published chain changed around the same leaf; published material never changes, add a new entry instead", n.name))
+		}
+	case !bytes.Equal(b.id, n.id):
+		c.add(note(RuleImmutable, n.src, "%s: log id corrected from %s to %s (the same key and URL; a correction)", n.name, b64(b.id), b64(n.id)))
+	case !bytes.Equal(b.raw, n.raw):
+		c.add(note(RuleImmutable, n.src, "%s: the same key, published in another encoding", n.name))
+	}
+	// A start that did not load (a bad date) is reported where it is; it
+	// is no move.
+	if n.verify.Start.V.IsZero() {
+		return
 	}
 	if !b.verify.Start.V.Equal(n.verify.Start.V) {
 		c.add(violation(RuleImmutable, n.verify.Start.Src, "%s: verification start moved from %s to %s; a published start never moves (signatures made since it rely on it)",
 			n.name, fmtTime(b.verify.Start.V), fmtTime(n.verify.Start.V)))
 	}
+	// An end not yet reached is a plan: withdrawing it, or moving it
+	// later, extends trust and revokes nothing. One already reached is
+	// history: signatures after it were refused.
+	reached := b.verify.HasEnd() && (now.IsZero() || !b.verify.End.V.After(now))
 	switch {
 	case b.verify.HasEnd() && !n.verify.HasEnd():
-		c.add(violation(RuleImmutable, n.verify.Src, "%s: the published end %s was removed; a window may only gain an end, never lose or move it", n.name, fmtTime(b.verify.End.V)))
+		if reached {
+			c.add(violation(RuleImmutable, n.verify.Src, "%s: the end %s, already reached, was removed; an ended window stays ended (add a new entry to trust the material again)", n.name, fmtTime(b.verify.End.V)))
+		}
 	case b.verify.HasEnd() && !b.verify.End.V.Equal(n.verify.End.V):
-		c.add(violation(RuleImmutable, n.verify.End.Src, "%s: the published end moved from %s to %s; a window may only gain an end, never lose or move it",
-			n.name, fmtTime(b.verify.End.V), fmtTime(n.verify.End.V)))
+		switch {
+		case reached:
+			c.add(violation(RuleImmutable, n.verify.End.Src, "%s: the end %s, already reached, moved to %s; an ended window stays as it ended",
+				n.name, fmtTime(b.verify.End.V), fmtTime(n.verify.End.V)))
+		case n.verify.End.V.Before(b.verify.End.V):
+			c.newEnd(n, now)
+		}
 	case !b.verify.HasEnd() && n.verify.HasEnd():
 		c.newEnd(n, now)
 	}
 }
+
+func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
 
 // newEnd: rule 7. Ending trust in the past revokes signatures clients
 // already accepted; ending it before clients stop signing strands theirs.
@@ -160,15 +248,19 @@ func (c *checker) newEnd(n entry, now time.Time) {
 }
 
 // signingStarts: rule 9. A signing window that has started is history:
-// clients have signed with the service since its start.
+// clients have signed with the service since its start, so the start stays.
+// Ending a window (even in the past) or removing it changes no
+// verification, only where clients sign next: it is allowed (a git revert
+// of a rollout is a valid rollback), and the rules on the release itself
+// (no-gaps, verify-before-sign) say whether clients are left somewhere
+// they cannot sign or verify.
 func (c *checker) signingStarts(base, next *model.Environment, now time.Time) {
-	type key struct{ file, kind, url string }
 	type win struct {
 		w    model.Window
 		name string
 	}
-	index := func(env *model.Environment) map[key]win {
-		out := map[key]win{}
+	index := func(env *model.Environment) map[signKey]win {
+		out := map[signKey]win{}
 		cc := &checker{env: env}
 		for _, s := range cc.signers() {
 			for _, w := range s.svc.Sign {
@@ -176,46 +268,29 @@ func (c *checker) signingStarts(base, next *model.Environment, now time.Time) {
 				if sc := env.SigningConfig(w.Config); sc != nil {
 					file = sc.File.V
 				}
-				out[key{file, s.kind, s.svc.URL.V}] = win{w.Window, fmt.Sprintf("%s %q", s.kind, s.svc.Name)}
+				out[signKey{file, s.kind, model.NormalizeURL(s.svc.URL.V)}] = win{w.Window, fmt.Sprintf("%s %q", s.kind, s.svc.Name)}
 			}
 		}
 		return out
 	}
 	b, n := index(base), index(next)
-	keys := make([]key, 0, len(b))
+	keys := make([]signKey, 0, len(b))
 	for k := range b {
 		keys = append(keys, k)
 	}
-	slices.SortFunc(keys, func(x, y key) int {
-		return strings.Compare(x.file+"\x00"+x.kind+"\x00"+x.url, y.file+"\x00"+y.kind+"\x00"+y.url)
+	slices.SortFunc(keys, func(x, y signKey) int {
+		return cmp.Or(strings.Compare(x.file, y.file), strings.Compare(x.kind, y.kind), strings.Compare(x.url, y.url))
 	})
 	for _, k := range keys {
 		bw := b[k].w
 		started := now.IsZero() || !bw.Start.V.After(now)
-		if !started {
-			continue
-		}
 		nw, ok := n[k]
-		if !ok {
-			if !bw.HasEnd() || (!now.IsZero() && bw.End.V.After(now)) {
-				src := c.env.Src
-				for _, sc := range next.SigningConfigs {
-					if sc.File.V == k.file {
-						src = sc.Src
-					}
-				}
-				c.add(violation(RuleSigningStartFixed, src, "%s (%s) left %s while clients are sent to it (%s); end its signing window in the future instead of removing it",
-					b[k].name, k.url, k.file, fmtWindow(bw)))
-			}
+		if !started || !ok || nw.w.Start.V.IsZero() {
 			continue
 		}
 		if !nw.w.Start.V.Equal(bw.Start.V) {
 			c.add(violation(RuleSigningStartFixed, nw.w.Start.Src, "%s: signing in %s started %s and cannot move to %s; clients have signed with it since",
 				nw.name, k.file, fmtTime(bw.Start.V), fmtTime(nw.w.Start.V)))
-		}
-		if nw.w.HasEnd() && (!bw.HasEnd() || !bw.End.V.Equal(nw.w.End.V)) && !now.IsZero() && nw.w.End.V.Before(now) {
-			c.add(violation(RuleSigningStartFixed, nw.w.End.Src, "%s: signing in %s now ends %s, before the release time %s; an end can only be added in the future",
-				nw.name, k.file, fmtTime(nw.w.End.V), fmtTime(now)))
 		}
 	}
 }

@@ -22,6 +22,9 @@ func Environment(env *model.Environment) error {
 			errs = errors.Append(errs, err)
 			continue
 		}
+		if !l.API.Set() && l.LogID.Set() {
+			l.API.V = apiFromLogID(pk, l.API.V, l.LogID.V, l.URL)
+		}
 		errs = errors.Append(errs, fillLogID(pk, l.API.V, l.URL))
 		errs = errors.Append(errs, agree(pk, l.LogID, l.KeyDetails, l.Key))
 		l.PublicKey = pk
@@ -95,6 +98,21 @@ func fillLogID(pk *model.PublicKey, api int, u model.Value[string]) errors.Error
 	pk.LogID = h[:]
 	pk.CheckpointKeyID = h[:4]
 	return nil
+}
+
+// apiFromLogID is the API version of a log no signing config names: the
+// one whose log id the published id is (an Ed25519 key's id differs between
+// RFC 6962 and C2SP signed-note logs), else guess. trustc import infers it
+// the same way, so import and check agree on staging v16's Ed25519 log,
+// published with the id of an API v1 log.
+func apiFromLogID(pk *model.PublicKey, guess int, published string, u model.Value[string]) int {
+	for _, api := range []int{1, 2} {
+		try := *pk
+		if fillLogID(&try, api, u) == nil && base64.StdEncoding.EncodeToString(try.LogID) == published {
+			return api
+		}
+	}
+	return guess
 }
 
 // Origin is a log's checkpoint origin: its base URL without the scheme, as

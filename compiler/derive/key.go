@@ -54,7 +54,7 @@ func PublicKey(m model.Material) (*model.PublicKey, errors.Error) {
 		case elliptic.P521():
 			pk.Details = "PKIX_ECDSA_P521_SHA_512"
 		default:
-			return nil, src.Errorf("material: %s: ECDSA curve %s is not one Sigstore clients support (P-256, P-384, P-521)", m.File.V, k.Curve.Params().Name)
+			return nil, src.Rulef(model.RuleMaterial, "%s: ECDSA curve %s is not one Sigstore clients support (P-256, P-384, P-521)", m.File.V, k.Curve.Params().Name)
 		}
 	case ed25519.PublicKey:
 		pk.Details = "PKIX_ED25519"
@@ -63,7 +63,7 @@ func PublicKey(m model.Material) (*model.PublicKey, errors.Error) {
 		case 2048, 3072, 4096:
 			pk.Details = fmt.Sprintf("PKIX_RSA_PKCS1V15_%d_SHA256", bits)
 		default:
-			return nil, src.Errorf("material: %s: %d-bit RSA key: Sigstore clients support 2048, 3072 and 4096 bits", m.File.V, bits)
+			return nil, src.Rulef(model.RuleMaterial, "%s: %d-bit RSA key: Sigstore clients support 2048, 3072 and 4096 bits", m.File.V, bits)
 		}
 	default:
 		return nil, src.Errorf("%s: unsupported public key type %T", m.File.V, k)
@@ -134,7 +134,7 @@ func pemBlocks(m model.Material) ([]*pem.Block, errors.Error) {
 			break
 		}
 		if strings.Contains(b.Type, "PRIVATE KEY") {
-			return nil, src.Errorf("material: %s holds a private key (PEM %q): only public material belongs under environments/; delete it, and rotate the key if it was ever committed", m.File.V, b.Type)
+			return nil, src.Rulef(model.RuleMaterial, "%s holds a private key (PEM %q): only public material belongs under environments/; delete it, and rotate the key if it was ever committed", m.File.V, b.Type)
 		}
 		blocks = append(blocks, b)
 	}

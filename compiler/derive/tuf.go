@@ -78,7 +78,7 @@ func tufTargets(env *model.Environment) errors.Error {
 			for _, u := range us {
 				parts = append(parts, fmt.Sprintf("%s as %s (%s)", u.by, u.usage, u.uri))
 			}
-			errs = errors.Append(errs, t.Src.Errorf("well-formed: %s is used by %s; a TUF target has one usage and uri, so publish each use as a file of its own",
+			errs = errors.Append(errs, t.Src.Rulef(model.RuleWellFormed, "%s is used by %s; a TUF target has one usage and uri, so publish each use as a file of its own",
 				t.File.V, strings.Join(parts, " and ")))
 		}
 	}

@@ -60,6 +60,7 @@ func FromRelease(env *release.Env, opts JSONOptions) (*model.Environment, error)
 	for _, sc := range env.SigningConfigs {
 		j.signingConfig(sc)
 	}
+	j.inferShards()
 	if env.Legacy != nil {
 		j.legacy(env.Legacy)
 	}
@@ -81,6 +82,21 @@ type jsonLoader struct {
 	env  *model.Environment
 	docs map[string]*jsonpos.Doc
 	errs errors.Error
+	// byURL finds a service by kind and URL: signing configs name their
+	// services by URL, and a linear search per entry was O(n²).
+	byURL map[svcKey]*model.Service
+	logs  map[string]*model.RekorLog
+}
+
+type svcKey struct{ kind, url string }
+
+func (j *jsonLoader) remember(kind string, s *model.Service) {
+	if j.byURL == nil {
+		j.byURL = map[svcKey]*model.Service{}
+	}
+	if _, ok := j.byURL[svcKey{kind, s.URL.V}]; !ok && s.URL.V != "" {
+		j.byURL[svcKey{kind, s.URL.V}] = s
+	}
 }
 
 func (j *jsonLoader) src(file, path string) model.Src {
@@ -100,7 +116,7 @@ func (j *jsonLoader) window(file, path string, r *protocommon.TimeRange) model.W
 	w := model.Window{Src: j.src(file, path)}
 	w.Start = model.Value[time.Time]{Src: j.src(file, path+".start")}
 	if r.GetStart() == nil {
-		j.fail(w.Src.Errorf("well-formed: %s has no validFor.start", file))
+		j.fail(w.Src.Rulef(model.RuleWellFormed, "%s has no validFor.start", file))
 	} else {
 		w.Start.V = r.GetStart().AsTime()
 	}
@@ -120,13 +136,24 @@ func (j *jsonLoader) trustedRoot(tr *release.TrustedRootFile) {
 	for i, t := range m.GetTlogs() {
 		p := fmt.Sprintf("tlogs[%d]", i)
 		l := &model.RekorLog{Service: j.service(f, p, t.GetBaseUrl(), t.GetOperator(), "baseUrl")}
-		l.API = model.Value[int]{V: 1, Src: l.URL.Src}
+		// The trusted root does not say a log's API version. A signing
+		// config naming the log does; otherwise derive reads it from the
+		// published log id, as trustc import does. The position stays
+		// unset to tell the two apart.
+		l.API = model.Value[int]{V: 1}
 		if t.GetPublicKey().GetKeyDetails() == protocommon.PublicKeyDetails_PKIX_ED25519 {
-			l.API.V = 2 // a signing config naming the log may say otherwise
+			l.API.V = 2
 		}
 		l.Key, l.LogID, l.KeyDetails = j.key(f, p, t)
 		l.Verify = j.window(f, p+".publicKey.validFor", t.GetPublicKey().GetValidFor())
 		j.env.Rekor = append(j.env.Rekor, l)
+		j.remember("rekor", &l.Service)
+		if j.logs == nil {
+			j.logs = map[string]*model.RekorLog{}
+		}
+		if _, ok := j.logs[l.URL.V]; !ok {
+			j.logs[l.URL.V] = l
+		}
 	}
 	for i, t := range m.GetCtlogs() {
 		p := fmt.Sprintf("ctlogs[%d]", i)
@@ -138,6 +165,12 @@ func (j *jsonLoader) trustedRoot(tr *release.TrustedRootFile) {
 	}
 	j.env.CAs = j.authorities(f, "certificateAuthorities", m.GetCertificateAuthorities())
 	j.env.TSAs = j.authorities(f, "timestampAuthorities", m.GetTimestampAuthorities())
+	for _, a := range j.env.CAs {
+		j.remember("ca", &a.Service)
+	}
+	for _, a := range j.env.TSAs {
+		j.remember("tsa", &a.Service)
+	}
 
 	// protobuf-specs asks for every trusted-root list oldest first.
 	j.ascending(f, "tlogs", len(m.GetTlogs()), func(i int) *protocommon.TimeRange { return m.GetTlogs()[i].GetPublicKey().GetValidFor() }, ".publicKey.validFor.start")
@@ -150,8 +183,7 @@ func (j *jsonLoader) ascending(file, list string, n int, at func(int) *protocomm
 	for i := 1; i < n; i++ {
 		prev, cur := at(i-1).GetStart().AsTime(), at(i).GetStart().AsTime()
 		if cur.Before(prev) {
-			j.fail(j.src(file, fmt.Sprintf("%s[%d]%s", list, i, suffix)).Errorf(
-				"well-formed: %s[%d] starts %s, before %s[%d] (%s); protobuf-specs lists trusted-root entries oldest first",
+			j.fail(j.src(file, fmt.Sprintf("%s[%d]%s", list, i, suffix)).Warnf(model.RuleWellFormed, "%s[%d] starts %s, before %s[%d] (%s); protobuf-specs lists trusted-root entries oldest first",
 				list, i, cur.Format(time.RFC3339Nano), list, i-1, prev.Format(time.RFC3339Nano)))
 		}
 	}
@@ -192,13 +224,12 @@ func (j *jsonLoader) key(file, path string, t *prototrustroot.TransparencyLogIns
 // authorities groups chains by URI into services, in order of appearance.
 func (j *jsonLoader) authorities(file, list string, cas []*prototrustroot.CertificateAuthority) []*model.Authority {
 	var out []*model.Authority
+	byURI := map[string]*model.Authority{}
 	for i, ca := range cas {
 		p := fmt.Sprintf("%s[%d]", list, i)
-		var a *model.Authority
-		for _, o := range out {
-			if ca.GetUri() != "" && o.URL.V == ca.GetUri() {
-				a = o
-			}
+		a := byURI[ca.GetUri()]
+		if ca.GetUri() == "" {
+			a = nil
 		}
 		if a == nil {
 			a = &model.Authority{Service: j.service(file, p, ca.GetUri(), ca.GetOperator(), "uri")}
@@ -208,6 +239,9 @@ func (j *jsonLoader) authorities(file, list string, cas []*prototrustroot.Certif
 			}
 			a.API = model.Value[int]{V: 1, Src: a.URL.Src}
 			out = append(out, a)
+			if ca.GetUri() != "" {
+				byURI[ca.GetUri()] = a
+			}
 		}
 		ch := &model.Chain{Name: p, Src: j.src(file, p), Verify: j.window(file, p+".validFor", ca.GetValidFor())}
 		var b []byte
@@ -261,16 +295,16 @@ func (j *jsonLoader) signingConfig(sc *release.SigningConfigFile) {
 		svcs []*prototrustroot.Service
 		find func(url string, api int) *model.Service
 	}{
-		{"caUrls", m.GetCaUrls(), func(u string, _ int) *model.Service { return j.authority(&j.env.CAs, u) }},
+		{"caUrls", m.GetCaUrls(), func(u string, _ int) *model.Service { return j.authority("ca", &j.env.CAs, u) }},
 		{"oidcUrls", m.GetOidcUrls(), func(u string, _ int) *model.Service { return j.oidc(u) }},
 		{"rekorTlogUrls", m.GetRekorTlogUrls(), j.rekor},
-		{"tsaUrls", m.GetTsaUrls(), func(u string, _ int) *model.Service { return j.authority(&j.env.TSAs, u) }},
+		{"tsaUrls", m.GetTsaUrls(), func(u string, _ int) *model.Service { return j.authority("tsa", &j.env.TSAs, u) }},
 	}
 	for _, list := range lists {
 		for i, svc := range list.svcs {
 			p := fmt.Sprintf("%s[%d]", list.name, i)
 			target := list.find(svc.GetUrl(), int(svc.GetMajorApiVersion()))
-			if target.URL.V == "" {
+			if !target.URL.Set() {
 				target.URL = model.Value[string]{V: svc.GetUrl(), Src: j.src(f, p+".url")}
 			}
 			if target.Operator.V == "" {
@@ -278,13 +312,13 @@ func (j *jsonLoader) signingConfig(sc *release.SigningConfigFile) {
 			}
 			target.API = model.Value[int]{V: int(svc.GetMajorApiVersion()), Src: j.src(f, p+".majorApiVersion")}
 			if _, dup := target.SignWindow(f); dup {
-				j.fail(j.src(f, p+".url").Errorf("well-formed: %s lists %s twice in %s; each URL must be unique", f, svc.GetUrl(), list.name))
+				j.fail(j.src(f, p+".url").Rulef(model.RuleWellFormed, "%s lists %s twice in %s; each URL must be unique", f, svc.GetUrl(), list.name))
 				continue
 			}
 			target.Sign = append(target.Sign, model.SignWindow{Config: f, Window: j.window(f, p+".validFor", svc.GetValidFor())})
 			// protobuf-specs asks for signing-config lists newest first.
 			if i > 0 && svc.GetValidFor().GetStart().AsTime().After(list.svcs[i-1].GetValidFor().GetStart().AsTime()) {
-				j.fail(j.src(f, p+".validFor.start").Errorf("well-formed: %s[%d] starts after %s[%d]; protobuf-specs lists signing-config services newest first",
+				j.fail(j.src(f, p+".validFor.start").Warnf(model.RuleWellFormed, "%s[%d] starts after %s[%d]; protobuf-specs lists signing-config services newest first",
 					list.name, i, list.name, i-1))
 			}
 		}
@@ -298,51 +332,86 @@ func (j *jsonLoader) selector(file, path string, c *prototrustroot.ServiceConfig
 	}
 }
 
-func (j *jsonLoader) authority(list *[]*model.Authority, u string) *model.Service {
-	for _, a := range *list {
-		if a.URL.V == u {
-			return &a.Service
-		}
+func (j *jsonLoader) authority(kind string, list *[]*model.Authority, u string) *model.Service {
+	if s := j.byURL[svcKey{kind, u}]; s != nil {
+		return s
 	}
-	a := &model.Authority{Service: model.Service{Name: strings.TrimPrefix(u, "https://")}}
+	a := &model.Authority{Service: model.Service{Name: strings.TrimPrefix(u, "https://"), URL: model.Value[string]{V: u}}}
 	*list = append(*list, a)
+	j.remember(kind, &a.Service)
 	return &a.Service
 }
 
 func (j *jsonLoader) oidc(u string) *model.Service {
-	for _, o := range j.env.OIDC {
-		if o.URL.V == u {
-			return &o.Service
-		}
+	if s := j.byURL[svcKey{"oidc", u}]; s != nil {
+		return s
 	}
-	o := &model.OIDCProvider{Service: model.Service{Name: strings.TrimPrefix(u, "https://")}}
+	o := &model.OIDCProvider{Service: model.Service{Name: strings.TrimPrefix(u, "https://"), URL: model.Value[string]{V: u}}}
 	j.env.OIDC = append(j.env.OIDC, o)
+	j.remember("oidc", &o.Service)
 	return &o.Service
 }
 
 // rekor finds the log a signing URL names, or makes it a front: of the
 // shards given in the options, or of none, which the policy reports.
 func (j *jsonLoader) rekor(u string, _ int) *model.Service {
-	for _, l := range j.env.Rekor {
-		if l.URL.V == u {
-			return &l.Service
-		}
+	if s := j.byURL[svcKey{"rekor", u}]; s != nil {
+		return s
 	}
-	for _, f := range j.env.RekorFronts {
-		if f.URL.V == u {
-			return &f.Service
-		}
-	}
-	f := &model.RekorFront{Service: model.Service{Name: strings.TrimPrefix(u, "https://")}}
+	f := &model.RekorFront{Service: model.Service{Name: strings.TrimPrefix(u, "https://"), URL: model.Value[string]{V: u}}}
 	for _, shard := range j.opts.Fronts[u] {
-		for _, l := range j.env.Rekor {
-			if l.URL.V == shard {
-				f.Shards = append(f.Shards, model.Value[string]{V: l.Name})
-			}
+		if l := j.logs[shard]; l != nil {
+			f.Shards = append(f.Shards, model.Value[string]{V: l.Name})
 		}
 	}
 	j.env.RekorFronts = append(j.env.RekorFronts, f)
+	j.remember("rekor", &f.Service)
 	return &f.Service
+}
+
+// inferShards gives a front that no -front option describes the shards
+// trustc import would choose: the logs of its API version trusted when
+// signing to it starts, preferring those no signing config names directly
+// (a shard behind a front is reached only through it). Published JSON
+// cannot say which logs a front serves; refusing every front would call
+// staging's global.rekor.sigstage.dev unverifiable, which it is not. A
+// note says what was assumed.
+func (j *jsonLoader) inferShards() {
+	for _, f := range j.env.RekorFronts {
+		if len(f.Shards) > 0 || len(f.Sign) == 0 {
+			continue
+		}
+		start := f.Sign[0].Start.V
+		for _, w := range f.Sign[1:] {
+			if w.Start.V.Before(start) {
+				start = w.Start.V
+			}
+		}
+		var behind, direct []*model.RekorLog
+		for _, l := range j.env.Rekor {
+			if l.API.V != f.API.V || !l.Verify.Contains(start) {
+				continue
+			}
+			if len(l.Sign) == 0 {
+				behind = append(behind, l)
+			} else {
+				direct = append(direct, l)
+			}
+		}
+		if len(behind) == 0 {
+			behind = direct
+		}
+		if len(behind) == 0 {
+			continue // verify-before-sign reports the front
+		}
+		var names []string
+		for _, l := range behind {
+			f.Shards = append(f.Shards, model.Value[string]{V: l.Name})
+			names = append(names, l.URL.V)
+		}
+		j.fail(f.Sign[0].Src.Problemf(model.RuleVerifyBeforeSign, model.Note, "%s is no log of the trusted root; taken to front the API v%d logs trusted when signing to it starts (%s), as trustc import does; -front %s=SHARD,... says which",
+			f.URL.V, f.API.V, strings.Join(names, ", "), f.URL.V))
+	}
 }
 
 func (j *jsonLoader) legacy(l *release.LegacySigningConfigFile) {

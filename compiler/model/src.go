@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"cuelang.org/go/cue/errors"
 	"cuelang.org/go/cue/token"
 )
 
@@ -33,12 +32,6 @@ func (s Src) Child(sel ...string) Src {
 // String renders the path as CUE would select it.
 func (s Src) String() string { return strings.Join(s.Path, ".") }
 
-// Errorf returns an input error at s. It is a cue/errors.Error, so it prints
-// with the file, line and column and sorts with CUE's own errors.
-func (s Src) Errorf(format string, args ...any) errors.Error {
-	return &fieldError{src: s, msg: errors.NewMessagef(format, args...)}
-}
-
 func isIdent(s string) bool {
 	if s == "" {
 		return false
@@ -53,14 +46,3 @@ func isIdent(s string) bool {
 	}
 	return true
 }
-
-type fieldError struct {
-	src Src
-	msg errors.Message
-}
-
-func (e *fieldError) Position() token.Pos         { return e.src.Pos }
-func (e *fieldError) InputPositions() []token.Pos { return nil }
-func (e *fieldError) Path() []string              { return e.src.Path }
-func (e *fieldError) Msg() (string, []any)        { return e.msg.Msg() }
-func (e *fieldError) Error() string               { return e.msg.Error() }

@@ -1,13 +1,18 @@
 package cli
 
 import (
+	"archive/tar"
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing/fstest"
+	"time"
 
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/compiler/load"
@@ -16,16 +21,16 @@ import (
 )
 
 // baseModels reads a previous release and derives it for rules 6 to 9.
-func baseModels(fsys fs.FS, name, dir string) (map[string]*model.Environment, error) {
+// The base is history: it is read leniently, and its own flaws come back as
+// notes (listed once, never blocking the head) rather than as a failure, so
+// that a release that fixes a flaw of its base can be checked.
+func baseModels(fsys fs.FS, name, dir string) (map[string]*model.Environment, []*model.Problem, error) {
 	rel, err := release.Read(fsys, name)
 	if err != nil {
-		return nil, fmt.Errorf("read base release %s: %w", dir, err)
+		return nil, nil, fmt.Errorf("read base release %s: %w", dir, err)
 	}
-	out, err := modelsByName(rel, dir)
-	if err != nil {
-		return nil, fmt.Errorf("load base release %s: %w", dir, err)
-	}
-	return out, nil
+	out, notes := modelsByName(rel, dir)
+	return out, notes, nil
 }
 
 // inBackground runs read on its own goroutine and returns a function that
@@ -48,40 +53,80 @@ func inBackground(read func() (map[string]*model.Environment, error)) func() (ma
 }
 
 // modelsByName derives a release, for rules 6 to 9; dir is where its
-// files came from, for positions.
-func modelsByName(rel *release.Release, dir string) (map[string]*model.Environment, error) {
+// files came from, for positions. Problems in it are returned as notes.
+func modelsByName(rel *release.Release, dir string) (map[string]*model.Environment, []*model.Problem) {
 	envs, err := compiler.Models(rel, load.JSONOptions{Dir: dir})
-	if err != nil {
-		return nil, err
-	}
 	out := map[string]*model.Environment{}
 	for _, e := range envs {
 		out[e.Name] = e
 	}
-	return out, nil
+	// Only the base's errors are flaws worth a note: its warnings and
+	// notes were shown when it was the change.
+	var notes []*model.Problem
+	for _, p := range model.Problems(err) {
+		if p.Severity != model.Error {
+			continue
+		}
+		q := *p
+		q.Severity, q.Message = model.Note, "in the base release: "+p.Message
+		notes = append(notes, &q)
+	}
+	return out, notes
 }
 
-// gitTree reads the files below dir at ref in the repository at root.
+// gitTree reads the files below dir at ref in the repository at root, in
+// one git process: git archive writes them as one tar stream (one git show
+// per file cost a process each, 2000 at 1000 environments).
 func gitTree(root, ref, dir string) (fs.FS, error) {
-	names, err := git(root, "ls-tree", "-r", "--name-only", ref, "--", dir)
+	out, err := git(root, "archive", "--format=tar", ref, "--", dir)
 	if err != nil {
+		// Only now tell a ref without dir/ (before the first release)
+		// from a bad ref: the common case stays one process.
+		if _, rerr := git(root, "rev-parse", "--verify", "--quiet", ref+"^{tree}"); rerr != nil {
+			return nil, rerr
+		}
+		if _, derr := git(root, "rev-parse", "--verify", "--quiet", ref+":"+dir); derr != nil {
+			return nil, &noTreeError{root, dir, ref}
+		}
 		return nil, err
 	}
 	files := fstest.MapFS{}
-	for _, n := range strings.Split(strings.TrimSpace(string(names)), "\n") {
-		if n == "" {
+	tr := tar.NewReader(bytes.NewReader(out))
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read git archive of %s at %s: %w", dir, ref, err)
+		}
+		if h.Typeflag != tar.TypeReg {
 			continue
 		}
-		b, err := git(root, "show", ref+":"+n)
+		b, err := io.ReadAll(tr)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("read git archive of %s at %s: %w", dir, ref, err)
 		}
-		files[strings.TrimPrefix(n, dir+"/")] = &fstest.MapFile{Data: b, Mode: 0o644}
+		files[strings.TrimPrefix(h.Name, dir+"/")] = &fstest.MapFile{Data: b, Mode: 0o644}
 	}
 	if len(files) == 0 {
 		return nil, &noTreeError{root, dir, ref}
 	}
 	return files, nil
+}
+
+// commitTime is when ref was committed: the base release's publication,
+// from which the waiting period counts what it already held.
+func commitTime(root, ref string) (time.Time, error) {
+	out, err := git(root, "show", "-s", "--format=%cI", ref+"^{commit}")
+	if err != nil {
+		return time.Time{}, err
+	}
+	t, err := time.Parse(time.RFC3339, strings.TrimSpace(string(out)))
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read commit time of %s: %w", ref, err)
+	}
+	return t.UTC(), nil
 }
 
 // noTreeError says a ref has no such directory: before the first release.
@@ -111,4 +156,25 @@ func git(root string, args ...string) ([]byte, error) {
 		return nil, fmt.Errorf("git %s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
 	}
 	return out, nil
+}
+
+// tufSigned is when the targets.json in dir was signed, if it says: the
+// metadata tuf-on-ci writes (Sigstore's since 2024) expires a stated
+// number of days after signing. This is the base's release time in DIR
+// mode when -base-time does not give it.
+func tufSigned(dir string) (time.Time, bool) {
+	b, err := os.ReadFile(filepath.Join(dir, "targets.json"))
+	if err != nil {
+		return time.Time{}, false
+	}
+	var md struct {
+		Signed struct {
+			Expires time.Time `json:"expires"`
+			Period  int       `json:"x-tuf-on-ci-expiry-period"`
+		} `json:"signed"`
+	}
+	if json.Unmarshal(b, &md) != nil || md.Signed.Expires.IsZero() || md.Signed.Period <= 0 {
+		return time.Time{}, false
+	}
+	return md.Signed.Expires.Add(-time.Duration(md.Signed.Period) * 24 * time.Hour).UTC(), true
 }

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	cueerrors "cuelang.org/go/cue/errors"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -48,22 +50,26 @@ type listFlag []string
 func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
 
-type durationFlag struct{ d time.Duration }
+type durationFlag struct {
+	d   time.Duration
+	set bool
+}
 
 func (d *durationFlag) String() string { return d.d.String() }
 func (d *durationFlag) Set(s string) error {
 	v, err := load.ParseDuration(s)
-	d.d = v
+	d.d, d.set = v, true
 	return err
 }
 
 func runCheck(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("check", "[flags] [DIR]", stderr)
 	root := fs.String("C", ".", "repository `dir`ectory holding environments/ (when no DIR is given)")
-	var now nowFlag
+	var now, baseTime nowFlag
 	fs.Var(&now, "now", "release `time` (RFC 3339) for time-dependent rules; default the clock")
 	baseDir := fs.String("base", "", "previous release: a `dir`ectory of published JSON or a golden/ tree")
 	baseRef := fs.String("base-ref", "", "previous release: golden/ at this git `ref` (default: the merge base of HEAD and main, for CUE environments)")
+	fs.Var(&baseTime, "base-time", "when the -base release was published (RFC 3339); default: its targets.json's signing time, or with -base-ref the commit's time")
 	noBase := fs.Bool("no-base", false, "skip the rules across releases (6 to 9)")
 	format := fs.String("format", "text", "output `format`: text, json or github")
 	envName := fs.String("env", "", "environment `name` for a DIR holding one environment's files (default: DIR's base name)")
@@ -81,16 +87,41 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "trustc check: %v\n", err)
 		return exitFail
 	}
-	opts := compiler.Options{Now: now.value()}
+	opts := compiler.Options{Now: now.value(), BaseTime: baseTime.t}
+	done := func(problems error, root string) int {
+		if problems == nil && *format != "json" {
+			return exitOK
+		}
+		report(stdout, stderr, *format, "trustc check", problems, root)
+		if model.Blocking(problems) {
+			return exitFail
+		}
+		return exitOK
+	}
 
-	// The base release, for rules 6 to 9.
-	var readBase func() (map[string]*model.Environment, error)
+	// The base release, for rules 6 to 9. Its own flaws are notes.
+	var readBase func() (*release.Release, string, error)
 	switch {
 	case *noBase:
 	case *baseDir != "":
 		abs, _ := filepath.Abs(*baseDir)
-		readBase = func() (map[string]*model.Environment, error) {
-			return baseModels(os.DirFS(abs), baseName(*envName, abs), abs)
+		readBase = func() (*release.Release, string, error) {
+			if _, err := os.Stat(abs); err != nil {
+				return nil, "", fmt.Errorf("read base release %s: open .: %w", abs, errors.Unwrap(err))
+			}
+			if opts.BaseTime.IsZero() {
+				if t, ok := tufSigned(abs); ok {
+					opts.BaseTime = t
+					if *format == "text" {
+						fmt.Fprintf(stderr, "trustc check: base release signed %s (its targets.json); -base-time overrides it\n", t.Format(time.RFC3339))
+					}
+				}
+			}
+			rel, err := release.Read(os.DirFS(abs), baseName(*envName, abs))
+			if err != nil {
+				return nil, "", &unreadableBase{fmt.Errorf("read base release %s: %w", abs, err), abs}
+			}
+			return rel, abs, nil
 		}
 	case fs.NArg() == 0:
 		ref := *baseRef
@@ -100,70 +131,157 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 				return exitFail
 			}
 		}
-		readBase = func() (map[string]*model.Environment, error) {
+		readBase = func() (*release.Release, string, error) {
 			tree, err := gitTree(absRoot, ref, "golden")
 			if err != nil {
-				return nil, fmt.Errorf("read base release: %w", err)
+				return nil, "", fmt.Errorf("read base release: %w", err)
 			}
-			return baseModels(tree, "", filepath.Join(absRoot, "golden"))
+			if opts.BaseTime.IsZero() {
+				if opts.BaseTime, err = commitTime(absRoot, ref); err != nil {
+					return nil, "", fmt.Errorf("read base release: %w", err)
+				}
+			}
+			dir := filepath.Join(absRoot, "golden")
+			rel, err := release.Read(tree, "")
+			if err != nil {
+				return nil, "", &unreadableBase{fmt.Errorf("read base release %s: %w", dir, err), ""}
+			}
+			return rel, dir, nil
 		}
 	case *baseRef != "":
 		fmt.Fprintln(stderr, "trustc check: -base-ref applies to CUE environments; for a DIR use -base")
 		return exitUsage
 	}
-
-	if fs.NArg() == 0 {
-		// The base is read and derived while the CUE loads. A base that
-		// cannot be read is the one problem reported, as if it had been
-		// read first.
-		var baseErr error
-		if readBase != nil {
-			wait := inBackground(readBase)
-			opts.AwaitBase = func() map[string]*model.Environment {
-				var base map[string]*model.Environment
-				base, baseErr = wait()
-				return base
-			}
-		}
-		_, err := compiler.CompileWith(absRoot, opts)
-		if baseErr != nil {
-			fmt.Fprintf(stderr, "trustc check: %v\n", baseErr)
-			return exitFail
-		}
-		if err != nil {
-			report(stderr, *format, "trustc check", err, absRoot)
-			return exitFail
-		}
-		return exitOK
-	}
-
+	var baseRel *release.Release
+	var baseAt string
+	var baseNotes []*model.Problem
 	if readBase != nil {
-		if opts.Base, err = readBase(); err != nil {
+		var bad *unreadableBase
+		baseRel, baseAt, err = readBase()
+		switch {
+		case errors.As(err, &bad):
+			// A flawed base never blocks the head: its files are history.
+			// Without it, the rules across releases cannot run; say so.
+			n := model.Src{}.Problemf(model.RuleInput, model.Note, "%v", bad.err)
+			if p, ok := unparsable(bad.dir, errors.Unwrap(bad.err), model.Note); ok {
+				n = p
+				n.Message = "in the base release: " + n.Message
+			}
+			n.Message += "; the rules across releases (6 to 9) are not run"
+			baseNotes = append(baseNotes, n)
+		case err != nil:
 			fmt.Fprintf(stderr, "trustc check: %v\n", err)
 			return exitFail
 		}
 	}
+
+	if fs.NArg() == 0 {
+		notes := baseNotes
+		if baseRel != nil {
+			// -base DIR with one environment's files, and a repository of
+			// one environment: they are the same environment, whatever
+			// the directory is called, as in DIR mode.
+			if envs, _ := os.ReadDir(filepath.Join(absRoot, "environments")); len(baseRel.Envs) == 1 && len(envs) == 1 && envs[0].IsDir() {
+				baseRel.Envs[0].Name = envs[0].Name()
+			}
+			opts.Base, notes = modelsByName(baseRel, baseAt)
+		}
+		res, err := compiler.CompileWith(absRoot, opts)
+		if res != nil {
+			err = res.Advice
+		}
+		return done(withNotes(notes, err), absRoot)
+	}
+
 	dir, _ := filepath.Abs(fs.Arg(0))
 	rel, err := release.Read(os.DirFS(dir), baseName(*envName, dir))
 	if err != nil {
+		cwd, _ := os.Getwd()
+		if p, ok := unparsable(dir, err, model.Error); ok {
+			return done(withNotes(baseNotes, p), cwd)
+		}
 		fmt.Fprintf(stderr, "trustc check: %v\n", err)
 		return exitFail
 	}
-	jopts, err := policy.options(dir)
+	jopts, stated, err := policy.options(dir)
 	if err != nil {
 		fmt.Fprintf(stderr, "trustc check: %v\n", err)
 		return exitUsage
 	}
+	if *format == "text" {
+		fmt.Fprintf(stderr, "trustc check: policy: %s\n", stated)
+	}
+	notes := baseNotes
+	if baseRel != nil {
+		if msg := pair(baseRel, rel); msg != "" {
+			fmt.Fprintf(stderr, "trustc check: %s\n", msg)
+			return exitUsage
+		}
+		opts.Base, notes = modelsByName(baseRel, baseAt)
+	}
 	cwd, _ := os.Getwd()
 	envs, err := compiler.Models(rel, jopts)
+	if cerr := compiler.CheckModels(envs, opts); cerr != nil {
+		err = cueerrors.Sanitize(cueerrors.Append(promote(err), promote(cerr)))
+	}
+	return done(withNotes(notes, err), cwd)
+}
+
+// unreadableBase is a base release whose files cannot be parsed.
+type unreadableBase struct {
+	err error
+	dir string // where its files are, when on disk
+}
+
+func (e *unreadableBase) Error() string { return e.err.Error() }
+
+// withNotes puts the base's notes before the head's problems: a reader
+// learns what the base already got wrong, once, before what this change
+// does.
+func withNotes(notes []*model.Problem, err error) error {
+	var out cueerrors.Error
+	for _, n := range notes {
+		out = cueerrors.Append(out, n)
+	}
+	out = cueerrors.Append(out, promote(err))
+	if out == nil {
+		return nil
+	}
+	return out
+}
+
+func promote(err error) cueerrors.Error {
 	if err == nil {
-		err = compiler.CheckModels(envs, opts)
+		return nil
 	}
-	if err != nil {
-		report(stderr, *format, "trustc check", err, cwd)
-		return exitFail
+	return cueerrors.Promote(err, "")
+}
+
+// pair matches the base's environments with the head's. Two directories of
+// one environment each are the same environment whatever their names (a
+// user types "check -base v10 v11"); otherwise names must match. It
+// returns why they cannot be paired, or "": rules 6 to 9 are never skipped
+// quietly.
+func pair(base, head *release.Release) string {
+	if len(base.Envs) == 1 && len(head.Envs) == 1 {
+		base.Envs[0].Name = head.Envs[0].Name
+		return ""
 	}
-	return exitOK
+	var missing []string
+	for _, e := range head.Envs {
+		if base.Env(e.Name) == nil {
+			missing = append(missing, e.Name+" (no base)")
+		}
+	}
+	for _, e := range base.Envs {
+		if head.Env(e.Name) == nil {
+			missing = append(missing, e.Name+" (only in the base)")
+		}
+	}
+	if len(missing) == 0 {
+		return ""
+	}
+	return "cannot pair the base's environments with DIR's: " + strings.Join(missing, ", ") + "; give both in the same layout, or -no-base"
 }
 
 // jsonPolicy holds the flags that say what published JSON does not carry:
@@ -182,17 +300,39 @@ func (p *jsonPolicy) register(fs *flag.FlagSet, arg string) {
 	fs.Var(&p.fronts, "front", arg+" only: `URL=SHARD[,SHARD]` a signing URL fronting the logs at these base URLs (repeatable)")
 }
 
-// options returns the load options for published files in dir.
-func (p *jsonPolicy) options(dir string) (load.JSONOptions, error) {
+// sigstoreTUFTimestampExpiry is Sigstore's TUF timestamp expiry (7 days,
+// root-signing's timestamp role): the policy a directory of published JSON
+// is checked against when no flag says otherwise, so that the waiting
+// period is never silently off.
+const sigstoreTUFTimestampExpiry = 7 * 24 * time.Hour
+
+// options returns the load options for published files in dir, and the
+// policy they amount to, stated for the user.
+func (p *jsonPolicy) options(dir string) (load.JSONOptions, string, error) {
 	o := load.JSONOptions{Dir: dir, WaitingPeriod: p.waiting.d, TUFTimestampExpiry: p.expiry.d, Buffer: p.buffer.d, Clients: p.clients, Fronts: map[string][]string{}}
 	for _, f := range p.fronts {
 		u, shards, ok := strings.Cut(f, "=")
 		if !ok {
-			return o, fmt.Errorf("-front %q: want URL=SHARD[,SHARD]", f)
+			return o, "", fmt.Errorf("-front %q: want URL=SHARD[,SHARD]", f)
 		}
 		o.Fronts[u] = strings.Split(shards, ",")
 	}
-	return o, nil
+	origin := "from flags"
+	if !p.expiry.set {
+		o.TUFTimestampExpiry = sigstoreTUFTimestampExpiry
+		origin = "tufTimestampExpiry is Sigstore's; set -tuf-timestamp-expiry, -buffer, -waiting-period to change the policy"
+	}
+	stated := fmt.Sprintf("tufTimestampExpiry %s, buffer %s, waitingPeriod %s (%s)",
+		dayString(o.TUFTimestampExpiry), dayString(o.Buffer), dayString(o.WaitingPeriod), origin)
+	return o, stated, nil
+}
+
+// dayString writes a duration as the flags take it: "7d", else Go's form.
+func dayString(d time.Duration) string {
+	if d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+	return d.String()
 }
 
 func baseName(name, dir string) string {

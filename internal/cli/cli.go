@@ -10,9 +10,6 @@ import (
 	"io"
 	"os"
 	"sort"
-	"strings"
-
-	cueerrors "cuelang.org/go/cue/errors"
 
 	"github.com/trustc-dev/trustc/internal/startheap"
 )
@@ -129,22 +126,4 @@ func parse(fs *flag.FlagSet, args []string) (code int, ok bool) {
 	// Re-parse an empty list after a "--" so fs.Args() is the positionals.
 	_ = fs.Parse(append([]string{"--"}, positional...))
 	return 0, true
-}
-
-// printErr prints a headline and then every problem in err, one per line
-// with its CUE file:line:col relative to root.
-func printErr(w io.Writer, headline string, err error, root string) {
-	list := cueerrors.Errors(err)
-	switch {
-	case len(list) > 1:
-		fmt.Fprintf(w, "%s: %d problems:\n", headline, len(list))
-	default:
-		fmt.Fprintf(w, "%s:\n", headline)
-	}
-	details := cueerrors.Details(err, &cueerrors.Config{Cwd: root, ToSlash: true})
-	for _, line := range strings.SplitAfter(details, "\n") {
-		if line != "" {
-			fmt.Fprint(w, "  "+line)
-		}
-	}
 }

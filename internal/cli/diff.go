@@ -14,6 +14,7 @@ import (
 
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/compiler/check"
+	"github.com/trustc-dev/trustc/compiler/derive"
 	"github.com/trustc-dev/trustc/compiler/emit"
 	"github.com/trustc-dev/trustc/compiler/load"
 	"github.com/trustc-dev/trustc/compiler/model"
@@ -108,11 +109,9 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	}
 	opts := compiler.Options{Now: t}
 	if old != nil {
-		if opts.Base, err = modelsByName(old, oldDir); err != nil {
-			// The base is history; its own problems are not this change's.
-			fmt.Fprintf(stderr, "trustc diff: warning: rules 6 to 9 skipped: %v\n", err)
-			opts.Base = nil
-		}
+		// The base is history, read leniently: its own problems are not
+		// this change's.
+		opts.Base, _ = modelsByName(old, oldDir)
 	}
 
 	// The new release and the policy's findings on it.
@@ -123,7 +122,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		if new, err = release.Read(os.DirFS(newDir), name); err != nil {
 			return fail("read %s: %v", fs.Arg(0), err)
 		}
-		jopts, err := policy.options(newDir)
+		jopts, _, err := policy.options(newDir)
 		if err != nil {
 			fmt.Fprintf(stderr, "trustc diff: %v\n", err)
 			return exitUsage
@@ -135,7 +134,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 			prefix = name + "/"
 		}
 		envs, err := compiler.Models(new, jopts)
-		if err == nil {
+		if !model.Blocking(err) {
 			err = compiler.CheckModels(envs, opts)
 		}
 		findings = jsonFindings(err, newDir, prefix)
@@ -190,15 +189,27 @@ func compileForReview(root string, opts compiler.Options, stderr io.Writer) (*re
 	}
 	var findings []review.Finding
 	var broken cueerrors.Error
-	for i := range envs {
+	for i, env := range envs {
+		// Material that does not derive leaves nothing to emit: those
+		// problems are the input's, not findings beside a change (every
+		// stage reports the one problem type, so its rule cannot tell).
+		if derr := derive.Environment(env); derr != nil {
+			broken = cueerrors.Append(broken, cueerrors.Promote(derr, ""))
+			continue
+		}
 		// A slice of envs, not a copy: Check replaces the environment by
 		// its release as of opts.Now, which is what Emit must write.
 		err := compiler.Check(envs[i:i+1], opts)
-		env := envs[i]
+		env = envs[i]
 		var sources emit.SourceMap
 		for _, e := range cueerrors.Errors(err) {
 			v, ok := e.(*check.Violation)
-			if !ok {
+			if ok && v.Severity != model.Error {
+				// TODO(review): the review has no severities yet; it
+				// shows errors only, as before warnings existed.
+				continue
+			}
+			if !ok || v.Rule == model.RuleInput {
 				broken = cueerrors.Append(broken, e)
 				continue
 			}
@@ -247,6 +258,9 @@ func cueFinding(env string, v *check.Violation, sources emit.SourceMap, root str
 func jsonFindings(err error, dir, prefix string) []review.Finding {
 	var out []review.Finding
 	for _, p := range problems(err, dir) {
+		if p.Severity != model.Error.String() {
+			continue // TODO(review): severities in the review
+		}
 		out = append(out, review.Finding{Rule: p.Rule, File: prefix + p.File, Path: p.Path, Message: p.Message})
 	}
 	return out

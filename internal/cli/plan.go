@@ -45,7 +45,9 @@ func runPlan(args []string, stdout, stderr io.Writer) int {
 	// from then.
 	opts := compiler.Options{Now: t}
 	if dir := filepath.Join(absRoot, "golden"); exists(dir) {
-		if opts.Base, err = baseModels(os.DirFS(dir), "", dir); err != nil {
+		// golden/ was checked when it was written; its notes are not
+		// this plan's.
+		if opts.Base, _, err = baseModels(os.DirFS(dir), "", dir); err != nil {
 			fmt.Fprintf(stderr, "trustc plan: warning: golden/ unread, rules 6 to 9 skipped: %v\n", err)
 			opts.Base = nil
 		}
@@ -59,6 +61,7 @@ func runPlan(args []string, stdout, stderr io.Writer) int {
 		printErr(stderr, "trustc plan: the plan breaks the policy", err, absRoot)
 		return exitFail
 	}
+	printErr(stderr, "trustc plan", res.Advice, absRoot)
 	var cals []*plan.Calendar
 	for _, env := range res.Envs {
 		whole := env

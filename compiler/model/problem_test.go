@@ -1,0 +1,60 @@
+package model
+
+import (
+	"testing"
+
+	"cuelang.org/go/cue/errors"
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestProblem(t *testing.T) {
+	src := Src{Path: []string{"rekor", `"log"`}}
+	tests := []struct {
+		name     string
+		p        *Problem
+		msg      string
+		blocking bool
+	}{
+		{"error under a rule", src.Problemf(RuleImmutable, Error, "start moved"), "immutable: start moved", true},
+		{"input error", src.Errorf("missing field url").(*Problem), "missing field url", true},
+		{"warning", src.Warnf(RuleMaterial, "uri %q is not an https URL", "tsa.internal").(*Problem), `warning: material: uri "tsa.internal" is not an https URL`, false},
+		{"note with a fix", &Problem{Rule: RuleImmutable, Severity: Note, Src: src, Message: "log id corrected", Fix: "nothing to do"}, "note: immutable: log id corrected; nothing to do", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.msg, tt.p.Error()); diff != "" {
+				t.Errorf("Error() (-want +got):\n%s", diff)
+			}
+			if got := Blocking(tt.p); got != tt.blocking {
+				t.Errorf("Blocking = %v, want %v", got, tt.blocking)
+			}
+			blocking, advice := Split(tt.p)
+			if (blocking != nil) != tt.blocking || (advice != nil) == tt.blocking {
+				t.Errorf("Split = %v, %v", blocking, advice)
+			}
+		})
+	}
+}
+
+// TestProblemsOfForeignErrors: CUE's own errors become input problems at
+// their position, so one printer handles every error.
+func TestProblemsOfForeignErrors(t *testing.T) {
+	var errs errors.Error
+	errs = errors.Append(errs, errors.Newf(Src{}.Pos, "conflicting values"))
+	errs = errors.Append(errs, Src{}.Warnf(RuleWellFormed, "out of order"))
+	ps := Problems(errs)
+	var got []string
+	for _, p := range ps {
+		got = append(got, p.Rule+"/"+p.Severity.String()+"/"+p.Message)
+	}
+	want := []string{"input/error/conflicting values", "well-formed/warning/out of order"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Problems (-want +got):\n%s", diff)
+	}
+	if !Blocking(errs) {
+		t.Error("a CUE error does not block")
+	}
+	if Blocking(nil) {
+		t.Error("nil blocks")
+	}
+}
