@@ -1,7 +1,7 @@
 # trustc: two commands do everything. See README.md.
 GO ?= go
 
-.PHONY: generate test check-generated fmt bench
+.PHONY: generate test check-generated fmt bench rehearse
 
 # Compile every environment into golden/. Nothing else: the list of
 # differences from Sigstore's published files is a page of its own, kept
@@ -36,3 +36,15 @@ bench:
 	@mkdir -p bench/out
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(BENCHCOUNT) -timeout 60m ./... >bench/out/bench.txt; \
 		status=$$?; cat bench/out/bench.txt; exit $$status
+
+# Rehearse a rollout end to end with the real Sigstore servers and clients
+# (rehearsal/, a Go module of its own; docs/rehearsal.md). The first run
+# builds the pinned servers into the user cache directory (or
+# TRUSTC_REHEARSAL_CACHE); later runs reuse them. Needs port 443 on
+# 127.0.0.1 (root). The report, every server's log and every bundle end up
+# in rehearsal/out/.
+rehearse:
+	@if command -v npm >/dev/null 2>&1 && [ ! -d rehearsal/js/node_modules/@sigstore/verify ]; then \
+		(cd rehearsal/js && npm ci --ignore-scripts --no-audit --no-fund); fi
+	cd rehearsal && TRUSTC_REHEARSAL_OUT=$(CURDIR)/rehearsal/out $(GO) test -count=1 -timeout 80m -run '^TestRehearsal$$' -v .
+	@tail -1 rehearsal/out/report.md

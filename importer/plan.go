@@ -172,6 +172,10 @@ type Policy struct {
 	WaitingPeriod string
 	// Clients the environment serves.
 	Clients []string
+	// RekorV1RetiresAt, an RFC 3339 time or empty, is when the main
+	// signing config may stop offering a Rekor API v1 log: an instance
+	// that runs only Rekor v2 logs sets it to its start.
+	RekorV1RetiresAt string
 }
 
 // DefaultPolicy is Sigstore's: a 7-day TUF timestamp, a week's buffer, no
@@ -197,6 +201,7 @@ func (p Policy) withDefaults() Policy {
 	if p.Clients != nil {
 		d.Clients = p.Clients
 	}
+	d.RekorV1RetiresAt = p.RekorV1RetiresAt
 	return d
 }
 

@@ -190,6 +190,9 @@ func (r *renderer) environment() string {
 				w.field(path, "optIn", "true")
 			}
 			w.field(path, "waitingPeriod", str(p.policy.WaitingPeriod))
+			if c.name == "main" && p.policy.RekorV1RetiresAt != "" {
+				w.field(path, "rekorV1RetiresAt", str(p.policy.RekorV1RetiresAt))
+			}
 			w.field(path, "rekorTlogConfig", selectorValue(c.rekor))
 			w.field(path, "tsaConfig", selectorValue(c.tsa))
 			w.close()

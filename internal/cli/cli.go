@@ -46,6 +46,7 @@ func commands() map[string]command {
 		"diff":             {"review a trust change: what it does to which clients, and when", runDiff},
 		"at":               {"what Sigstore clients sign with and verify at one instant", runAt},
 		"plan":             {"the release calendar: each date the published files must change, and why", runPlan},
+		"probe":            {"check the live services of a compiled release against it (network)", runProbe},
 		"tuf":              {"tuf build: sign a TUF repository serving an environment's release", runTUF},
 		"verify-published": {"compare a published TUF repository with golden/<env>", runVerifyPublished},
 		"import":           {"write an environment from published trust files", runImport},

@@ -32,6 +32,8 @@ func runInit(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&tsa, "tsa", "a timestamp authority and one of its chains, leaf first, as a `spec` url=URL,certificate-chain=PEM[,start-time=T][,end-time=T][,api-version=N]; start-time defaults to the leaf's NotBefore. Repeat for more.")
 	fs.Var(&oidc, "oidc", "an OpenID Connect provider, as a `url` or url=URL[,start-time=T][,api-version=N]; start-time defaults to the first CA's. Repeat for more.")
 	policy := policyFlags(fs)
+	var v1Retires nowFlag
+	fs.Var(&v1Retires, "rekor-v1-retires-at", "`time` (RFC 3339) from which the main signing config may offer no Rekor API v1 log (rekorV1RetiresAt); an instance with only Rekor v2 logs needs it")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
@@ -43,6 +45,7 @@ func runInit(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	spec := importer.Spec{Env: *env, Operator: *operator, Policy: policy()}
+	spec.Policy.RekorV1RetiresAt = v1Retires.String()
 	p := &specParser{}
 	for _, v := range fulcio {
 		spec.Fulcio = append(spec.Fulcio, p.chain("-fulcio", v))

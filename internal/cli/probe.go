@@ -1,0 +1,83 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/trustc-dev/trustc/compiler"
+	"github.com/trustc-dev/trustc/compiler/load"
+	"github.com/trustc-dev/trustc/probe"
+	"github.com/trustc-dev/trustc/release"
+)
+
+// runProbe checks the live services of a compiled release against it. It
+// is the one command that reaches the network, and only the services the
+// release names.
+func runProbe(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("probe", "-env name [-C dir] [-golden dir] [-now time] [-format markdown|json] [-timeout d]", stderr)
+	root := fs.String("C", ".", "repository `dir`ectory")
+	golden := fs.String("golden", "golden", "compiled release `dir`ectory (relative paths are relative to -C); the services of golden/<env> are probed")
+	envName := fs.String("env", "", "`name` of the environment whose services to probe")
+	var now nowFlag
+	fs.Var(&now, "now", "`time` (RFC 3339) that picks the services in their verification window; default the clock")
+	format := fs.String("format", "markdown", "output `format`: "+strings.Join(probe.Formats, ", "))
+	timeout := fs.Duration("timeout", 30*time.Second, "bound on the whole probe")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "trustc probe: unexpected arguments %q\n", fs.Args())
+		return exitUsage
+	}
+	if *envName == "" || !slices.Contains(probe.Formats, *format) {
+		fs.Usage()
+		return exitUsage
+	}
+	dir := *golden
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(*root, dir)
+	}
+	dir = filepath.Join(dir, *envName)
+	if _, err := os.Stat(dir); err != nil {
+		fmt.Fprintf(stderr, "trustc probe: %s: no compiled release of environment %q; run trustc generate\n", dir, *envName)
+		return exitFail
+	}
+	rel, err := release.Read(os.DirFS(dir), *envName)
+	if err != nil {
+		fmt.Fprintf(stderr, "trustc probe: read %s: %v\n", dir, err)
+		return exitFail
+	}
+	envs, err := compiler.Models(rel, load.JSONOptions{Dir: dir})
+	if err != nil {
+		printErr(stderr, "trustc probe: "+dir+" does not derive", err, *root)
+		return exitFail
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+	rep := probe.Env(ctx, envs[0], now.value(), &http.Client{Timeout: *timeout})
+	b, err := rep.Render(*format)
+	if err != nil {
+		fmt.Fprintf(stderr, "trustc probe: %v\n", err)
+		return exitFail
+	}
+	if _, err := stdout.Write(b); err != nil {
+		fmt.Fprintf(stderr, "trustc probe: %v\n", err)
+		return exitFail
+	}
+	if !rep.OK() {
+		for _, r := range rep.Results {
+			if r.Status == probe.Fail {
+				fmt.Fprintf(stderr, "trustc probe: %s %q at %s: %s\n", r.Kind, r.Name, r.URL, r.Detail)
+			}
+		}
+		return exitFail
+	}
+	return exitOK
+}
