@@ -245,6 +245,85 @@ func TestBadInput(t *testing.T) {
     ./environments/test/tuf_targets.cue:7:2
 `,
 	}, {
+		name: "waiting period too long to count",
+		setup: func(t *testing.T, r string) {
+			edit(t, r, "environment.cue", `optIn:         true
+		waitingPeriod: "90d"`, `optIn:         true
+		waitingPeriod: "213505d"`)
+		},
+		want: `signingConfigs.rekorV2.waitingPeriod: duration "213505d" is longer than 106751 days, the most trustc can count; write a shorter one:
+    ./environments/test/environment.cue:33:18
+`,
+	}, {
+		name: "empty start",
+		setup: func(t *testing.T, r string) {
+			edit(t, r, "services.cue", `verify: start: "2025-09-23T00:00:00Z"`, `verify: start: ""`)
+		},
+		want: `rekor."log2025-1".verify.start: empty timestamp: want RFC 3339 in UTC, like 2025-09-23T00:00:00Z (leave an end out for an open window):
+    ./environments/test/services.cue:22:18
+`,
+	}, {
+		name: "empty end",
+		setup: func(t *testing.T, r string) {
+			edit(t, r, "services.cue", `end: "2022-10-31T23:59:59.999Z"`, `end: ""`)
+		},
+		want: `ct.test.verify.end: empty timestamp: want RFC 3339 in UTC, like 2025-09-23T00:00:00Z (leave an end out for an open window):
+    ./environments/test/services.cue:32:48
+`,
+	}, {
+		name: "start at the zero time",
+		setup: func(t *testing.T, r string) {
+			edit(t, r, "services.cue", `verify: start: "2025-09-23T00:00:00Z"`, `verify: start: "0001-01-01T00:00:00Z"`)
+		},
+		want: `rekor."log2025-1".verify.start: timestamp "0001-01-01T00:00:00Z" is before 1970-01-01T00:00:00Z; nothing trustc publishes is that old:
+    ./environments/test/services.cue:22:18
+`,
+	}, {
+		name: "more than nanoseconds",
+		setup: func(t *testing.T, r string) {
+			edit(t, r, "services.cue", `end: "2022-10-31T23:59:59.999Z"`, `end: "2022-10-31T23:59:59.9999999999Z"`)
+		},
+		want: `ct.test.verify.end: timestamp "2022-10-31T23:59:59.9999999999Z" has 10 fractional digits; timestamps hold nanoseconds, at most 9 digits:
+    ./environments/test/services.cue:32:48
+`,
+	}, {
+		name: "empty url",
+		setup: func(t *testing.T, r string) {
+			edit(t, r, "services.cue", `url: "https://log2025-1.rekor.sigstore.dev"`, `url: ""`)
+		},
+		// The other two problems follow from the same empty url.
+		want: `rekor."log2025-1": well-formed: "log2025-1" is in a signing config but has no url; add its url:
+    ./environments/test/services.cue:19:8
+rekor."log2025-1".url: Rekor v2 log url "" has no origin to compute its log id over: no host:
+    ./environments/test/services.cue:19:8
+rekor."log2025-1".url: empty url; give the service's https URL:
+    ./environments/test/services.cue:19:8
+`,
+	}, {
+		name: "url with a trailing space",
+		setup: func(t *testing.T, r string) {
+			edit(t, r, "services.cue", `url: "https://ctfe.sigstore.dev/2022"`, `url: "https://ctfe.sigstore.dev/2022 "`)
+		},
+		want: `ct."2022".url: url "https://ctfe.sigstore.dev/2022 " has whitespace around it; write "https://ctfe.sigstore.dev/2022":
+    ./environments/test/services.cue:35:8
+`,
+	}, {
+		name: "url that differs only by a trailing slash",
+		setup: func(t *testing.T, r string) {
+			edit(t, r, "services.cue", `url: "https://ctfe.sigstore.dev/2022"`, `url: "https://ctfe.sigstore.dev/test/"`)
+		},
+		want: `ct."2022".url: well-formed: ct "2022" has the same url as "test" (https://ctfe.sigstore.dev/test/); each must be unique:
+    ./environments/test/services.cue:35:8
+`,
+	}, {
+		name: "bytes that are not UTF-8",
+		setup: func(t *testing.T, r string) {
+			edit(t, r, "services.cue", `url: "https://ctfe.sigstore.dev/2022"`, "url: \"https://ctfe.sigstore.dev/20\xff22\"")
+		},
+		want: `ct."2022".url: "https://ctfe.sigstore.dev/20\ufffd22" holds bytes that are not UTF-8 (read as U+FFFD); save the file as UTF-8:
+    ./environments/test/services.cue:35:8
+`,
+	}, {
 		name: "every problem is reported, not only the first",
 		setup: func(t *testing.T, r string) {
 			write(t, r, "rekor.pub", []byte("not a key\n"))

@@ -296,13 +296,17 @@ func compare(got *release.Env, w want) error {
 // grandfather exempts, from the waiting period, every service a
 // waiting-period finding names, and returns how many it exempted.
 func (p *plan) grandfather(findings errors.Error) int {
+	// One index for all findings: looking each finding's service up by a
+	// scan of every service made an import with 100k findings quadratic
+	// (it did not finish in ten minutes).
+	services := p.services()
 	n := 0
 	for _, f := range errors.Errors(findings) {
 		v, ok := f.(*check.Violation)
 		if !ok || v.Rule != check.RuleWaitingPeriod || len(v.Src.Path) < 2 {
 			continue
 		}
-		s := p.service(v.Src.Path[0], unquote(v.Src.Path[1]))
+		s := services[serviceKey{v.Src.Path[0], unquote(v.Src.Path[1])}]
 		if s == nil || s.exempt != "" {
 			continue
 		}
@@ -312,35 +316,35 @@ func (p *plan) grandfather(findings errors.Error) int {
 	return n
 }
 
-// service finds a service by its CUE kind and name.
-func (p *plan) service(kind, name string) *psvc {
-	var all []*psvc
-	switch kind {
-	case "rekor":
-		for _, l := range p.rekor {
-			all = append(all, &l.psvc)
-		}
-	case "rekorFronts":
-		for _, f := range p.fronts {
-			all = append(all, &f.psvc)
-		}
-	case "ca":
-		for _, a := range p.ca {
-			all = append(all, &a.psvc)
-		}
-	case "tsa":
-		for _, a := range p.tsa {
-			all = append(all, &a.psvc)
-		}
-	case "oidc":
-		all = p.oidc
-	}
-	for _, s := range all {
-		if s.name == name {
-			return s
+// serviceKey is a service's CUE kind and name.
+type serviceKey struct{ kind, name string }
+
+// services indexes the plan's services by CUE kind and name; the first of
+// a name wins, as a scan in declaration order would find it.
+func (p *plan) services() map[serviceKey]*psvc {
+	out := map[serviceKey]*psvc{}
+	add := func(kind string, s *psvc) {
+		k := serviceKey{kind, s.name}
+		if _, ok := out[k]; !ok {
+			out[k] = s
 		}
 	}
-	return nil
+	for _, l := range p.rekor {
+		add("rekor", &l.psvc)
+	}
+	for _, f := range p.fronts {
+		add("rekorFronts", &f.psvc)
+	}
+	for _, a := range p.ca {
+		add("ca", &a.psvc)
+	}
+	for _, a := range p.tsa {
+		add("tsa", &a.psvc)
+	}
+	for _, o := range p.oidc {
+		add("oidc", o)
+	}
+	return out
 }
 
 func unquote(label string) string {

@@ -222,7 +222,11 @@ func (b *initBuilder) chain(c ChainSpec, tsa bool) {
 	// The published subject is the derived one, so that the environment
 	// states nothing derive computes.
 	auth := &model.Authority{Chains: []*model.Chain{{Certs: []model.Material{m}}}}
-	if err := derive.Environment(&model.Environment{CAs: []*model.Authority{auth}}); err != nil {
+	env := &model.Environment{CAs: []*model.Authority{auth}}
+	if tsa {
+		env = &model.Environment{TSAs: []*model.Authority{auth}}
+	}
+	if err := derive.Environment(env); err != nil {
 		b.e.add(c.Flag, "certificate-chain", "%v", firstMsg(err))
 		return
 	}

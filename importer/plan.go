@@ -830,7 +830,7 @@ func (pl *planner) authorities(cas []*prototrustroot.CertificateAuthority, list,
 	stated := map[*pauth][]said{}
 	for i, a := range cas {
 		p := index(list, i)
-		ch, ok := pl.chain(p, a)
+		ch, ok := pl.chain(p, a, kind)
 		if !ok {
 			continue
 		}
@@ -882,7 +882,7 @@ func (pl *planner) authorities(cas []*prototrustroot.CertificateAuthority, list,
 }
 
 // chain checks one CA or TSA entry and returns its chain.
-func (pl *planner) chain(p string, a *prototrustroot.CertificateAuthority) (*pchain, bool) {
+func (pl *planner) chain(p string, a *prototrustroot.CertificateAuthority, kind string) (*pchain, bool) {
 	file := pl.in.root.file
 	certs := a.GetCertChain().GetCertificates()
 	if len(certs) == 0 {
@@ -906,7 +906,11 @@ func (pl *planner) chain(p string, a *prototrustroot.CertificateAuthority) (*pch
 	ch := &pchain{pem: buf.Bytes(), verify: w}
 	// The derived subject, as compiler/derive computes it.
 	auth := &model.Authority{Chains: []*model.Chain{{Certs: []model.Material{{File: model.Value[string]{V: "the chain"}, Bytes: ch.pem}}}}}
-	if err := derive.Environment(&model.Environment{CAs: []*model.Authority{auth}}); err != nil {
+	env := &model.Environment{CAs: []*model.Authority{auth}}
+	if kind == "tsa" {
+		env = &model.Environment{TSAs: []*model.Authority{auth}}
+	}
+	if err := derive.Environment(env); err != nil {
 		pl.e.add(file, p+".certChain", "%v", firstMsg(err))
 		return nil, false
 	}

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/trustc-dev/trustc/internal/keykind"
 )
 
 const unset = "(unset)"
@@ -110,7 +112,7 @@ func renderKey(b []byte) string {
 		case *rsa.PublicKey:
 			kind = fmt.Sprintf("RSA %d-bit key", k.N.BitLen())
 		default:
-			kind = fmt.Sprintf("%T key", k)
+			kind = keykind.Of(k)
 		}
 	} else if k, err := x509.ParsePKCS1PublicKey(b); err == nil {
 		kind = fmt.Sprintf("RSA %d-bit key (PKCS#1)", k.N.BitLen())

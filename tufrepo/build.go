@@ -1,6 +1,7 @@
 package tufrepo
 
 import (
+	"bytes"
 	"crypto"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
@@ -72,13 +74,93 @@ func (o Options) roles() []role {
 // The repository is assembled in a temporary directory beside dir and
 // renamed into place; on error dir is left as it was. An existing dir is
 // replaced only if it is empty or holds a timestamp.json, so a mistyped
-// path cannot swallow an unrelated directory.
+// path cannot swallow an unrelated directory, and only if it holds no
+// <v>.root.json of the version written with other bytes.
 func Build(dir string, targets []Target, opts Options) error {
 	files, err := buildFiles(targets, opts)
 	if err != nil {
 		return err
 	}
+	if err := checkNoRollback(filepath.Clean(dir), opts); err != nil {
+		return err
+	}
 	return writeAtomic(dir, files)
+}
+
+// checkNoRollback refuses to replace a repository with lower versions of
+// any role than it holds: a client that saw the higher version refuses
+// the lower one (TUF client workflow 5.3 to 5.6), so the rebuilt
+// repository would be a rollback to it. Root, targets and snapshot
+// versions come from the versioned file names, timestamp's from
+// timestamp.json; a timestamp.json that does not parse says nothing.
+func checkNoRollback(dir string, opts Options) error {
+	des, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("write repository: %w", err)
+	}
+	held := map[string]int64{}
+	for _, de := range des {
+		v, role, ok := versionedName(de.Name())
+		if ok && v > held[role] {
+			held[role] = v
+		}
+	}
+	if b, err := readAtMostFile(filepath.Join(dir, "timestamp.json"), timestampMaxLength); err == nil {
+		if ts, err := metadata.Timestamp().FromBytes(b); err == nil {
+			held[metadata.TIMESTAMP] = ts.Signed.Version
+		}
+	}
+	for _, r := range opts.roles() {
+		v := r.opts.Version
+		if v == 0 {
+			v = 1
+		}
+		if h := held[r.name]; v < h {
+			return fmt.Errorf("write repository: %s holds %s v%d; writing v%d over it would roll back every client that saw v%d, so give %s version %d or more", dir, r.name, h, v, h, r.name, h)
+		}
+	}
+	return nil
+}
+
+// versionedName parses "<v>.<role>.json" for root, targets and snapshot.
+func versionedName(name string) (v int64, role string, ok bool) {
+	n, rest, ok := strings.Cut(name, ".")
+	if !ok {
+		return 0, "", false
+	}
+	role, ok = strings.CutSuffix(rest, ".json")
+	if !ok || (role != metadata.ROOT && role != metadata.TARGETS && role != metadata.SNAPSHOT) {
+		return 0, "", false
+	}
+	v, err := strconv.ParseInt(n, 10, 64)
+	if err != nil || v < 1 {
+		return 0, "", false
+	}
+	return v, role, true
+}
+
+// timestampMaxLength is go-tuf's default bound on timestamp.json.
+const timestampMaxLength = 16384
+
+// readAtMostFile reads a regular file of at most maxLength bytes. The
+// file type is checked before opening: opening a FIFO would block.
+func readAtMostFile(path string, maxLength int64) ([]byte, error) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readAtMost(f, path, maxLength)
 }
 
 // file is one file of a repository, by slash-separated path.
@@ -250,6 +332,9 @@ func writeAtomic(dir string, files []file) (err error) {
 	if err := checkReplaceable(dir); err != nil {
 		return err
 	}
+	if err := checkRootKept(dir, files); err != nil {
+		return err
+	}
 	parent, base := filepath.Split(dir)
 	if parent == "" {
 		parent = "."
@@ -301,6 +386,31 @@ func checkReplaceable(dir string) error {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "timestamp.json")); err != nil {
 		return fmt.Errorf("write repository: refuse to replace %s: not empty and holds no timestamp.json", dir)
+	}
+	return nil
+}
+
+// checkRootKept refuses to replace dir's <v>.root.json with other bytes.
+// A root version is signed once: clients that trusted the old bytes keep
+// them and, finding the same version again, never take the new one, while
+// new clients trust the new one, so the two would disagree on the keys.
+// Rebuilding with the same keys and options writes the same bytes and is
+// allowed.
+func checkRootKept(dir string, files []file) error {
+	for _, f := range files {
+		if !strings.HasSuffix(f.name, ".root.json") || strings.Contains(f.name, "/") {
+			continue
+		}
+		old, err := os.ReadFile(filepath.Join(dir, f.name))
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("write repository: %w", err)
+		}
+		if !bytes.Equal(old, f.data) {
+			return fmt.Errorf("write repository: %s already holds a different %s; a root version is signed once, so give the new root a higher version", dir, f.name)
+		}
 	}
 	return nil
 }

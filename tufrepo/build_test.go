@@ -241,7 +241,7 @@ func TestBuildErrors(t *testing.T) {
 		{"duplicate key", func(o *Options) { o.Signers.Targets = append(o.Signers.Targets, o.Signers.Targets[0]) }, nil,
 			"build repository: targets: key " + keyID(seededKey("targets")) + " listed twice"},
 		{"rsa key", func(o *Options) { o.Signers.Targets = []crypto.Signer{loadRSA(t)} }, nil,
-			"build repository: targets: key type *rsa.PublicKey: want Ed25519 or ECDSA P-256"},
+			"build repository: targets: RSA 2048-bit key: want Ed25519 or ECDSA P-256"},
 		{"duplicate target", func(*Options) {}, []Target{{Name: "a"}, {Name: "a"}},
 			"build repository: target a listed twice"},
 		{"bad target name", func(*Options) {}, []Target{{Name: "../a"}},
@@ -311,8 +311,46 @@ func TestBuildReplace(t *testing.T) {
 		t.Errorf("failed Build changed the repository (-before +after):\n%s", diff)
 	}
 
+	// A root version is signed once: a rebuild that would sign other root
+	// bytes under the same version is refused and changes nothing.
+	later := testOptions(t)
+	later.Root.Expires = later.Root.Expires.AddDate(1, 0, 0)
+	err := Build(repo, testTargets, later)
+	want := "write repository: " + repo + " already holds a different 1.root.json; a root version is signed once, so give the new root a higher version"
+	if err == nil || err.Error() != want {
+		t.Errorf("Build rewriting 1.root.json: error %v, want %s", err, want)
+	}
+	if diff := cmp.Diff(first, readTree(t, repo)); diff != "" {
+		t.Errorf("refused Build changed the repository (-before +after):\n%s", diff)
+	}
+
+	// Nor may a rebuild lower any role's version: clients that saw the
+	// higher one would take the rebuilt repository for a rollback.
+	higher := testOptions(t)
+	higher.Targets.Version, higher.Timestamp.Version = 5, 3
+	if err := Build(repo, testTargets, higher); err != nil {
+		t.Fatal(err)
+	}
+	atV5 := readTree(t, repo)
+	lower := testOptions(t)
+	lower.Targets.Version, lower.Timestamp.Version = 4, 3
+	err = Build(repo, testTargets, lower)
+	want = "write repository: " + repo + " holds targets v5; writing v4 over it would roll back every client that saw v5, so give targets version 5 or more"
+	if err == nil || err.Error() != want {
+		t.Errorf("Build lowering the targets version: error %v, want %s", err, want)
+	}
+	lower.Targets.Version, lower.Timestamp.Version = 5, 2
+	err = Build(repo, testTargets, lower)
+	want = "write repository: " + repo + " holds timestamp v3; writing v2 over it would roll back every client that saw v3, so give timestamp version 3 or more"
+	if err == nil || err.Error() != want {
+		t.Errorf("Build lowering the timestamp version: error %v, want %s", err, want)
+	}
+	if diff := cmp.Diff(atV5, readTree(t, repo)); diff != "" {
+		t.Errorf("refused Build changed the repository (-before +after):\n%s", diff)
+	}
+
 	// A good rebuild replaces it whole: the old target does not linger.
-	if err := Build(repo, testTargets[:1], testOptions(t)); err != nil {
+	if err := Build(repo, testTargets[:1], higher); err != nil {
 		t.Fatal(err)
 	}
 	for n := range readTree(t, repo) {
@@ -337,7 +375,7 @@ func TestBuildReplace(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = Build(other, testTargets, testOptions(t))
-	want := "write repository: refuse to replace " + other + ": not empty and holds no timestamp.json"
+	want = "write repository: refuse to replace " + other + ": not empty and holds no timestamp.json"
 	if err == nil || err.Error() != want {
 		t.Errorf("Build over a non-repository: error %v, want %s", err, want)
 	}

@@ -5,25 +5,27 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
-	"os"
+	"reflect"
 	"slices"
 	"strings"
-
-	"github.com/trustc-dev/trustc/release"
 )
 
-// Kind says how a published file departs from the expected one.
+// Kind says how a published target departs from the expected one.
 type Kind string
 
 const (
 	// Missing: expected, but the repository lists no such target.
 	Missing Kind = "missing"
-	// Extra: the repository publishes a trust file (a trusted root or
-	// signing config) that is not expected.
+	// Extra: the repository publishes a target that is not expected.
 	Extra Kind = "extra"
 	// Differs: published with other bytes than expected.
 	Differs Kind = "differs"
+	// Custom: published with the expected bytes but other custom
+	// metadata, which legacy clients (cosign's rekor.pub, ctfe.pub) read to
+	// find a key's usage and status.
+	Custom Kind = "custom"
 	// Unavailable: listed in signed metadata, but the repository did not
 	// serve bytes matching it.
 	Unavailable Kind = "unavailable"
@@ -40,7 +42,7 @@ func fileOf(b []byte) *File {
 	return &File{Length: int64(len(b)), SHA256: hex.EncodeToString(sum[:])}
 }
 
-// Finding is one difference between a repository and the expected files.
+// Finding is one difference between a repository and the expected targets.
 type Finding struct {
 	Kind Kind
 	Name string
@@ -48,93 +50,108 @@ type Finding struct {
 	Published *File
 	// Expected is the expected file, nil if none.
 	Expected *File
+	// PublishedCustom and ExpectedCustom are a Custom finding's custom
+	// metadata, compact JSON, empty for none.
+	PublishedCustom, ExpectedCustom string
 	// Err says why an Unavailable target could not be fetched.
 	Err string
 }
 
 // Report is the outcome of Compare.
 type Report struct {
-	Location       string
-	RootVersion    int64
-	TargetsVersion int64
-	// Matched lists the files published exactly as expected.
+	Location string
+	// Versions are the metadata versions the client verified.
+	Versions Versions
+	// Matched lists the targets published exactly as expected.
 	Matched []string
 	// Findings are sorted by name.
 	Findings []Finding
-	// Ignored lists published targets that are no trust files (legacy
-	// keys and certificates such as rekor.pub). A release directory holds
-	// trust files only, so there is nothing to compare them with.
-	Ignored []string
 }
 
-// IsTrustFile reports whether a target is one of the files a release
-// holds, named as release.ReadEnv reads them: those are the files whose
-// presence Compare checks both ways.
-func IsTrustFile(name string) bool {
-	return name == release.TrustedRootName || name == release.LegacySigningConfigName ||
-		(strings.HasPrefix(name, "signing_config") && strings.HasSuffix(name, ".v0.2.json"))
-}
-
-// Compare checks a published repository against the release environment in
-// goldenDir (read with release.ReadEnv, so a golden/<env> directory or any
-// directory of published JSON).
-func Compare(ctx context.Context, src Source, goldenDir string) (*Report, error) {
-	env, err := release.ReadEnv(os.DirFS(goldenDir), goldenDir)
-	if err != nil {
-		return nil, fmt.Errorf("compare: read expected files: %w", err)
-	}
-	return CompareFiles(ctx, src, env.Files())
-}
-
-// CompareFiles checks a published repository against expected files, by
-// target name. Every expected file must be published with the same bytes;
-// a published trust file (IsTrustFile) must be expected. A repository whose
-// metadata does not verify is an error, not a finding: nothing it lists can
-// be trusted.
-func CompareFiles(ctx context.Context, src Source, expected []release.NamedBytes) (*Report, error) {
+// Compare checks a published repository against the targets expected of
+// it, by name: what Build is given for the release (TargetsFromEnv), the
+// trust files and the legacy key and certificate targets alike. Every
+// expected target must be published with the same bytes and the same
+// custom metadata, and every published top-level target must be expected.
+// A repository whose metadata does not verify is an error, not a finding:
+// nothing it lists can be trusted.
+func Compare(ctx context.Context, src Source, expected []Target) (*Report, error) {
 	repo, err := Open(ctx, src)
 	if err != nil {
 		return nil, fmt.Errorf("compare: %w", err)
 	}
 	defer repo.Close()
 
-	rep := &Report{Location: src.Location, RootVersion: repo.RootVersion(), TargetsVersion: repo.TargetsVersion()}
-	want := map[string][]byte{}
-	for _, f := range expected {
-		want[f.Name] = f.Bytes
+	rep := &Report{Location: src.Location, Versions: repo.Versions()}
+	want := map[string]bool{}
+	for _, t := range expected {
+		want[t.Name] = true
 	}
 	for _, name := range repo.Targets() {
-		if _, ok := want[name]; !ok {
-			if IsTrustFile(name) {
-				rep.Findings = append(rep.Findings, Finding{Kind: Extra, Name: name, Published: listed(repo, name)})
-			} else {
-				rep.Ignored = append(rep.Ignored, name)
-			}
+		if !want[name] {
+			rep.Findings = append(rep.Findings, Finding{Kind: Extra, Name: name, Published: listed(repo, name)})
 		}
 	}
-	for _, f := range expected {
-		exp := fileOf(f.Bytes)
-		if repo.Target(f.Name) == nil {
-			rep.Findings = append(rep.Findings, Finding{Kind: Missing, Name: f.Name, Expected: exp})
+	for _, t := range expected {
+		exp := fileOf(t.Data)
+		tf := repo.Target(t.Name)
+		if tf == nil {
+			rep.Findings = append(rep.Findings, Finding{Kind: Missing, Name: t.Name, Expected: exp})
 			continue
 		}
-		got, err := repo.Fetch(ctx, f.Name)
+		got, err := repo.Fetch(ctx, t.Name)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, fmt.Errorf("compare: %w", ctx.Err())
 			}
-			rep.Findings = append(rep.Findings, Finding{Kind: Unavailable, Name: f.Name, Published: listed(repo, f.Name), Expected: exp, Err: err.Error()})
+			rep.Findings = append(rep.Findings, Finding{Kind: Unavailable, Name: t.Name, Published: listed(repo, t.Name), Expected: exp, Err: err.Error()})
 			continue
 		}
-		if !bytes.Equal(got, f.Bytes) {
-			rep.Findings = append(rep.Findings, Finding{Kind: Differs, Name: f.Name, Published: fileOf(got), Expected: exp})
+		if !bytes.Equal(got, t.Data) {
+			rep.Findings = append(rep.Findings, Finding{Kind: Differs, Name: t.Name, Published: fileOf(got), Expected: exp})
 			continue
 		}
-		rep.Matched = append(rep.Matched, f.Name)
+		if pub, want := customOf(tf.Custom), customOf(rawPtr(t.Custom)); !sameJSON(pub, want) {
+			rep.Findings = append(rep.Findings, Finding{Kind: Custom, Name: t.Name, PublishedCustom: pub, ExpectedCustom: want})
+			continue
+		}
+		rep.Matched = append(rep.Matched, t.Name)
 	}
 	slices.Sort(rep.Matched)
 	slices.SortStableFunc(rep.Findings, func(a, b Finding) int { return strings.Compare(a.Name, b.Name) })
 	return rep, nil
+}
+
+func rawPtr(r json.RawMessage) *json.RawMessage {
+	if r == nil {
+		return nil
+	}
+	return &r
+}
+
+// customOf is custom metadata as compact JSON, or "" for none.
+func customOf(r *json.RawMessage) string {
+	if r == nil || len(*r) == 0 {
+		return ""
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, *r); err != nil {
+		return string(*r)
+	}
+	return buf.String()
+}
+
+// sameJSON compares custom metadata by meaning: the signed bytes may order
+// keys differently from the expected ones.
+func sameJSON(a, b string) bool {
+	if a == "" || b == "" {
+		return a == b
+	}
+	var x, y any
+	if json.Unmarshal([]byte(a), &x) != nil || json.Unmarshal([]byte(b), &y) != nil {
+		return a == b
+	}
+	return reflect.DeepEqual(x, y)
 }
 
 // listed is a target as its signed metadata describes it.
@@ -144,15 +161,15 @@ func listed(repo *Repository, name string) *File {
 }
 
 // Text renders the report for people: a headline, then one block per
-// finding with both sides' length and sha256.
+// finding with both sides' length and sha256 (or custom metadata).
 func (r *Report) Text() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s (root v%d, targets v%d): ", r.Location, r.RootVersion, r.TargetsVersion)
+	fmt.Fprintf(&b, "%s (root v%d, targets v%d): ", r.Location, r.Versions.Root, r.Versions.Targets)
 	switch n := len(r.Findings); n {
 	case 0:
-		fmt.Fprintf(&b, "no drift, %d %s as expected\n", len(r.Matched), plural(len(r.Matched), "file", "files"))
+		fmt.Fprintf(&b, "no drift, %d %s as expected\n", len(r.Matched), plural(len(r.Matched), "target", "targets"))
 	default:
-		fmt.Fprintf(&b, "%d %s, %d %s as expected\n", n, plural(n, "difference", "differences"), len(r.Matched), plural(len(r.Matched), "file", "files"))
+		fmt.Fprintf(&b, "%d %s, %d %s as expected\n", n, plural(n, "difference", "differences"), len(r.Matched), plural(len(r.Matched), "target", "targets"))
 	}
 	for _, f := range r.Findings {
 		fmt.Fprintf(&b, "%s %s\n", f.Kind, f.Name)
@@ -162,14 +179,22 @@ func (r *Report) Text() string {
 		if f.Expected != nil {
 			fmt.Fprintf(&b, "  expected  %s\n", f.Expected)
 		}
+		if f.Kind == Custom {
+			fmt.Fprintf(&b, "  published custom %s\n", orNone(f.PublishedCustom))
+			fmt.Fprintf(&b, "  expected  custom %s\n", orNone(f.ExpectedCustom))
+		}
 		if f.Err != "" {
 			fmt.Fprintf(&b, "  error     %s\n", f.Err)
 		}
 	}
-	if len(r.Ignored) > 0 {
-		fmt.Fprintf(&b, "not compared (not trust files): %s\n", strings.Join(r.Ignored, ", "))
-	}
 	return b.String()
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
 }
 
 func (f *File) String() string {

@@ -31,8 +31,42 @@ type Source struct {
 	// Time is the reference time metadata expiry is checked against.
 	Time time.Time
 	// HTTPClient fetches http and https locations; nil means
-	// http.DefaultClient.
+	// http.DefaultClient. Open uses a copy that refuses redirects to
+	// another scheme or host, whatever the client's own CheckRedirect.
 	HTTPClient *http.Client
+	// FileTimeout bounds each file's request, headers and body together;
+	// zero means DefaultFileTimeout. The context bounds the whole run.
+	FileTimeout time.Duration
+}
+
+// DefaultFileTimeout is how long one file may take to arrive. The largest
+// file a client fetches is a few hundred kilobytes; a server that has not
+// sent it in this time is broken or stalling on purpose (announcing a
+// Content-Length it never sends), and without a per-file bound one such
+// response would hold the run for the whole context's deadline.
+const DefaultFileTimeout = 20 * time.Second
+
+// maxRedirects is net/http's default limit, which a custom CheckRedirect
+// must enforce itself.
+const maxRedirects = 10
+
+// sameOrigin is a CheckRedirect that follows redirects only to the same
+// scheme and host (port included). A client walking from a trusted root
+// checks signatures, not where the bytes came from; but a repository named
+// by the user must not send trustc to a host the user never named, and a
+// redirect from https to http would drop TLS.
+func sameOrigin(req *http.Request, via []*http.Request) error {
+	if len(via) >= maxRedirects {
+		return fmt.Errorf("stopped after %d redirects", maxRedirects)
+	}
+	from := via[0].URL
+	switch {
+	case req.URL.Host != from.Host:
+		return fmt.Errorf("refuse redirect from %s to %s: another host; name the repository at its own location", from.Redacted(), req.URL.Redacted())
+	case req.URL.Scheme != from.Scheme:
+		return fmt.Errorf("refuse redirect from %s to %s: another scheme; name the repository at its own location", from.Redacted(), req.URL.Redacted())
+	}
+	return nil
 }
 
 // Repository is a source's metadata, refreshed and verified by go-tuf's
@@ -107,6 +141,18 @@ func (r *Repository) Close() error {
 	return nil
 }
 
+// Versions are the versions of the top-level metadata the client reached,
+// root being the newest root it walked to.
+func (r *Repository) Versions() Versions {
+	set := r.up.GetTrustedMetadataSet()
+	return Versions{
+		Root:      set.Root.Signed.Version,
+		Timestamp: set.Timestamp.Signed.Version,
+		Snapshot:  set.Snapshot.Signed.Version,
+		Targets:   set.Targets[metadata.TARGETS].Signed.Version,
+	}
+}
+
 // TargetsVersion is the version of the targets metadata in force.
 func (r *Repository) TargetsVersion() int64 {
 	return r.up.GetTrustedMetadataSet().Targets[metadata.TARGETS].Signed.Version
@@ -153,6 +199,8 @@ func (r *Repository) Fetch(ctx context.Context, name string) ([]byte, error) {
 type fetcher struct {
 	ctx    context.Context
 	client *http.Client
+	// timeout bounds each HTTP file (see Source.FileTimeout).
+	timeout time.Duration
 	// root confines reads to a local repository; nil for HTTP.
 	root *os.Root
 	base string
@@ -165,11 +213,16 @@ func newFetcher(src Source) (f *fetcher, metaURL, targetsURL string, err error) 
 		if err != nil {
 			return nil, "", "", fmt.Errorf("parse location: %w", err)
 		}
-		client := src.HTTPClient
-		if client == nil {
-			client = http.DefaultClient
+		client := http.Client{}
+		if src.HTTPClient != nil {
+			client = *src.HTTPClient
 		}
-		return &fetcher{client: client}, loc, targetsURL, nil
+		client.CheckRedirect = sameOrigin
+		timeout := src.FileTimeout
+		if timeout <= 0 {
+			timeout = DefaultFileTimeout
+		}
+		return &fetcher{client: &client, timeout: timeout}, loc, targetsURL, nil
 	}
 	if strings.HasPrefix(loc, "file://") {
 		u, err := url.Parse(loc)
@@ -222,21 +275,48 @@ func (f *fetcher) DownloadFile(urlPath string, maxLength int64, _ time.Duration)
 		}
 		body = file
 	} else {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, urlPath, nil)
+		// The deadline covers the body too: it is read before cancel runs.
+		fileCtx, cancel := context.WithTimeout(ctx, f.timeout)
+		defer cancel()
+		req, err := http.NewRequestWithContext(fileCtx, http.MethodGet, urlPath, nil)
 		if err != nil {
 			return nil, err
 		}
 		resp, err := f.client.Do(req)
 		if err != nil {
-			return nil, err
+			return nil, f.timeoutErr(ctx, fileCtx, urlPath, err)
 		}
 		if resp.StatusCode != http.StatusOK {
 			resp.Body.Close()
 			return nil, &metadata.ErrDownloadHTTP{StatusCode: resp.StatusCode, URL: urlPath}
 		}
+		if resp.ContentLength > maxLength {
+			resp.Body.Close()
+			return nil, &metadata.ErrDownloadLengthMismatch{Msg: fmt.Sprintf("%s announces %d bytes, more than the %d expected", urlPath, resp.ContentLength, maxLength)}
+		}
 		body = resp.Body
+		defer body.Close()
+		b, err := readAtMost(body, urlPath, maxLength)
+		if err != nil {
+			return nil, f.timeoutErr(ctx, fileCtx, urlPath, err)
+		}
+		return b, nil
 	}
 	defer body.Close()
+	return readAtMost(body, urlPath, maxLength)
+}
+
+// timeoutErr says plainly when a file ran out of its own time, rather
+// than net/http's "context deadline exceeded".
+func (f *fetcher) timeoutErr(ctx, fileCtx context.Context, urlPath string, err error) error {
+	if ctx.Err() == nil && errors.Is(fileCtx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("read %s: not complete after %s; the server is stalling", urlPath, f.timeout)
+	}
+	return err
+}
+
+// readAtMost reads body, refusing more than maxLength bytes.
+func readAtMost(body io.Reader, urlPath string, maxLength int64) ([]byte, error) {
 	// Read one byte past the limit to tell "exactly maxLength" from "more".
 	b, err := io.ReadAll(io.LimitReader(body, maxLength+1))
 	if err != nil {

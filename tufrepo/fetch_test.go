@@ -1,11 +1,14 @@
 package tufrepo_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -111,5 +114,150 @@ func TestFetchTampered(t *testing.T) {
 	want := "fetch trusted_root.json: length/hash verification error: hash verification failed - mismatch for algorithm sha256"
 	if err == nil || err.Error() != want {
 		t.Errorf("Fetch of a tampered target: error %v, want %s", err, want)
+	}
+}
+
+// hostile serves dir as a repository, except that requests for path are
+// answered by bad. Handlers that stall wait for the request to end (the
+// client giving up) or for the test to finish, so a client without bounds
+// fails the test instead of hanging it.
+func hostile(t *testing.T, dir, path string, bad func(w http.ResponseWriter, r *http.Request, done <-chan struct{})) *httptest.Server {
+	t.Helper()
+	done := make(chan struct{})
+	files := http.FileServer(http.Dir(dir))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == path {
+			bad(w, r, done)
+			return
+		}
+		files.ServeHTTP(w, r)
+	}))
+	t.Cleanup(func() {
+		close(done)
+		srv.Close()
+	})
+	return srv
+}
+
+func stall(r *http.Request, done <-chan struct{}) {
+	select {
+	case <-r.Context().Done():
+	case <-done:
+	case <-time.After(time.Minute):
+	}
+}
+
+func TestOpenHostileServers(t *testing.T) {
+	dir, root := buildRepo(t, []tufrepo.Target{{Name: "trusted_root.json", Data: []byte("{}")}})
+	other := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	defer other.Close()
+	const timeout = 100 * time.Millisecond
+	for _, tc := range []struct {
+		name string
+		path string
+		bad  func(w http.ResponseWriter, r *http.Request, done <-chan struct{})
+		want string // with %[1]s for the server's URL, %[2]s for it with https
+	}{{
+		name: "redirect to another host",
+		path: "/timestamp.json",
+		bad: func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+			http.Redirect(w, r, other.URL+r.URL.Path, http.StatusFound)
+		},
+		want: `open repository %[1]s: refresh metadata: Get "` + other.URL + `/timestamp.json": refuse redirect from %[1]s/timestamp.json to ` + other.URL + `/timestamp.json: another host; name the repository at its own location`,
+	}, {
+		name: "redirect from http to https on the same host",
+		path: "/timestamp.json",
+		bad: func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+			http.Redirect(w, r, "https://"+r.Host+r.URL.Path, http.StatusFound)
+		},
+		want: `open repository %[1]s: refresh metadata: Get "%[2]s/timestamp.json": refuse redirect from %[1]s/timestamp.json to %[2]s/timestamp.json: another scheme; name the repository at its own location`,
+	}, {
+		name: "Content-Length that is never sent",
+		path: "/timestamp.json",
+		bad: func(w http.ResponseWriter, r *http.Request, done <-chan struct{}) {
+			w.Header().Set("Content-Length", "1000")
+			w.Write([]byte(`{"signed":`))
+			w.(http.Flusher).Flush()
+			stall(r, done)
+		},
+		want: "open repository %[1]s: refresh metadata: read %[1]s/timestamp.json: not complete after 100ms; the server is stalling",
+	}, {
+		name: "headers that never come",
+		path: "/timestamp.json",
+		bad: func(w http.ResponseWriter, r *http.Request, done <-chan struct{}) {
+			stall(r, done)
+		},
+		want: "open repository %[1]s: refresh metadata: read %[1]s/timestamp.json: not complete after 100ms; the server is stalling",
+	}, {
+		name: "Content-Length over the limit",
+		path: "/timestamp.json",
+		bad: func(w http.ResponseWriter, r *http.Request, done <-chan struct{}) {
+			w.Header().Set("Content-Length", "1073741824")
+			w.WriteHeader(http.StatusOK)
+			w.(http.Flusher).Flush()
+			stall(r, done)
+		},
+		want: "open repository %[1]s: refresh metadata: download length mismatch error: %[1]s/timestamp.json announces 1073741824 bytes, more than the 16384 expected",
+	}, {
+		name: "endless body",
+		path: "/timestamp.json",
+		bad: func(w http.ResponseWriter, r *http.Request, done <-chan struct{}) {
+			chunk := bytes.Repeat([]byte(" "), 4096)
+			for {
+				if _, err := w.Write(chunk); err != nil {
+					return
+				}
+				select {
+				case <-done:
+					return
+				default:
+				}
+			}
+		},
+		want: "open repository %[1]s: refresh metadata: download length mismatch error: %[1]s/timestamp.json is longer than the 16384 bytes expected",
+	}, {
+		name: "root walk stalled",
+		path: "/2.root.json",
+		bad: func(w http.ResponseWriter, r *http.Request, done <-chan struct{}) {
+			stall(r, done)
+		},
+		want: "open repository %[1]s: refresh metadata: read %[1]s/2.root.json: not complete after 100ms; the server is stalling",
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := hostile(t, dir, tc.path, tc.bad)
+			r, err := tufrepo.Open(context.Background(), tufrepo.Source{Location: srv.URL, Root: root, Time: refTime, FileTimeout: timeout})
+			got := "<nil>"
+			if err != nil {
+				got = err.Error()
+			} else {
+				r.Close()
+			}
+			if diff := cmp.Diff(fmt.Sprintf(tc.want, srv.URL, "https"+strings.TrimPrefix(srv.URL, "http")), got); diff != "" {
+				t.Errorf("error (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestOpenSameHostRedirect follows a redirect that stays on the host, as a
+// CDN moving its files would send.
+func TestOpenSameHostRedirect(t *testing.T) {
+	dir, root := buildRepo(t, []tufrepo.Target{{Name: "trusted_root.json", Data: []byte("{}")}})
+	files := http.StripPrefix("/moved", http.FileServer(http.Dir(dir)))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/moved/") {
+			files.ServeHTTP(w, r)
+			return
+		}
+		http.Redirect(w, r, "/moved"+r.URL.Path, http.StatusMovedPermanently)
+	}))
+	defer srv.Close()
+	repo, err := tufrepo.Open(context.Background(), tufrepo.Source{Location: srv.URL, Root: root, Time: refTime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repo.Close()
+	if got, err := repo.Fetch(context.Background(), "trusted_root.json"); err != nil || string(got) != "{}" {
+		t.Errorf("Fetch through a same-host redirect = %q, %v; want {}", got, err)
 	}
 }

@@ -15,6 +15,8 @@ import (
 
 	"github.com/sigstore/sigstore/pkg/signature"
 	"github.com/theupdateframework/go-tuf/v2/metadata"
+
+	"github.com/trustc-dev/trustc/internal/keykind"
 )
 
 // Signers holds the keys that sign each top-level role. Every key of a
@@ -69,7 +71,7 @@ func ParseSigner(pemBytes []byte) (crypto.Signer, error) {
 	}
 	s, ok := key.(crypto.Signer)
 	if !ok {
-		return nil, fmt.Errorf("parse key: %T cannot sign", key)
+		return nil, fmt.Errorf("parse key: an %s cannot sign; want Ed25519 or ECDSA P-256", keykind.Of(key))
 	}
 	if err := checkKey(s.Public()); err != nil {
 		return nil, fmt.Errorf("parse key: %w", err)
@@ -103,7 +105,7 @@ func checkKey(pub crypto.PublicKey) error {
 		}
 		return nil
 	default:
-		return fmt.Errorf("key type %T: want Ed25519 or ECDSA P-256", pub)
+		return fmt.Errorf("%s: want Ed25519 or ECDSA P-256", keykind.Of(pub))
 	}
 }
 
@@ -148,7 +150,7 @@ func (t tufSigner) SignMessage(message io.Reader, _ ...signature.SignOption) ([]
 		digest := sha256.Sum256(msg)
 		return t.s.Sign(t.random(), digest[:], crypto.SHA256)
 	default:
-		return nil, fmt.Errorf("sign: key type %T: want Ed25519 or ECDSA P-256", t.s.Public())
+		return nil, fmt.Errorf("sign: %s: want Ed25519 or ECDSA P-256", keykind.Of(t.s.Public()))
 	}
 }
 

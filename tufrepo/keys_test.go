@@ -23,7 +23,7 @@ func TestLoadSigner(t *testing.T) {
 		{file: "ed25519.pem", want: "ed25519.PublicKey"},
 		{file: "ecdsa-p256.pem", want: "*ecdsa.PublicKey"},
 		{file: "ecdsa-p384.pem", wantErr: true, want: "read signer testdata/ecdsa-p384.pem: parse key: ECDSA curve P-384: only P-256 (ecdsa-sha2-nistp256) is supported"},
-		{file: "rsa.pem", wantErr: true, want: "read signer testdata/rsa.pem: parse key: key type *rsa.PublicKey: want Ed25519 or ECDSA P-256"},
+		{file: "rsa.pem", wantErr: true, want: "read signer testdata/rsa.pem: parse key: RSA 2048-bit key: want Ed25519 or ECDSA P-256"},
 		{file: "ecdsa-p256-sec1.pem", wantErr: true, want: `read signer testdata/ecdsa-p256-sec1.pem: parse key: PEM block is "EC PRIVATE KEY", want "PRIVATE KEY" (PKCS#8)`},
 		{file: "missing.pem", wantErr: true, want: "read signer: open testdata/missing.pem: no such file or directory"},
 	} {

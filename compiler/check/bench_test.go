@@ -64,8 +64,8 @@ func BenchmarkNoGaps(b *testing.B) {
 					for b.Loop() {
 						c := &checker{env: env}
 						c.noGaps(env.SigningConfigs[0])
-						if c.errs != nil {
-							b.Fatal(c.errs)
+						if c.err() != nil {
+							b.Fatal(c.err())
 						}
 					}
 				})

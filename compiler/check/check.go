@@ -10,6 +10,7 @@ import (
 	"cuelang.org/go/cue/errors"
 
 	"github.com/trustc-dev/trustc/compiler/model"
+	"github.com/trustc-dev/trustc/internal/errlist"
 )
 
 // Rule names, as model defines them (load and derive report under the same
@@ -57,21 +58,26 @@ func Structure(env *model.Environment) error {
 	c.windows()
 	c.references()
 	c.outputs()
-	if c.errs != nil {
-		return errors.Sanitize(c.errs)
+	if err := c.err(); err != nil {
+		return errors.Sanitize(err)
 	}
 	return nil
 }
 
 type checker struct {
-	env  *model.Environment
-	errs errors.Error
+	env *model.Environment
+	// errs collects violations; errors.Append is quadratic in their
+	// number (see internal/errlist).
+	errs errlist.List
 	// next is Options.Next, for no-gaps; planned is Options.Planned, for
 	// the waiting period.
 	next, planned time.Time
 }
 
-func (c *checker) add(err errors.Error) { c.errs = errors.Append(c.errs, err) }
+func (c *checker) add(err errors.Error) { c.errs.Add(err) }
+
+// err is every violation added, nil for none.
+func (c *checker) err() errors.Error { return c.errs.Err() }
 
 // eachWindow calls fn for every window the environment declares.
 func eachWindow(env *model.Environment, fn func(what string, w model.Window)) {

@@ -45,7 +45,7 @@ func TestNoGapsMatchesEveryInstant(t *testing.T) {
 		}
 		c := &checker{env: env}
 		c.noGaps(sc)
-		got := messages(c.errs)
+		got := messages(c.err())
 		want := bruteNoGaps(env, sc)
 		if got != want {
 			t.Fatalf("case %d, windows %v:\nsweep: %s\nevery instant: %s", i, windows, got, want)
@@ -129,7 +129,7 @@ func bruteNoGaps(env *model.Environment, sc *model.SigningConfig) string {
 			}
 		}
 	}
-	return messages(c.errs)
+	return messages(c.err())
 }
 
 func sortTimes(ts []time.Time) {

@@ -65,8 +65,8 @@ func Policy(env *model.Environment, opts Options) error {
 	c.duplicates()
 	c.clientTraps(opts.Now)
 	c.material(opts.Now)
-	if c.errs != nil {
-		return errors.Sanitize(c.errs)
+	if err := c.err(); err != nil {
+		return errors.Sanitize(err)
 	}
 	return nil
 }
@@ -647,7 +647,8 @@ func (c *checker) noGaps(sc *model.SigningConfig) {
 }
 
 // duplicates: rule 4. Clients key services by URL and logs by id; two
-// entries with one key make their choice arbitrary.
+// entries with one key make their choice arbitrary. URLs that differ only
+// in trailing slashes are one service: clients append paths to them.
 func (c *checker) duplicates() {
 	type key struct{ kind, v string }
 	seen := map[key]string{}
@@ -656,6 +657,9 @@ func (c *checker) duplicates() {
 			return
 		}
 		k := key{kind, v}
+		if what == "url" {
+			k.v = strings.TrimRight(v, "/")
+		}
 		if other, ok := seen[k]; ok {
 			c.add(violation(RuleWellFormed, src, "%s %q has the same %s as %q (%s); each must be unique", kind, name, what, other, v))
 			return
@@ -814,7 +818,7 @@ func (c *checker) material(now time.Time) {
 	found := parallel.Map(len(jobs), func(i int) errors.Error {
 		sub := &checker{env: c.env}
 		sub.chain(jobs[i].kind, jobs[i].a, jobs[i].ch, now)
-		return sub.errs
+		return sub.err()
 	})
 	for _, errs := range found {
 		c.add(errs)

@@ -57,8 +57,8 @@ func Transition(base, next *model.Environment, now time.Time) error {
 		c.immutable(b, *n, now)
 	}
 	c.signingStarts(base, next, now)
-	if c.errs != nil {
-		return errors.Sanitize(c.errs)
+	if err := c.err(); err != nil {
+		return errors.Sanitize(err)
 	}
 	return nil
 }

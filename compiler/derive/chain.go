@@ -1,6 +1,7 @@
 package derive
 
 import (
+	"bytes"
 	"crypto/x509"
 
 	"cuelang.org/go/cue/errors"
@@ -10,15 +11,20 @@ import (
 
 // chain parses a chain's certificates, leaf-most first, and derives the
 // subject protobuf-specs publishes: the trust anchor's (the last
-// certificate), since the spec makes the anchor the CA's identity.
-func chain(c *model.Chain) errors.Error {
+// certificate), since the spec makes the anchor the CA's identity. For an
+// authority's chain (kind "ca" or "tsa") it also checks that the list is a
+// chain at all (see order); retired certificates (kind "") are a record
+// and only parsed.
+func chain(c *model.Chain, kind string) errors.Error {
 	var errs errors.Error
 	var certs []*x509.Certificate
-	for _, m := range c.Certs {
+	var from []*model.Material // from[i] is the file certs[i] came from
+	for i := range c.Certs {
+		m := &c.Certs[i]
 		if m.Bytes == nil {
 			return nil // load reported the unreadable file
 		}
-		blocks, err := pemBlocks(m)
+		blocks, err := pemBlocks(*m)
 		if err != nil {
 			errs = errors.Append(errs, err)
 			continue
@@ -34,6 +40,7 @@ func chain(c *model.Chain) errors.Error {
 				continue
 			}
 			certs = append(certs, cert)
+			from = append(from, m)
 		}
 	}
 	if errs != nil {
@@ -41,6 +48,13 @@ func chain(c *model.Chain) errors.Error {
 	}
 	if len(certs) == 0 {
 		return c.Src.Errorf("chain %q has no certificates", c.Name)
+	}
+	// A chain out of order is still derived: as a base release (Sigstore
+	// published one root first until targets v7) it is history that the
+	// rules across releases compare, and its problems are notes there.
+	var orderErrs errors.Error
+	if kind != "" {
+		orderErrs = order(c, kind, certs, from)
 	}
 	c.Certificates = certs
 	anchor := certs[len(certs)-1]
@@ -57,8 +71,55 @@ func chain(c *model.Chain) errors.Error {
 			c.Subject.CommonName = o.CommonName.V
 		}
 		if c.Subject == derived {
-			return o.Src.Errorf("subjectOverride repeats the trust anchor's subject (O=%q, CN=%q); remove it", derived.Organization, derived.CommonName)
+			orderErrs = errors.Append(orderErrs, o.Src.Errorf("subjectOverride repeats the trust anchor's subject (O=%q, CN=%q); remove it", derived.Organization, derived.CommonName))
 		}
 	}
-	return nil
+	return orderErrs
+}
+
+// order checks, with crypto/x509, that certs is one chain as clients
+// verify it: no certificate twice, each issued by the next (names and
+// signature, the next being a CA), ending in a self-signed anchor. For a
+// Fulcio chain the first certificate must itself be a CA: clients verify
+// signing certificates that it issues, and sigstore-go builds its pool
+// from every certificate listed, so a leaf there could not sign anything
+// clients accept yet would sit in every trusted root. Without these checks
+// a chain whose anchor is cross-signed (A issued by B, B by A) or that
+// repeats a certificate passed, since check's x509 verification only asks
+// whether some path leads from the first certificate to the last.
+func order(c *model.Chain, kind string, certs []*x509.Certificate, from []*model.Material) errors.Error {
+	var errs errors.Error
+	for i, cert := range certs {
+		for j := range i {
+			if cert.Equal(certs[j]) {
+				errs = errors.Append(errs, from[i].File.Src.Rulef(model.RuleMaterial, "chain %q lists certificate %d (%s) again as certificate %d; list each certificate once", c.Name, j, cert.Subject, i))
+			}
+		}
+	}
+	if errs != nil {
+		return errs
+	}
+	if first := certs[0]; kind == "ca" && !(first.BasicConstraintsValid && first.IsCA) {
+		return from[0].File.Src.Rulef(model.RuleMaterial, "chain %q: certificate 0 (%s) is not a CA certificate (basic constraints CA:FALSE or absent); a CA chain starts with the CA that issues signing certificates, so remove the leaf", c.Name, first.Subject)
+	}
+	for i := 0; i+1 < len(certs); i++ {
+		cert, issuer := certs[i], certs[i+1]
+		if !bytes.Equal(cert.RawIssuer, issuer.RawSubject) {
+			errs = errors.Append(errs, from[i].File.Src.Rulef(model.RuleMaterial, "chain %q: certificate %d (%s) is issued by %s, not by certificate %d (%s); list the certificates leaf-most first, each followed by its issuer", c.Name, i, cert.Subject, cert.Issuer, i+1, issuer.Subject))
+			continue
+		}
+		if err := cert.CheckSignatureFrom(issuer); err != nil {
+			errs = errors.Append(errs, from[i].File.Src.Rulef(model.RuleMaterial, "chain %q: certificate %d (%s) does not verify under certificate %d (%s): %v", c.Name, i, cert.Subject, i+1, issuer.Subject, err))
+		}
+	}
+	anchor, last := certs[len(certs)-1], from[len(certs)-1]
+	switch {
+	case !bytes.Equal(anchor.RawIssuer, anchor.RawSubject):
+		errs = errors.Append(errs, last.File.Src.Rulef(model.RuleMaterial, "chain %q: the trust anchor, certificate %d (%s), is issued by %s, not self-signed; end the chain with its root certificate", c.Name, len(certs)-1, anchor.Subject, anchor.Issuer))
+	default:
+		if err := anchor.CheckSignatureFrom(anchor); err != nil {
+			errs = errors.Append(errs, last.File.Src.Rulef(model.RuleMaterial, "chain %q: the trust anchor, certificate %d (%s), is not self-signed: %v; end the chain with its root certificate", c.Name, len(certs)-1, anchor.Subject, err))
+		}
+	}
+	return errs
 }

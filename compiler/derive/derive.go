@@ -10,58 +10,66 @@ import (
 	"cuelang.org/go/cue/errors"
 
 	"github.com/trustc-dev/trustc/compiler/model"
+	"github.com/trustc-dev/trustc/internal/errlist"
 )
 
 // Environment fills in every derived value of env. The error lists every
 // problem, each at the CUE field naming the offending file or value.
 func Environment(env *model.Environment) error {
-	var errs errors.Error
+	// errors.Append is quadratic in the number of problems (see
+	// internal/errlist).
+	var errs errlist.List
 	for _, l := range env.Rekor {
 		pk, err := PublicKey(l.Key)
 		if err != nil || pk == nil {
-			errs = errors.Append(errs, err)
+			errs.Add(err)
 			continue
 		}
 		if !l.API.Set() && l.LogID.Set() {
 			l.API.V = apiFromLogID(pk, l.API.V, l.LogID.V, l.URL)
 		}
-		errs = errors.Append(errs, fillLogID(pk, l.API.V, l.URL))
-		errs = errors.Append(errs, agree(pk, l.LogID, l.KeyDetails, l.Key))
+		errs.Add(fillLogID(pk, l.API.V, l.URL))
+		errs.Add(agree(pk, l.LogID, l.KeyDetails, l.Key))
 		l.PublicKey = pk
 	}
 	for _, l := range env.CTLogs {
 		pk, err := PublicKey(l.Key)
 		if err != nil || pk == nil {
-			errs = errors.Append(errs, err)
+			errs.Add(err)
 			continue
 		}
-		errs = errors.Append(errs, fillLogID(pk, 1, l.URL))
-		errs = errors.Append(errs, agree(pk, l.LogID, l.KeyDetails, l.Key))
+		errs.Add(fillLogID(pk, 1, l.URL))
+		errs.Add(agree(pk, l.LogID, l.KeyDetails, l.Key))
 		l.PublicKey = pk
 	}
-	for _, a := range slices.Concat(env.CAs, env.TSAs) {
+	for _, a := range env.CAs {
 		for _, c := range a.Chains {
-			errs = errors.Append(errs, chain(c))
+			errs.Add(chain(c, "ca"))
+		}
+	}
+	for _, a := range env.TSAs {
+		for _, c := range a.Chains {
+			errs.Add(chain(c, "tsa"))
 		}
 	}
 	for _, r := range env.Retired {
 		if r.Key != nil {
 			pk, err := PublicKey(*r.Key)
-			errs = errors.Append(errs, err)
+			errs.Add(err)
 			r.PublicKey = pk
 		}
 		if len(r.Certs) > 0 {
 			c := &model.Chain{Name: r.Name, Src: r.Src, Certs: r.Certs}
-			errs = errors.Append(errs, chain(c))
+			errs.Add(chain(c, ""))
 			r.Certificates = c.Certificates
 		}
 		if (r.Key == nil) == (len(r.Certs) == 0) {
-			errs = errors.Append(errs, r.Src.Errorf("retired %q must name its material: key (for a log) or certs (for an authority)", r.Name))
+			errs.Add(r.Src.Errorf("retired %q must name its material: key (for a log) or certs (for an authority)", r.Name))
 		}
 	}
-	errs = errors.Append(errs, tufTargets(env))
-	if errs != nil {
-		return errors.Sanitize(errs)
+	errs.Add(tufTargets(env))
+	if err := errs.Err(); err != nil {
+		return errors.Sanitize(err)
 	}
 	return nil
 }

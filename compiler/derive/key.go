@@ -13,6 +13,7 @@ import (
 	"cuelang.org/go/cue/errors"
 
 	"github.com/trustc-dev/trustc/compiler/model"
+	"github.com/trustc-dev/trustc/internal/keykind"
 )
 
 // PublicKey parses the single public key in m: a PEM "PUBLIC KEY"
@@ -66,7 +67,7 @@ func PublicKey(m model.Material) (*model.PublicKey, errors.Error) {
 			return nil, src.Rulef(model.RuleMaterial, "%s: %d-bit RSA key: Sigstore clients support 2048, 3072 and 4096 bits", m.File.V, bits)
 		}
 	default:
-		return nil, src.Errorf("%s: unsupported public key type %T", m.File.V, k)
+		return nil, src.Rulef(model.RuleMaterial, "%s: an %s is no key Sigstore clients verify with (ECDSA P-256, P-384 or P-521, Ed25519, RSA)", m.File.V, keykind.Of(k))
 	}
 	return pk, nil
 }

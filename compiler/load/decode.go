@@ -2,11 +2,15 @@ package load
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
+	"math"
 	"path"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"cuelang.org/go/cue"
 
@@ -41,10 +45,10 @@ func (d *decoder) environment(v cue.Value, name string) *model.Environment {
 		env.Legacy = &model.LegacySigningConfig{
 			Src:      s,
 			File:     d.str(l, "file", s),
-			CAURL:    d.str(l, "caUrl", s),
-			OIDCURL:  d.str(l, "oidcUrl", s),
-			TlogURLs: d.strs(l, "tlogUrls", s),
-			TSAURLs:  d.strs(l, "tsaUrls", s),
+			CAURL:    d.url(d.str(l, "caUrl", s)),
+			OIDCURL:  d.url(d.str(l, "oidcUrl", s)),
+			TlogURLs: d.urls(d.strs(l, "tlogUrls", s)),
+			TSAURLs:  d.urls(d.strs(l, "tsaUrls", s)),
 		}
 	}
 	for _, f := range d.fields(lookup(v, "rekor")) {
@@ -70,7 +74,7 @@ func (d *decoder) environment(v cue.Value, name string) *model.Environment {
 			Name:       label(f),
 			Src:        s,
 			Operator:   d.str(f, "operator", s),
-			URL:        d.str(f, "url", s),
+			URL:        d.url(d.str(f, "url", s)),
 			Key:        d.material(lookup(f, "key"), s),
 			LogID:      d.optStr(f, "logId", s),
 			KeyDetails: d.optStr(f, "keyDetails", s),
@@ -120,7 +124,7 @@ func (d *decoder) service(v cue.Value, parent model.Src) model.Service {
 		Name:                label(v),
 		Src:                 s,
 		Operator:            d.str(v, "operator", s),
-		URL:                 d.optStr(v, "url", s),
+		URL:                 d.url(d.optStr(v, "url", s)),
 		API:                 d.int(v, "api", s),
 		WaitingPeriodExempt: d.optStr(v, "waitingPeriodExempt", s),
 	}
@@ -190,7 +194,41 @@ func (d *decoder) strOf(v, f cue.Value, field string, parent model.Src) model.Va
 	if err != nil {
 		d.fail(s.Errorf("%v", err))
 	}
+	d.checkUTF8(str, s)
 	return model.Value[string]{V: str, Src: s}
+}
+
+// checkUTF8 refuses U+FFFD, which is how CUE reads bytes that are not
+// UTF-8: published JSON would carry the replacement character instead of
+// what the file held, and no one reviewing the CUE would see it.
+func (d *decoder) checkUTF8(str string, s model.Src) {
+	if strings.ContainsRune(str, utf8.RuneError) {
+		d.fail(s.Errorf("%+q holds bytes that are not UTF-8 (read as U+FFFD); save the file as UTF-8", str))
+	}
+}
+
+// url checks a URL field's text: clients use it as written, so an empty
+// one would publish a service without its address and surrounding
+// whitespace would be published as part of it. Whether it is an https URL
+// is a policy rule (check).
+func (d *decoder) url(u model.Value[string]) model.Value[string] {
+	switch {
+	case !u.Set():
+	case u.V == "":
+		d.fail(u.Src.Errorf("empty url; give the service's https URL"))
+	case strings.TrimSpace(u.V) != u.V:
+		d.fail(u.Src.Errorf("url %q has whitespace around it; write %q", u.V, strings.TrimSpace(u.V)))
+	case strings.IndexFunc(u.V, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
+		d.fail(u.Src.Errorf("url %q holds whitespace or control characters; percent-encode them or fix the URL", u.V))
+	}
+	return u
+}
+
+func (d *decoder) urls(us []model.Value[string]) []model.Value[string] {
+	for _, u := range us {
+		d.url(u)
+	}
+	return us
 }
 
 func (d *decoder) strs(v cue.Value, field string, parent model.Src) []model.Value[string] {
@@ -206,6 +244,7 @@ func (d *decoder) strs(v cue.Value, field string, parent model.Src) []model.Valu
 		if err != nil {
 			d.fail(s.Errorf("%v", err))
 		}
+		d.checkUTF8(str, s)
 		out = append(out, model.Value[string]{V: str, Src: s})
 	}
 	return out
@@ -234,19 +273,31 @@ func (d *decoder) intOf(f cue.Value, parent model.Src) model.Value[int] {
 
 func (d *decoder) window(v cue.Value, parent model.Src) model.Window {
 	s := d.src(v, parent)
-	w := model.Window{Src: s, Start: d.time(d.str(v, "start", s))}
+	w := model.Window{Src: s}
+	if f := lookup(v, "start"); f.Exists() {
+		w.Start = d.time(d.strOf(v, f, "start", s))
+	} else {
+		w.Start.Src = d.str(v, "start", s).Src // reports the missing field
+	}
 	if e := lookup(v, "end"); e.Exists() {
 		w.End = d.time(d.strOf(v, e, "end", s))
 	}
 	return w
 }
 
-// time parses an RFC 3339 timestamp and insists on UTC: protobuf-specs
-// timestamps are UTC, and an offset in the source would print differently
-// from what the reviewer read.
+// maxFraction is the most fractional-second digits a timestamp may have:
+// protobuf-specs timestamps hold nanoseconds, and Go's parser silently
+// drops digits past the ninth.
+const maxFraction = 9
+
+// time parses a present RFC 3339 timestamp and insists on UTC:
+// protobuf-specs timestamps are UTC, and an offset in the source would
+// print differently from what the reviewer read. An empty one is an error:
+// it once became 0001-01-01T00:00:00Z as a start and "no end" as an end.
 func (d *decoder) time(str model.Value[string]) model.Value[time.Time] {
 	out := model.Value[time.Time]{Src: str.Src}
 	if str.V == "" {
+		d.fail(str.Src.Errorf("empty timestamp: want RFC 3339 in UTC, like 2025-09-23T00:00:00Z (leave an end out for an open window)"))
 		return out
 	}
 	t, err := time.Parse(time.RFC3339Nano, str.V)
@@ -255,10 +306,23 @@ func (d *decoder) time(str model.Value[string]) model.Value[time.Time] {
 		d.fail(str.Src.Errorf("invalid timestamp %q: want RFC 3339 in UTC, like 2025-09-23T00:00:00Z", str.V))
 	case !strings.HasSuffix(str.V, "Z"):
 		d.fail(str.Src.Errorf("timestamp %q is not in UTC: write it as %s", str.V, t.UTC().Format(time.RFC3339Nano)))
+	case fraction(str.V) > maxFraction:
+		d.fail(str.Src.Errorf("timestamp %q has %d fractional digits; timestamps hold nanoseconds, at most %d digits", str.V, fraction(str.V), maxFraction))
+	case t.Year() < 1970:
+		d.fail(str.Src.Errorf("timestamp %q is before 1970-01-01T00:00:00Z; nothing trustc publishes is that old", str.V))
 	default:
 		out.V = t
 	}
 	return out
+}
+
+// fraction counts the fractional-second digits of an RFC 3339 timestamp.
+func fraction(s string) int {
+	_, frac, ok := strings.Cut(s, ".")
+	if !ok {
+		return 0
+	}
+	return len(frac) - len(strings.TrimLeft(frac, "0123456789"))
 }
 
 // material reads the file a key or certs field names (see materialPath).
@@ -315,6 +379,10 @@ func (d *decoder) duration(v cue.Value, field string, parent model.Src) model.Va
 	}
 	dur, err := ParseDuration(str.V)
 	if err != nil {
+		if errors.Is(err, ErrDurationTooLong) {
+			d.fail(str.Src.Errorf("duration %q is longer than %d days, the most trustc can count; write a shorter one", str.V, MaxDays))
+			return out
+		}
 		d.fail(str.Src.Errorf("invalid duration %q: want whole days like \"90d\" or a Go duration like \"36h\"", str.V))
 		return out
 	}
@@ -322,14 +390,29 @@ func (d *decoder) duration(v cue.Value, field string, parent model.Src) model.Va
 	return out
 }
 
-// ParseDuration parses "<n>d" or Go duration syntax; negative durations are
-// refused.
+// MaxDays is the most whole days a duration may be: time.Duration counts
+// nanoseconds in an int64, which ends after 106751 days (about 292 years).
+// Multiplying more days wraps around, so "213505d" once read as about a day
+// and turned the waiting-period rule off.
+const MaxDays = int64(math.MaxInt64 / int64(24*time.Hour))
+
+// ErrDurationTooLong is ParseDuration's error for more days than MaxDays.
+var ErrDurationTooLong = fmt.Errorf("more than %d days, the longest duration there is", MaxDays)
+
+// ParseDuration parses "<n>d" (whole days, n up to MaxDays) or Go duration
+// syntax; negative durations are refused. It is the one parser of the
+// days form: the CLI's duration flags (check's policy flags, tuf build's
+// -<role>-expires) use it too.
 func ParseDuration(s string) (time.Duration, error) {
 	var dur time.Duration
 	if n, ok := strings.CutSuffix(s, "d"); ok {
-		days, err := strconv.Atoi(n)
-		if err != nil {
-			return 0, err
+		// Digits only: strconv would also take "+5" and "-0".
+		if n == "" || strings.TrimLeft(n, "0123456789") != "" {
+			return 0, fmt.Errorf("%q: want whole days such as \"90d\"", s)
+		}
+		days, err := strconv.ParseInt(n, 10, 64)
+		if err != nil || days > MaxDays {
+			return 0, fmt.Errorf("%q: %w", s, ErrDurationTooLong)
 		}
 		dur = time.Duration(days) * 24 * time.Hour
 	} else {

@@ -108,10 +108,10 @@ func parseInstant(s string) (time.Time, error) {
 		return time.Now().UTC(), nil
 	}
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t.UTC(), nil
+		return t.UTC(), checkEpoch(t)
 	}
 	if t, err := time.Parse(time.DateOnly, s); err == nil {
-		return t, nil
+		return t, checkEpoch(t)
 	}
 	return time.Time{}, fmt.Errorf("TIME %q: want RFC 3339 (2026-01-01T00:00:00Z), a date (2026-01-01, midnight UTC) or now", s)
 }

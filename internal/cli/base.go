@@ -27,7 +27,7 @@ import (
 func baseModels(fsys fs.FS, name, dir string) (map[string]*model.Environment, []*model.Problem, error) {
 	rel, err := release.Read(fsys, name)
 	if err != nil {
-		return nil, nil, fmt.Errorf("read base release %s: %w", dir, err)
+		return nil, nil, fmt.Errorf("read base release: %w", inDir(dir, err))
 	}
 	out, notes := modelsByName(rel, dir)
 	return out, notes, nil
@@ -78,14 +78,19 @@ func modelsByName(rel *release.Release, dir string) (map[string]*model.Environme
 // one git process: git archive writes them as one tar stream (one git show
 // per file cost a process each, 2000 at 1000 environments).
 func gitTree(root, ref, dir string) (fs.FS, error) {
-	out, err := git(root, "archive", "--format=tar", ref, "--", dir)
+	if err := checkRef(ref); err != nil {
+		return nil, err
+	}
+	// No "--" before dir: after --end-of-options git archive takes it as
+	// a pathspec.
+	out, err := git(root, "archive", "--format=tar", "--end-of-options", ref, dir)
 	if err != nil {
 		// Only now tell a ref without dir/ (before the first release)
 		// from a bad ref: the common case stays one process.
-		if _, rerr := git(root, "rev-parse", "--verify", "--quiet", ref+"^{tree}"); rerr != nil {
-			return nil, rerr
+		if _, rerr := git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", ref+"^{tree}"); rerr != nil {
+			return nil, fmt.Errorf("%q names no commit or tree in %s", ref, root)
 		}
-		if _, derr := git(root, "rev-parse", "--verify", "--quiet", ref+":"+dir); derr != nil {
+		if _, derr := git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", ref+":"+dir); derr != nil {
 			return nil, &noTreeError{root, dir, ref}
 		}
 		return nil, err
@@ -115,10 +120,25 @@ func gitTree(root, ref, dir string) (fs.FS, error) {
 	return files, nil
 }
 
+// checkRef refuses a ref that git would read as an option: "-base-ref
+// --output=FILE" once reached 'git show' as one, which writes FILE. No
+// branch or tag starts with "-" (git check-ref-format refuses it), so such
+// a ref is refused outright; every git command given a ref also takes it
+// after --end-of-options.
+func checkRef(ref string) error {
+	if ref == "" || strings.HasPrefix(ref, "-") {
+		return fmt.Errorf("%q is no git ref: refs do not start with \"-\"; give a branch, tag or commit", ref)
+	}
+	return nil
+}
+
 // commitTime is when ref was committed: the base release's publication,
 // from which the waiting period counts what it already held.
 func commitTime(root, ref string) (time.Time, error) {
-	out, err := git(root, "show", "-s", "--format=%cI", ref+"^{commit}")
+	if err := checkRef(ref); err != nil {
+		return time.Time{}, err
+	}
+	out, err := git(root, "show", "-s", "--format=%cI", "--end-of-options", ref+"^{commit}")
 	if err != nil {
 		return time.Time{}, err
 	}

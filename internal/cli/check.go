@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,7 +33,23 @@ func (n *nowFlag) Set(s string) error {
 	if err != nil {
 		return fmt.Errorf("want an RFC 3339 time like 2026-01-01T00:00:00Z")
 	}
+	if err := checkEpoch(t); err != nil {
+		return err
+	}
 	n.t = t.UTC()
+	return nil
+}
+
+// earliest is the earliest time a -now flag takes. Zero time is how the
+// compiler is told to skip the time-dependent rules, and the flags once
+// read "0001-01-01T00:00:00Z" as no time at all; nothing trustc checks
+// (certificates, TUF metadata, Sigstore's logs) predates Unix time.
+var earliest = time.Unix(0, 0).UTC()
+
+func checkEpoch(t time.Time) error {
+	if t.Before(earliest) {
+		return fmt.Errorf("%s is before %s, earlier than anything trustc checks", t.UTC().Format(time.RFC3339Nano), earliest.Format(time.RFC3339))
+	}
 	return nil
 }
 
@@ -107,7 +124,8 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		abs, _ := filepath.Abs(*baseDir)
 		readBase = func() (*release.Release, string, error) {
 			if _, err := os.Stat(abs); err != nil {
-				return nil, "", fmt.Errorf("read base release %s: open .: %w", abs, errors.Unwrap(err))
+				// Name the directory: "open .: ..." named none.
+				return nil, "", fmt.Errorf("read base release: open %s: %w", abs, errors.Unwrap(err))
 			}
 			if opts.BaseTime.IsZero() {
 				if t, ok := tufSigned(abs); ok {
@@ -200,7 +218,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		if p, ok := unparsable(dir, err, model.Error); ok {
 			return done(withNotes(baseNotes, p), cwd)
 		}
-		fmt.Fprintf(stderr, "trustc check: %v\n", err)
+		fmt.Fprintf(stderr, "trustc check: %v\n", inDir(fs.Arg(0), err))
 		return exitFail
 	}
 	jopts, stated, err := policy.options(dir)
@@ -333,6 +351,21 @@ func dayString(d time.Duration) string {
 		return fmt.Sprintf("%dd", d/(24*time.Hour))
 	}
 	return d.String()
+}
+
+// inDir names dir in an error reading os.DirFS(dir). A file-system error
+// there has a path relative to dir, and "open .: permission denied" names
+// no directory at all: its path is made dir's. Any other error gets dir as
+// a prefix.
+func inDir(dir string, err error) error {
+	var pe *iofs.PathError
+	if errors.As(err, &pe) {
+		if !filepath.IsAbs(pe.Path) {
+			pe.Path = filepath.Join(dir, filepath.FromSlash(pe.Path))
+		}
+		return err
+	}
+	return fmt.Errorf("%s: %w", dir, err)
 }
 
 func baseName(name, dir string) string {

@@ -84,7 +84,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	case *baseDir != "":
 		oldDir, _ = filepath.Abs(*baseDir)
 		if old, err = release.Read(os.DirFS(oldDir), baseName(name, oldDir)); err != nil {
-			return fail("read base release %s: %v", *baseDir, err)
+			return fail("read base release: %v", inDir(*baseDir, err))
 		}
 	default:
 		ref := *baseRef

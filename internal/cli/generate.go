@@ -41,28 +41,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	if !filepath.IsAbs(outDir) {
 		outDir = filepath.Join(absRoot, outDir)
 	}
-	// The release being replaced is the base for rules 6 to 9. It is read
-	// and derived while the CUE loads.
-	opts := compiler.Options{Now: now.value()}
-	if _, err := os.Stat(outDir); err == nil {
-		wait := inBackground(func() (map[string]*model.Environment, error) {
-			// The golden/ being replaced was checked when it was
-			// written; its notes are not this change's.
-			base, _, err := baseModels(os.DirFS(outDir), "", outDir)
-			return base, err
-		})
-		opts.AwaitBase = func() map[string]*model.Environment {
-			base, err := wait()
-			if err != nil {
-				// A damaged output directory is what generate repairs;
-				// the rules across releases still run in 'trustc check',
-				// against git history.
-				fmt.Fprintf(stderr, "trustc generate: warning: rules 6 to 9 skipped: %v\n", err)
-				return nil
-			}
-			return base
-		}
-	}
+	opts := releaseOptions("trustc generate", now.value(), outDir, stderr)
 	res, err := compiler.CompileWith(absRoot, opts)
 	if err != nil {
 		printErr(stderr, "trustc generate: nothing written", err, absRoot)
@@ -120,6 +99,38 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%s: %d files%s\n", env.Name, len(env.Files()), next)
 	}
 	return exitOK
+}
+
+// releaseOptions are the options generate compiles with, and so every
+// command that must refuse what generate refuses (tuf build): the rules at
+// now, and the release in outDir, if there is one, as the base for rules 6
+// to 9. The base is read and derived while the CUE loads. An unreadable
+// base is warned about on warn, or skipped quietly if warn is nil.
+func releaseOptions(cmd string, now time.Time, outDir string, warn io.Writer) compiler.Options {
+	opts := compiler.Options{Now: now}
+	if _, err := os.Stat(outDir); err != nil {
+		return opts
+	}
+	wait := inBackground(func() (map[string]*model.Environment, error) {
+		// The golden/ being replaced was checked when it was
+		// written; its notes are not this change's.
+		base, _, err := baseModels(os.DirFS(outDir), "", outDir)
+		return base, err
+	})
+	opts.AwaitBase = func() map[string]*model.Environment {
+		base, err := wait()
+		if err != nil {
+			// A damaged output directory is what generate repairs;
+			// the rules across releases still run in 'trustc check',
+			// against git history.
+			if warn != nil {
+				fmt.Fprintf(warn, "%s: warning: rules 6 to 9 skipped: %v\n", cmd, err)
+			}
+			return nil
+		}
+		return base
+	}
+	return opts
 }
 
 // Files lays a release out as golden/ holds it: <env>/<file>.

@@ -14,6 +14,8 @@ import (
 
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/compiler/load"
+	"github.com/trustc-dev/trustc/plan"
+	"github.com/trustc-dev/trustc/release"
 	"github.com/trustc-dev/trustc/tufrepo"
 )
 
@@ -120,35 +122,15 @@ func runTUFBuild(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
-	// The release of the reference time: a plan's later steps are not
-	// published before their day (package asof).
-	res, err := compiler.CompileWith(absRoot, compiler.Options{Now: ref}, *envName)
-	if err != nil {
-		printErr(stderr, "trustc tuf build: nothing written", err, absRoot)
-		return exitFail
-	}
-	env := res.Release.Env(*envName)
-	// Publish only what was reviewed: golden/<env> is committed, so it
-	// must be exactly what the CUE compiles to. The legacy targets are
-	// material under environments/, reviewed there.
 	goldenDir := *golden
 	if !filepath.IsAbs(goldenDir) {
 		goldenDir = filepath.Join(absRoot, goldenDir)
 	}
-	want := map[string][]byte{}
-	for _, f := range env.Files() {
-		want[f.Name] = f.Bytes
-	}
-	drift, err := Drift(os.DirFS(filepath.Join(goldenDir, *envName)), want)
-	if err != nil {
-		fmt.Fprintf(stderr, "trustc tuf build: read %s: %v\n", filepath.Join(*golden, *envName), err)
-		return exitFail
-	}
-	if len(drift) > 0 {
-		fmt.Fprintf(stderr, "trustc tuf build: nothing written: %s is stale; run 'make generate' and commit the result:\n", filepath.ToSlash(filepath.Join(*golden, *envName)))
-		for _, d := range drift {
-			fmt.Fprintf(stderr, "  %s\n", d)
-		}
+	// Sign nothing generate would refuse: every rule, the time-dependent
+	// ones at -now, and the rules across releases against golden/. A
+	// golden/ that does not read as a release is refused as stale.
+	env, ok := reviewedEnv("trustc tuf build", "nothing written: ", absRoot, releaseOptions("trustc tuf build", ref, goldenDir, nil), *golden, goldenDir, *envName, stderr)
+	if !ok {
 		return exitFail
 	}
 
@@ -192,6 +174,44 @@ func runTUFBuild(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "clients start from %s\n", filepath.Join(*out, strconv.FormatInt(opts.Root.Version, 10)+".root.json"))
 	return exitOK
+}
+
+// reviewedEnv compiles one environment with opts and checks that
+// golden/<env> is exactly what it compiles to: golden/ is committed and
+// reviewed, so a repository publishes, and is verified against, only what
+// was reviewed. The legacy targets are material under environments/,
+// reviewed there. On a problem it prints cmd: prefix..., and ok is false.
+func reviewedEnv(cmd, prefix, absRoot string, opts compiler.Options, golden, goldenDir, envName string, stderr io.Writer) (env *release.Env, ok bool) {
+	res, err := compiler.CompileWith(absRoot, opts, envName)
+	if err != nil {
+		printErr(stderr, cmd+": "+strings.TrimSuffix(prefix, ": "), err, absRoot)
+		return nil, false
+	}
+	env = res.Release.Env(envName)
+	want := map[string][]byte{}
+	for _, f := range env.Files() {
+		want[f.Name] = f.Bytes
+	}
+	drift, err := Drift(os.DirFS(filepath.Join(goldenDir, envName)), want)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: read %s: %v\n", cmd, filepath.Join(golden, envName), err)
+		return nil, false
+	}
+	if len(drift) > 0 {
+		fmt.Fprintf(stderr, "%s: %s%s is stale; run 'make generate' and commit the result:\n", cmd, prefix, filepath.ToSlash(filepath.Join(golden, envName)))
+		for _, d := range drift {
+			fmt.Fprintf(stderr, "  %s\n", d)
+		}
+		// A release of a later day of the plan, published now, would
+		// send early clients to entries before their start: say so.
+		if len(res.Envs) == 1 {
+			if at, ahead, err := plan.Ahead(res.Envs[0], opts.Now, sameFiles(os.DirFS(filepath.Join(goldenDir, envName)))); err == nil && ahead {
+				fmt.Fprintf(stderr, "  %s holds the release due %s, ahead of its day: clients that use listed services early would sign to entries before their start\n", filepath.ToSlash(filepath.Join(golden, envName)), at.UTC().Format(time.RFC3339Nano))
+			}
+		}
+		return nil, false
+	}
+	return env, true
 }
 
 func optsRole(o *tufrepo.Options, role string) *tufrepo.Role {
@@ -308,23 +328,24 @@ func referenceTime(s string) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, fmt.Errorf("%q is no RFC 3339 time such as 2026-08-21T00:00:00Z", s)
 	}
+	if err := checkEpoch(t); err != nil {
+		return time.Time{}, err
+	}
 	return t.UTC(), nil
 }
 
 // expiry reads an RFC 3339 time, or a duration after ref: a Go duration
 // (720h) or a whole number of days (30d), since TUF expiries are usually
-// counted in days.
+// counted in days. Durations are load.ParseDuration's, so both accept the
+// same days and bound them the same way.
 func expiry(s string, ref time.Time) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t.UTC(), nil
 	}
-	if days, ok := strings.CutSuffix(s, "d"); ok {
-		n, err := strconv.Atoi(days)
-		if err == nil && n > 0 {
-			return ref.AddDate(0, 0, n), nil
-		}
+	d, err := load.ParseDuration(s)
+	if errors.Is(err, load.ErrDurationTooLong) {
+		return time.Time{}, fmt.Errorf("%q is longer than %d days, the most trustc can count", s, load.MaxDays)
 	}
-	d, err := time.ParseDuration(s)
 	if err != nil || d <= 0 {
 		return time.Time{}, fmt.Errorf("%q is neither an RFC 3339 time nor a positive duration such as 720h or 30d", s)
 	}

@@ -1,0 +1,124 @@
+package derive
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"testing"
+	"time"
+
+	"cuelang.org/go/cue/errors"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/trustc-dev/trustc/compiler/model"
+)
+
+// pki issues test certificates; each name has one key, so a certificate
+// can be reissued by another issuer (cross-signing).
+type pki struct {
+	t    *testing.T
+	keys map[string]*ecdsa.PrivateKey
+}
+
+func (p *pki) key(name string) *ecdsa.PrivateKey {
+	if k, ok := p.keys[name]; ok {
+		return k
+	}
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	p.keys[name] = k
+	return k
+}
+
+// cert issues subject's certificate, signed by issuer's key.
+func (p *pki) cert(subject, issuer string, ca bool) []byte {
+	return p.certSignedBy(subject, issuer, issuer, ca)
+}
+
+// certSignedBy issues subject's certificate naming issuer, signed by
+// signer's key.
+func (p *pki) certSignedBy(subject, issuer, signer string, ca bool) []byte {
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(int64(len(p.keys)) + 1),
+		Subject:               pkix.Name{CommonName: subject, Organization: []string{"example"}},
+		NotBefore:             time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC),
+		NotAfter:              time.Date(2035, 1, 1, 0, 0, 0, 0, time.UTC),
+		BasicConstraintsValid: true,
+		IsCA:                  ca,
+	}
+	if ca {
+		tmpl.KeyUsage = x509.KeyUsageCertSign
+	}
+	parent := &x509.Certificate{Subject: pkix.Name{CommonName: issuer, Organization: []string{"example"}}}
+	if issuer == subject {
+		parent = tmpl
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, p.key(subject).Public(), crypto.Signer(p.key(signer)))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+}
+
+func TestChainOrder(t *testing.T) {
+	p := &pki{t: t, keys: map[string]*ecdsa.PrivateKey{}}
+	root := p.cert("root", "root", true)
+	inter := p.cert("inter", "root", true)
+	leaf := p.cert("leaf", "inter", false)
+	// a and b each issued by the other: no path ends in a self-signed root.
+	a := p.cert("a", "b", true)
+	b := p.cert("b", "a", true)
+	// Named as issued by root, signed by another key.
+	forged := p.certSignedBy("inter", "root", "other", true)
+
+	for _, tc := range []struct {
+		name  string
+		kind  string
+		files [][]byte
+		want  string
+	}{
+		{"CA chain", "ca", [][]byte{inter, root}, ""},
+		{"root alone", "ca", [][]byte{root}, ""},
+		{"TSA chain with its leaf", "tsa", [][]byte{leaf, inter, root}, ""},
+		{"two certificates in one file", "ca", [][]byte{append(append([]byte(nil), inter...), root...)}, ""},
+		{"CA chain starting with a leaf", "ca", [][]byte{leaf, inter, root},
+			`material: chain "c": certificate 0 (CN=leaf,O=example) is not a CA certificate (basic constraints CA:FALSE or absent); a CA chain starts with the CA that issues signing certificates, so remove the leaf`},
+		{"cross-signed pair", "ca", [][]byte{a, b},
+			`material: chain "c": the trust anchor, certificate 1 (CN=b,O=example), is issued by CN=a,O=example, not self-signed; end the chain with its root certificate`},
+		{"duplicate certificate", "ca", [][]byte{inter, inter, root},
+			`material: chain "c" lists certificate 0 (CN=inter,O=example) again as certificate 1; list each certificate once`},
+		{"duplicate anchor", "ca", [][]byte{root, root}, `material: chain "c" lists certificate 0 (CN=root,O=example) again as certificate 1; list each certificate once`},
+		{"anchor first", "ca", [][]byte{root, inter},
+			`material: chain "c": certificate 0 (CN=root,O=example) is issued by CN=root,O=example, not by certificate 1 (CN=inter,O=example); list the certificates leaf-most first, each followed by its issuer` + "\n" +
+				`material: chain "c": the trust anchor, certificate 1 (CN=inter,O=example), is issued by CN=root,O=example, not self-signed; end the chain with its root certificate`},
+		{"issuer's name, another key", "ca", [][]byte{p.cert("x", "root2", true), p.cert("root2", "root2", true)}, ""},
+		{"forged signature", "ca", [][]byte{forged, root},
+			`material: chain "c": certificate 0 (CN=inter,O=example) does not verify under certificate 1 (CN=root,O=example): x509: ECDSA verification failure`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &model.Chain{Name: "c"}
+			for i, f := range tc.files {
+				c.Certs = append(c.Certs, model.Material{File: model.Value[string]{V: string(rune('a'+i)) + ".pem"}, Bytes: f})
+			}
+			got := ""
+			if err := chain(c, tc.kind); err != nil {
+				for i, e := range errors.Errors(err) {
+					if i > 0 {
+						got += "\n"
+					}
+					got += e.Error()
+				}
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("chain errors (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
