@@ -43,6 +43,10 @@ func (c Client) Name() string {
 
 func (c Client) String() string { return c.Name() }
 
+// Release is the implementation and version without the configuration,
+// for what every configuration of a release does alike.
+func (c Client) Release() string { return string(c.Impl) + " " + c.Version }
+
 // RekorV2 reports whether the client signs with Rekor v2 logs.
 func (c Client) RekorV2() bool { return slices.Contains(c.Rekor, 2) }
 
@@ -56,20 +60,52 @@ const (
 )
 
 // Signers returns the signing clients, v2-capable and v1-only side by side,
-// in report order.
+// in report order. Each is named by its release and, where it has more
+// than one, its configuration: sigstore-go takes the Rekor API versions
+// from its caller (SelectServices), sigstore-python from --rekor-version.
 //
 // sigstore-js has no v1-only configuration: @sigstore/sign has read signing
 // configs only since 4.1.1 and has hard-coded MAX_TLOG_API_VERSION = 2 from
 // that release on (packages/sign/src/config.ts).
 func Signers() []Client {
 	return []Client{
-		{Impl: SigstoreGo, Version: goVersion, Rekor: []uint32{1, 2}},
-		{Impl: SigstoreGo, Version: goVersion, Rekor: []uint32{1}, Mode: "(Rekor v1 only)"},
+		{Impl: SigstoreGo, Version: goVersion, Rekor: []uint32{1, 2}, Mode: "configured for Rekor v2"},
+		{Impl: SigstoreGo, Version: goVersion, Rekor: []uint32{1}, Mode: "configured for Rekor v1 only"},
 		{Impl: SigstorePython, Version: pythonVersion, Rekor: []uint32{1, 2}},
 		{Impl: SigstorePython, Version: pythonVersion, Rekor: []uint32{1}, Mode: "--rekor-version 1"},
 		{Impl: SigstoreJS, Version: jsSignVersion, Rekor: []uint32{1, 2}},
 	}
 }
+
+// Signer returns impl's signing client in its default configuration, the
+// first of Signers.
+func Signer(impl Impl) Client {
+	for _, c := range Signers() {
+		if c.Impl == impl {
+			return c
+		}
+	}
+	return Client{Impl: impl}
+}
+
+// Verifier returns impl's verifying client.
+func Verifier(impl Impl) Client {
+	for _, c := range Verifiers() {
+		if c.Impl == impl {
+			return c
+		}
+	}
+	return Client{Impl: impl}
+}
+
+// RekorV2Verifiers returns the verifiers that verify entries of Rekor API
+// v2 logs (checkpoint and inclusion proof, no SET), in report order: all
+// of the releases modelled here. sigstore-go v1.3.0 parses and verifies
+// v0.0.2 entries (pkg/tlog/entry.go, pkg/verify/tlog.go); @sigstore/verify
+// branches on the Rekor v2 Entry type (dist/tlog/index.js, already in
+// 3.1.1); sigstore-python verifies v002 entries since Rekor v2 signing
+// landed (sigstore-python#1432). Releases before that support reject them.
+func RekorV2Verifiers() []Client { return Verifiers() }
 
 // Verifiers returns the verifying clients in report order.
 func Verifiers() []Client {

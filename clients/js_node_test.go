@@ -29,15 +29,18 @@ import (
 // the model in js.go picks the same CA, Rekor log and TSA, or fails the
 // same way.
 //
-// It needs Node.js. .ci/run installs the package into testdata/js with
-// 'npm ci --ignore-scripts'; elsewhere, where npm is present, the test
-// installs it into a temporary directory from the npm registry.
+// It needs Node.js and the pinned package in testdata/js/node_modules:
+// .ci/run installs it with 'npm ci --ignore-scripts'; elsewhere the test
+// skips, naming that command, and never reaches for the registry.
 func TestJSModelAgreesWithSigstoreJS(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs Node.js; skipped with -short")
 	}
 	node := tooltest.Look(t, "node", "install Node.js and npm (Debian: apt-get install nodejs npm)", "node", "nodejs")
 	dir := jsPackage(t)
+	if dir == "" {
+		return
+	}
 
 	configs := map[string]*prototrustroot.SigningConfig{}
 	golden, err := release.Read(os.DirFS(filepath.Join(refdata.ModuleRoot(t), "golden")), "")
@@ -207,29 +210,11 @@ func jsPackage(t *testing.T) string {
 		t.Fatal(err)
 	}
 	dir := src
+	// make test needs no network, so the test never installs the package
+	// itself: CI (.ci/run) does, and lists node in TRUSTC_REQUIRE_TOOLS.
 	if _, err := os.Stat(filepath.Join(src, "node_modules", "@sigstore", "sign", "package.json")); err != nil {
-		npm := tooltest.Look(t, "node", "install npm, or run 'npm ci --ignore-scripts' in clients/testdata/js", "npm")
-		dir = t.TempDir()
-		for _, f := range []string{"package.json", "package-lock.json", "select.js"} {
-			b, err := os.ReadFile(filepath.Join(src, f))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund")
-		cmd.Dir = dir
-		// npm's cache in the temporary directory keeps it out of $HOME.
-		cmd.Env = append(os.Environ(), "npm_config_cache="+filepath.Join(dir, ".npm"))
-		if out, err := cmd.CombinedOutput(); err != nil {
-			// Installing is not what the test checks: without the
-			// registry (offline) it cannot run, as without node.
-			tooltest.Missing(t, "node", "'npm ci' of clients/testdata/js failed: %v\n%s", err, out)
-		}
+		tooltest.Missing(t, "node", "the pinned @sigstore/sign is not installed; run 'cd clients/testdata/js && npm ci --ignore-scripts' (what .ci/run does)")
+		return ""
 	}
 	b, err := os.ReadFile(filepath.Join(dir, "node_modules", "@sigstore", "sign", "package.json"))
 	if err != nil {

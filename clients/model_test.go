@@ -177,11 +177,11 @@ func TestOtherRoles(t *testing.T) {
 		}
 	}
 	want := map[string][]string{
-		"sigstore-go v1.3.0":                      {"https://ca", "https://oidc", "https://tsa"},
-		"sigstore-go v1.3.0 (Rekor v1 only)":      {"https://ca", "https://oidc", "https://tsa"},
-		"sigstore-python 4.5.0":                   {"https://ca", "https://oidc", "https://tsa"},
-		"sigstore-python 4.5.0 --rekor-version 1": {"https://ca", "https://oidc", "https://tsa"},
-		"sigstore-js @sigstore/sign 5.0.0":        {"https://ca-future", "not read", "https://tsa"},
+		"sigstore-go v1.3.0 configured for Rekor v2":      {"https://ca", "https://oidc", "https://tsa"},
+		"sigstore-go v1.3.0 configured for Rekor v1 only": {"https://ca", "https://oidc", "https://tsa"},
+		"sigstore-python 4.5.0":                           {"https://ca", "https://oidc", "https://tsa"},
+		"sigstore-python 4.5.0 --rekor-version 1":         {"https://ca", "https://oidc", "https://tsa"},
+		"sigstore-js @sigstore/sign 5.0.0":                {"https://ca-future", "not read", "https://tsa"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("CA, OIDC, TSA (-want +got):\n%s", diff)
@@ -196,11 +196,11 @@ func TestMediaType(t *testing.T) {
 		got[c.Name()] = Sign(c, sc, ts("2025-01-01T00:00:00Z")).Error
 	}
 	want := map[string]string{
-		"sigstore-go v1.3.0":                      "unsupported SigningConfig media type: application/vnd.dev.sigstore.signingconfig.v0.3+json",
-		"sigstore-go v1.3.0 (Rekor v1 only)":      "unsupported SigningConfig media type: application/vnd.dev.sigstore.signingconfig.v0.3+json",
-		"sigstore-python 4.5.0":                   "unsupported signing config format: application/vnd.dev.sigstore.signingconfig.v0.3+json",
-		"sigstore-python 4.5.0 --rekor-version 1": "unsupported signing config format: application/vnd.dev.sigstore.signingconfig.v0.3+json",
-		"sigstore-js @sigstore/sign 5.0.0":        "",
+		"sigstore-go v1.3.0 configured for Rekor v2":      "unsupported SigningConfig media type: application/vnd.dev.sigstore.signingconfig.v0.3+json",
+		"sigstore-go v1.3.0 configured for Rekor v1 only": "unsupported SigningConfig media type: application/vnd.dev.sigstore.signingconfig.v0.3+json",
+		"sigstore-python 4.5.0":                           "unsupported signing config format: application/vnd.dev.sigstore.signingconfig.v0.3+json",
+		"sigstore-python 4.5.0 --rekor-version 1":         "unsupported signing config format: application/vnd.dev.sigstore.signingconfig.v0.3+json",
+		"sigstore-js @sigstore/sign 5.0.0":                "",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("refusals (-want +got):\n%s", diff)

@@ -52,13 +52,23 @@ func At(env *release.Env, t time.Time) Snapshot {
 // Env is an environment prepared for snapshots at many instants: its
 // trusted root is parsed once.
 type Env struct {
-	env   *release.Env
-	trust *Trust
+	env    *release.Env
+	trust  *Trust
+	fronts Fronts
 }
 
+// Fronts maps a signing URL that fronts Rekor log shards (a "global" host
+// with no key of its own) to the shards' base URLs. The trusted root
+// cannot say it; the CUE's rekorFronts or check's -front flags do.
+type Fronts map[string][]string
+
 // NewEnv prepares env for Env.At.
-func NewEnv(env *release.Env) *Env {
-	e := &Env{env: env}
+func NewEnv(env *release.Env) *Env { return NewEnvWithFronts(env, nil) }
+
+// NewEnvWithFronts prepares env for Env.At, judging a signer that uses a
+// front as trusted when the trusted root trusts one of its shards.
+func NewEnvWithFronts(env *release.Env, fronts Fronts) *Env {
+	e := &Env{env: env, fronts: fronts}
 	if env.TrustedRoot != nil {
 		e.trust = NewTrust(env.TrustedRoot.Msg)
 	}
@@ -79,7 +89,7 @@ func (e *Env) At(t time.Time) Snapshot {
 			cs.Signers = append(cs.Signers, Sign(c, f.Msg, t))
 		}
 		cs.Divergences = Diverge(cs.Signers)
-		cs.Unmatched = unmatched(cs.Signers, s.Trust, t)
+		cs.Unmatched = unmatched(cs.Signers, s.Trust, e.fronts, t)
 		s.Configs = append(s.Configs, cs)
 	}
 	if l := env.Legacy; l != nil {
@@ -193,7 +203,10 @@ func joinAnd(l []string) string {
 // entry of its kind with the same URL and a window holding t, and who uses
 // it. Verifiers find logs by log ID, not URL, so this is a warning for a
 // reviewer, not proof that entries will fail.
-func unmatched(signings []Signing, trust []TrustEntry, t time.Time) []string {
+//
+// A Rekor URL in fronts stands for its shards: it is matched when a shard
+// is.
+func unmatched(signings []Signing, trust []TrustEntry, fronts Fronts, t time.Time) []string {
 	kinds := map[Role]Kind{RoleCA: KindCA, RoleRekor: KindRekor, RoleTSA: KindTSA}
 	type use struct {
 		what  string
@@ -203,15 +216,24 @@ func unmatched(signings []Signing, trust []TrustEntry, t time.Time) []string {
 	for _, s := range signings {
 		for _, r := range []Role{RoleCA, RoleRekor, RoleTSA} {
 			for _, svc := range s.Choice(r).Services {
+				urls := []string{svc.URL}
+				shards := frontShards(fronts, svc.URL)
+				if r == RoleRekor && len(shards) > 0 {
+					urls = shards
+				}
 				named, valid := false, false
 				for _, e := range trust {
-					if e.Kind == kinds[r] && sameURL(e.Name, svc.URL) {
+					if e.Kind == kinds[r] && slices.ContainsFunc(urls, func(u string) bool { return sameURL(e.Name, u) }) {
 						named = true
 						valid = valid || inWindow(e.Start, e.End, t)
 					}
 				}
 				var what string
 				switch {
+				case r == RoleRekor && len(shards) > 0 && !named:
+					what = fmt.Sprintf("%s %s: fronts %s, none of which the trusted root has", r, svc, joinAnd(shards))
+				case r == RoleRekor && len(shards) > 0 && !valid:
+					what = fmt.Sprintf("%s %s: fronts %s, but no window of theirs holds %s", r, svc, joinAnd(shards), instant(t))
 				case !named:
 					what = fmt.Sprintf("%s %s: no %s in the trusted root has this URL", r, svc, kinds[r])
 				case !valid:
@@ -235,6 +257,15 @@ func unmatched(signings []Signing, trust []TrustEntry, t time.Time) []string {
 		out = append(out, fmt.Sprintf("%s (used by %s)", u.what, joinAnd(u.users)))
 	}
 	return out
+}
+
+// frontShards returns the shards behind url, matched as sameURL does.
+func frontShards(fronts Fronts, url string) []string {
+	u := strings.TrimSuffix(url, "/")
+	if s, ok := fronts[u]; ok {
+		return s
+	}
+	return fronts[u+"/"]
 }
 
 func sameURL(a, b string) bool { return strings.TrimSuffix(a, "/") == strings.TrimSuffix(b, "/") }

@@ -1,6 +1,7 @@
 package compiler_test
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/rsa"
@@ -15,39 +16,36 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/trustc-dev/trustc/compiler"
+	fixturerepo "github.com/trustc-dev/trustc/internal/fixture"
 	"github.com/trustc-dev/trustc/internal/refdata"
 )
 
-// fixture builds a temporary repository holding the module's cue.mod and
-// schema and an environment "test": the production material with a frozen
-// copy of the production CUE (testdata/fixture), so that expected
-// positions do not move when environments/production is edited.
+// fixture builds a temporary repository holding the frozen fixture
+// (internal/fixture) with its production environment as an environment
+// "test" of package fixture, so that expected positions do not move when
+// environments/production is edited.
 func fixture(t *testing.T) string {
 	t.Helper()
-	src := refdata.ModuleRoot(t)
 	dst := t.TempDir()
-	for _, dir := range [][2]string{
-		{"cue.mod", "cue.mod"},
-		{"schema", "schema"},
-		{"environments/production", "environments/test"},
-	} {
-		if err := os.CopyFS(filepath.Join(dst, dir[1]), os.DirFS(filepath.Join(src, dir[0]))); err != nil {
-			t.Fatal(err)
-		}
+	if err := os.CopyFS(filepath.Join(dst, "environments", "test"), fixturerepo.Production); err != nil {
+		t.Fatal(err)
 	}
 	cues, _ := filepath.Glob(filepath.Join(dst, "environments/test/*.cue"))
 	for _, f := range cues {
-		os.Remove(f)
-	}
-	// The frozen files end in .txt so that CUE does not load them here.
-	for _, f := range []string{"environment.cue", "services.cue", "tuf_targets.cue"} {
-		b, err := os.ReadFile(filepath.Join("testdata", "fixture", f+".txt"))
+		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(dst, "environments/test", f), b, 0o644); err != nil {
+		b = bytes.Replace(b, []byte("\npackage production\n"), []byte("\npackage fixture\n"), 1)
+		if bytes.HasPrefix(b, []byte("package production\n")) {
+			b = append([]byte("package fixture\n"), b[len("package production\n"):]...)
+		}
+		if err := os.WriteFile(f, b, 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if err := fixturerepo.WriteModule(dst); err != nil {
+		t.Fatal(err)
 	}
 	return dst
 }

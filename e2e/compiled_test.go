@@ -16,12 +16,14 @@ import (
 	"github.com/trustc-dev/trustc/compiler/check"
 	"github.com/trustc-dev/trustc/compiler/derive"
 	"github.com/trustc-dev/trustc/compiler/load"
+	"github.com/trustc-dev/trustc/internal/fixture"
 	"github.com/trustc-dev/trustc/internal/refdata"
 	"github.com/trustc-dev/trustc/release"
 )
 
-// TestCompiledWithout compiles production with one service or chain
-// deleted from its CUE and runs the production bundles against the
+// TestCompiledWithout compiles production (the frozen copy of
+// internal/fixture, as published at TUF targets v14) with one service or
+// chain deleted from its CUE and runs the production bundles against the
 // result: those that depend on what is gone fail, the others still
 // verify. Unlike Mutations, which edit a trusted root, this goes through
 // the whole compiler, so a log or chain left out of the CUE is left out
@@ -29,7 +31,7 @@ import (
 func TestCompiledWithout(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		// file and path locate the deleted CUE field in environments/production.
+		// file and path locate the deleted CUE field in the fixture's production.
 		file string
 		path []string
 		// fewer is the trusted-root list that loses one entry.
@@ -56,7 +58,7 @@ func TestCompiledWithout(t *testing.T) {
 			trustedRoot := compileWithout(t, "production", tc.file, tc.path...)
 			// The deletion took out one entry and nothing else, so a
 			// bundle that fails here fails for want of that entry.
-			want := counts(t, golden(t, "production"))
+			want := counts(t, refdata.ReadFile(t, "production", release.TrustedRootName))
 			want[tc.fewer]--
 			if diff := cmp.Diff(want, counts(t, trustedRoot)); diff != "" {
 				t.Fatalf("trusted-root entries (-want +got):\n%s", diff)
@@ -97,19 +99,13 @@ func counts(t *testing.T, trustedRoot []byte) map[string]int {
 	}
 }
 
-// compileWithout copies the module's cue.mod and schema and
-// environments/<env> into a temporary repository, deletes the field at
+// compileWithout writes the frozen fixture (cue.mod, schema,
+// environments/<env>) into a temporary repository, deletes the field at
 // path from the environment's file, compiles it (without the policy) and
 // returns its trusted_root.json.
 func compileWithout(t *testing.T, env, file string, path ...string) []byte {
 	t.Helper()
-	src := refdata.ModuleRoot(t)
-	dst := t.TempDir()
-	for _, dir := range []string{"cue.mod", "schema", filepath.Join("environments", env)} {
-		if err := os.CopyFS(filepath.Join(dst, dir), os.DirFS(filepath.Join(src, dir))); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dst := fixture.Repo(t)
 	p := filepath.Join(dst, "environments", env, file)
 	b, err := os.ReadFile(p)
 	if err != nil {

@@ -1,8 +1,7 @@
 package importer_test
 
 import (
-	"os"
-	"path/filepath"
+	"io/fs"
 	"strings"
 	"testing"
 
@@ -11,6 +10,7 @@ import (
 
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/importer"
+	"github.com/trustc-dev/trustc/internal/fixture"
 	"github.com/trustc-dev/trustc/internal/refdata"
 	"github.com/trustc-dev/trustc/release"
 )
@@ -44,15 +44,15 @@ func TestRoundTripEdited(t *testing.T) {
 }
 
 func roundTripEdited(t *testing.T, golden string, edits [][3]string) {
-	src := refdata.ModuleRoot(t)
+	// The frozen production (internal/fixture): the edits below name its
+	// lines, which a real change to environments/production must not move.
 	files := map[string][]byte{}
-	dir := filepath.Join(src, "environments", "production")
-	entries, err := os.ReadDir(dir)
+	entries, err := fs.ReadDir(fixture.Production, ".")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
-		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		b, err := fs.ReadFile(fixture.Production, e.Name())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -74,7 +74,7 @@ func roundTripEdited(t *testing.T, golden string, edits [][3]string) {
 	for _, f := range out.Release.Env("production").Files() {
 		in = append(in, importer.Input{Name: f.Name, Data: f.Bytes})
 	}
-	res, err := importer.Import(src, in, importer.Options{Env: "imported", Policy: importer.Policy{Clients: []string{}}})
+	res, err := importer.Import(refdata.ModuleRoot(t), in, importer.Options{Env: "imported", Policy: importer.Policy{Clients: []string{}}})
 	if err != nil {
 		t.Fatalf("import: %v", err)
 	}

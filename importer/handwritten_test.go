@@ -11,6 +11,7 @@ import (
 	"github.com/trustc-dev/trustc/compiler/load"
 	"github.com/trustc-dev/trustc/compiler/model"
 	"github.com/trustc-dev/trustc/importer"
+	"github.com/trustc-dev/trustc/internal/checkout"
 	"github.com/trustc-dev/trustc/internal/refdata"
 )
 
@@ -45,6 +46,9 @@ func TestMatchesHandWritten(t *testing.T) {
 		{"production", map[string]string{"v0": "2021", "v1": "2022"}, "90d"},
 		{"staging", nil, "0d"},
 	} {
+		if !checkout.Has(t, refdata.ModuleRoot(t), tc.env) {
+			continue
+		}
 		t.Run(tc.env, func(t *testing.T) {
 			opts := importer.Options{Env: tc.env, Policy: importer.Policy{WaitingPeriod: tc.waiting}}
 			res, err := importer.Import(refdata.ModuleRoot(t), shared(t, published(tc.env)...), opts)

@@ -10,6 +10,7 @@ import (
 	cueerrors "cuelang.org/go/cue/errors"
 
 	"github.com/trustc-dev/trustc/importer"
+	"github.com/trustc-dev/trustc/internal/fixture"
 	"github.com/trustc-dev/trustc/internal/refdata"
 )
 
@@ -38,12 +39,9 @@ func published(env string) []string {
 // module) holding the given environment files as environments/<env>.
 func repo(t testing.TB, env string, files map[string][]byte) string {
 	t.Helper()
-	src := refdata.ModuleRoot(t)
 	dst := t.TempDir()
-	for _, dir := range []string{"cue.mod", "schema"} {
-		if err := os.CopyFS(filepath.Join(dst, dir), os.DirFS(filepath.Join(src, dir))); err != nil {
-			t.Fatal(err)
-		}
+	if err := fixture.WriteModule(dst); err != nil {
+		t.Fatal(err)
 	}
 	dir := filepath.Join(dst, "environments", env)
 	if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"cuelang.org/go/cue/errors"
 	"cuelang.org/go/mod/modfile"
@@ -58,7 +59,7 @@ func Import(root string, files []Input, opts Options) (*Result, error) {
 		"Names of services, chains and material files are trustc's suggestions: nothing published depends on them, so rename them as you see fit.",
 	}
 	p.exemptReason = "imported: its published signing window began sooner after its verification window than this environment's waiting period; kept as published"
-	return finish(root, p, header, wantOf(in), opts.AllowFindings)
+	return finish(root, p, header, wantOf(in), opts.AllowFindings, time.Time{})
 }
 
 func list(names []string) string {
@@ -130,8 +131,9 @@ func wantOf(in *inputs) want {
 
 // finish renders the plan, verifies it in a scratch copy of the
 // repository and, for findings that are allowed, renders it again with
-// each finding as a comment at its field.
-func finish(root string, p *plan, header []string, w want, allow bool) (*Result, error) {
+// each finding as a comment at its field. A nonzero now also runs the
+// rules that depend on the release time, as trustc generate does.
+func finish(root string, p *plan, header []string, w want, allow bool, now time.Time) (*Result, error) {
 	imp, err := schemaImport(root)
 	if err != nil {
 		return nil, err
@@ -141,7 +143,7 @@ func finish(root string, p *plan, header []string, w want, allow bool) (*Result,
 	if err != nil {
 		return nil, err
 	}
-	findings, err := verify(root, p.env, files, w)
+	findings, err := verify(root, p.env, files, w, now)
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +156,7 @@ func finish(root string, p *plan, header []string, w want, allow bool) (*Result,
 		if files, err = r.render(); err != nil {
 			return nil, err
 		}
-		if findings, err = verify(root, p.env, files, w); err != nil {
+		if findings, err = verify(root, p.env, files, w, now); err != nil {
 			return nil, err
 		}
 	}
@@ -175,7 +177,7 @@ func finish(root string, p *plan, header []string, w want, allow bool) (*Result,
 	if files, err = r.render(); err != nil {
 		return nil, err
 	}
-	if _, err := verify(root, p.env, files, w); err != nil {
+	if _, err := verify(root, p.env, files, w, now); err != nil {
 		return nil, err
 	}
 	return &Result{Files: files, Findings: errors.Errors(findings)}, nil
@@ -204,7 +206,7 @@ func (r *renderer) place(path []string) string {
 // cue.mod and schema, and checks that the result equals what was
 // imported. It returns the rules' findings (compiler.CheckModels); an error means the
 // importer wrote something that does not compile back to its inputs.
-func verify(root, env string, files map[string][]byte, w want) (errors.Error, error) {
+func verify(root, env string, files map[string][]byte, w want, now time.Time) (errors.Error, error) {
 	tmp, err := os.MkdirTemp("", "trustc-import-")
 	if err != nil {
 		return nil, err
@@ -243,6 +245,14 @@ func verify(root, env string, files map[string][]byte, w want) (errors.Error, er
 	var findings errors.Error
 	if blocking, _ := model.Split(compiler.CheckModels(envs, compiler.Options{})); blocking != nil {
 		findings = blocking
+	}
+	// With a release time, the time-dependent rules too, as trustc
+	// generate runs them; the pass above, without one, is what the
+	// grandfathering of published windows is decided on.
+	if !now.IsZero() {
+		if blocking, _ := model.Split(compiler.CheckModels(envs, compiler.Options{Now: now})); blocking != nil {
+			findings = errors.Sanitize(errors.Append(findings, blocking))
+		}
 	}
 	res, err := compiler.Emit(envs)
 	if err != nil {

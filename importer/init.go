@@ -30,8 +30,19 @@ type Spec struct {
 	Rekor    []LogSpec
 	CTFE     []LogSpec
 	OIDC     []OIDCSpec
+	// Sign are signing windows given apart from the material, as cosign's
+	// signing-config create gives them: each names a service another spec
+	// of its kind brings the material of, by URL.
+	Sign []SignSpec
+	// RekorConfig and TSAConfig are the main signing config's selectors
+	// (zero: ANY), as cosign's --rekor-config and --tsa-config give them.
+	RekorConfig, TSAConfig Selector
 	// Policy is what the environment's policy block declares.
 	Policy Policy
+	// Now is the release time the time-dependent rules check the
+	// environment at, as trustc generate will (a start in the future that
+	// a declared client trips on, and the like). Zero skips them.
+	Now time.Time
 }
 
 // ChainSpec is a certificate authority (Fulcio) or timestamp authority and
@@ -47,6 +58,8 @@ type ChainSpec struct {
 	// leaf's for a TSA, as cosign does. End is optional.
 	Start, End time.Time
 	API        int // 0: 1
+	// Operator runs the service, if not the environment's operator.
+	Operator string
 }
 
 // LogSpec is a Rekor or CT log.
@@ -56,17 +69,42 @@ type LogSpec struct {
 	Key        Input // PEM public key
 	Start, End time.Time
 	API        int // Rekor only; 0: 1, or 2 when Origin is set
-	// Origin is what cosign takes to compute a Rekor v2 log id; trustc
-	// derives it from URL and only checks that the two agree.
+	// Origin is what cosign takes to compute a Rekor v2 log id (and a
+	// static CT log's checkpoint key id); trustc derives it from URL and
+	// only checks that the two agree.
 	Origin string
+	// Operator runs a Rekor log, if not the environment's operator.
+	Operator string
 }
 
 // OIDCSpec is an OpenID Connect provider.
 type OIDCSpec struct {
-	Flag  string
-	URL   string
-	Start time.Time // zero: when the first CA starts, else the first service
-	API   int
+	Flag     string
+	URL      string
+	Start    time.Time // zero: when the first CA starts, else the first service
+	End      time.Time // zero: open
+	API      int
+	Operator string
+}
+
+// SignSpec is a signing window for a CA, Rekor log or TSA, without its
+// material: what cosign's signing-config create takes. The service's
+// material comes from a spec of the same Kind and URL; the window replaces
+// the one it would sign in by default (its whole verification window).
+type SignSpec struct {
+	Flag       string
+	Kind       string // "fulcio", "rekor" or "tsa"
+	URL        string
+	Start, End time.Time
+	API        int // 0: the material spec's
+	Operator   string
+}
+
+// Selector is a signing config's service selector: "ANY", "ALL" or
+// "EXACT" with a count. The zero Selector is ANY.
+type Selector struct {
+	Name  string
+	Count int
 }
 
 // Init creates the environment of a new private instance for the trustc
@@ -84,7 +122,7 @@ func Init(root string, s Spec) (*Result, error) {
 	if len(s.Fulcio)+len(s.TSA)+len(s.Rekor)+len(s.CTFE) == 0 {
 		e.add("trustc init", "", "no services: give at least one of -fulcio, -rekor, -ctfe and -tsa")
 	}
-	b := &initBuilder{e: e, op: s.Operator,
+	b := &initBuilder{e: e, op: s.Operator, apis: map[string]int{},
 		root: &prototrustroot.TrustedRoot{MediaType: release.TrustedRootMediaType01Legacy},
 		sc: &prototrustroot.SigningConfig{
 			MediaType:       release.SigningConfigMediaType02,
@@ -105,6 +143,8 @@ func Init(root string, s Spec) (*Result, error) {
 		b.log(l, false)
 	}
 	b.oidc(s.OIDC)
+	b.selector("-rekor-config", s.RekorConfig, b.sc.RekorTlogConfig)
+	b.selector("-tsa-config", s.TSAConfig, b.sc.TsaConfig)
 	for _, l := range [][]*prototrustroot.Service{b.sc.CaUrls, b.sc.RekorTlogUrls, b.sc.TsaUrls, b.sc.OidcUrls} {
 		for i, x := range l {
 			for _, y := range l[:i] {
@@ -118,6 +158,10 @@ func Init(root string, s Spec) (*Result, error) {
 		return nil, err
 	}
 	b.finish()
+	b.sign(s.Sign)
+	if err := e.err(); err != nil {
+		return nil, err
+	}
 
 	in := &inputs{
 		root:    &rootIn{file: release.TrustedRootName, base: release.TrustedRootName, msg: b.root},
@@ -134,12 +178,13 @@ func Init(root string, s Spec) (*Result, error) {
 	// A new instance's services are there from its start: no client holds
 	// an older trusted root that lacks them.
 	p.exemptReason = "in service from the environment's start: no client holds an older trusted root without it"
-	return finish(root, p, header, wantOf(in), false)
+	return finish(root, p, header, wantOf(in), false, s.Now)
 }
 
 type initBuilder struct {
 	e    *errs
 	op   string
+	apis map[string]int // an API version a material spec gave, by kind and URL
 	root *prototrustroot.TrustedRoot
 	sc   *prototrustroot.SigningConfig
 }
@@ -240,7 +285,14 @@ func (b *initBuilder) chain(c ChainSpec, tsa bool) {
 	for _, cert := range certs {
 		ca.CertChain.Certificates = append(ca.CertChain.Certificates, &protocommon.X509Certificate{RawBytes: cert.Raw})
 	}
-	svc := &prototrustroot.Service{Url: c.URL, MajorApiVersion: api(c.API), ValidFor: proto.CloneOf(w), Operator: b.op}
+	svc := &prototrustroot.Service{Url: c.URL, MajorApiVersion: api(c.API), ValidFor: proto.CloneOf(w), Operator: b.operator(c.Operator)}
+	kind := "fulcio"
+	if tsa {
+		kind = "tsa"
+	}
+	if c.API != 0 {
+		b.apis[kind+" "+c.URL] = c.API
+	}
 	if tsa {
 		b.root.TimestampAuthorities = append(b.root.TimestampAuthorities, ca)
 		b.sc.TsaUrls = append(b.sc.TsaUrls, svc)
@@ -259,14 +311,21 @@ func (b *initBuilder) log(l LogSpec, rekor bool) {
 	a := 1
 	if rekor {
 		a = int(api(l.API))
-		if l.Origin != "" {
-			if l.API == 0 {
-				a = 2
-			}
-			if o, err := derive.Origin(l.URL); err == nil && o != l.Origin {
-				b.e.add(l.Flag, "origin", "%q differs from %q, the origin trustc derives from url (a Rekor v2 log's origin is its URL without the scheme); leave origin out", l.Origin, o)
-				ok = false
-			}
+		if l.Origin != "" && l.API == 0 {
+			a = 2
+		}
+	}
+	// A CT log's id is the SHA-256 of its key whether it is static (C2SP
+	// static-ct-api keeps RFC 6962's log id) or not, so for -ctfe origin
+	// only has to name the log it describes.
+	if l.Origin != "" {
+		what := "a CT log's"
+		if rekor {
+			what = "a Rekor v2 log's"
+		}
+		if o, err := derive.Origin(l.URL); err == nil && o != l.Origin {
+			b.e.add(l.Flag, "origin", "%q differs from %q, the origin trustc derives from url (%s origin is its URL without the scheme); leave origin out", l.Origin, o, what)
+			ok = false
 		}
 	}
 	// derive.PublicKey names the file in its messages.
@@ -298,7 +357,10 @@ func (b *initBuilder) log(l LogSpec, rekor bool) {
 		return
 	}
 	b.root.Tlogs = append(b.root.Tlogs, t)
-	b.sc.RekorTlogUrls = append(b.sc.RekorTlogUrls, &prototrustroot.Service{Url: l.URL, MajorApiVersion: uint32(a), ValidFor: proto.CloneOf(w), Operator: b.op})
+	b.sc.RekorTlogUrls = append(b.sc.RekorTlogUrls, &prototrustroot.Service{Url: l.URL, MajorApiVersion: uint32(a), ValidFor: proto.CloneOf(w), Operator: b.operator(l.Operator)})
+	// A Rekor log's API version fixes how its log id derives, so a signing
+	// window given apart must agree with it.
+	b.apis["rekor "+l.URL] = a
 }
 
 func (b *initBuilder) oidc(specs []OIDCSpec) {
@@ -310,9 +372,83 @@ func (b *initBuilder) oidc(specs []OIDCSpec) {
 		if start.IsZero() {
 			start = b.earliest()
 		}
+		w, ok := b.window(o.Flag, start.UTC(), o.End.UTC())
+		if !ok {
+			continue
+		}
 		b.sc.OidcUrls = append(b.sc.OidcUrls, &prototrustroot.Service{
-			Url: o.URL, MajorApiVersion: api(o.API), Operator: b.op,
-			ValidFor: &protocommon.TimeRange{Start: timestamppb.New(start.UTC())},
+			Url: o.URL, MajorApiVersion: api(o.API), Operator: b.operator(o.Operator), ValidFor: w,
+		})
+	}
+}
+
+func (b *initBuilder) operator(op string) string {
+	if op != "" {
+		return op
+	}
+	return b.op
+}
+
+// selector sets a signing config's selector from cosign's ANY, ALL or
+// EXACT:<count>.
+func (b *initBuilder) selector(flag string, s Selector, c *prototrustroot.ServiceConfiguration) {
+	switch s.Name {
+	case "", "ANY":
+	case "ALL":
+		c.Selector = prototrustroot.ServiceSelector_ALL
+	case "EXACT":
+		if s.Count < 1 {
+			b.e.add(flag, "", "EXACT needs a count of at least 1, as in EXACT:1")
+			return
+		}
+		c.Selector, c.Count = prototrustroot.ServiceSelector_EXACT, uint32(s.Count)
+	default:
+		b.e.add(flag, "", "%q is not ANY, ALL or EXACT:<count>", s.Name)
+	}
+}
+
+// sign gives services the signing windows specified apart from their
+// material, after finish has merged each URL's entries into one.
+func (b *initBuilder) sign(specs []SignSpec) {
+	seen := map[string]string{}
+	for _, s := range specs {
+		key := s.Kind + " " + s.URL
+		if prev, ok := seen[key]; ok {
+			b.e.add(s.Flag, "", "a second signing window for %s (the first is %s); one signing window per service", s.URL, prev)
+			continue
+		}
+		seen[key] = s.Flag
+		list := map[string][]*prototrustroot.Service{"fulcio": b.sc.CaUrls, "rekor": b.sc.RekorTlogUrls, "tsa": b.sc.TsaUrls}[s.Kind]
+		i := slices.IndexFunc(list, func(svc *prototrustroot.Service) bool { return svc.GetUrl() == s.URL })
+		if i < 0 {
+			material := map[string]string{"fulcio": "certificate-chain", "rekor": "public-key", "tsa": "certificate-chain"}[s.Kind]
+			b.e.add(s.Flag, material, "missing, and no other -%s for %s gives it; the trusted root needs the material of every service clients sign with", s.Kind, s.URL)
+			continue
+		}
+		svc := list[i]
+		if a, ok := b.apis[key]; ok && s.API != 0 && s.API != a {
+			b.e.add(s.Flag, "api-version", "%d, but the -%s with the material of %s says %d; one service has one API version", s.API, s.Kind, s.URL, a)
+			continue
+		}
+		if s.Start.IsZero() {
+			b.e.add(s.Flag, "start-time", "missing; say from when clients sign with %s", s.URL)
+			continue
+		}
+		w, ok := b.window(s.Flag, s.Start.UTC(), s.End.UTC())
+		if !ok {
+			continue
+		}
+		svc.ValidFor = w
+		if s.API != 0 {
+			svc.MajorApiVersion = uint32(s.API)
+		}
+		if s.Operator != "" {
+			svc.Operator = s.Operator
+		}
+	}
+	for _, l := range []*[]*prototrustroot.Service{&b.sc.CaUrls, &b.sc.RekorTlogUrls, &b.sc.TsaUrls} {
+		slices.SortStableFunc(*l, func(x, y *prototrustroot.Service) int {
+			return y.GetValidFor().GetStart().AsTime().Compare(x.GetValidFor().GetStart().AsTime())
 		})
 	}
 }

@@ -282,7 +282,7 @@ oidc: sigstore: sign: later: start: "2027-06-01T00:00:00Z"
 			}
 		}
 	}
-	want := "sigstore-go v1.3.0: Rekor https://log2027-1.rekor.sigstore.dev (v2) (first release of signing_config_later.v0.2.json)"
+	want := clients.Signers()[0].Name() + ": Rekor https://log2027-1.rekor.sigstore.dev (v2) (first release of signing_config_later.v0.2.json)"
 	if !slices.Contains(lines, want) {
 		t.Errorf("the file's first release does not say what sigstore-go does with it; want %q in:\n%s", want, strings.Join(lines, "\n"))
 	}

@@ -6,10 +6,12 @@
 // The comparison is semantic. Files are parsed protobuf messages, walked
 // field by field through their descriptors, so a field protobuf-specs adds
 // later shows up without code here; list entries are matched by what
-// identifies them (a log by its log ID, a CA or TSA by its chain's first
-// and last certificates, a service by URL and major API version), so a
-// moved window reads as a change, not as a removal and an addition. Bytes
-// that differ without a semantic difference are "formatting only".
+// identifies them, as check matches them (model.Identity: a log by key and
+// URL whatever its id, a CA or TSA by its set of certificates, then by its
+// leaf; a service by URL and major API version), so a moved window reads
+// as a change, a corrected log id as "log id corrected" and a reordered
+// chain as "chain reordered", not as a removal and an addition. Bytes that
+// differ without a semantic difference are "formatting only".
 //
 // Client impact comes from package clients: for every stretch of time from
 // Options.Now on where a signing config's services change, the review runs

@@ -174,11 +174,13 @@ func mutate(root protoreflect.Message, l leaf) {
 	}
 }
 
-// identity lists the leaves that identify an entry: changing one makes a
-// new entry, reported as the old one removed and a new one added.
+// identity lists the leaves that identify an entry (model.Identity: a
+// log by key and URL, whatever its id; a chain by its certificates):
+// changing one makes a new entry, reported as the old one removed and a
+// new one added. A log id is not among them: a corrected id is a change.
 var identity = []string{
-	"tlogs[0].logId.keyId",
-	"ctlogs[0].logId.keyId",
+	"tlogs[0].baseUrl", "tlogs[0].publicKey.rawBytes",
+	"ctlogs[0].baseUrl", "ctlogs[0].publicKey.rawBytes",
 	"certificateAuthorities[0].certChain.certificates[0].rawBytes",
 	"timestampAuthorities[0].certChain.certificates[0].rawBytes",
 	"caUrls[0].url", "caUrls[0].majorApiVersion",

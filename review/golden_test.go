@@ -2,6 +2,7 @@ package review
 
 import (
 	"flag"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -57,6 +58,31 @@ func TestGoldenHistory(t *testing.T) {
 	}
 }
 
+// TestGoldenCorrections reviews the real releases that fixed how an entry
+// was published, each as of its publication: production v6 → v7 put
+// Fulcio's chain leaf first, staging v16 → v17 corrected a log's id (same
+// key, same URL; v2 → v3 did too, before the history has trust files),
+// staging v23 → v24 withdrew a
+// verification end not yet reached. Each must read as a correction or an
+// extension, not as an entry removed and another added.
+func TestGoldenCorrections(t *testing.T) {
+	for _, tc := range []struct {
+		env      string
+		old, new int
+	}{
+		{"production", 6, 7},
+		{"staging", 16, 17},
+		{"staging", 23, 24},
+	} {
+		name := fmt.Sprintf("%s-v%02d-v%02d.md", tc.env, tc.old, tc.new)
+		t.Run(name, func(t *testing.T) {
+			nv := published.Lookup(t, tc.env, tc.new)
+			got := Diff(published.Lookup(t, tc.env, tc.old).Release(t), nv.Release(t), Options{Now: nv.Published}).Markdown()
+			golden(t, name, got)
+		})
+	}
+}
+
 // TestGoldenEdits reviews edits the real history lacks: a signing window
 // moved in a file both releases have, and a log whose trust ends in the
 // past.
@@ -82,7 +108,7 @@ func TestGoldenEdits(t *testing.T) {
 
 // withSigningConfig returns rel with its first environment's signing
 // config name replaced by m.
-func withSigningConfig(t *testing.T, rel *release.Release, name string, m *prototrustroot.SigningConfig) *release.Release {
+func withSigningConfig(t testing.TB, rel *release.Release, name string, m *prototrustroot.SigningConfig) *release.Release {
 	t.Helper()
 	b, err := protojson.Marshal(m)
 	if err != nil {

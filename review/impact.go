@@ -20,10 +20,10 @@ func (c *fileCtx) impact() []Impact {
 	name := c.name()
 	var oldEnv, newEnv *clients.Env
 	if c.old != nil {
-		oldEnv = clients.NewEnv(c.env.old)
+		oldEnv = clients.NewEnvWithFronts(c.env.old, c.env.fronts)
 	}
 	if c.new != nil {
-		newEnv = clients.NewEnv(c.env.new)
+		newEnv = clients.NewEnvWithFronts(c.env.new, c.env.fronts)
 	}
 	points := c.boundaries()
 	type stretch struct {
@@ -87,6 +87,11 @@ func (c *fileCtx) impact() []Impact {
 					s.imp.Lines = append(s.imp.Lines, worded[j])
 				}
 			}
+		}
+		// A stretch in which signers do as before and only what was
+		// already so is left says nothing about this change.
+		if len(s.imp.Lines) == 0 && len(s.imp.Divergences) == 0 && len(s.imp.Untrusted) == 0 {
+			continue
 		}
 		out = append(out, s.imp)
 	}
@@ -277,7 +282,8 @@ func signerLines(oldCS, newCS, prevCS *clients.ConfigSnapshot) []string {
 }
 
 // groupName names a set of signers by the class they make up, else lists
-// them.
+// them. Signers are named by release and configuration, so that one
+// client never shows in two groups that say different things.
 func groupName(g, readers, signers []clients.Client) string {
 	names := func(l []clients.Client) []string {
 		out := make([]string, len(l))
@@ -285,13 +291,6 @@ func groupName(g, readers, signers []clients.Client) string {
 			out[i] = c.Name()
 		}
 		return out
-	}
-	impls := func(l []clients.Client) string {
-		var out []string
-		for _, c := range l {
-			out = append(out, string(c.Impl))
-		}
-		return strings.Join(out, ", ")
 	}
 	var v2, v1 []clients.Client
 	for _, c := range readers {
@@ -320,9 +319,9 @@ func groupName(g, readers, signers []clients.Client) string {
 	case len(g) > 1 && len(rest) == 0:
 		return "all clients but " + joinAnd(unread) + ", which does not read this list,"
 	case len(v2) > 1 && slices.Equal(gn, names(v2)):
-		return "clients with Rekor v2 support (" + impls(g) + ")"
+		return "clients with Rekor v2 support (" + joinAnd(gn) + ")"
 	case len(v1) > 1 && slices.Equal(gn, names(v1)):
-		return "clients with only Rekor v1 (" + impls(g) + ")"
+		return "clients with only Rekor v1 (" + joinAnd(gn) + ")"
 	case len(g) > 2 && len(rest) == 1:
 		return "all clients except " + rest[0]
 	}

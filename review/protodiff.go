@@ -1,13 +1,13 @@
 package review
 
 import (
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
+	"bytes"
+	"crypto/x509"
 	"fmt"
 	"slices"
 	"strings"
 
+	"github.com/trustc-dev/trustc/compiler/model"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
@@ -62,29 +62,70 @@ var entryKeys = map[protoreflect.FullName]keyFunc{
 	"dev.sigstore.trustroot.v1.SigningConfig.tsa_urls":              serviceKey,
 }
 
-// logKey is the log ID: it is derived from the key, so a new key is a new
-// log even at the same URL.
+// logKey is the log's identity (model.LogIdentity): the same key at the
+// same URL is the same log whatever id a release published for it, so a
+// corrected id reads as a change of that field, not as a log removed and
+// another added (staging v2 → v3, v16 → v17). A new key is a new log.
 func logKey(m protoreflect.Message) string {
-	id := get(m, "log_id", "key_id").Bytes()
-	if len(id) == 0 {
+	raw := get(m, "public_key", "raw_bytes").Bytes()
+	if len(raw) == 0 {
 		return "url " + str(m, "base_url")
 	}
-	return "id " + base64.StdEncoding.EncodeToString(id)
+	return "log " + model.LogIdentity(model.KeySPKI(raw), str(m, "base_url")).Key
 }
 
-// chainKey is the chain's first certificate (the leaf or issuing CA) and
-// last (the trust anchor): a changed intermediate is a change to the same
-// authority; a new anchor or issuer is a new authority.
+// chainKey is the chain's identity as a set (model.ChainIdentity): the
+// same certificates in another order are the same authority (production
+// v6 → v7 put Fulcio's chain leaf first).
 func chainKey(m protoreflect.Message) string {
-	certs := get(m, "cert_chain", "certificates").List()
-	if certs.Len() == 0 {
+	ders := chainDERs(m)
+	if len(ders) == 0 {
 		return "uri " + str(m, "uri") + " " + str(m, "subject", "common_name")
 	}
-	sum := func(i int) string {
-		s := sha256.Sum256(get(certs.Get(i).Message(), "raw_bytes").Bytes())
-		return hex.EncodeToString(s[:])
+	return "chain " + model.ChainIdentity(ders).Key
+}
+
+// leafKey matches what chainKey left unmatched by the chain's leaf
+// (model.LeafIdentity): a chain that gained or lost an intermediate or
+// its root is the same authority, changed.
+func leafKey(m protoreflect.Message) string {
+	certs := chainCerts(m)
+	if len(certs) == 0 {
+		return ""
 	}
-	return "chain " + sum(0) + " " + sum(certs.Len()-1)
+	return "leaf " + model.LeafIdentity(certs).Key
+}
+
+func chainDERs(m protoreflect.Message) [][]byte {
+	v := get(m, "cert_chain", "certificates")
+	if !v.IsValid() {
+		return nil
+	}
+	l := v.List()
+	out := make([][]byte, l.Len())
+	for i := range l.Len() {
+		out[i] = get(l.Get(i).Message(), "raw_bytes").Bytes()
+	}
+	return out
+}
+
+// chainCerts parses a chain; nil when a certificate does not parse.
+func chainCerts(m protoreflect.Message) []*x509.Certificate {
+	var out []*x509.Certificate
+	for _, der := range chainDERs(m) {
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			return nil
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// fallbackKeys match, second, entries the first keys left unmatched.
+var fallbackKeys = map[protoreflect.FullName]keyFunc{
+	"dev.sigstore.trustroot.v1.TrustedRoot.certificate_authorities": leafKey,
+	"dev.sigstore.trustroot.v1.TrustedRoot.timestamp_authorities":   leafKey,
 }
 
 // serviceKey is URL and major API version: clients pick by both, and the
@@ -188,43 +229,113 @@ func diffEntries(fd protoreflect.FieldDescriptor, a, b []protoreflect.Message) [
 		return out
 	}
 	ka, kb := keys(a), keys(b)
-	var out []delta
-	var matchedOld, matchedNew []string
+	// Keys are unique within a side; index them so that matching n
+	// entries costs n lookups, not n² comparisons.
+	ia := indexOf(ka)
+	match := make([]int, len(b)) // the old entry of each new one, or -1
+	taken := make([]bool, len(a))
 	for j, k := range kb {
+		match[j] = -1
+		if i, ok := ia[k]; ok {
+			match[j], taken[i] = i, true
+		}
+	}
+	if fb := fallbackKeys[fd.FullName()]; fb != nil {
+		byFallback := map[string]int{}
+		for i := range a {
+			if k := fb(a[i]); !taken[i] && k != "" {
+				if _, dup := byFallback[k]; !dup {
+					byFallback[k] = i
+				}
+			}
+		}
+		for j := range b {
+			if match[j] >= 0 {
+				continue
+			}
+			if i, ok := byFallback[fb(b[j])]; ok && !taken[i] {
+				match[j], taken[i] = i, true
+			}
+		}
+	}
+	var out []delta
+	var order []int // old indices of matched entries, in new order
+	for j := range b {
 		entry := fmt.Sprintf("%s[%d]", section, j)
-		i := slices.Index(ka, k)
+		i := match[j]
 		if i < 0 {
 			out = append(out, delta{op: Added, section: section, entry: entry, new: b[j]})
 			continue
 		}
-		matchedNew = append(matchedNew, k)
+		order = append(order, i)
 		w := walker{section: section, entry: entry, old: a[i], new: b[j]}
 		w.message("", a[i], b[j])
-		out = append(out, w.out...)
+		out = append(out, reorderedChain(w.out, a[i], b[j])...)
 	}
-	for i, k := range ka {
-		if slices.Contains(kb, k) {
-			matchedOld = append(matchedOld, k)
-			continue
+	for i := range a {
+		if !taken[i] {
+			out = append(out, delta{op: Removed, section: section, entry: fmt.Sprintf("%s[%d]", section, i), old: a[i]})
 		}
-		out = append(out, delta{op: Removed, section: section, entry: fmt.Sprintf("%s[%d]", section, i), old: a[i]})
 	}
-	if !slices.Equal(matchedOld, matchedNew) {
+	if !slices.IsSorted(order) {
+		var oldNames, newNames []string
+		for i := range a {
+			if taken[i] {
+				oldNames = append(oldNames, subjectOf(a[i]))
+			}
+		}
+		for _, i := range order {
+			newNames = append(newNames, subjectOf(a[i]))
+		}
 		out = append(out, delta{op: Reordered, section: section, field: section,
-			oldVal: orderOf(a, ka, matchedOld), newVal: orderOf(b, kb, matchedNew)})
+			oldVal: strings.Join(oldNames, ", "), newVal: strings.Join(newNames, ", ")})
 	}
 	return out
 }
 
-// orderOf lists the subjects of the kept entries, in l's order.
-func orderOf(l []protoreflect.Message, keys, kept []string) string {
-	var names []string
-	for i, m := range l {
-		if slices.Contains(kept, keys[i]) {
-			names = append(names, subjectOf(m))
-		}
+// reorderedChain replaces the certificate-by-certificate deltas of a chain
+// that holds the same certificates in another order with one delta of its
+// order: the chain was reordered, not changed.
+func reorderedChain(ds []delta, a, b protoreflect.Message) []delta {
+	da, db := chainDERs(a), chainDERs(b)
+	if len(da) == 0 || model.ChainIdentity(da) != model.ChainIdentity(db) || slices.EqualFunc(da, db, bytes.Equal) {
+		return ds
 	}
-	return strings.Join(names, ", ")
+	var out []delta
+	var fd protoreflect.FieldDescriptor
+	for _, d := range ds {
+		if strings.HasPrefix(d.field, "certChain.certificates[") {
+			fd = d.fd
+			continue
+		}
+		out = append(out, d)
+	}
+	return append(out, delta{op: Changed, section: ds[0].section, entry: ds[0].entry, field: "certChain", old: a, new: b,
+		fd: fd, oldVal: chainOrder(a), newVal: chainOrder(b)})
+}
+
+// chainOrder words a chain's order as protobuf-specs judges it.
+func chainOrder(m protoreflect.Message) string {
+	certs := chainCerts(m)
+	rev := slices.Clone(certs)
+	slices.Reverse(rev)
+	switch {
+	case certs == nil:
+		return "order unknown"
+	case model.LeafFirst(certs):
+		return "leaf first"
+	case model.LeafFirst(rev):
+		return "root first"
+	}
+	return "out of order"
+}
+
+func indexOf(keys []string) map[string]int {
+	m := make(map[string]int, len(keys))
+	for i, k := range keys {
+		m[k] = i
+	}
+	return m
 }
 
 // walker collects leaf deltas below one top-level entry or field.
@@ -324,7 +435,10 @@ func (w *walker) list(path string, fd protoreflect.FieldDescriptor, la, lb proto
 		}
 		if fd.Message() == nil || isLeafMessage(fd.Message()) || isCertificate(fd.Message()) || inA != inB {
 			if inA != inB || !valueEqual(fd, ea, eb) {
-				w.leaf(p, fd, ea, eb)
+				// One element of the list: rendered as a scalar, since
+				// renderValue would read it as the whole list.
+				w.out = append(w.out, delta{op: Changed, section: w.section, entry: w.entry, field: p, old: w.old, new: w.new,
+					fd: fd, oldLeaf: ea, newLeaf: eb, oldVal: renderScalar(fd, ea), newVal: renderScalar(fd, eb)})
 			}
 			continue
 		}

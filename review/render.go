@@ -4,11 +4,18 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
+
+	"github.com/trustc-dev/trustc/clients"
+	"github.com/trustc-dev/trustc/timeline"
 )
 
 // clientsNote says once which client behaviour is real and which modelled.
-const clientsNote = "sigstore-go v1.3.0 runs as real code; sigstore-python 4.5.0 and sigstore-js @sigstore/sign 5.0.0 are models of their source"
+func clientsNote() string {
+	return fmt.Sprintf("%s runs as real code; %s and %s are models of their source",
+		clients.Signer(clients.SigstoreGo).Release(), clients.Signer(clients.SigstorePython).Release(), clients.Signer(clients.SigstoreJS).Release())
+}
 
 // Formats are the formats Render accepts.
 var Formats = []string{"markdown", "text", "json"}
@@ -73,23 +80,69 @@ func plural(n int, s string) string {
 	return fmt.Sprintf("%d %ss", n, s)
 }
 
-// Warnings counts changes and files that break something working today.
+// Warnings counts everything the review marks as a warning (⚠ in
+// markdown, !!! in text): policy findings, what breaks something working
+// today, clients that diverge or sign with an untrusted service, and what
+// was already so before this change.
 func (r *Review) Warnings() int {
-	n := 0
+	n := markedIn(r.Findings)
 	for _, e := range r.Envs {
 		for _, f := range e.Files {
-			n += len(f.Warnings)
+			n += len(f.Warnings) + markedIn(f.Findings)
 			for _, c := range f.Changes {
 				if c.Warning != "" {
 					n++
 				}
+				n += markedIn(c.Findings)
 			}
 			for _, im := range f.Clients {
-				n += len(im.Divergences) + len(im.Untrusted)
+				n += len(im.Divergences) + len(im.Untrusted) + len(im.Still)
 			}
 		}
 	}
 	return n
+}
+
+func markedIn(fs []Finding) int {
+	n := 0
+	for _, f := range fs {
+		if f.marked() {
+			n++
+		}
+	}
+	return n
+}
+
+// Severities counts the policy findings the review shows by check's
+// severity, as check's headline does: "1 error, 2 warnings".
+func (r *Review) Severities() string {
+	counts := map[string]int{}
+	count := func(fs []Finding) {
+		for _, f := range fs {
+			sev := f.Severity
+			if sev == "" {
+				sev = "error"
+			}
+			counts[sev]++
+		}
+	}
+	count(r.Findings)
+	for _, e := range r.Envs {
+		for _, f := range e.Files {
+			count(f.Findings)
+			count(f.Elsewhere)
+			for _, c := range f.Changes {
+				count(c.Findings)
+			}
+		}
+	}
+	var parts []string
+	for _, sev := range []string{"error", "warning", "note"} {
+		if n := counts[sev]; n > 0 {
+			parts = append(parts, plural(n, sev))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 func opWord(op Op) string {
@@ -117,10 +170,36 @@ func (c Change) headline(code func(string) string) string {
 
 func findingText(f Finding, code func(string) string) string {
 	s := "Policy " + code(f.Rule)
+	if f.Severity != "" && f.Severity != "error" {
+		s = "Policy " + f.Severity + " " + code(f.Rule)
+	}
 	if f.Path != "" {
 		s += " at " + code(f.Path)
 	}
 	return s + ": " + f.Message
+}
+
+// mark is m for a finding the review marks, else nothing.
+func mark(f Finding, m string) string {
+	if f.marked() {
+		return m
+	}
+	return ""
+}
+
+// elsewhere counts the findings about entries the change leaves alone.
+func elsewhere(f *File, code func(string) string) string {
+	if len(f.Elsewhere) == 0 {
+		return ""
+	}
+	var rules []string
+	for _, fd := range f.Elsewhere {
+		if r := code(fd.Rule); !slices.Contains(rules, r) {
+			rules = append(rules, r)
+		}
+	}
+	return fmt.Sprintf("%s (%s) about entries this change leaves alone; %s lists them.",
+		plural(len(f.Elsewhere), "policy finding"), strings.Join(rules, ", "), code("trustc check"))
 }
 
 func (im Impact) heading() string {
@@ -138,22 +217,151 @@ func (im Impact) heading() string {
 
 // Markdown renders the review for a pull-request comment: GitHub alerts
 // for what breaks, a Mermaid timeline per changed environment.
-func (r *Review) Markdown() []byte {
+func (r *Review) Markdown() []byte { return r.markdown(mdAll) }
+
+// mdCut says what a markdown rendering leaves out to fit a comment.
+type mdCut struct {
+	noTimelines bool
+	noDetails   bool
+	// changes is how many changes to show, in review order; negative
+	// shows all. Files and environments past the last one shown are left
+	// out whole.
+	changes int
+	notice  string
+}
+
+var mdAll = mdCut{changes: -1}
+
+// CommentLimit is the most characters GitHub takes in one comment.
+const CommentLimit = 65536
+
+// Comment renders the review as Markdown of at most limit bytes, for one
+// pull-request comment (bytes, not characters, so that it fits whatever
+// the text). A review that fits is Markdown's. One that does not leaves
+// out, until it fits, the timelines, the fields of added and removed
+// entries, then every change past as many as fit; it says so at the top,
+// and that the rest is in rest (such as "the job summary of this run").
+func (r *Review) Comment(limit int, rest string) []byte {
+	md := r.Markdown()
+	if len(md) <= limit {
+		return md
+	}
+	total, warned := r.changeCounts(-1)
+	try := func(c mdCut) ([]byte, bool) {
+		var left []string
+		if c.noTimelines {
+			left = append(left, "the timelines")
+		}
+		if c.noDetails {
+			left = append(left, "the fields of added and removed entries")
+		}
+		if c.changes >= 0 && c.changes < total {
+			_, shownWarned := r.changeCounts(c.changes)
+			s := fmt.Sprintf("%d of %d changes", total-c.changes, total)
+			if w := warned - shownWarned; w > 0 {
+				s += fmt.Sprintf(" (%s among them)", plural(w, "warning"))
+			}
+			left = append(left, s)
+		}
+		c.notice = fmt.Sprintf("> [!NOTE]\n> Cut to fit one comment: this leaves out %s. The full review is in %s.\n", joinAnd(left), rest)
+		b := r.markdown(c)
+		return b, len(b) <= limit
+	}
+	for _, c := range []mdCut{{noTimelines: true, changes: -1}, {noTimelines: true, noDetails: true, changes: -1}} {
+		if b, ok := try(c); ok {
+			return b
+		}
+	}
+	// The most changes that fit: rendering grows with every change shown.
+	lo, hi := 0, total // lo fits or is 0; hi does not fit
+	for lo+1 < hi {
+		mid := (lo + hi) / 2
+		if _, ok := try(mdCut{noTimelines: true, noDetails: true, changes: mid}); ok {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	b, ok := try(mdCut{noTimelines: true, noDetails: true, changes: lo})
+	if ok {
+		return b
+	}
+	// Even the summary and the findings do not fit: cut at a line.
+	tail := []byte(fmt.Sprintf("\n> [!NOTE]\n> Cut to fit one comment. The full review is in %s.\n", rest))
+	b = b[:max(0, limit-len(tail))]
+	if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
+		b = b[:i+1]
+	}
+	return append(b, tail...)
+}
+
+// changeCounts counts the changes among the first n (all when n is
+// negative) and those of them with a warning.
+func (r *Review) changeCounts(n int) (changes, warned int) {
+	for _, e := range r.Envs {
+		for _, f := range e.Files {
+			for _, c := range f.Changes {
+				if n >= 0 && changes == n {
+					return changes, warned
+				}
+				changes++
+				if c.Warning != "" || len(c.Findings) > 0 {
+					warned++
+				}
+			}
+		}
+	}
+	return changes, warned
+}
+
+// focusRows is the most timeline rows a review draws whole; a larger
+// timeline is focused on the changed rows. 40 rows are about 6 KB of
+// Mermaid, and every real environment has fewer.
+const focusRows = 40
+
+// timeline is what a review draws of an environment: its windows, focused
+// on the changed rows when there are many, unless the review is full.
+func (r *Review) timeline(e *Env) (tl *timeline.Timeline, notes []string) {
+	tl = e.Timeline()
+	if r.full {
+		return tl, tl.AllNotes()
+	}
+	if len(tl.Rows) > focusRows {
+		tl = tl.Focus()
+	}
+	return tl, tl.Notes()
+}
+
+func (r *Review) markdown(cut mdCut) []byte {
 	var b bytes.Buffer
 	code := func(s string) string { return "`" + strings.ReplaceAll(s, "`", "'") + "`" }
 	fmt.Fprintf(&b, "## trustc review\n\n%s\n", r.Summary())
+	if cut.notice != "" {
+		fmt.Fprintf(&b, "\n%s", cut.notice)
+	}
 	if !r.Now.IsZero() {
 		fmt.Fprintf(&b, "\nTimes are UTC; \"now\" is %s.\n", formatTime(r.Now))
 	}
 	if n := r.Warnings(); n > 0 {
 		fmt.Fprintf(&b, "\n> [!CAUTION]\n> %s: something that works today breaks, or clients disagree. Marked ⚠ below.\n", plural(n, "warning"))
 	}
-	for _, f := range r.Findings {
-		fmt.Fprintf(&b, "\n- ⚠ %s (%s)\n", findingText(f, code), code(f.File))
+	if sev := r.Severities(); sev != "" {
+		fmt.Fprintf(&b, "\nPolicy findings, as %s reports them: %s.\n", code("trustc check"), sev)
 	}
+	for _, f := range r.Findings {
+		fmt.Fprintf(&b, "\n- %s%s (%s)\n", mark(f, "⚠ "), findingText(f, code), code(f.File))
+	}
+	shown := 0
+	full := func() bool { return cut.changes >= 0 && shown >= cut.changes }
 	for _, e := range r.Envs {
+		if full() {
+			break
+		}
 		fmt.Fprintf(&b, "\n### Environment %s: %s\n", code(e.Name), e.Status)
 		for _, f := range e.Files {
+			if full() {
+				break
+			}
 			fmt.Fprintf(&b, "\n#### %s: %s", code(f.Name), f.Status)
 			if f.Status == StatusFormatting {
 				fmt.Fprintf(&b, ", no semantic change\n")
@@ -170,9 +378,16 @@ func (r *Review) Markdown() []byte {
 				fmt.Fprintf(&b, "- %s\n", n)
 			}
 			for _, fd := range f.Findings {
-				fmt.Fprintf(&b, "- ⚠ %s\n", findingText(fd, code))
+				fmt.Fprintf(&b, "- %s%s\n", mark(fd, "⚠ "), findingText(fd, code))
+			}
+			if s := elsewhere(f, code); s != "" {
+				fmt.Fprintf(&b, "- %s\n", s)
 			}
 			for _, c := range f.Changes {
+				if full() {
+					break
+				}
+				shown++
 				fmt.Fprintf(&b, "- **%s**\n", c.headline(code))
 				if c.Warning != "" {
 					fmt.Fprintf(&b, "  - ⚠ **%s**\n", c.Warning)
@@ -181,18 +396,18 @@ func (r *Review) Markdown() []byte {
 					fmt.Fprintf(&b, "  - %s\n", s)
 				}
 				for _, fd := range c.Findings {
-					fmt.Fprintf(&b, "  - ⚠ %s\n", findingText(fd, code))
+					fmt.Fprintf(&b, "  - %s%s\n", mark(fd, "⚠ "), findingText(fd, code))
 				}
-				if len(c.Details) > 0 {
+				if len(c.Details) > 0 && !cut.noDetails {
 					fmt.Fprintf(&b, "  - Fields: %s\n", strings.Join(c.Details, "; "))
 				}
 			}
-			if len(f.Clients) > 0 {
+			if len(f.Clients) > 0 && !full() {
 				fmt.Fprintf(&b, "\nWhat clients do with %s", code(f.Name))
 				if !r.Now.IsZero() {
 					fmt.Fprintf(&b, " from now on")
 				}
-				fmt.Fprintf(&b, " (%s):\n\n", clientsNote)
+				fmt.Fprintf(&b, " (%s):\n\n", clientsNote())
 				for _, im := range f.Clients {
 					fmt.Fprintf(&b, "- **%s:**\n", im.heading())
 					if len(im.Lines) == 0 {
@@ -213,17 +428,21 @@ func (r *Review) Markdown() []byte {
 				}
 			}
 		}
-		if e.Status == StatusUnchanged {
+		if e.Status == StatusUnchanged || cut.noTimelines {
 			continue
 		}
-		tl := e.Timeline()
+		tl, notes := r.timeline(e)
 		marked := ""
 		if e.new != nil && e.old != nil {
 			marked = " (changed rows in red)"
 		}
+		if tl.Omitted > 0 {
+			marked = fmt.Sprintf(" (changed rows in red; %d of %d rows: the changed ones, their entries' other windows and their neighbours in time; trustc diff -full draws all)",
+				len(tl.Rows), len(tl.Rows)+tl.Omitted)
+		}
 		fmt.Fprintf(&b, "\n<details open><summary>Timeline of %s: trust and signing windows%s</summary>\n\n```mermaid\n%s```\n\n",
 			e.Name, marked, tl.Mermaid())
-		for _, n := range tl.Notes() {
+		for _, n := range notes {
 			fmt.Fprintf(&b, "- %s\n", n)
 		}
 		fmt.Fprintf(&b, "\n</details>\n")
@@ -242,8 +461,11 @@ func (r *Review) Text() []byte {
 	if n := r.Warnings(); n > 0 {
 		fmt.Fprintf(&b, "!!! %s: something that works today breaks, or clients disagree. Marked !!! below.\n", plural(n, "warning"))
 	}
+	if sev := r.Severities(); sev != "" {
+		fmt.Fprintf(&b, "Policy findings, as trustc check reports them: %s.\n", sev)
+	}
 	for _, f := range r.Findings {
-		fmt.Fprintf(&b, "!!! %s (%s)\n", findingText(f, code), f.File)
+		fmt.Fprintf(&b, "%s%s (%s)\n", mark(f, "!!! "), findingText(f, code), f.File)
 	}
 	for _, e := range r.Envs {
 		fmt.Fprintf(&b, "\n%s: %s\n", e.Name, e.Status)
@@ -261,7 +483,10 @@ func (r *Review) Text() []byte {
 				fmt.Fprintf(&b, "    %s\n", n)
 			}
 			for _, fd := range f.Findings {
-				fmt.Fprintf(&b, "    !!! %s\n", findingText(fd, code))
+				fmt.Fprintf(&b, "    %s%s\n", mark(fd, "!!! "), findingText(fd, code))
+			}
+			if s := elsewhere(f, code); s != "" {
+				fmt.Fprintf(&b, "    %s\n", s)
 			}
 			for _, c := range f.Changes {
 				fmt.Fprintf(&b, "    %s\n", c.headline(code))
@@ -272,14 +497,14 @@ func (r *Review) Text() []byte {
 					fmt.Fprintf(&b, "      %s\n", s)
 				}
 				for _, fd := range c.Findings {
-					fmt.Fprintf(&b, "      !!! %s\n", findingText(fd, code))
+					fmt.Fprintf(&b, "      %s%s\n", mark(fd, "!!! "), findingText(fd, code))
 				}
 				for _, d := range c.Details {
 					fmt.Fprintf(&b, "      | %s\n", d)
 				}
 			}
 			if len(f.Clients) > 0 {
-				fmt.Fprintf(&b, "    What clients do with %s (%s):\n", f.Name, clientsNote)
+				fmt.Fprintf(&b, "    What clients do with %s (%s):\n", f.Name, clientsNote())
 				for _, im := range f.Clients {
 					fmt.Fprintf(&b, "      %s:\n", im.heading())
 					if len(im.Lines) == 0 {
@@ -303,7 +528,7 @@ func (r *Review) Text() []byte {
 		if e.Status == StatusUnchanged {
 			continue
 		}
-		if notes := e.Timeline().Notes(); len(notes) > 0 {
+		if _, notes := r.timeline(e); len(notes) > 0 {
 			fmt.Fprintf(&b, "\n  Timeline of %s:\n", e.Name)
 			for _, n := range notes {
 				fmt.Fprintf(&b, "    %s\n", n)

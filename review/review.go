@@ -3,11 +3,14 @@ package review
 import (
 	"bytes"
 	"path"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	prototrustroot "github.com/sigstore/protobuf-specs/gen/pb-go/trustroot/v1"
+	"github.com/trustc-dev/trustc/clients"
 	"github.com/trustc-dev/trustc/release"
 	"github.com/trustc-dev/trustc/timeline"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -21,6 +24,17 @@ type Options struct {
 	Now time.Time
 	// Findings are policy-check results to show beside what they concern.
 	Findings []Finding
+	// Full draws every timeline row and lists every timeline note. By
+	// default a changed environment's timeline shows the changed rows and
+	// their neighbours, and notes past the first few of a kind are
+	// summarised, so that the review's size follows the change, not the
+	// environment.
+	Full bool
+	// Fronts gives, per environment name, the Rekor signing URLs that
+	// front log shards (the CUE's rekorFronts, or -front): signers that
+	// use one are trusted while one of its shards is, as check judges
+	// them.
+	Fronts map[string]clients.Fronts
 }
 
 // Finding is one result of a policy check, produced by the caller.
@@ -33,7 +47,14 @@ type Finding struct {
 	// a finding whose path lies in a change is shown with that change.
 	Path    string `json:"path,omitempty"`
 	Message string `json:"message"`
+	// Severity is check's: "error" (also when empty), "warning" for
+	// SHOULD-level advice, "note" for what concerns no change (the base).
+	Severity string `json:"severity,omitempty"`
 }
+
+// marked reports whether the review marks the finding as a warning: an
+// error or a warning is marked, a note is not.
+func (f Finding) marked() bool { return f.Severity != "note" }
 
 // Op is what happened to an entry or field.
 type Op string
@@ -67,6 +88,8 @@ type Review struct {
 	Unchanged []string `json:"unchanged,omitempty"`
 	// Findings holds findings that name no file of the review.
 	Findings []Finding `json:"findings,omitempty"`
+
+	full bool
 }
 
 // Env is one environment's part of a review.
@@ -77,6 +100,7 @@ type Env struct {
 
 	old, new *release.Env
 	now      time.Time
+	fronts   clients.Fronts
 }
 
 // File is one file's part of a review.
@@ -94,6 +118,11 @@ type File struct {
 	// config, from Now on.
 	Clients  []Impact  `json:"clients,omitempty"`
 	Findings []Finding `json:"findings,omitempty"`
+	// Elsewhere are findings about entries of the file that no change of
+	// the review touches, at their URL or anywhere else: the review
+	// counts them rather than repeat what every review of the release
+	// would say ('trustc check' lists them).
+	Elsewhere []Finding `json:"findingsElsewhere,omitempty"`
 }
 
 // Change is one semantic difference.
@@ -169,7 +198,7 @@ func (e *Env) Timeline() *timeline.Timeline {
 	if env == nil {
 		env = e.old
 	}
-	tl := timeline.New(env, e.now)
+	tl := timeline.NewWithFronts(env, e.now, e.fronts)
 	// In a new environment everything is new; marking it all says nothing.
 	if e.new != nil && e.old != nil {
 		for _, f := range e.Files {
@@ -186,13 +215,13 @@ func (e *Env) Timeline() *timeline.Timeline {
 // Diff reviews the change from old to new. Either may be nil: a first
 // release, or the end of one.
 func Diff(old, new *release.Release, opts Options) *Review {
-	r := &Review{Now: opts.Now.UTC()}
+	r := &Review{Now: opts.Now.UTC(), full: opts.Full}
 	if opts.Now.IsZero() {
 		r.Now = time.Time{}
 	}
 	for _, name := range envNames(old, new) {
 		oe, ne := old.Env(name), new.Env(name)
-		e := diffEnv(name, oe, ne, r.Now)
+		e := diffEnv(name, oe, ne, r.Now, normalFronts(opts.Fronts[name]))
 		if e == nil {
 			r.Unchanged = append(r.Unchanged, name)
 			continue
@@ -257,8 +286,22 @@ func filesOf(e *release.Env) []envFile {
 	return out
 }
 
-func diffEnv(name string, oe, ne *release.Env, now time.Time) *Env {
-	e := &Env{Name: name, old: oe, new: ne, now: now}
+// normalFronts drops trailing slashes, as URLs are compared everywhere.
+func normalFronts(f clients.Fronts) clients.Fronts {
+	if len(f) == 0 {
+		return nil
+	}
+	out := clients.Fronts{}
+	for u, shards := range f {
+		for _, s := range shards {
+			out[strings.TrimSuffix(u, "/")] = append(out[strings.TrimSuffix(u, "/")], strings.TrimSuffix(s, "/"))
+		}
+	}
+	return out
+}
+
+func diffEnv(name string, oe, ne *release.Env, now time.Time, fronts clients.Fronts) *Env {
+	e := &Env{Name: name, old: oe, new: ne, now: now, fronts: fronts}
 	of, nf := filesOf(oe), filesOf(ne)
 	var names []string
 	for _, f := range append(slices.Clone(of), nf...) {
@@ -320,10 +363,18 @@ func untrustedUnder(e *Env, of, nf []envFile, now time.Time) []*File {
 	if !rootChanged || e.old == nil || e.new == nil {
 		return nil
 	}
+	moved := movedTrust(e.old.TrustedRoot, e.new.TrustedRoot)
 	var out []*File
 	for i := range nf {
 		n := &nf[i]
 		if n.kind != kindSigningConfig || slices.ContainsFunc(e.Files, func(f *File) bool { return f.Name == n.name }) {
+			continue
+		}
+		// Whether a service is trusted depends only on the trust entries
+		// at its URL; a file that uses none whose windows changed is
+		// trusted as before, and replaying every client at every window
+		// boundary to find that out cost 10000 services minutes.
+		if !usesAny(n.sc, moved, e.fronts) {
 			continue
 		}
 		j := slices.IndexFunc(of, func(f envFile) bool { return f.name == n.name })
@@ -343,6 +394,57 @@ func untrustedUnder(e *Env, of, nf []envFile, now time.Time) []*File {
 		}
 	}
 	return out
+}
+
+// trustKey is a trusted-root entry as signers' trust is judged: its list,
+// URL and window.
+type trustKey struct {
+	section, url string
+	window       span
+}
+
+// movedTrust returns the URLs of Rekor logs, CAs and TSAs whose set of
+// trust windows differs between two trusted roots; a nil root has none.
+func movedTrust(a, b *release.TrustedRootFile) map[string]bool {
+	count := map[trustKey]int{}
+	add := func(f *release.TrustedRootFile, d int) {
+		if f == nil {
+			return
+		}
+		m := f.Msg.ProtoReflect()
+		for _, section := range []string{"tlogs", "certificateAuthorities", "timestampAuthorities"} {
+			for _, entry := range listOf(m, m.Descriptor().Fields().ByJSONName(section)) {
+				u := str(entry, "base_url")
+				if section != "tlogs" {
+					u = str(entry, "uri")
+				}
+				count[trustKey{section, strings.TrimSuffix(u, "/"), windowOf(entry)}] += d
+			}
+		}
+	}
+	add(a, 1)
+	add(b, -1)
+	moved := map[string]bool{}
+	for k, n := range count {
+		if n != 0 {
+			moved[k.url] = true
+		}
+	}
+	return moved
+}
+
+// usesAny reports whether a signing config lists a CA, Rekor or TSA
+// service at one of urls, or a front of a shard at one.
+func usesAny(sc *prototrustroot.SigningConfig, urls map[string]bool, fronts clients.Fronts) bool {
+	for _, l := range [][]*prototrustroot.Service{sc.GetCaUrls(), sc.GetRekorTlogUrls(), sc.GetTsaUrls()} {
+		for _, s := range l {
+			u := strings.TrimSuffix(s.GetUrl(), "/")
+			if urls[u] || slices.ContainsFunc(fronts[u], func(shard string) bool { return urls[shard] }) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // placeFindings puts each finding beside the change whose path contains
@@ -371,10 +473,63 @@ func (r *Review) placeFindings(findings []Finding, old, new *release.Release) {
 				break
 			}
 		}
-		if !placed {
+		switch {
+		case placed:
+		case r.aboutUnchanged(envName, file, f, old, new):
+			file.Elsewhere = append(file.Elsewhere, f)
+		default:
 			file.Findings = append(file.Findings, f)
 		}
 	}
+}
+
+var findingEntry = regexp.MustCompile(`^([A-Za-z]+)\[(\d+)\]`)
+
+// aboutUnchanged reports whether a finding concerns a list entry that no
+// change of its environment touches: not the entry itself, and no entry
+// at the same URL in any file (a trust window that moved under an
+// unchanged signing entry makes that entry's finding the change's).
+func (r *Review) aboutUnchanged(envName string, file *File, f Finding, old, new *release.Release) bool {
+	m := findingEntry.FindStringSubmatch(f.Path)
+	if m == nil {
+		return false
+	}
+	i, _ := strconv.Atoi(m[2])
+	var entry protoreflect.Message
+	for _, env := range []*release.Env{new.Env(envName), old.Env(envName)} {
+		for _, ef := range filesOf(env) {
+			if ef.name != file.Name || ef.msg == nil {
+				continue
+			}
+			fd := ef.msg.Descriptor().Fields().ByJSONName(m[1])
+			if fd == nil || !fd.IsList() || fd.Message() == nil {
+				continue
+			}
+			if l := ef.msg.Get(fd).List(); i < l.Len() {
+				entry = l.Get(i).Message()
+			}
+		}
+		if entry != nil {
+			break
+		}
+	}
+	if entry == nil {
+		return false
+	}
+	subject := strings.TrimSuffix(subjectOf(entry), "/")
+	for _, e := range r.Envs {
+		if e.Name != envName {
+			continue
+		}
+		for _, ff := range e.Files {
+			for _, c := range ff.Changes {
+				if strings.TrimSuffix(c.Subject, "/") == subject {
+					return false
+				}
+			}
+		}
+	}
+	return true
 }
 
 // fileFor finds the reviewed file, adding it (and its environment) as

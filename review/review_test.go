@@ -114,7 +114,7 @@ func TestReformatIsFormattingOnly(t *testing.T) {
 }
 
 // withTrustedRoot returns rel with env's trusted root replaced by m.
-func withTrustedRoot(t *testing.T, rel *release.Release, m *prototrustroot.TrustedRoot) *release.Release {
+func withTrustedRoot(t testing.TB, rel *release.Release, m *prototrustroot.TrustedRoot) *release.Release {
 	t.Helper()
 	b, err := protojson.Marshal(m)
 	if err != nil {
@@ -174,15 +174,28 @@ func TestWindowMoves(t *testing.T) {
 		},
 		want: []string{"reordered tlogs: https://rekor.sigstore.dev, https://log2025-1.rekor.sigstore.dev -> https://log2025-1.rekor.sigstore.dev, https://rekor.sigstore.dev; on publication"},
 	}, {
-		name: "rotate a log's key at the same URL",
+		name: "correct a log's id: same key, same URL",
 		edit: func(tr *prototrustroot.TrustedRoot) {
 			tr.Tlogs[1].LogId.KeyId = []byte("another key id")
+		},
+		want: []string{"changed tlogs[1].logId.keyId: zxGZFVvd0FEmjR8WrFwMdcAJ9vtaY/QXf44Y1wUeP6A= -> YW5vdGhlciBrZXkgaWQ=; on publication"},
+	}, {
+		name: "rotate a log's key at the same URL",
+		edit: func(tr *prototrustroot.TrustedRoot) {
+			tr.Tlogs[1].PublicKey.RawBytes = tr.Tlogs[0].PublicKey.RawBytes
 		},
 		want: []string{
 			"added tlogs[1]:  -> trusted from 2025-09-23T00:00:00Z on; on publication",
 			"removed tlogs[1]: trusted from 2025-09-23T00:00:00Z on -> ; on publication",
 		},
 		warning: true,
+	}, {
+		name: "reorder a chain root first",
+		edit: func(tr *prototrustroot.TrustedRoot) {
+			c := tr.CertificateAuthorities[1].CertChain.Certificates
+			c[0], c[1] = c[1], c[0]
+		},
+		want: []string{"changed certificateAuthorities[1].certChain: leaf first -> root first; on publication"},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := proto.Clone(base.Envs[0].TrustedRoot.Msg).(*prototrustroot.TrustedRoot)
@@ -220,7 +233,8 @@ func TestFindingsArePlaced(t *testing.T) {
 	old, new := published.Production(t, 12), published.Production(t, 14)
 	findings := []Finding{
 		{Rule: "log-waits", File: "production/trusted_root.json", Path: "tlogs[1].publicKey.validFor.start", Message: "on the change"},
-		{Rule: "file-rule", File: "production/trusted_root.json", Path: "ctlogs[0]", Message: "on the file"},
+		{Rule: "file-rule", File: "production/trusted_root.json", Path: "mediaType", Message: "on the file"},
+		{Rule: "old-ct-log", File: "production/trusted_root.json", Path: "ctlogs[0]", Message: "on an entry nothing changed"},
 		{Rule: "untouched", File: "signing_config.v0.2.json", Path: "caUrls[0]", Message: "on an unchanged file"},
 		{Rule: "elsewhere", File: "nowhere/trusted_root.json", Message: "on no file"},
 		{Rule: "source", File: "environments/production/services.cue", Message: "in a file neither release has"},
@@ -231,6 +245,9 @@ func TestFindingsArePlaced(t *testing.T) {
 		for _, f := range e.Files {
 			for _, fd := range f.Findings {
 				got[fd.Rule] = "file " + e.Name + "/" + f.Name + " (" + string(f.Status) + ")"
+			}
+			for _, fd := range f.Elsewhere {
+				got[fd.Rule] = "counted on " + e.Name + "/" + f.Name
 			}
 			for _, c := range f.Changes {
 				for _, fd := range c.Findings {
@@ -243,20 +260,24 @@ func TestFindingsArePlaced(t *testing.T) {
 		got[fd.Rule] = "review"
 	}
 	want := map[string]string{
-		"log-waits": "change production/trusted_root.json tlogs[1]",
-		"file-rule": "file production/trusted_root.json (changed)",
-		"untouched": "file production/signing_config.v0.2.json (unchanged)",
-		"elsewhere": "review",
-		"source":    "review",
+		"log-waits":  "change production/trusted_root.json tlogs[1]",
+		"file-rule":  "file production/trusted_root.json (changed)",
+		"old-ct-log": "counted on production/trusted_root.json",
+		"untouched":  "file production/signing_config.v0.2.json (unchanged)",
+		"elsewhere":  "review",
+		"source":     "review",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("placement (-want +got):\n%s", diff)
 	}
 	md := string(r.Markdown())
 	for _, f := range findings {
-		if !strings.Contains(md, f.Message) {
-			t.Errorf("markdown lacks finding %q", f.Message)
+		if shown := strings.Contains(md, f.Message); shown != (f.Rule != "old-ct-log") {
+			t.Errorf("markdown shows finding %q: %v", f.Message, shown)
 		}
+	}
+	if want := "- 1 policy finding (`old-ct-log`) about entries this change leaves alone; `trustc check` lists them.\n"; !strings.Contains(md, want) {
+		t.Errorf("markdown lacks %q:\n%s", want, md)
 	}
 	// Findings alone make a review non-empty, even of identical releases.
 	if Diff(old, old, Options{Findings: findings[:1]}).Empty() {

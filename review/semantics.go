@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
 	prototrustroot "github.com/sigstore/protobuf-specs/gen/pb-go/trustroot/v1"
 	"github.com/trustc-dev/trustc/clients"
 	"github.com/trustc-dev/trustc/release"
@@ -16,6 +17,15 @@ import (
 // defaultSigningConfig is the TUF target sigstore-go (pkg/root
 // GetSigningConfig) and sigstore-python (sigstore/_internal/tuf.py) fetch.
 const defaultSigningConfig = "signing_config.v0.2.json"
+
+// defaultFetchers names the releases that fetch defaultSigningConfig.
+func defaultFetchers() string {
+	return fmt.Sprintf("%s (root.GetSigningConfig) and %s", clients.Signer(clients.SigstoreGo).Release(), clients.Signer(clients.SigstorePython).Release())
+}
+
+// python is the sigstore-python release the review's remarks on it are
+// about.
+func python() string { return clients.Verifier(clients.SigstorePython).Release() }
 
 // fileCtx reviews one file of one environment.
 type fileCtx struct {
@@ -66,7 +76,7 @@ func (c *fileCtx) review() *File {
 		f.Clients = c.impact()
 		f.Warnings = c.signingRefusals()
 		if c.old == nil && c.new.name != defaultSigningConfig {
-			f.Notes = append(f.Notes, fmt.Sprintf("sigstore-go v1.3.0 (root.GetSigningConfig) and sigstore-python 4.5.0 fetch only %s from TUF; this file reaches clients configured to read it.", defaultSigningConfig))
+			f.Notes = append(f.Notes, fmt.Sprintf("%s fetch only %s from TUF; this file reaches clients configured to read it.", defaultFetchers(), defaultSigningConfig))
 		}
 	case kindLegacy:
 		if c.new == nil {
@@ -277,7 +287,52 @@ func (c *fileCtx) when(ch *Change, first time.Time) {
 	}
 }
 
+// rekorAPI is a trusted-root log's Rekor API version, which the trusted
+// root does not state: the majorApiVersion of a signing config's service
+// at its URL, else 2 for an Ed25519 key (Rekor v2 signs checkpoints with
+// it; v1 logs use ECDSA), else 1. compiler/load reads published trusted
+// roots by the same rule.
+func (c *fileCtx) rekorAPI(m protoreflect.Message) uint64 {
+	url := strings.TrimSuffix(str(m, "base_url"), "/")
+	for _, env := range []*release.Env{c.env.new, c.env.old} {
+		if env == nil {
+			continue
+		}
+		for _, f := range env.SigningConfigs {
+			for _, s := range f.Msg.GetRekorTlogUrls() {
+				if strings.TrimSuffix(s.GetUrl(), "/") == url {
+					return uint64(s.GetMajorApiVersion())
+				}
+			}
+		}
+	}
+	if get(m, "public_key", "key_details").Enum() == protoreflect.EnumNumber(protocommon.PublicKeyDetails_PKIX_ED25519) {
+		return 2
+	}
+	return 1
+}
+
+// rekorV2Verifiers says who verifies a Rekor v2 log's entries.
+func rekorV2Verifiers() string {
+	var names []string
+	for _, v := range clients.RekorV2Verifiers() {
+		names = append(names, v.Name())
+	}
+	return fmt.Sprintf("Its entries are Rekor API v2 entries (a checkpoint, no SET): %s verify them; releases before their Rekor v2 support do not.", joinAnd(names))
+}
+
 func (c *fileCtx) trustSemantics(ch *Change, d delta) {
+	if d.section == "tlogs" && d.op != Reordered {
+		m := d.new
+		if m == nil || !m.IsValid() {
+			m = d.old
+		}
+		api := c.rekorAPI(m)
+		ch.What = fmt.Sprintf("Rekor v%d log", api)
+		if api == 2 && d.op == Added {
+			defer func() { ch.Impact = append(ch.Impact, rekorV2Verifiers()) }()
+		}
+	}
 	what := madeWith[d.section]
 	switch {
 	case d.op == Added && what != "":
@@ -297,6 +352,12 @@ func (c *fileCtx) trustSemantics(ch *Change, d delta) {
 		ch.Impact = append(ch.Impact, c.signedWith(d.section, subjectOf(d.old))...)
 	case d.op == Changed && what != "" && isWindowField(d.field):
 		c.windowChange(ch, d, what, true)
+	case d.op == Changed && what != "" && d.field == "logId.keyId":
+		c.when(ch, time.Time{})
+		ch.Impact = append(ch.Impact, fmt.Sprintf("Log id corrected from %s to %s: the same key at the same URL. Verifiers find a bundle's log by the id its entry names; entries that name %s verify against this log from publication.", d.oldVal, d.newVal, d.newVal))
+	case d.op == Changed && what != "" && d.field == "certChain":
+		c.when(ch, time.Time{})
+		ch.Impact = append(ch.Impact, fmt.Sprintf("Chain reordered %s: the same certificates, so verifiers accept the same %s; protobuf-specs lists a chain leaf first.", d.newVal, what))
 	case d.op == Changed && what != "":
 		c.when(ch, time.Time{})
 		ch.Impact = append(ch.Impact, trustFieldImpact(d.section, d.field)...)
@@ -312,7 +373,7 @@ func (c *fileCtx) trustSemantics(ch *Change, d delta) {
 }
 
 func pythonIgnoresEnd(what string) string {
-	return fmt.Sprintf("sigstore-python 4.5.0 does not check this end: it keeps accepting %s after it.", what)
+	return fmt.Sprintf("%s does not check this end: it keeps accepting %s after it.", python(), what)
 }
 
 // trustFieldImpact explains a changed field of a trusted-root entry whose
@@ -378,6 +439,11 @@ func (c *fileCtx) windowChange(ch *Change, d delta, what string, trust bool) {
 		first = time.Time{}
 	}
 	c.when(ch, first)
+	if trust && strings.HasSuffix(d.field, "end") && len(lost) == 0 && len(gained) > 0 && !oldW.end.IsZero() && (c.now.IsZero() || oldW.end.After(c.now)) {
+		// Issue 11: withdrawing or moving out an end not yet reached
+		// takes nothing away; it is no change to immutable material.
+		ch.Impact = append(ch.Impact, fmt.Sprintf("Trust extended: the end %s had not been reached, so nothing that verifies today stops verifying.", formatTime(oldW.end)))
+	}
 	for _, s := range lost {
 		a, _ := s.bounds()
 		past := c.now.IsZero() || a.Before(c.now)
@@ -401,7 +467,7 @@ func (c *fileCtx) windowChange(ch *Change, d delta, what string, trust bool) {
 		ch.Impact = append(ch.Impact, pythonIgnoresEnd(what))
 	}
 	if trust && strings.HasSuffix(d.field, "start") {
-		ch.Impact = append(ch.Impact, fmt.Sprintf("sigstore-python 4.5.0 compares the start with its clock, not with when %s were made.", what))
+		ch.Impact = append(ch.Impact, fmt.Sprintf("%s compares the start with its clock, not with when %s were made.", python(), what))
 	}
 }
 
@@ -424,7 +490,8 @@ func (c *fileCtx) signingSemantics(ch *Change, d delta) {
 		ch.Impact = append(ch.Impact, "sigstore-go and sigstore-python pick at most one service per operator.")
 	case d.op == Reordered:
 		c.when(ch, time.Time{})
-		ch.Impact = append(ch.Impact, "sigstore-python 4.5.0 picks the last listed of one operator's services of equal API version, and sigstore-js keeps file order among equal starts; sigstore-go sorts by start.")
+		ch.Impact = append(ch.Impact, fmt.Sprintf("%s picks the last listed of one operator's services of equal API version, and %s keeps file order among equal starts; %s sorts by start.",
+			clients.Signer(clients.SigstorePython).Release(), clients.Signer(clients.SigstoreJS).Release(), clients.Signer(clients.SigstoreGo).Release()))
 	default:
 		c.when(ch, time.Time{})
 	}
@@ -457,7 +524,7 @@ func (c *fileCtx) signingRefusals() []string {
 	if c.new == nil {
 		out := []string{"Clients given this file no longer find it."}
 		if c.old.name == defaultSigningConfig {
-			out = append(out, "sigstore-go v1.3.0 (root.GetSigningConfig) and sigstore-python 4.5.0 fetch "+defaultSigningConfig+" from TUF by default and fail without it.")
+			out = append(out, defaultFetchers()+" fetch "+defaultSigningConfig+" from TUF by default and fail without it.")
 		}
 		return out
 	}

@@ -73,10 +73,21 @@ type Timeline struct {
 	// boundary and Now, with a year to spare on the right for open ends.
 	From time.Time `json:"from"`
 	To   time.Time `json:"to"`
+	// Omitted counts the rows Focus left out.
+	Omitted int `json:"omitted,omitempty"`
+
+	// all holds every row when Focus left some out: the notes speak of
+	// the whole environment.
+	all []Row
 }
 
 // New lays out env's windows.
-func New(env *release.Env, now time.Time) *Timeline {
+func New(env *release.Env, now time.Time) *Timeline { return NewWithFronts(env, now, nil) }
+
+// NewWithFronts lays out env's windows, with fronts mapping a Rekor
+// signing URL that fronts log shards to the shards' base URLs: signing to
+// a front is trusted while one of its shards is.
+func NewWithFronts(env *release.Env, now time.Time, fronts map[string][]string) *Timeline {
 	tl := &Timeline{Env: env.Name, Now: now.UTC()}
 	if f := env.TrustedRoot; f != nil {
 		tr := f.Msg
@@ -110,7 +121,7 @@ func New(env *release.Env, now time.Time) *Timeline {
 			}
 		}
 	}
-	tl.relate()
+	tl.relate(fronts)
 	slices.SortStableFunc(tl.Rows, func(a, b Row) int {
 		return cmp.Or(
 			cmp.Compare(slices.Index(groupOrder, a.Group), slices.Index(groupOrder, b.Group)),
@@ -151,28 +162,40 @@ func window(v *protocommon.TimeRange) (start, end time.Time) {
 	return start, end
 }
 
-func sameURL(a, b string) bool { return strings.TrimSuffix(a, "/") == strings.TrimSuffix(b, "/") }
-
 // relate fills TrustStart and Untrusted on signing rows from the trust
-// rows of the same group and URL. OIDC providers have no trust rows.
-func (tl *Timeline) relate() {
+// rows of the same group and URL. OIDC providers have no trust rows. The
+// trust rows are indexed by group and URL first: comparing every row with
+// every row cost 10000 services 10^8 comparisons.
+func (tl *Timeline) relate(fronts map[string][]string) {
+	type key struct{ group, url string }
+	trusted := map[key][]Span{}
+	for _, o := range tl.Rows {
+		if o.Kind == Trust {
+			k := key{o.Group, strings.TrimSuffix(o.Name, "/")}
+			trusted[k] = append(trusted[k], Span{o.Start, o.End})
+		}
+	}
 	for i := range tl.Rows {
 		r := &tl.Rows[i]
 		if r.Kind != Sign || r.Group == GroupOIDC {
 			continue
 		}
-		var trusted []Span
-		for _, o := range tl.Rows {
-			if o.Kind == Trust && o.Group == r.Group && sameURL(o.Name, r.Name) {
-				trusted = append(trusted, Span{o.Start, o.End})
-				// The newest trust window begun by the time signing
-				// starts: a CA URL with an older chain is not waiting.
-				if !o.Start.After(r.Start) && (r.TrustStart.IsZero() || o.Start.After(r.TrustStart)) {
-					r.TrustStart = o.Start
-				}
+		u := strings.TrimSuffix(r.Name, "/")
+		spans := trusted[key{r.Group, u}]
+		if shards := fronts[u]; r.Group == GroupRekor && len(shards) > 0 {
+			spans = nil
+			for _, sh := range shards {
+				spans = append(spans, trusted[key{r.Group, strings.TrimSuffix(sh, "/")}]...)
 			}
 		}
-		r.Untrusted = uncovered(Span{r.Start, r.End}, trusted)
+		for _, o := range spans {
+			// The newest trust window begun by the time signing
+			// starts: a CA URL with an older chain is not waiting.
+			if !o.Start.After(r.Start) && (r.TrustStart.IsZero() || o.Start.After(r.TrustStart)) {
+				r.TrustStart = o.Start
+			}
+		}
+		r.Untrusted = uncovered(Span{r.Start, r.End}, slices.Clone(spans))
 	}
 }
 
@@ -249,89 +272,6 @@ func (tl *Timeline) Highlight(file, path string) {
 			r.Highlight = true
 		}
 	}
-}
-
-// Notes says in words what the picture shows: waiting periods, signing
-// without trust, gaps in a signing config's service lists and overlaps of
-// same-version services, which is where clients pick differently.
-func (tl *Timeline) Notes() []string {
-	var out []string
-	for _, r := range tl.Rows {
-		if r.Kind != Sign {
-			continue
-		}
-		if !r.TrustStart.IsZero() && r.TrustStart.Before(r.Start) {
-			out = append(out, fmt.Sprintf("Waiting: %s is trusted from %s and signed to from %s (%s, %s), %s later.",
-				r.Name, formatTime(r.TrustStart), formatTime(r.Start), r.File, r.Path, days(r.Start.Sub(r.TrustStart))))
-		}
-		for _, u := range r.Untrusted {
-			out = append(out, fmt.Sprintf("No trust: %s (%s, %s) is signed to %s, when no trusted-root entry has its URL.",
-				r.Name, r.File, r.Path, formatSpan(u)))
-		}
-	}
-	out = append(out, tl.gapsAndOverlaps()...)
-	return out
-}
-
-func (tl *Timeline) gapsAndOverlaps() []string {
-	type list struct{ file, group string }
-	var lists []list
-	rows := map[list][]Row{}
-	for _, r := range tl.Rows {
-		if r.Kind != Sign {
-			continue
-		}
-		k := list{r.File, r.Group}
-		if _, ok := rows[k]; !ok {
-			lists = append(lists, k)
-		}
-		rows[k] = append(rows[k], r)
-	}
-	slices.SortFunc(lists, func(a, b list) int {
-		return cmp.Or(strings.Compare(a.file, b.file), cmp.Compare(slices.Index(groupOrder, a.group), slices.Index(groupOrder, b.group)))
-	})
-	var out []string
-	for _, k := range lists {
-		l := rows[k]
-		var all []Span
-		first := l[0].Start
-		for _, r := range l {
-			all = append(all, Span{r.Start, r.End})
-			if r.Start.Before(first) {
-				first = r.Start
-			}
-		}
-		for _, g := range uncovered(Span{first, time.Time{}}, all) {
-			out = append(out, fmt.Sprintf("Gap: %s lists no %s %s.", k.file, strings.ToLower(k.group), formatSpan(g)))
-		}
-		for i, a := range l {
-			for _, b := range l[i+1:] {
-				if a.Version != b.Version {
-					continue
-				}
-				if o, ok := overlap(Span{a.Start, a.End}, Span{b.Start, b.End}); ok {
-					out = append(out, fmt.Sprintf("Overlap: %s lists %s and %s (both v%d) %s; clients pick between them differently.",
-						k.file, a.Name, b.Name, a.Version, formatSpan(o)))
-				}
-			}
-		}
-	}
-	return out
-}
-
-func overlap(a, b Span) (Span, bool) {
-	start := a.Start
-	if b.Start.After(start) {
-		start = b.Start
-	}
-	end := a.End
-	if end.IsZero() || (!b.End.IsZero() && b.End.Before(end)) {
-		end = b.End
-	}
-	if !end.IsZero() && end.Before(start) {
-		return Span{}, false
-	}
-	return Span{start, end}, true
 }
 
 func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }

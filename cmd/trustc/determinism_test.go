@@ -13,30 +13,36 @@ import (
 	"github.com/trustc-dev/trustc/internal/refdata"
 )
 
-// TestDeterministicOutput builds trustc with different flags and runs
-// generate under different GOMAXPROCS, twice each: every run must write
-// the same bytes as golden/.
+// TestDeterministicOutput runs generate from two builds of trustc under
+// different GOMAXPROCS, twice each: every run must write the same bytes as
+// golden/. One build is this test binary, which testscript.Main put on
+// PATH as trustc: under 'go test -race' (make test) it is the race-enabled
+// build, so generate's concurrency runs under the race detector without a
+// second race build of its own (that build was the slowest step of make
+// test). The other is a -trimpath build, so no build path can reach the
+// output.
 func TestDeterministicOutput(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds trustc twice; skipped with -short")
+		t.Skip("builds trustc; skipped with -short")
 	}
 	root := refdata.ModuleRoot(t)
 	want := readTree(t, filepath.Join(root, "golden"))
-	bin := t.TempDir()
-	builds := []struct {
-		name  string
-		flags []string
-	}{
-		{"trimpath", []string{"-trimpath"}},
-		{"race", []string{"-race"}},
+	self, err := exec.LookPath("trustc")
+	if err != nil {
+		t.Fatalf("testscript.Main put no trustc on PATH: %v", err)
+	}
+	trimpath := filepath.Join(t.TempDir(), "trustc-trimpath")
+	cmd := exec.Command("go", "build", "-trimpath", "-o", trimpath, "./cmd/trustc")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build -trimpath: %v\n%s", err, out)
+	}
+	builds := []struct{ name, exe string }{
+		{"test-binary", self},
+		{"trimpath", trimpath},
 	}
 	for _, b := range builds {
-		exe := filepath.Join(bin, "trustc-"+b.name)
-		cmd := exec.Command("go", append(append([]string{"build"}, b.flags...), "-o", exe, "./cmd/trustc")...)
-		cmd.Dir = root
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("go build %v: %v\n%s", b.flags, err, out)
-		}
+		exe := b.exe
 		for _, procs := range []int{1, 8} {
 			for run := range 2 {
 				t.Run(fmt.Sprintf("%s/GOMAXPROCS=%d/run%d", b.name, procs, run), func(t *testing.T) {

@@ -1,14 +1,18 @@
 package cli
 
 import (
+	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/trustc-dev/trustc/internal/cputime"
 	"github.com/trustc-dev/trustc/internal/refdata"
+	"github.com/trustc-dev/trustc/internal/synthetic"
 )
 
 // BenchmarkGenerateWrite runs 'trustc generate' in-process on both real
@@ -61,6 +65,70 @@ func measure(b *testing.B, op func()) {
 			op()
 		}
 	})
+}
+
+// BenchmarkReviewScale runs 'trustc check -base golden' and 'trustc diff
+// -base golden -format markdown' in-process on one synthetic environment
+// of 1000 and 10000 services in which one CT log gained an end since
+// golden/ was generated. Issue 17's bar: at 10000 services diff costs at
+// most 1.3 times the CPU of check (cpu-ns/op), since all it adds to the
+// same compile and base is the review of one change; md-bytes is the
+// markdown review's size.
+func BenchmarkReviewScale(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) { benchReview(b, n) })
+	}
+}
+
+func benchReview(b *testing.B, n int) {
+	root := synthetic.Repo(b, 1, n)
+	if code := Run([]string{"generate", "-C", root, "-now", scaleNow}, io.Discard, io.Discard); code != 0 {
+		b.Fatalf("trustc generate: exit %d", code)
+	}
+	endCTLog(b, filepath.Join(root, "environments", synthetic.EnvName(0), "services.cue"), n)
+	golden := filepath.Join(root, "golden")
+	b.Run("check", func(b *testing.B) {
+		measure(b, func() {
+			if code := Run([]string{"check", "-C", root, "-base", golden, "-now", scaleNow}, io.Discard, io.Discard); code != 0 {
+				b.Fatalf("trustc check: exit %d", code)
+			}
+		})
+	})
+	b.Run("diff", func(b *testing.B) {
+		var out bytes.Buffer
+		measure(b, func() {
+			out.Reset()
+			if code := Run([]string{"diff", "-C", root, "-base", golden, "-now", scaleNow, "-format", "markdown"}, &out, io.Discard); code != 0 {
+				b.Fatalf("trustc diff: exit %d", code)
+			}
+		})
+		b.ReportMetric(float64(out.Len()), "md-bytes")
+	})
+}
+
+// scaleNow is after every synthetic service of 10000 has begun.
+const scaleNow = "2025-06-01T00:00:00Z"
+
+// endCTLog gives the middle CT log of a synthetic services.cue of n
+// services a verification end a month after scaleNow.
+func endCTLog(b *testing.B, file string, n int) {
+	b.Helper()
+	src, err := os.ReadFile(file)
+	if err != nil {
+		b.Fatal(err)
+	}
+	i := n / 2
+	for synthetic.Kinds[i%len(synthetic.Kinds)] != "ct" {
+		i++
+	}
+	re := regexp.MustCompile(fmt.Sprintf(`(?m)(ct: ct%d: \{\n(?:\t.*\n)*?\tverify: )start: ("[^"]*")`, i))
+	out := re.ReplaceAll(src, []byte(`${1}{start: ${2}, end: "2025-07-01T00:00:00Z"}`))
+	if bytes.Equal(out, src) {
+		b.Fatalf("no CT log ct%d in %s", i, file)
+	}
+	if err := os.WriteFile(file, out, 0o644); err != nil {
+		b.Fatal(err)
+	}
 }
 
 // BenchmarkGitTree reads golden/ at HEAD as check's default base does: one

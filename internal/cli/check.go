@@ -204,6 +204,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			}
 			opts.Base, notes = modelsByName(baseRel, baseAt)
 		}
+		warnSchema("check", absRoot, stderr)
 		res, err := compiler.CompileWith(absRoot, opts)
 		if res != nil {
 			err = res.Advice

@@ -12,6 +12,7 @@ import (
 
 	cueerrors "cuelang.org/go/cue/errors"
 
+	"github.com/trustc-dev/trustc/clients"
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/compiler/check"
 	"github.com/trustc-dev/trustc/compiler/derive"
@@ -47,6 +48,9 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&now, "now", "review `time` (RFC 3339): client impact from then on, time-dependent rules; default the clock")
 	svgDir := fs.String("svg", "", "write one standalone timeline SVG per environment, <env>.svg, into this `dir`ectory")
 	envName := fs.String("env", "", "environment `name` for directories holding one environment's files (default: NEW's base name, else the base's)")
+	full := fs.Bool("full", false, "draw every timeline row and list every timeline note (default: the changed rows and their neighbours, notes summarised past three of a kind)")
+	comment := fs.String("comment", "", "also write the markdown review, cut to fit one GitHub comment, to this `file`")
+	commentRest := fs.String("comment-rest", "the output of trustc diff -format markdown", "where a cut -comment says the full review is: `text` such as \"the job summary of this run\"")
 	var policy jsonPolicy
 	policy.register(fs, "NEW")
 	if code, ok := parse(fs, args); !ok {
@@ -118,6 +122,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	var new *release.Release
 	var findings []review.Finding
 	var newEnvs []*model.Environment
+	var fronts map[string]clients.Fronts
 	if newDir != "" {
 		if new, err = release.Read(os.DirFS(newDir), name); err != nil {
 			return fail("read %s: %v", fs.Arg(0), err)
@@ -135,18 +140,19 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		}
 		envs, err := compiler.Models(new, jopts)
 		if !model.Blocking(err) {
+			fronts = frontsOf(envs)
 			err = compiler.CheckModels(envs, opts)
 		}
 		findings = jsonFindings(err, newDir, prefix)
 	} else {
 		var code int
-		if new, newEnvs, findings, code = compileForReview(absRoot, opts, stderr); new == nil {
+		if new, newEnvs, findings, fronts, code = compileForReview(absRoot, opts, stderr); new == nil {
 			return code
 		}
 		warnDrift(absRoot, new, stderr)
 	}
 
-	r := review.Diff(old, new, review.Options{Now: t, Findings: findings})
+	r := review.Diff(old, new, review.Options{Now: t, Findings: findings, Full: *full, Fronts: fronts})
 	out, err := r.Render(*format)
 	if err != nil {
 		return fail("%v", err)
@@ -168,6 +174,14 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	if _, err := stdout.Write(out); err != nil {
 		return fail("%v", err)
 	}
+	if *comment != "" {
+		// GitHub counts characters and a workflow adds a marker line to
+		// find its comment again; bytes bound characters, and 512 of
+		// them are left for the marker.
+		if err := os.WriteFile(*comment, r.Comment(review.CommentLimit-commentMarkerRoom, *commentRest), 0o644); err != nil {
+			return fail("write comment: %v", err)
+		}
+	}
 	if *svgDir != "" {
 		if err := writeSVGs(*svgDir, r, old, new, t); err != nil {
 			return fail("%v", err)
@@ -176,16 +190,20 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
+// commentMarkerRoom is what -comment leaves of GitHub's comment limit
+// for a line the workflow adds.
+const commentMarkerRoom = 512
+
 // compileForReview compiles the environments at root and checks them with
 // every rule. Unlike generate, a broken rule does not stop it: the release
 // is emitted anyway, since the review exists to show the change beside
 // what the policy says about it. Input that does not load or derive has
 // no release to review; it is printed as generate prints it.
-func compileForReview(root string, opts compiler.Options, stderr io.Writer) (*release.Release, []*model.Environment, []review.Finding, int) {
+func compileForReview(root string, opts compiler.Options, stderr io.Writer) (*release.Release, []*model.Environment, []review.Finding, map[string]clients.Fronts, int) {
 	envs, err := load.Environments(root)
 	if err != nil {
 		printErr(stderr, "trustc diff: cannot review", err, root)
-		return nil, nil, nil, exitFail
+		return nil, nil, nil, nil, exitFail
 	}
 	var findings []review.Finding
 	var broken cueerrors.Error
@@ -204,11 +222,6 @@ func compileForReview(root string, opts compiler.Options, stderr io.Writer) (*re
 		var sources emit.SourceMap
 		for _, e := range cueerrors.Errors(err) {
 			v, ok := e.(*check.Violation)
-			if ok && v.Severity != model.Error {
-				// TODO(review): the review has no severities yet; it
-				// shows errors only, as before warnings existed.
-				continue
-			}
 			if !ok || v.Rule == model.RuleInput {
 				broken = cueerrors.Append(broken, e)
 				continue
@@ -221,14 +234,35 @@ func compileForReview(root string, opts compiler.Options, stderr io.Writer) (*re
 	}
 	if broken != nil {
 		printErr(stderr, "trustc diff: cannot review", cueerrors.Sanitize(broken), root)
-		return nil, nil, nil, exitFail
+		return nil, nil, nil, nil, exitFail
 	}
 	res, err := compiler.Emit(envs)
 	if err != nil {
 		fmt.Fprintf(stderr, "trustc diff: %v\n", err)
-		return nil, nil, nil, exitFail
+		return nil, nil, nil, nil, exitFail
 	}
-	return res.Release, envs, findings, exitOK
+	return res.Release, envs, findings, frontsOf(envs), exitOK
+}
+
+// frontsOf maps each environment's Rekor fronts to their shards' URLs:
+// what the review needs to judge signing to a front as check does.
+func frontsOf(envs []*model.Environment) map[string]clients.Fronts {
+	out := map[string]clients.Fronts{}
+	for _, env := range envs {
+		for _, f := range env.RekorFronts {
+			for _, shard := range f.Shards {
+				for _, l := range env.Rekor {
+					if l.Name == shard.V {
+						if out[env.Name] == nil {
+							out[env.Name] = clients.Fronts{}
+						}
+						out[env.Name][f.URL.V] = append(out[env.Name][f.URL.V], l.URL.V)
+					}
+				}
+			}
+		}
+	}
+	return out
 }
 
 // cueFinding turns a violation at a CUE field into a review finding at
@@ -245,7 +279,7 @@ func cueFinding(env string, v *check.Violation, sources emit.SourceMap, root str
 		file = relPath(root, pp.Filename)
 		where = fmt.Sprintf("%s:%d:%d %s", file, pp.Line, pp.Column, where)
 	}
-	f := review.Finding{Rule: v.Rule, File: file, Message: fmt.Sprintf("%s (in CUE: %s)", v.Message, strings.TrimSpace(where))}
+	f := review.Finding{Rule: v.Rule, File: file, Message: fmt.Sprintf("%s (in CUE: %s)", v.Message, strings.TrimSpace(where)), Severity: v.Severity.String()}
 	if s, ok := sources.Lookup(v.Src.Path); ok {
 		f.File, f.Path = env+"/"+s.File, s.Path
 	}
@@ -258,10 +292,7 @@ func cueFinding(env string, v *check.Violation, sources emit.SourceMap, root str
 func jsonFindings(err error, dir, prefix string) []review.Finding {
 	var out []review.Finding
 	for _, p := range problems(err, dir) {
-		if p.Severity != model.Error.String() {
-			continue // TODO(review): severities in the review
-		}
-		out = append(out, review.Finding{Rule: p.Rule, File: prefix + p.File, Path: p.Path, Message: p.Message})
+		out = append(out, review.Finding{Rule: p.Rule, File: prefix + p.File, Path: p.Path, Message: p.Message, Severity: p.Severity})
 	}
 	return out
 }

@@ -41,6 +41,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	if !filepath.IsAbs(outDir) {
 		outDir = filepath.Join(absRoot, outDir)
 	}
+	warnSchema("generate", absRoot, stderr)
 	opts := releaseOptions("trustc generate", now.value(), outDir, stderr)
 	res, err := compiler.CompileWith(absRoot, opts)
 	if err != nil {

@@ -22,6 +22,7 @@ func runImport(args []string, stdout, stderr io.Writer) int {
 	force := fs.Bool("force", false, "replace environments/<name> if it exists")
 	allow := fs.Bool("allow-findings", false, "write an environment that breaks policy, with each finding as a comment at its field (generate refuses it until they are fixed)")
 	operator := fs.String("operator", "", "the environment's operator, a scheme-less `uri` such as example.com (default: the one the files name most, or the services' domain)")
+	module := fs.String("module", "", "CUE module `path` of a new repository, such as example.com/trust@v0; only where -C has no cue.mod/ yet")
 	policy := policyFlags(fs)
 	if code, ok := parse(fs, args); !ok {
 		return code
@@ -33,9 +34,19 @@ func runImport(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "trustc import: no files; give the trusted root, then any signing configs (v0.2 or the v0.1 signing_config.json)")
 		return exitUsage
 	}
-	absRoot, dir, code, ok := target(*root, *env, *force, "import", stderr)
-	if !ok {
-		return code
+	abs, err := filepath.Abs(*root)
+	if err != nil {
+		fmt.Fprintf(stderr, "trustc import: %v\n", err)
+		return exitFail
+	}
+	fresh := !isRepository(abs)
+	var absRoot, dir string
+	if !fresh {
+		var code int
+		var ok bool
+		if absRoot, dir, code, ok = target(*root, *env, *force, "import", stderr); !ok {
+			return code
+		}
 	}
 	var inputs []importer.Input
 	var readErrs []string
@@ -51,7 +62,17 @@ func runImport(args []string, stdout, stderr io.Writer) int {
 		printList(stderr, "trustc import: nothing written", readErrs)
 		return exitFail
 	}
-	res, err := importer.Import(absRoot, inputs, importer.Options{Env: *env, Operator: *operator, AllowFindings: *allow, Policy: policy()})
+	opts := importer.Options{Env: *env, Operator: *operator, AllowFindings: *allow, Policy: policy()}
+	if fresh {
+		r, code, ok := startRepo("import", abs, *module, *env, stderr)
+		if !ok {
+			return code
+		}
+		defer r.close()
+		res, err := importer.Import(r.scratch, inputs, opts)
+		return r.finish("import", res, err, stdout, stderr)
+	}
+	res, err := importer.Import(absRoot, inputs, opts)
 	return write(res, err, "import", absRoot, dir, *env, stdout, stderr)
 }
 
@@ -88,6 +109,20 @@ func target(root, env string, force bool, cmd string, stderr io.Writer) (absRoot
 // write reports an import's or init's outcome and, if there is something
 // to write, replaces environments/<env> with it all at once.
 func write(res *importer.Result, err error, cmd, absRoot, dir, env string, stdout, stderr io.Writer) int {
+	if code, ok := refused(res, err, cmd, env, stderr); !ok {
+		return code
+	}
+	if err := atomicdir.Replace(dir, res.Files); err != nil {
+		fmt.Fprintf(stderr, "trustc %s: nothing written: write environments/%s: %v\n", cmd, env, err)
+		return exitFail
+	}
+	fmt.Fprintf(stdout, "environments/%s: %d files\n", env, len(res.Files))
+	findingsWritten(res, cmd, env, stderr)
+	return exitOK
+}
+
+// refused reports an import or init that writes nothing, and says so.
+func refused(res *importer.Result, err error, cmd, env string, stderr io.Writer) (int, bool) {
 	headline := "trustc " + cmd + ": nothing written"
 	var list importer.Errors
 	var findings *importer.FindingsError
@@ -98,7 +133,7 @@ func write(res *importer.Result, err error, cmd, absRoot, dir, env string, stdou
 			lines = append(lines, e.Error())
 		}
 		printList(stderr, headline, lines)
-		return exitFail
+		return exitFail, false
 	case errors.As(err, &findings):
 		var lines []string
 		for _, f := range findingsOf(findings) {
@@ -109,20 +144,18 @@ func write(res *importer.Result, err error, cmd, absRoot, dir, env string, stdou
 			hint = "fix the flags"
 		}
 		printList(stderr, fmt.Sprintf("%s: environments/%s would break policy; %s", headline, env, hint), lines)
-		return exitFail
+		return exitFail, false
 	case err != nil:
 		fmt.Fprintf(stderr, "%s: %v\n", headline, err)
-		return exitFail
+		return exitFail, false
 	}
-	if err := atomicdir.Replace(dir, res.Files); err != nil {
-		fmt.Fprintf(stderr, "%s: write environments/%s: %v\n", headline, env, err)
-		return exitFail
-	}
-	fmt.Fprintf(stdout, "environments/%s: %d files\n", env, len(res.Files))
+	return 0, true
+}
+
+func findingsWritten(res *importer.Result, cmd, env string, stderr io.Writer) {
 	if n := len(res.Findings); n > 0 {
 		fmt.Fprintf(stderr, "trustc %s: wrote %d policy finding(s) as FINDING comments; trustc generate refuses environments/%s until they are fixed\n", cmd, n, env)
 	}
-	return exitOK
 }
 
 // printList prints a headline and one problem per line, as printErr does

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,17 +21,23 @@ func (s *specs) String() string     { return strings.Join(*s, " ") }
 func (s *specs) Set(v string) error { *s = append(*s, v); return nil }
 
 func runInit(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("init", "[-C dir] -env name -operator uri [-fulcio spec]... [-rekor spec]... [-ctfe spec]... [-tsa spec]... [-oidc url]... [-force]", stderr)
-	root := fs.String("C", ".", "repository `dir`ectory holding environments/ and cue.mod/")
+	fs := newFlags("init", "[-C dir] [-module path] -env name -operator uri [-fulcio spec]... [-rekor spec]... [-ctfe spec]... [-tsa spec]... [-oidc spec]... [-rekor-config sel] [-tsa-config sel] [-now time] [-force]", stderr)
+	root := fs.String("C", ".", "repository `dir`ectory holding environments/ and cue.mod/; without cue.mod/, a whole new repository is written there")
 	env := fs.String("env", "", "write the environment as environments/`name`")
 	operator := fs.String("operator", "", "who runs the services, a scheme-less `uri` such as example.com")
+	module := fs.String("module", "", "CUE module `path` of a new repository (default <operator>/trust@v0); only where -C has no cue.mod/ yet")
 	force := fs.Bool("force", false, "replace environments/<name> if it exists")
 	var fulcio, rekor, ctfe, tsa, oidc specs
-	fs.Var(&fulcio, "fulcio", "a certificate authority and one of its chains, as a `spec` url=URL,certificate-chain=PEM[,start-time=T][,end-time=T][,api-version=N]; the chain runs from the CA that issues signing certificates to the root; start-time defaults to the root's NotBefore. Repeat for more chains or CAs.")
-	fs.Var(&rekor, "rekor", "a Rekor log, as a `spec` url=URL,public-key=PEM,start-time=T[,end-time=T][,api-version=1|2] (cosign's origin= is accepted if it is the URL without its scheme). Repeat for more.")
-	fs.Var(&ctfe, "ctfe", "a certificate transparency log, as a `spec` url=URL,public-key=PEM,start-time=T[,end-time=T]. Repeat for more.")
-	fs.Var(&tsa, "tsa", "a timestamp authority and one of its chains, leaf first, as a `spec` url=URL,certificate-chain=PEM[,start-time=T][,end-time=T][,api-version=N]; start-time defaults to the leaf's NotBefore. Repeat for more.")
-	fs.Var(&oidc, "oidc", "an OpenID Connect provider, as a `url` or url=URL[,start-time=T][,api-version=N]; start-time defaults to the first CA's. Repeat for more.")
+	fs.Var(&fulcio, "fulcio", "a certificate authority and one of its chains, as a `spec` url=URL,certificate-chain=PEM[,start-time=T][,end-time=T][,api-version=N][,operator=URI]; the chain runs from the CA that issues signing certificates to the root; start-time defaults to the root's NotBefore. Without certificate-chain, as cosign signing-config create takes it, the window clients sign with the CA at URL. Repeat for more chains or CAs.")
+	fs.Var(&rekor, "rekor", "a Rekor log, as a `spec` url=URL,public-key=PEM,start-time=T[,end-time=T][,api-version=1|2][,operator=URI] (cosign's origin= is accepted if it is the URL without its scheme). Without public-key, the window clients sign to the log at URL. Repeat for more.")
+	fs.Var(&ctfe, "ctfe", "a certificate transparency log, as a `spec` url=URL,public-key=PEM,start-time=T[,end-time=T][,origin=HOST/PATH]. Repeat for more.")
+	fs.Var(&tsa, "tsa", "a timestamp authority and one of its chains, leaf first, as a `spec` url=URL,certificate-chain=PEM[,start-time=T][,end-time=T][,api-version=N][,operator=URI]; start-time defaults to the leaf's NotBefore. Without certificate-chain, the window clients get timestamps from URL. Repeat for more.")
+	fs.Var(&oidc, "oidc", "an OpenID Connect provider, as a `url` or url=URL[,start-time=T][,end-time=T][,api-version=N][,operator=URI]; start-time defaults to the first CA's. Repeat for more.")
+	fs.Var(&oidc, "oidc-provider", "the same as -oidc, by cosign signing-config create's name")
+	rekorConfig := fs.String("rekor-config", "ANY", "how many Rekor logs a client signs to, as cosign takes it: `ANY`, ALL or EXACT:<count>")
+	tsaConfig := fs.String("tsa-config", "ANY", "how many TSAs a client gets timestamps from: `ANY`, ALL or EXACT:<count>")
+	var now nowFlag
+	fs.Var(&now, "now", "release `time` (RFC 3339) the time-dependent rules check the environment at, as trustc generate will; default the clock")
 	policy := policyFlags(fs)
 	var v1Retires nowFlag
 	fs.Var(&v1Retires, "rekor-v1-retires-at", "`time` (RFC 3339) from which the main signing config may offer no Rekor API v1 log (rekorV1RetiresAt); an instance with only Rekor v2 logs needs it")
@@ -44,20 +51,60 @@ func runInit(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "trustc init: unexpected arguments %q; every service is a flag\n", fs.Args())
 		return exitUsage
 	}
-	spec := importer.Spec{Env: *env, Operator: *operator, Policy: policy()}
+	spec := importer.Spec{Env: *env, Operator: *operator, Policy: policy(), Now: now.value()}
 	spec.Policy.RekorV1RetiresAt = v1Retires.String()
 	p := &specParser{}
-	for _, v := range fulcio {
-		spec.Fulcio = append(spec.Fulcio, p.chain("-fulcio", v))
+	spec.RekorConfig = p.selector("-rekor-config", *rekorConfig)
+	spec.TSAConfig = p.selector("-tsa-config", *tsaConfig)
+	// A spec without material is a signing window, as cosign's
+	// signing-config create writes it, if another spec of its kind brings
+	// the material for its URL; otherwise it lacks its material.
+	type raw struct {
+		kv    map[string]string
+		label string
 	}
-	for _, v := range tsa {
-		spec.TSA = append(spec.TSA, p.chain("-tsa", v))
+	read := func(flag, material string, vals []string, keys ...string) (withMaterial, signing []raw) {
+		urls := map[string]bool{}
+		var all []raw
+		for _, v := range vals {
+			kv, label := p.kv(flag, v, keys...)
+			all = append(all, raw{kv, label})
+			if kv[material] != "" {
+				urls[kv["url"]] = true
+			}
+		}
+		for _, r := range all {
+			if r.kv[material] == "" && urls[r.kv["url"]] {
+				signing = append(signing, r)
+			} else {
+				withMaterial = append(withMaterial, r)
+			}
+		}
+		return withMaterial, signing
 	}
-	for _, v := range rekor {
-		spec.Rekor = append(spec.Rekor, p.log("-rekor", v, "url", "public-key", "start-time", "end-time", "api-version", "origin"))
+	for _, k := range []struct {
+		flag, kind string
+		vals       specs
+		out        *[]importer.ChainSpec
+	}{{"-fulcio", "fulcio", fulcio, &spec.Fulcio}, {"-tsa", "tsa", tsa, &spec.TSA}} {
+		chains, signing := read(k.flag, "certificate-chain", k.vals, "url", "certificate-chain", "start-time", "end-time", "api-version", "operator")
+		for _, r := range chains {
+			*k.out = append(*k.out, p.chain(r.label, r.kv))
+		}
+		for _, r := range signing {
+			spec.Sign = append(spec.Sign, p.sign(r.label, k.kind, r.kv))
+		}
+	}
+	logs, signing := read("-rekor", "public-key", rekor, "url", "public-key", "start-time", "end-time", "api-version", "origin", "operator")
+	for _, r := range logs {
+		spec.Rekor = append(spec.Rekor, p.log(r.label, r.kv))
+	}
+	for _, r := range signing {
+		spec.Sign = append(spec.Sign, p.sign(r.label, "rekor", r.kv))
 	}
 	for _, v := range ctfe {
-		spec.CTFE = append(spec.CTFE, p.log("-ctfe", v, "url", "public-key", "start-time", "end-time"))
+		kv, label := p.kv("-ctfe", v, "url", "public-key", "start-time", "end-time", "origin")
+		spec.CTFE = append(spec.CTFE, p.log(label, kv))
 	}
 	for _, v := range oidc {
 		spec.OIDC = append(spec.OIDC, p.oidc(v))
@@ -69,6 +116,19 @@ func runInit(args []string, stdout, stderr io.Writer) int {
 	if len(p.read) > 0 {
 		printList(stderr, "trustc init: nothing written", p.read)
 		return exitFail
+	}
+	if abs, err := filepath.Abs(*root); err == nil && !isRepository(abs) {
+		mod := *module
+		if mod == "" && *operator != "" {
+			mod = *operator + "/trust@v0"
+		}
+		r, code, ok := startRepo("init", abs, mod, *env, stderr)
+		if !ok {
+			return code
+		}
+		defer r.close()
+		res, err := importer.Init(r.scratch, spec)
+		return r.finish("init", res, err, stdout, stderr)
 	}
 	absRoot, dir, code, ok := target(*root, *env, *force, "init", stderr)
 	if !ok {
@@ -163,30 +223,45 @@ func (p *specParser) required(label string, kv map[string]string, keys ...string
 	}
 }
 
-func (p *specParser) chain(flag, spec string) importer.ChainSpec {
-	kv, label := p.kv(flag, spec, "url", "certificate-chain", "start-time", "end-time", "api-version")
+// chain reads a -fulcio or -tsa spec that brings a chain.
+func (p *specParser) chain(label string, kv map[string]string) importer.ChainSpec {
 	p.required(label, kv, "url")
 	return importer.ChainSpec{
-		Flag:  label,
-		URL:   kv["url"],
-		Chain: p.file(label, "certificate-chain", kv),
-		Start: p.time(label, kv, "start-time"),
-		End:   p.time(label, kv, "end-time"),
-		API:   p.api(label, kv),
+		Flag:     label,
+		URL:      kv["url"],
+		Chain:    p.file(label, "certificate-chain", kv),
+		Start:    p.time(label, kv, "start-time"),
+		End:      p.time(label, kv, "end-time"),
+		API:      p.api(label, kv),
+		Operator: kv["operator"],
 	}
 }
 
-func (p *specParser) log(flag, spec string, allowed ...string) importer.LogSpec {
-	kv, label := p.kv(flag, spec, allowed...)
+// sign reads a signing window given apart from the material.
+func (p *specParser) sign(label, kind string, kv map[string]string) importer.SignSpec {
+	p.required(label, kv, "url", "start-time")
+	return importer.SignSpec{
+		Flag:     label,
+		Kind:     kind,
+		URL:      kv["url"],
+		Start:    p.time(label, kv, "start-time"),
+		End:      p.time(label, kv, "end-time"),
+		API:      p.api(label, kv),
+		Operator: kv["operator"],
+	}
+}
+
+func (p *specParser) log(label string, kv map[string]string) importer.LogSpec {
 	p.required(label, kv, "url", "start-time")
 	return importer.LogSpec{
-		Flag:   label,
-		URL:    kv["url"],
-		Key:    p.file(label, "public-key", kv),
-		Start:  p.time(label, kv, "start-time"),
-		End:    p.time(label, kv, "end-time"),
-		API:    p.api(label, kv),
-		Origin: kv["origin"],
+		Flag:     label,
+		URL:      kv["url"],
+		Key:      p.file(label, "public-key", kv),
+		Start:    p.time(label, kv, "start-time"),
+		End:      p.time(label, kv, "end-time"),
+		API:      p.api(label, kv),
+		Origin:   kv["origin"],
+		Operator: kv["operator"],
 	}
 }
 
@@ -194,7 +269,25 @@ func (p *specParser) oidc(spec string) importer.OIDCSpec {
 	if !strings.Contains(spec, "=") {
 		return importer.OIDCSpec{Flag: "-oidc " + spec, URL: spec}
 	}
-	kv, label := p.kv("-oidc", spec, "url", "start-time", "api-version")
+	kv, label := p.kv("-oidc", spec, "url", "start-time", "end-time", "api-version", "operator")
 	p.required(label, kv, "url")
-	return importer.OIDCSpec{Flag: label, URL: kv["url"], Start: p.time(label, kv, "start-time"), API: p.api(label, kv)}
+	return importer.OIDCSpec{Flag: label, URL: kv["url"], Start: p.time(label, kv, "start-time"), End: p.time(label, kv, "end-time"), API: p.api(label, kv), Operator: kv["operator"]}
+}
+
+// selector reads cosign's ANY, ALL or EXACT:<count>.
+func (p *specParser) selector(flag, s string) importer.Selector {
+	name, count, exact := strings.Cut(s, ":")
+	sel := importer.Selector{Name: name}
+	switch {
+	case name == "EXACT" && exact:
+		n, err := strconv.Atoi(count)
+		if err != nil || n < 1 {
+			p.usage = append(p.usage, fmt.Sprintf("%s: %q: the count of EXACT is a number of at least 1", flag, s))
+		}
+		sel.Count = n
+	case (name == "ANY" || name == "ALL") && !exact:
+	default:
+		p.usage = append(p.usage, fmt.Sprintf("%s: %q is not ANY, ALL or EXACT:<count>", flag, s))
+	}
+	return sel
 }

@@ -4,8 +4,9 @@
 // Issue 7 asks that trustc's cost grow linearly with both; the real
 // environments are too small to show it.
 //
-// Nothing it writes is committed: every repository is generated in a test's
-// temporary directory, so the material is new in every run and never
+// Nothing it writes is committed: benchmarks generate every repository in
+// a temporary directory, and cmd/synth writes one wherever someone
+// measuring at scale asks, so the material is new in every run and never
 // mistaken for anything real.
 package synthetic
 
@@ -20,6 +21,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -31,34 +33,67 @@ import (
 // in turn, so that every stage sees each kind in equal measure.
 var Kinds = []string{"rekor", "ct", "ca", "tsa", "oidc"}
 
+// Options select the rotation patterns that make the policy rules work
+// harder than a repository of services that all stay open. Issue 17 found
+// rule 3 (no-gaps) quadratic under each of them; the zero value is the
+// plain repository.
+type Options struct {
+	// Ending rotates every kind: each service's verification and signing
+	// windows end where the next service of its kind starts signing (key
+	// rotation), and only the newest of each kind stays open.
+	Ending bool
+	// NewestFirst declares services newest first, as an environment that
+	// adds each new log at the top does, so the valid service is at the
+	// end of its list.
+	NewestFirst bool
+	// Exact makes the signing config's Rekor and TSA selectors EXACT 1
+	// instead of ANY.
+	Exact bool
+}
+
 // Repo writes a repository with envs environments of services services each
 // into a new temporary directory and returns its root. Environments are
 // named env0000, env0001, …; see Environment for what each holds.
 func Repo(tb testing.TB, envs, services int) string {
 	tb.Helper()
-	src := refdata.ModuleRoot(tb)
+	return RepoWith(tb, envs, services, Options{})
+}
+
+// RepoWith is Repo with rotation patterns.
+func RepoWith(tb testing.TB, envs, services int, opts Options) string {
+	tb.Helper()
 	root := tb.TempDir()
+	if err := Write(root, refdata.ModuleRoot(tb), envs, services, opts); err != nil {
+		tb.Fatal(err)
+	}
+	return root
+}
+
+// Write writes a repository into root: cue.mod and schema copied from the
+// module at src, and envs environments of services services each. root
+// must not hold environments already; it may exist.
+func Write(root, src string, envs, services int, opts Options) error {
 	for _, dir := range []string{"cue.mod", "schema"} {
 		if err := os.CopyFS(filepath.Join(root, dir), os.DirFS(filepath.Join(src, dir))); err != nil {
-			tb.Fatal(err)
+			return fmt.Errorf("copy %s: %w", dir, err)
 		}
 	}
 	for i := range envs {
-		files, err := Environment(EnvName(i), services)
+		files, err := EnvironmentWith(EnvName(i), services, opts)
 		if err != nil {
-			tb.Fatal(err)
+			return err
 		}
 		dir := filepath.Join(root, "environments", EnvName(i))
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			tb.Fatal(err)
+			return fmt.Errorf("write environment: %w", err)
 		}
 		for name, b := range files {
 			if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-				tb.Fatal(err)
+				return fmt.Errorf("write environment: %w", err)
 			}
 		}
 	}
-	return root
+	return nil
 }
 
 // EnvName names the i'th environment of a repository.
@@ -84,6 +119,18 @@ const (
 // config, from a waiting period after its verification starts, so that
 // every policy rule passes.
 func Environment(name string, n int) (map[string][]byte, error) {
+	return EnvironmentWith(name, n, Options{})
+}
+
+// EnvironmentWith is Environment with rotation patterns. Every rule still
+// passes: a rotated service's windows end at the instant the next of its
+// kind starts signing (ends are inclusive, so no instant is left without
+// one), and EXACT asks for one service, which one operator provides.
+func EnvironmentWith(name string, n int, opts Options) (map[string][]byte, error) {
+	selector := `selector: "ANY"`
+	if opts.Exact {
+		selector = `{selector: "EXACT", count: 1}`
+	}
 	files := map[string][]byte{
 		"environment.cue": fmt.Appendf(nil, `package %s
 
@@ -103,13 +150,12 @@ policy: {
 signingConfigs: main: {
 	file:          "signing_config.v0.2.json"
 	waitingPeriod: %q
-	rekorTlogConfig: selector: "ANY"
-	tsaConfig: selector:       "ANY"
+	rekorTlogConfig: %s
+	tsaConfig: %s
 }
-`, name, waitingPeriod),
+`, name, waitingPeriod, selector, selector),
 	}
-	var cue strings.Builder
-	fmt.Fprintf(&cue, "package %s\n", name)
+	blocks := make([]string, n)
 	for i := range n {
 		kind := Kinds[i%len(Kinds)]
 		svc := fmt.Sprintf("%s%d", kind, i)
@@ -118,7 +164,31 @@ signingConfigs: main: {
 		// Signing starts a waiting period after verification, as the
 		// policy requires.
 		signStart := t.Add(waitingDays * 24 * time.Hour).Format(time.RFC3339)
+		// With rotation, the next service of the same kind takes over:
+		// this one's windows end as the next one's signing starts (for a
+		// CT log, which nobody signs to, as its verification starts; for
+		// an OIDC provider, which has no trust window, as it starts).
+		verifyEnd, signEnd := "", ""
+		if next := i + len(Kinds); opts.Ending && next < n {
+			nt := epoch.Add(time.Duration(next) * time.Hour)
+			switch kind {
+			case "ct":
+				verifyEnd = nt.Format(time.RFC3339)
+			case "oidc":
+				signEnd = nt.Format(time.RFC3339)
+			default:
+				verifyEnd = nt.Add(waitingDays * 24 * time.Hour).Format(time.RFC3339)
+				signEnd = verifyEnd
+			}
+		}
+		window := func(start, end string) string {
+			if end == "" {
+				return fmt.Sprintf("start: %q", start)
+			}
+			return fmt.Sprintf("{start: %q, end: %q}", start, end)
+		}
 		url := fmt.Sprintf("https://%s.%s.example.dev", svc, name)
+		var cue strings.Builder
 		switch kind {
 		case "rekor", "ct":
 			pemFile := svc + ".pub"
@@ -127,9 +197,9 @@ signingConfigs: main: {
 				return nil, err
 			}
 			files[pemFile] = b
-			fmt.Fprintf(&cue, "\n%s: %s: {\n\turl: %q\n\tkey: %q\n\tverify: start: %q\n", kind, svc, url, pemFile, start)
+			fmt.Fprintf(&cue, "\n%s: %s: {\n\turl: %q\n\tkey: %q\n\tverify: %s\n", kind, svc, url, pemFile, window(start, verifyEnd))
 			if kind == "rekor" {
-				fmt.Fprintf(&cue, "\tapi: 1\n\tsign: main: start: %q\n", signStart)
+				fmt.Fprintf(&cue, "\tapi: 1\n\tsign: main: %s\n", window(signStart, signEnd))
 			}
 		case "ca", "tsa":
 			pemFile := svc + ".crt.pem"
@@ -138,14 +208,18 @@ signingConfigs: main: {
 				return nil, err
 			}
 			files[pemFile] = b
-			fmt.Fprintf(&cue, "\n%s: %s: {\n\turl: %q\n\tapi: 1\n\tchains: c: {\n\t\tcerts: [%q]\n\t\tverify: start: %q\n\t}\n\tsign: main: start: %q\n",
-				kind, svc, url, pemFile, start, signStart)
+			fmt.Fprintf(&cue, "\n%s: %s: {\n\turl: %q\n\tapi: 1\n\tchains: c: {\n\t\tcerts: [%q]\n\t\tverify: %s\n\t}\n\tsign: main: %s\n",
+				kind, svc, url, pemFile, window(start, verifyEnd), window(signStart, signEnd))
 		case "oidc":
-			fmt.Fprintf(&cue, "\n%s: %s: {\n\turl: %q\n\tapi: 1\n\tsign: main: start: %q\n", kind, svc, url, start)
+			fmt.Fprintf(&cue, "\n%s: %s: {\n\turl: %q\n\tapi: 1\n\tsign: main: %s\n", kind, svc, url, window(start, signEnd))
 		}
 		cue.WriteString("}\n")
+		blocks[i] = cue.String()
 	}
-	files["services.cue"] = []byte(cue.String())
+	if opts.NewestFirst {
+		slices.Reverse(blocks)
+	}
+	files["services.cue"] = []byte(fmt.Sprintf("package %s\n", name) + strings.Join(blocks, ""))
 	return files, nil
 }
 
