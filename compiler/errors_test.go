@@ -131,8 +131,10 @@ func TestBadInput(t *testing.T) {
 	}, {
 		name:  "private key where a public key belongs",
 		setup: func(t *testing.T, r string) { write(t, r, "log2025-1.rekor.pub", privateKeyPEM(t)) },
-		want: `rekor."log2025-1".key: material: log2025-1.rekor.pub holds a private key (PEM "PRIVATE KEY"): only public material belongs under environments/; delete it, and rotate the key if it was ever committed:
-    ./environments/test/services.cue:21:8
+		// Refused before CUE loads, at the file: any file under
+		// environments/ holding a private key is.
+		want: `material: environments/test/log2025-1.rekor.pub holds a private key (a PEM "PRIVATE KEY" block): nothing under environments/ may hold one, since its files are committed and published; delete it, and rotate the key, as it may already have been shared:
+    ./environments/test/log2025-1.rekor.pub:1:1
 `,
 	}, {
 		name: "certificate file holding a key",
@@ -231,8 +233,8 @@ func TestBadInput(t *testing.T) {
 	}, {
 		name:  "TUF target holding a private key",
 		setup: func(t *testing.T, r string) { write(t, r, "artifact.pub", privateKeyPEM(t)) },
-		want: `tufTargets."artifact.pub": material: artifact.pub holds a private key (PEM "PRIVATE KEY"): only public material belongs under environments/; delete it, and rotate the key if it was ever committed:
-    ./environments/test/tuf_targets.cue:17:2
+		want: `material: environments/test/artifact.pub holds a private key (a PEM "PRIVATE KEY" block): nothing under environments/ may hold one, since its files are committed and published; delete it, and rotate the key, as it may already have been shared:
+    ./environments/test/artifact.pub:1:1
 `,
 	}, {
 		name: "TUF target used in two roles",

@@ -23,6 +23,7 @@ import (
 	"github.com/trustc-dev/trustc/compiler/emit"
 	"github.com/trustc-dev/trustc/compiler/load"
 	"github.com/trustc-dev/trustc/compiler/model"
+	"github.com/trustc-dev/trustc/internal/safefile"
 	"github.com/trustc-dev/trustc/release"
 )
 
@@ -103,7 +104,7 @@ func packageName(env string) string {
 // schemaImport is the import path of root's schema package.
 func schemaImport(root string) (string, error) {
 	name := filepath.Join(root, "cue.mod", "module.cue")
-	b, err := os.ReadFile(name)
+	b, err := safefile.ReadFile(name, safefile.MaxCUE)
 	if err != nil {
 		return "", fmt.Errorf("read %s: %w (run trustc in a trustc repository, or pass -C)", filepath.ToSlash(filepath.Join("cue.mod", "module.cue")), err)
 	}

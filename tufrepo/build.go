@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
+
+	"github.com/trustc-dev/trustc/internal/safefile"
 )
 
 // Role sets one top-level role's metadata.
@@ -364,6 +366,11 @@ func writeAtomic(dir string, files []file) (err error) {
 	return replaceDir(tmp, dir)
 }
 
+// CheckOutput refuses, as Build would, any dir but a missing directory, an
+// empty one or an earlier repository. Callers that write something else
+// first (keys) ask before they do.
+func CheckOutput(dir string) error { return checkReplaceable(dir) }
+
 // checkReplaceable refuses to replace anything but a missing directory, an
 // empty one or an earlier repository.
 func checkReplaceable(dir string) error {
@@ -401,7 +408,7 @@ func checkRootKept(dir string, files []file) error {
 		if !strings.HasSuffix(f.name, ".root.json") || strings.Contains(f.name, "/") {
 			continue
 		}
-		old, err := os.ReadFile(filepath.Join(dir, f.name))
+		old, err := safefile.ReadFile(filepath.Join(dir, f.name), safefile.MaxJSON)
 		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}

@@ -17,6 +17,8 @@ import (
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 	"github.com/theupdateframework/go-tuf/v2/metadata/config"
 	"github.com/theupdateframework/go-tuf/v2/metadata/updater"
+
+	"github.com/trustc-dev/trustc/internal/safefile"
 )
 
 // Source is a published repository and the root to start trusting it from.
@@ -266,7 +268,8 @@ func (f *fetcher) DownloadFile(urlPath string, maxLength int64, _ time.Duration)
 		if !ok {
 			return nil, fmt.Errorf("read %s: outside %s", urlPath, f.base)
 		}
-		file, err := f.root.Open(filepath.FromSlash(rel))
+		// A FIFO would hang the walk; safefile refuses it at once.
+		file, err := safefile.OpenIn(f.root, rel)
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, &metadata.ErrDownloadHTTP{StatusCode: http.StatusNotFound, URL: urlPath}
 		}

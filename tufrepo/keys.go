@@ -11,12 +11,12 @@ import (
 	"encoding/pem"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/sigstore/sigstore/pkg/signature"
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/trustc-dev/trustc/internal/keykind"
+	"github.com/trustc-dev/trustc/internal/safefile"
 )
 
 // Signers holds the keys that sign each top-level role. Every key of a
@@ -42,7 +42,7 @@ func GenerateSigners() (Signers, error) {
 // LoadSigner reads an unencrypted PKCS#8 "PRIVATE KEY" PEM file holding an
 // Ed25519 or ECDSA P-256 key.
 func LoadSigner(path string) (crypto.Signer, error) {
-	b, err := os.ReadFile(path)
+	b, err := safefile.ReadFile(path, safefile.MaxPEM)
 	if err != nil {
 		return nil, fmt.Errorf("read signer: %w", err)
 	}

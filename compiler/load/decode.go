@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"math"
 	"path"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -339,7 +340,7 @@ func (d *decoder) material(v cue.Value, parent model.Src) model.Material {
 		d.fail(s.Errorf("material file %q must be a slash-separated path inside the environment directory", name))
 		return m
 	}
-	b, err := fs.ReadFile(d.fsys, clean)
+	b, err := d.readFile(clean)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		d.fail(s.Errorf("material file %q does not exist beside the environment's CUE files", name))
@@ -438,7 +439,7 @@ func (d *decoder) tufTarget(name string, s model.Src) model.Material {
 	if !ok {
 		return m
 	}
-	b, err := fs.ReadFile(d.fsys, clean)
+	b, err := d.readFile(clean)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 	case err != nil:
@@ -449,6 +450,15 @@ func (d *decoder) tufTarget(name string, s model.Src) model.Material {
 		m.Bytes = b
 	}
 	return m
+}
+
+// readFile reads a material file, clean and slash-separated, below the
+// environment directory: the bytes scan checked, if it read the file.
+func (d *decoder) readFile(clean string) ([]byte, error) {
+	if b, ok := d.scanned[filepath.Join(d.dir, filepath.FromSlash(clean))]; ok {
+		return b, nil
+	}
+	return fs.ReadFile(d.fsys, clean)
 }
 
 // materialPath cleans a material file name. Names are paths relative to

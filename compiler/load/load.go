@@ -16,6 +16,7 @@ import (
 
 	"github.com/trustc-dev/trustc/compiler/model"
 	"github.com/trustc-dev/trustc/internal/parallel"
+	"github.com/trustc-dev/trustc/internal/safefile"
 )
 
 // Directories below the module root.
@@ -35,7 +36,9 @@ func Names(root string) ([]string, error) {
 	}
 	var names []string
 	for _, e := range entries {
-		if !e.IsDir() {
+		// A hidden directory is no environment: atomicdir's temporary
+		// trees are hidden, and scan refuses them.
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
 			continue
 		}
 		cues, _ := filepath.Glob(filepath.Join(root, EnvironmentsDir, e.Name(), "*.cue"))
@@ -63,6 +66,12 @@ func Environments(root string, names ...string) ([]*model.Environment, error) {
 	root, err := filepath.Abs(root)
 	if err != nil {
 		return nil, err
+	}
+	// Nothing is loaded until every file is safe to read and holds no
+	// private key: a leaked key comes first, whatever else is wrong.
+	scanned, scanErr := scan(root)
+	if scanErr != nil {
+		return nil, errors.Sanitize(scanErr)
 	}
 	if len(names) == 0 {
 		if names, err = Names(root); err != nil {
@@ -107,7 +116,7 @@ func Environments(root string, names ...string) ([]*model.Environment, error) {
 		if err != nil {
 			return result{err: err}
 		}
-		env, err := environment(ctx, root, insts[i], names[i], schema)
+		env, err := environment(ctx, root, insts[i], names[i], schema, scanned)
 		return result{env, err}
 	})
 	var errs errors.Error
@@ -146,7 +155,7 @@ func environmentDef(ctx *cue.Context, schemaInst *build.Instance) (cue.Value, er
 	return def, nil
 }
 
-func environment(ctx *cue.Context, root string, inst *build.Instance, name string, schema cue.Value) (*model.Environment, errors.Error) {
+func environment(ctx *cue.Context, root string, inst *build.Instance, name string, schema cue.Value, scanned map[string][]byte) (*model.Environment, errors.Error) {
 	if inst.Err != nil {
 		return nil, errors.Promote(inst.Err, "load environment "+name)
 	}
@@ -173,7 +182,7 @@ func environment(ctx *cue.Context, root string, inst *build.Instance, name strin
 	if err := v.Err(); err != nil {
 		return nil, errors.Promote(err, "")
 	}
-	d := newDecoder(inst.Dir)
+	d := newDecoder(inst.Dir, scanned)
 	if err := v.Validate(cue.Concrete(true), cue.Final()); err != nil {
 		return nil, d.locate(v, err)
 	}
@@ -187,6 +196,9 @@ type decoder struct {
 	dir  string
 	fsys fs.FS
 	errs errors.Error
+	// scanned holds the files scan read, by path; others are read from
+	// fsys.
+	scanned map[string][]byte
 
 	// Every value's position is looked for in the environment, and for a
 	// struct that search visits its fields (see userPos), so without these
@@ -203,13 +215,14 @@ type posKey struct {
 	depth int
 }
 
-func newDecoder(dir string) *decoder {
+func newDecoder(dir string, scanned map[string][]byte) *decoder {
 	return &decoder{
-		dir:    dir,
-		fsys:   os.DirFS(dir),
-		kids:   map[string][]cue.Value{},
-		within: map[posKey]token.Pos{},
-		inside: map[string]bool{},
+		dir:     dir,
+		fsys:    safefile.DirFS(dir, safefile.MaxPEM),
+		scanned: scanned,
+		kids:    map[string][]cue.Value{},
+		within:  map[posKey]token.Pos{},
+		inside:  map[string]bool{},
 	}
 }
 

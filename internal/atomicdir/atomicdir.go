@@ -4,7 +4,9 @@
 package atomicdir
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -13,22 +15,40 @@ import (
 	"sync"
 )
 
-// tmpPrefix marks trees being written; a later run removes any that a
-// killed run left behind.
-const tmpPrefix = ".trustc-tmp-"
+// TmpPrefix marks trees being written; a later run removes any that a
+// killed run left behind. Readers of a directory that Replace writes into
+// (the loader, for environments/) skip or refuse names with this prefix.
+const TmpPrefix = ".trustc-tmp-"
 
 // Replace makes dir hold exactly files (slash-separated relative names to
 // contents). The new tree is written and synced beside dir, then swapped in
 // with one rename where the platform allows it.
+//
+// Runs replacing directories of the same parent are serialised by an
+// advisory lock on the parent: two 'trustc generate' at once each removed
+// the other's temporary tree as stale and both reported success with files
+// missing (issue 12). Holding the lock, a run knows that every temporary
+// tree it finds was left by a killed run. A second run waits for the first.
 func Replace(dir string, files map[string][]byte) (err error) {
 	dir = filepath.Clean(dir)
 	parent := filepath.Dir(dir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return err
 	}
+	unlock, err := lock(parent)
+	if err != nil {
+		return fmt.Errorf("lock %s: %w", parent, err)
+	}
+	defer unlock()
+	// The old tree is removed after the swap; a directory in it that
+	// cannot be emptied would fail the run after dir was replaced, and
+	// leave the old tree behind under a temporary name.
+	if err := checkWritable(parent, dir); err != nil {
+		return err
+	}
 	removeStale(parent, filepath.Base(dir))
 
-	tmp, err := os.MkdirTemp(parent, tmpPrefix+filepath.Base(dir)+"-")
+	tmp, err := os.MkdirTemp(parent, TmpPrefix+filepath.Base(dir)+"-")
 	if err != nil {
 		return fmt.Errorf("create temporary tree: %w", err)
 	}
@@ -125,8 +145,44 @@ func syncDir(dir string) error {
 func removeStale(parent, base string) {
 	entries, _ := os.ReadDir(parent)
 	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), tmpPrefix+base+"-") {
+		if strings.HasPrefix(e.Name(), TmpPrefix+base+"-") {
 			os.RemoveAll(filepath.Join(parent, e.Name()))
 		}
 	}
+}
+
+// ErrReadOnly is returned (wrapped) when dir or a directory in it is not
+// writable, so Replace could not remove the tree it replaces.
+var ErrReadOnly = errors.New("read-only")
+
+// checkWritable refuses, before anything is written, a parent or a
+// directory of the existing tree that this process may not change. A
+// directory without its owner's write bit is refused even where the
+// process could write it anyway (as root): someone made it read-only.
+func checkWritable(parent, dir string) error {
+	if err := writable(parent); err != nil {
+		return fmt.Errorf("%s: %w", parent, err)
+	}
+	if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
+			return nil
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		if fi.Mode().Perm()&0o200 == 0 {
+			return fmt.Errorf("%s: %w (mode %04o); make it writable (chmod -R u+w %s) or write elsewhere", p, ErrReadOnly, fi.Mode().Perm(), dir)
+		}
+		if err := writable(p); err != nil {
+			return fmt.Errorf("%s: %w; make it writable (chmod -R u+w %s) or write elsewhere", p, err, dir)
+		}
+		return nil
+	})
 }

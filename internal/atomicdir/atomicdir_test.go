@@ -1,8 +1,11 @@
 package atomicdir
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -83,7 +86,7 @@ func TestReplaceFailureLeavesOldTree(t *testing.T) {
 
 func TestReplaceRemovesStaleTemporaryTrees(t *testing.T) {
 	parent := t.TempDir()
-	stale := filepath.Join(parent, tmpPrefix+"golden-123")
+	stale := filepath.Join(parent, TmpPrefix+"golden-123")
 	if err := os.MkdirAll(stale, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -92,5 +95,68 @@ func TestReplaceRemovesStaleTemporaryTrees(t *testing.T) {
 	}
 	if _, err := os.Stat(stale); !os.IsNotExist(err) {
 		t.Errorf("stale temporary tree survived: %v", err)
+	}
+}
+
+// TestReplaceConcurrent runs two Replace of the same directory at once,
+// many times: the tree must be one run's files, whole, every time. Before
+// the lock, each run removed the other's temporary tree as stale and both
+// succeeded with files missing.
+func TestReplaceConcurrent(t *testing.T) {
+	runs := [2]map[string][]byte{{}, {}}
+	for i := range 40 {
+		runs[0][fmt.Sprintf("a/%02d.json", i)] = []byte("a")
+		runs[1][fmt.Sprintf("b/%02d.json", i)] = []byte("b")
+	}
+	dir := filepath.Join(t.TempDir(), "golden")
+	for i := range 30 {
+		var wg sync.WaitGroup
+		var errs [2]error
+		for r := range runs {
+			wg.Go(func() { errs[r] = Replace(dir, runs[r]) })
+		}
+		wg.Wait()
+		for r, err := range errs {
+			if err != nil {
+				t.Fatalf("round %d, run %d: %v", i, r, err)
+			}
+		}
+		got := readTree(t, dir)
+		if len(got) != 40 || (got["a/00.json"] == "") == (got["b/00.json"] == "") {
+			t.Fatalf("round %d: tree holds %d files, not one run's 40", i, len(got))
+		}
+		entries, _ := os.ReadDir(filepath.Dir(dir))
+		if len(entries) != 1 {
+			t.Fatalf("round %d: %d entries beside golden, want none", i, len(entries)-1)
+		}
+	}
+}
+
+// TestReplaceReadOnly refuses a tree with a read-only directory before
+// writing anything: the swap would succeed and removing the old tree
+// fail, leaving it behind under a temporary name.
+func TestReplaceReadOnly(t *testing.T) {
+	for _, ro := range []string{".", "production"} {
+		t.Run(ro, func(t *testing.T) {
+			parent := t.TempDir()
+			dir := filepath.Join(parent, "golden")
+			if err := Replace(dir, map[string][]byte{"production/a.json": []byte("old")}); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(filepath.Join(dir, ro), 0o555); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { os.Chmod(filepath.Join(dir, ro), 0o755) })
+			err := Replace(dir, map[string][]byte{"production/a.json": []byte("new")})
+			if !errors.Is(err, ErrReadOnly) {
+				t.Fatalf("Replace: %v, want %v", err, ErrReadOnly)
+			}
+			if diff := cmp.Diff(map[string]string{"production/a.json": "old"}, readTree(t, dir)); diff != "" {
+				t.Errorf("tree after refusal (-want +got):\n%s", diff)
+			}
+			if entries, _ := os.ReadDir(parent); len(entries) != 1 {
+				t.Errorf("parent holds %d entries, want only golden", len(entries))
+			}
+		})
 	}
 }

@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/trustc-dev/trustc/clients"
+	"github.com/trustc-dev/trustc/internal/safefile"
 	"github.com/trustc-dev/trustc/release"
 )
 
@@ -46,7 +46,7 @@ func runAt(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "trustc at: %v\n", err)
 		return exitFail
 	}
-	rel, err := release.Read(os.DirFS(abs), baseName(*envName, abs))
+	rel, err := release.Read(safefile.DirFS(abs, safefile.MaxJSON), baseName(*envName, abs))
 	if err != nil {
 		fmt.Fprintf(stderr, "trustc at: read %s: %v\n", from, err)
 		return exitFail

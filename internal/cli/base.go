@@ -17,6 +17,7 @@ import (
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/compiler/load"
 	"github.com/trustc-dev/trustc/compiler/model"
+	"github.com/trustc-dev/trustc/internal/safefile"
 	"github.com/trustc-dev/trustc/release"
 )
 
@@ -183,7 +184,7 @@ func git(root string, args ...string) ([]byte, error) {
 // number of days after signing. This is the base's release time in DIR
 // mode when -base-time does not give it.
 func tufSigned(dir string) (time.Time, bool) {
-	b, err := os.ReadFile(filepath.Join(dir, "targets.json"))
+	b, err := safefile.ReadFile(filepath.Join(dir, "targets.json"), safefile.MaxJSON)
 	if err != nil {
 		return time.Time{}, false
 	}

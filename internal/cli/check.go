@@ -15,6 +15,7 @@ import (
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/compiler/load"
 	"github.com/trustc-dev/trustc/compiler/model"
+	"github.com/trustc-dev/trustc/internal/safefile"
 	"github.com/trustc-dev/trustc/release"
 )
 
@@ -135,7 +136,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 					}
 				}
 			}
-			rel, err := release.Read(os.DirFS(abs), baseName(*envName, abs))
+			rel, err := release.Read(safefile.DirFS(abs, safefile.MaxJSON), baseName(*envName, abs))
 			if err != nil {
 				return nil, "", &unreadableBase{fmt.Errorf("read base release %s: %w", abs, err), abs}
 			}
@@ -213,7 +214,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	}
 
 	dir, _ := filepath.Abs(fs.Arg(0))
-	rel, err := release.Read(os.DirFS(dir), baseName(*envName, dir))
+	rel, err := release.Read(safefile.DirFS(dir, safefile.MaxJSON), baseName(*envName, dir))
 	if err != nil {
 		cwd, _ := os.Getwd()
 		if p, ok := unparsable(dir, err, model.Error); ok {
@@ -354,10 +355,10 @@ func dayString(d time.Duration) string {
 	return d.String()
 }
 
-// inDir names dir in an error reading os.DirFS(dir). A file-system error
-// there has a path relative to dir, and "open .: permission denied" names
-// no directory at all: its path is made dir's. Any other error gets dir as
-// a prefix.
+// inDir names dir in an error reading safefile.DirFS(dir), which reports
+// paths as os.DirFS does. A file-system error there has a path relative to
+// dir, and "open .: permission denied" names no directory at all: its path
+// is made dir's. Any other error gets dir as a prefix.
 func inDir(dir string, err error) error {
 	var pe *iofs.PathError
 	if errors.As(err, &pe) {

@@ -19,6 +19,7 @@ import (
 	"github.com/trustc-dev/trustc/compiler/emit"
 	"github.com/trustc-dev/trustc/compiler/load"
 	"github.com/trustc-dev/trustc/compiler/model"
+	"github.com/trustc-dev/trustc/internal/safefile"
 	"github.com/trustc-dev/trustc/release"
 	"github.com/trustc-dev/trustc/review"
 	"github.com/trustc-dev/trustc/timeline"
@@ -87,7 +88,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	switch {
 	case *baseDir != "":
 		oldDir, _ = filepath.Abs(*baseDir)
-		if old, err = release.Read(os.DirFS(oldDir), baseName(name, oldDir)); err != nil {
+		if old, err = release.Read(safefile.DirFS(oldDir, safefile.MaxJSON), baseName(name, oldDir)); err != nil {
 			return fail("read base release: %v", inDir(*baseDir, err))
 		}
 	default:
@@ -124,7 +125,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	var newEnvs []*model.Environment
 	var fronts map[string]clients.Fronts
 	if newDir != "" {
-		if new, err = release.Read(os.DirFS(newDir), name); err != nil {
+		if new, err = release.Read(safefile.DirFS(newDir, safefile.MaxJSON), name); err != nil {
 			return fail("read %s: %v", fs.Arg(0), err)
 		}
 		jopts, _, err := policy.options(newDir)
@@ -304,7 +305,7 @@ func warnDrift(root string, rel *release.Release, stderr io.Writer) {
 	if _, err := os.Stat(dir); err != nil {
 		return
 	}
-	drift, err := Drift(os.DirFS(dir), Files(rel))
+	drift, err := Drift(safefile.DirFS(dir, safefile.MaxJSON), Files(rel))
 	if err != nil || len(drift) == 0 {
 		return
 	}

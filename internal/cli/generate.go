@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -15,6 +16,7 @@ import (
 	"github.com/trustc-dev/trustc/compiler/asof"
 	"github.com/trustc-dev/trustc/compiler/model"
 	"github.com/trustc-dev/trustc/internal/atomicdir"
+	"github.com/trustc-dev/trustc/internal/safefile"
 	"github.com/trustc-dev/trustc/release"
 )
 
@@ -42,6 +44,14 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		outDir = filepath.Join(absRoot, outDir)
 	}
 	warnSchema("generate", absRoot, stderr)
+	if !*check {
+		// Refused before compiling, so the reason is not lost among
+		// problems in the CUE.
+		if err := checkOutput(absRoot, outDir, *out); err != nil {
+			fmt.Fprintf(stderr, "trustc generate: nothing written: %v\n", err)
+			return exitFail
+		}
+	}
 	opts := releaseOptions("trustc generate", now.value(), outDir, stderr)
 	res, err := compiler.CompileWith(absRoot, opts)
 	if err != nil {
@@ -51,7 +61,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	printErr(stderr, "trustc generate", res.Advice, absRoot)
 	files := Files(res.Release)
 	if *check {
-		drift, err := Drift(os.DirFS(outDir), files)
+		drift, err := Drift(safefile.DirFS(outDir, safefile.MaxJSON), files)
 		if err != nil {
 			fmt.Fprintf(stderr, "trustc generate -check: %v\n", err)
 			return exitFail
@@ -85,6 +95,10 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		return exitDue
 	}
 	if err := atomicdir.Replace(outDir, files); err != nil {
+		if errors.Is(err, atomicdir.ErrReadOnly) {
+			fmt.Fprintf(stderr, "trustc generate: nothing written: %v\n", err)
+			return exitFail
+		}
 		fmt.Fprintf(stderr, "trustc generate: write %s: %v\n", *out, err)
 		return exitFail
 	}
@@ -115,7 +129,7 @@ func releaseOptions(cmd string, now time.Time, outDir string, warn io.Writer) co
 	wait := inBackground(func() (map[string]*model.Environment, error) {
 		// The golden/ being replaced was checked when it was
 		// written; its notes are not this change's.
-		base, _, err := baseModels(os.DirFS(outDir), "", outDir)
+		base, _, err := baseModels(safefile.DirFS(outDir, safefile.MaxJSON), "", outDir)
 		return base, err
 	})
 	opts.AwaitBase = func() map[string]*model.Environment {

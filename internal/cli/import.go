@@ -13,6 +13,7 @@ import (
 
 	"github.com/trustc-dev/trustc/importer"
 	"github.com/trustc-dev/trustc/internal/atomicdir"
+	"github.com/trustc-dev/trustc/internal/safefile"
 )
 
 func runImport(args []string, stdout, stderr io.Writer) int {
@@ -51,7 +52,7 @@ func runImport(args []string, stdout, stderr io.Writer) int {
 	var inputs []importer.Input
 	var readErrs []string
 	for _, name := range fs.Args() {
-		b, err := os.ReadFile(name)
+		b, err := safefile.ReadFile(name, safefile.MaxJSON)
 		if err != nil {
 			readErrs = append(readErrs, fmt.Sprintf("read %s: %v", name, errors.Unwrap(err)))
 			continue
@@ -103,6 +104,10 @@ func target(root, env string, force bool, cmd string, stderr io.Writer) (absRoot
 		fmt.Fprintf(stderr, "trustc %s: nothing written: environments/%s exists; choose another -env, or pass -force to replace it\n", cmd, env)
 		return "", "", exitFail, false
 	}
+	if err := checkEnvTarget(dir, "environments/"+env); err != nil {
+		fmt.Fprintf(stderr, "trustc %s: nothing written: %v\n", cmd, err)
+		return "", "", exitFail, false
+	}
 	return absRoot, dir, 0, true
 }
 
@@ -113,6 +118,10 @@ func write(res *importer.Result, err error, cmd, absRoot, dir, env string, stdou
 		return code
 	}
 	if err := atomicdir.Replace(dir, res.Files); err != nil {
+		if errors.Is(err, atomicdir.ErrReadOnly) {
+			fmt.Fprintf(stderr, "trustc %s: nothing written: %v\n", cmd, err)
+			return exitFail
+		}
 		fmt.Fprintf(stderr, "trustc %s: nothing written: write environments/%s: %v\n", cmd, env, err)
 		return exitFail
 	}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/trustc-dev/trustc/importer"
+	"github.com/trustc-dev/trustc/internal/safefile"
 )
 
 // specs collects the values of a repeatable flag.
@@ -208,7 +208,7 @@ func (p *specParser) file(label, key string, kv map[string]string) importer.Inpu
 		p.usage = append(p.usage, fmt.Sprintf("%s: %s is required", label, key))
 		return importer.Input{}
 	}
-	b, err := os.ReadFile(name)
+	b, err := safefile.ReadFile(name, safefile.MaxPEM)
 	if err != nil {
 		p.read = append(p.read, fmt.Sprintf("%s: %s: read %s: %v", label, key, name, errors.Unwrap(err)))
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/compiler/load"
+	"github.com/trustc-dev/trustc/internal/safefile"
 	"github.com/trustc-dev/trustc/probe"
 	"github.com/trustc-dev/trustc/release"
 )
@@ -49,7 +50,7 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "trustc probe: %s: no compiled release of environment %q; run trustc generate\n", dir, *envName)
 		return exitFail
 	}
-	rel, err := release.Read(os.DirFS(dir), *envName)
+	rel, err := release.Read(safefile.DirFS(dir, safefile.MaxJSON), *envName)
 	if err != nil {
 		fmt.Fprintf(stderr, "trustc probe: read %s: %v\n", dir, err)
 		return exitFail

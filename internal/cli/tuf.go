@@ -14,6 +14,7 @@ import (
 
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/compiler/load"
+	"github.com/trustc-dev/trustc/internal/safefile"
 	"github.com/trustc-dev/trustc/plan"
 	"github.com/trustc-dev/trustc/release"
 	"github.com/trustc-dev/trustc/tufrepo"
@@ -120,6 +121,30 @@ func runTUFBuild(args []string, stdout, stderr io.Writer) int {
 		if inside {
 			return usageErr("-generate-keys %s: private keys never go under %s, whose files are published", *genKeys, load.EnvironmentsDir)
 		}
+		// Both directories are replaced whole by a later run, which
+		// would delete the keys unseen (issue 12).
+		goldenDir := *golden
+		if !filepath.IsAbs(goldenDir) {
+			goldenDir = filepath.Join(absRoot, goldenDir)
+		}
+		for _, d := range []struct{ dir, what string }{
+			{goldenDir, "trustc generate replaces " + *golden},
+			{*out, "trustc tuf build replaces -out " + *out},
+		} {
+			inside, err := under(*genKeys, d.dir)
+			if err != nil {
+				fmt.Fprintf(stderr, "trustc tuf build: -generate-keys: %v\n", err)
+				return exitFail
+			}
+			if inside {
+				return usageErr("-generate-keys %s: the next %s whole, deleting the keys; keep them elsewhere", *genKeys, d.what)
+			}
+		}
+	}
+	// Refused before keys are generated and written, so that nothing is.
+	if err := tufrepo.CheckOutput(*out); err != nil {
+		fmt.Fprintf(stderr, "trustc tuf build: nothing written: %v\n", err)
+		return exitFail
 	}
 
 	goldenDir := *golden
@@ -192,7 +217,7 @@ func reviewedEnv(cmd, prefix, absRoot string, opts compiler.Options, golden, gol
 	for _, f := range env.Files() {
 		want[f.Name] = f.Bytes
 	}
-	drift, err := Drift(os.DirFS(filepath.Join(goldenDir, envName)), want)
+	drift, err := Drift(safefile.DirFS(filepath.Join(goldenDir, envName), safefile.MaxJSON), want)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: read %s: %v\n", cmd, filepath.Join(golden, envName), err)
 		return nil, false

@@ -9,6 +9,7 @@ import (
 
 	"github.com/trustc-dev/trustc/compiler/model"
 	"github.com/trustc-dev/trustc/internal/jsonpos"
+	"github.com/trustc-dev/trustc/internal/safefile"
 )
 
 var (
@@ -36,7 +37,7 @@ func unparsable(dir string, err error, sev model.Severity) (*model.Problem, bool
 		path = filepath.Join(dir, env, file)
 	}
 	p := &model.Problem{Rule: model.RuleInput, Severity: sev, Message: "parse " + file + ": " + reason}
-	data, rerr := os.ReadFile(path)
+	data, rerr := safefile.ReadFile(path, safefile.MaxJSON)
 	if rerr != nil {
 		return p, true
 	}

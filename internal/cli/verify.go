@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/trustc-dev/trustc/compiler"
+	"github.com/trustc-dev/trustc/internal/safefile"
 	"github.com/trustc-dev/trustc/tufrepo"
 )
 
@@ -41,7 +41,7 @@ func runVerifyPublished(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "trustc verify-published: -now: %v\n", err)
 		return exitUsage
 	}
-	trusted, err := os.ReadFile(*rootFile)
+	trusted, err := safefile.ReadFile(*rootFile, safefile.MaxJSON)
 	if err != nil {
 		fmt.Fprintf(stderr, "trustc verify-published: read trusted root: %v\n", err)
 		return exitFail

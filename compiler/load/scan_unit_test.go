@@ -1,0 +1,60 @@
+package load
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"cuelang.org/go/cue/errors"
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestScanLinks pins where a symbolic link under environments/ may lead:
+// inside its environment's directory (or inside environments/, for an
+// entry directly in it), never to another environment or beyond.
+func TestScanLinks(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		link   string // below environments/
+		target string
+		want   string // the problem's message, "" for none
+	}{
+		{"file in its environment", "prod/b.pub", "a.pub", ""},
+		{"directory in its environment", "prod/certs", "sub", ""},
+		{"entry of environments/ to an environment's file", "shared.pub", "prod/a.pub", ""},
+		{"another environment's file", "prod/c.pub", "../stage/a.pub", "environments/prod/c.pub: a symbolic link leading outside environments/prod/ (or an absolute one); copy the file in instead"},
+		{"another environment", "prod/stage", "../stage", "environments/prod/stage: a symbolic link leading outside environments/prod/ (or an absolute one); copy the file in instead"},
+		{"absolute", "prod/d.pub", "/etc/hostname", "environments/prod/d.pub: a symbolic link leading outside environments/prod/ (or an absolute one); copy the file in instead"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			envs := filepath.Join(root, EnvironmentsDir)
+			for _, d := range []string{"prod/sub", "stage"} {
+				if err := os.MkdirAll(filepath.Join(envs, d), 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, f := range []string{"prod/a.pub", "prod/sub/x.pub", "stage/a.pub"} {
+				if err := os.WriteFile(filepath.Join(envs, f), []byte("public\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := os.Symlink(tc.target, filepath.Join(envs, tc.link)); err != nil {
+				t.Fatal(err)
+			}
+			_, err := scan(root)
+			var got []string
+			for _, e := range errors.Errors(err) {
+				got = append(got, strings.TrimSpace(e.Error()))
+			}
+			var want []string
+			if tc.want != "" {
+				want = []string{tc.want}
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("scan problems (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
