@@ -1,11 +1,14 @@
 package compiler
 
 import (
+	"fmt"
 	"path/filepath"
 	"time"
 
 	"cuelang.org/go/cue/errors"
+	"cuelang.org/go/cue/token"
 
+	"github.com/trustc-dev/trustc/compiler/asof"
 	"github.com/trustc-dev/trustc/compiler/check"
 	"github.com/trustc-dev/trustc/compiler/derive"
 	"github.com/trustc-dev/trustc/compiler/emit"
@@ -26,8 +29,12 @@ type Result struct {
 
 // Options tune a compilation.
 type Options struct {
-	// Now is the release time, for the rules that depend on it. Zero
-	// skips them, so that compiling stays a pure function of the input.
+	// Now is the release time, for the rules that depend on it, and the
+	// instant the release is compiled as of (see package asof): CUE
+	// environments are replaced by the release published then, which
+	// the rules judge and Emit writes. Zero skips the time-dependent
+	// rules and compiles the whole plan, so that compiling stays a pure
+	// function of the input.
 	Now time.Time
 	// Base is the previous release, derived, by environment name; rules 6
 	// to 9 check each environment against its base. Nil skips them.
@@ -68,7 +75,8 @@ func CompileWith(root string, opts Options, names ...string) (*Result, error) {
 	return res, nil
 }
 
-// Check derives and checks loaded environments.
+// Check derives loaded environments, replaces each (in envs) by its
+// release as of opts.Now (asof.Release), and checks that release.
 func Check(envs []*model.Environment, opts Options) error {
 	return checkAll(envs, opts, true)
 }
@@ -94,6 +102,9 @@ func checkAll(envs []*model.Environment, opts Options, deriveFirst bool) error {
 		// Structure needs no derived values, so it runs even when derive
 		// failed: one run reports both kinds of problem.
 		derr := derive.Environment(env)
+		// Each goroutine writes its own element: no race.
+		env = asof.Release(env, opts.Now)
+		envs[i] = env
 		return errors.Append(promote(derr), rules(env, derr == nil, false, opts))
 	})
 	var errs errors.Error
@@ -164,18 +175,88 @@ func Models(rel *release.Release, opts load.JSONOptions) ([]*model.Environment, 
 // does not hide the rest), and, when everything derived, the rules across
 // releases (an underived key would look like a removed entry).
 func rules(env *model.Environment, derived, published bool, opts Options) errors.Error {
-	serr := check.Structure(env)
+	// Structure judges the whole plan: a window withheld from this
+	// release (a misspelt signing config, an end before its start) is a
+	// mistake today.
+	whole := env
+	if env.Plan != nil {
+		whole = env.Plan
+	}
+	serr := check.Structure(whole)
 	errs := promote(serr)
 	if serr != nil {
 		return errs
 	}
-	popts := check.Options{Now: opts.Now, Published: published}
+	popts := check.Options{Now: opts.Now, Published: published, Next: nextRelease(env, opts.Now)}
 	if base := opts.Base[env.Name]; base != nil && derived {
 		popts.Base, popts.BaseTime = base, opts.BaseTime
 	}
 	errs = errors.Append(errs, promote(check.Policy(env, popts)))
 	if base := opts.Base[env.Name]; base != nil && derived {
 		errs = errors.Append(errs, promote(check.Transition(base, env, opts.Now)))
+	}
+	if env.Plan != nil && derived {
+		errs = errors.Append(errs, laterReleases(env, opts.Base[env.Name], opts, errs))
+	}
+	return errs
+}
+
+// nextRelease is the release time of the release that follows env's at
+// now, if its plan has one.
+func nextRelease(env *model.Environment, now time.Time) time.Time {
+	if env.Plan == nil {
+		return time.Time{}
+	}
+	if ts := asof.Instants(env.Plan, now); len(ts) > 0 {
+		return ts[0]
+	}
+	return time.Time{}
+}
+
+// laterReleases checks each release env's plan has after release (the
+// one at now; see asof.Instants) at its own release time, with every rule
+// and against the release before it: a plan whose every release passes
+// is a rollout that breaks no client on the way, and a mistake in a step
+// months ahead is reported today, at its CUE field. A violation reported
+// for an earlier release is not repeated.
+func laterReleases(release, base *model.Environment, opts Options, reported errors.Error) errors.Error {
+	now := opts.Now
+	type key struct {
+		pos       token.Pos
+		rule, msg string
+	}
+	seen := map[key]bool{}
+	for _, e := range errors.Errors(reported) {
+		if v, ok := e.(*check.Violation); ok {
+			seen[key{v.Src.Pos, v.Rule, v.Message}] = true
+		}
+	}
+	var errs errors.Error
+	prev := release
+	for _, t := range asof.Instants(release.Plan, now) {
+		next := asof.Release(release.Plan, t)
+		// The waiting period counts from when clients got each entry:
+		// what the base (the release published before the plan) held
+		// counts as it does for the release at now; every other trust
+		// entry is first published by the release at now.
+		popts := check.Options{Now: t, Next: nextRelease(next, t), Base: base, BaseTime: opts.BaseTime, Planned: now, NewFrom: now}
+		found := errors.Append(promote(check.Policy(next, popts)), promote(check.Transition(prev, next, t)))
+		for _, e := range errors.Errors(found) {
+			v, ok := e.(*check.Violation)
+			if !ok {
+				errs = errors.Append(errs, e)
+				continue
+			}
+			k := key{v.Src.Pos, v.Rule, v.Message}
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			later := *v
+			later.Message = fmt.Sprintf("%s (in the release due %s)", v.Message, t.UTC().Format(time.RFC3339Nano))
+			errs = errors.Append(errs, &later)
+		}
+		prev = next
 	}
 	return errs
 }

@@ -117,7 +117,32 @@ var corpus = []corpusCase{
 	{"near miss: v0.2 trusted root for no declared client", []step{
 		ed("environment.cue", "trustedRoot: {}", `trustedRoot: mediaType: "application/vnd.dev.sigstore.trustedroot.v0.2+json"`),
 		ed("environment.cue", `clients: ["sigstore-go", "cosign", "sigstore-js", "sigstore-python", "sigstore-java"]`, "clients: []")}, false, nil},
-	{"future start with sigstore-js", []step{ed("services.cue", `sign: rekorV2: start: "2026-01-01T00:00:00Z"`, `sign: rekorV2: start: "2027-01-01T00:00:00Z"`)}, false, []string{check.RuleClientTraps}},
+	// A future start is withheld from the release until its start
+	// (package asof), so sigstore-js never sees it early; the release it
+	// enters is judged at its own time.
+	{"near miss: future start with sigstore-js, withheld until its release", []step{ed("services.cue", `sign: rekorV2: start: "2026-01-01T00:00:00Z"`, `sign: rekorV2: start: "2027-01-01T00:00:00Z"`)}, false, nil},
+	{"later release signs before the waiting period ends", []step{
+		ed("services.cue", `verify: start: "2025-09-23T00:00:00Z"`, `verify: start: "2026-12-01T00:00:00Z"`),
+		ed("services.cue", `sign: rekorV2: start: "2026-01-01T00:00:00Z"`, `sign: rekorV2: start: "2027-01-01T00:00:00Z"`)}, false, []string{check.RuleWaitingPeriod}},
+	{"near miss: later release signs once the waiting period ends", []step{
+		ed("services.cue", `verify: start: "2025-09-23T00:00:00Z"`, `verify: start: "2026-12-01T00:00:00Z"`),
+		ed("services.cue", `sign: rekorV2: start: "2026-01-01T00:00:00Z"`, `sign: rekorV2: start: "2027-03-01T00:00:00Z"`)}, false, nil},
+	// A handover planned ahead: a new OIDC provider enters main on
+	// 2027-01-01 (withheld until then), the old one's signing ends. A
+	// client keeps the release before for up to tufTimestampExpiry +
+	// buffer (14 days) after the next one, so the old entry must last
+	// that long; past that the next release covers it.
+	{"near miss: planned handover overlapping the time clients keep the release before", []step{
+		ed("services.cue", oidcSign, "api: 1\n\tsign: {main: {start: \"2022-04-13T20:06:15Z\", end: \"2027-01-15T00:00:00Z\"}, rekorV2: fulcioSince}\n}\n"),
+		extra(`oidc: next: {url: "https://oauth2-next.sigstore.dev/auth", api: 1, sign: main: start: "2027-01-01T00:00:00Z"}`)}, false, nil},
+	{"planned handover shorter than the time clients keep the release before", []step{
+		ed("services.cue", oidcSign, "api: 1\n\tsign: {main: {start: \"2022-04-13T20:06:15Z\", end: \"2027-01-05T00:00:00Z\"}, rekorV2: fulcioSince}\n}\n"),
+		extra(`oidc: next: {url: "https://oauth2-next.sigstore.dev/auth", api: 1, sign: main: start: "2027-01-01T00:00:00Z"}`)}, false, []string{check.RuleNoGaps}},
+	{"withheld signing window names no signing config", []step{
+		extra(`oidc: sigstore: sign: mian: start: "2027-01-01T00:00:00Z"`)}, false, []string{check.RuleWellFormed}},
+	{"withheld signing window ends before it starts", []step{
+		extra(`oidc: sigstore: sign: main: {start: "2022-04-13T20:06:15Z", end: "2027-03-01T00:00:00Z"}
+oidc: later: {url: "https://oauth2-later.sigstore.dev/auth", api: 1, sign: main: {start: "2027-02-01T00:00:00Z", end: "2027-01-01T00:00:00Z"}}`)}, false, []string{check.RuleWellFormed}},
 	{"near miss: future start without sigstore-js", []step{
 		ed("services.cue", `sign: rekorV2: start: "2026-01-01T00:00:00Z"`, `sign: rekorV2: start: "2027-01-01T00:00:00Z"`),
 		ed("environment.cue", `"sigstore-js", `, "")}, false, nil},
@@ -232,28 +257,31 @@ var baseEdits = map[string]func(*model.Environment){
 // nearMisses says which rule each near miss comes close to breaking: every
 // rule must have one, so that a rule that fires too eagerly fails here.
 var nearMisses = map[string][]string{
-	"near miss: signing ends exactly when verification does":              {check.RuleVerifyBeforeSign},
-	"near miss: front behind a trusted shard":                             {check.RuleVerifyBeforeSign},
-	"near miss: signing exactly 90 days after trust":                      {check.RuleWaitingPeriod},
-	"near miss: short wait with a short TUF expiry":                       {check.RuleWaitingPeriod},
-	"near miss: new log signed to a waiting period after its publication": {check.RuleWaitingPeriod},
-	"near miss: main drops Rekor v1 at its declared retirement":           {check.RuleNoGaps},
-	"near miss: opt-in file drops Rekor v1":                               {check.RuleNoGaps},
-	"near miss: EXACT 1":                                                  {check.RuleNoGaps},
-	"near miss: signing ended in the past, another log takes over":        {check.RuleNoGaps, check.RuleSigningStartFixed},
-	"near miss: signing entry removed, another log takes over":            {check.RuleNoGaps, check.RuleSigningStartFixed},
-	"near miss: TSA removed from main (a rollback)":                       {check.RuleSigningStartFixed, check.RuleNoGaps},
-	"near miss: CT logs on one host, different paths":                     {check.RuleWellFormed},
-	"near miss: v0.2 trusted root for no declared client":                 {check.RuleClientTraps},
-	"near miss: future start without sigstore-js":                         {check.RuleClientTraps},
-	"near miss: chain trusted from its certificate's first second":        {check.RuleMaterial},
-	"near miss: verification end withdrawn before it is reached":          {check.RuleImmutable},
-	"near miss: chain reordered leaf first":                               {check.RuleImmutable, check.RuleNothingDisappears},
-	"near miss: log id corrected":                                         {check.RuleImmutable, check.RuleNothingDisappears},
-	"near miss: flawed base, fixed head":                                  {check.RuleMaterial},
-	"near miss: trust ends after signing does":                            {check.RuleNoRetroactiveEnd},
-	"near miss: ended CT log retired with a reason":                       {check.RuleNothingDisappears},
-	"near miss: signing end added in the future":                          {check.RuleSigningStartFixed},
+	"near miss: signing ends exactly when verification does":                           {check.RuleVerifyBeforeSign},
+	"near miss: front behind a trusted shard":                                          {check.RuleVerifyBeforeSign},
+	"near miss: signing exactly 90 days after trust":                                   {check.RuleWaitingPeriod},
+	"near miss: short wait with a short TUF expiry":                                    {check.RuleWaitingPeriod},
+	"near miss: new log signed to a waiting period after its publication":              {check.RuleWaitingPeriod},
+	"near miss: main drops Rekor v1 at its declared retirement":                        {check.RuleNoGaps},
+	"near miss: opt-in file drops Rekor v1":                                            {check.RuleNoGaps},
+	"near miss: EXACT 1":                                                               {check.RuleNoGaps},
+	"near miss: signing ended in the past, another log takes over":                     {check.RuleNoGaps, check.RuleSigningStartFixed},
+	"near miss: signing entry removed, another log takes over":                         {check.RuleNoGaps, check.RuleSigningStartFixed},
+	"near miss: TSA removed from main (a rollback)":                                    {check.RuleSigningStartFixed, check.RuleNoGaps},
+	"near miss: CT logs on one host, different paths":                                  {check.RuleWellFormed},
+	"near miss: v0.2 trusted root for no declared client":                              {check.RuleClientTraps},
+	"near miss: future start without sigstore-js":                                      {check.RuleClientTraps},
+	"near miss: chain trusted from its certificate's first second":                     {check.RuleMaterial},
+	"near miss: verification end withdrawn before it is reached":                       {check.RuleImmutable},
+	"near miss: chain reordered leaf first":                                            {check.RuleImmutable, check.RuleNothingDisappears},
+	"near miss: log id corrected":                                                      {check.RuleImmutable, check.RuleNothingDisappears},
+	"near miss: flawed base, fixed head":                                               {check.RuleMaterial},
+	"near miss: trust ends after signing does":                                         {check.RuleNoRetroactiveEnd},
+	"near miss: ended CT log retired with a reason":                                    {check.RuleNothingDisappears},
+	"near miss: signing end added in the future":                                       {check.RuleSigningStartFixed},
+	"near miss: future start with sigstore-js, withheld until its release":             {check.RuleClientTraps},
+	"near miss: later release signs once the waiting period ends":                      {check.RuleWaitingPeriod},
+	"near miss: planned handover overlapping the time clients keep the release before": {check.RuleNoGaps},
 }
 
 // TestPolicyCorpus runs every unsafe change and near miss. Each unsafe

@@ -10,6 +10,10 @@ import (
 	"github.com/trustc-dev/trustc/internal/refdata"
 )
 
+// shellOperator is where a command of a run block ends: a redirection or
+// an operator.
+var shellOperator = regexp.MustCompile(`\s+(\d?>|\|\|?|&&|;)`)
+
 // TestWorkflowCommandsTested keeps the example workflow honest without
 // GitHub: every action it uses is pinned by full commit SHA, and every
 // trustc command it runs is run, as written (with BASE_REF=main), by
@@ -41,7 +45,9 @@ func TestWorkflowCommandsTested(t *testing.T) {
 			continue
 		}
 		commands++
-		cmd, _, _ := strings.Cut(trimmed, " >")
+		// The command ends where the shell's redirections and operators
+		// begin.
+		cmd := shellOperator.Split(trimmed, 2)[0]
 		cmd = strings.NewReplacer(`"`, "", "$BASE_REF", "main").Replace(cmd)
 		want := regexp.MustCompile(`(?m)^!? ?exec ` + regexp.QuoteMeta(cmd) + `( -now \S+)?$`)
 		if !want.Match(script) {

@@ -69,6 +69,9 @@ type checker struct {
 	// errs collects violations; errors.Append is quadratic in their
 	// number (see internal/errlist).
 	errs errlist.List
+	// next is Options.Next, for no-gaps; planned is Options.Planned, for
+	// the waiting period.
+	next, planned time.Time
 }
 
 func (c *checker) add(err errors.Error) { c.errs.Add(err) }

@@ -34,12 +34,27 @@ type Options struct {
 	// before the release is then history the check cannot date, and is not
 	// judged (Sigstore's 2021 Rekor log would otherwise fail every lint).
 	Published bool
+	// Next, when set, is the release time of the next release of the
+	// plan this release was staged from (package asof). A client may keep
+	// this release for policy.tufTimestampExpiry + policy.buffer after
+	// the next one is published, so no-gaps judges this release's
+	// instants up to then and leaves the later ones to the next release.
+	Next time.Time
+	// Planned, when set, is when the plan this release was staged from
+	// was compiled (the release time of its first release). A window that
+	// starts after it is a step of the plan, not history, so no
+	// waitingPeriodExempt covers it, even once its release has come.
+	Planned time.Time
+	// NewFrom, when set, is when the entries Base lacks were first
+	// published, if not at Now: for a later release of a plan, the plan's
+	// first release published every trust entry it declares.
+	NewFrom time.Time
 }
 
 // Policy checks the within-environment rules 1 to 5 on a derived
 // environment and returns every violation.
 func Policy(env *model.Environment, opts Options) error {
-	c := &checker{env: env}
+	c := &checker{env: env, next: opts.Next, planned: opts.Planned}
 	c.clientsKnown()
 	hist := newHistory(opts)
 	for _, sc := range env.SigningConfigs {
@@ -197,7 +212,8 @@ func (c *checker) waitingPeriod(sc *model.SigningConfig, h *history) {
 		// case the rule exists for (trustc import exempts whatever it
 		// adopts, so an imported release is judged here as published).
 		// Nor a window that has not started: that is a plan.
-		if exempt && !h.adds(s) && (h.now.IsZero() || !w.Start.V.After(h.now)) {
+		planStep := !c.planned.IsZero() && w.Start.V.After(c.planned)
+		if exempt && !h.adds(s) && (h.now.IsZero() || !w.Start.V.After(h.now)) && !planStep {
 			continue
 		}
 		if h.settled(sc, s, w, need) {
@@ -231,6 +247,7 @@ func (c *checker) waitingPeriod(sc *model.SigningConfig, h *history) {
 // entries it held and the signing windows it published.
 type history struct {
 	now, baseTime   time.Time
+	newFrom         time.Time // Options.NewFrom
 	base, published bool
 	entries         map[model.Identity]bool
 	// windows are the base's signing windows by file, kind and URL.
@@ -243,7 +260,7 @@ type history struct {
 type signKey struct{ file, kind, url string }
 
 func newHistory(opts Options) *history {
-	h := &history{now: opts.Now, baseTime: opts.BaseTime, published: opts.Published}
+	h := &history{now: opts.Now, baseTime: opts.BaseTime, published: opts.Published, newFrom: opts.NewFrom}
 	if !h.baseTime.IsZero() && !h.now.IsZero() && h.baseTime.After(h.now) {
 		// A base published after this release's time (a pinned -now):
 		// clients had it by now at the latest.
@@ -336,6 +353,8 @@ func (h *history) trustedFrom(s signer, need time.Duration) (time.Time, bool) {
 				if !h.baseTime.IsZero() && v.Start.V.Add(need).After(h.baseTime) {
 					pub = h.baseTime
 				}
+			case !h.newFrom.IsZero():
+				pub = h.newFrom
 			default:
 				pub = h.now
 			}
@@ -434,6 +453,20 @@ func (c *checker) noGaps(sc *model.SigningConfig) {
 	}
 	slices.SortFunc(instants, time.Time.Compare)
 	instants = slices.Compact(instants)
+	// A staged release is replaced by the next one; past the time a
+	// client may keep it, the next release is judged instead.
+	var until string
+	if !c.next.IsZero() {
+		kept := c.next.Add(c.env.Policy.MinWaitingPeriod())
+		until = fmt.Sprintf(" (the next release is due %s, but a client may keep this one until %s, policy.tufTimestampExpiry + policy.buffer later)", text.Time(c.next), text.Time(kept))
+		instants = slices.DeleteFunc(instants, func(t time.Time) bool { return t.After(kept) })
+	}
+	note := func(t time.Time) string {
+		if until != "" && !t.Before(c.next) {
+			return until
+		}
+		return ""
+	}
 
 	// An entry is valid on [start, end+slack): published ends are
 	// written as …:59.999Z and the next window starts at the following
@@ -542,7 +575,7 @@ func (c *checker) noGaps(sc *model.SigningConfig) {
 		}
 		if t, ok := firstGap(es, from, until, keep); ok {
 			reported[what] = true
-			c.add(violation(RuleNoGaps, gapAt(es, t), "%s offers no valid %s at %s; clients signing then would fail; extend a window or add a service", sc.File.V, what, text.Time(t)))
+			c.add(violation(RuleNoGaps, gapAt(es, t), "%s offers no valid %s at %s%s; clients signing then would fail; extend a window or add a service", sc.File.V, what, text.Time(t), note(t)))
 		}
 	}
 	gap("CA", ca, live, time.Time{}, nil)
@@ -599,8 +632,8 @@ func (c *checker) noGaps(sc *model.SigningConfig) {
 				continue
 			}
 			if len(active) < sel.Count.V {
-				c.add(violation(RuleNoGaps, sel.Count.Src, "%s asks clients for EXACT %d %s, but at %s only %d operator(s) run a valid one; lower the count or add services",
-					sc.File.V, sel.Count.V, what, text.Time(t), len(active)))
+				c.add(violation(RuleNoGaps, sel.Count.Src, "%s asks clients for EXACT %d %s, but at %s%s only %d operator(s) run a valid one; lower the count or add services",
+					sc.File.V, sel.Count.V, what, text.Time(t), note(t), len(active)))
 				return
 			}
 		}

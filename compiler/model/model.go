@@ -58,6 +58,11 @@ type Environment struct {
 	// TUFTargets are the material files published as TUF targets of their
 	// own, in CUE declaration order.
 	TUFTargets []*TUFTarget
+
+	// Plan is the whole plan this release was staged from (package
+	// asof), with signing entries that start later; nil when the
+	// environment is the plan itself.
+	Plan *Environment
 }
 
 // Policy holds the environment's limits.

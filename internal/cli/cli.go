@@ -19,6 +19,7 @@ const (
 	exitOK    = 0
 	exitFail  = 1 // bad input, policy violation, drift
 	exitUsage = 2
+	exitDue   = 3 // generate -check: a planned release is due, nothing is wrong
 )
 
 // Main runs trustc with the process's arguments and standard streams.
@@ -44,6 +45,7 @@ func commands() map[string]command {
 		"check":            {"check environments, or a directory of published JSON, against every rule", runCheck},
 		"diff":             {"review a trust change: what it does to which clients, and when", runDiff},
 		"at":               {"what Sigstore clients sign with and verify at one instant", runAt},
+		"plan":             {"the release calendar: each date the published files must change, and why", runPlan},
 		"probe":            {"check the live services of a compiled release against it (network)", runProbe},
 		"tuf":              {"tuf build: sign a TUF repository serving an environment's release", runTUF},
 		"verify-published": {"compare a published TUF repository with golden/<env>", runVerifyPublished},

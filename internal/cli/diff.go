@@ -84,6 +84,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	// The old release.
 	var old *release.Release
 	oldDir := filepath.Join(absRoot, "golden") // for positions in the base
+	gitBase := ""                              // the base ref, whose CUE holds the plan before
 	switch {
 	case *baseDir != "":
 		oldDir, _ = filepath.Abs(*baseDir)
@@ -97,6 +98,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 				return fail("no base release to review against (%v); pass -base or -base-ref", err)
 			}
 		}
+		gitBase = ref
 		tree, err := gitTree(absRoot, ref, "golden")
 		var none *noTreeError
 		switch {
@@ -120,6 +122,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	// The new release and the policy's findings on it.
 	var new *release.Release
 	var findings []review.Finding
+	var newEnvs []*model.Environment
 	var fronts map[string]clients.Fronts
 	if newDir != "" {
 		if new, err = release.Read(safefile.DirFS(newDir, safefile.MaxJSON), name); err != nil {
@@ -144,7 +147,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		findings = jsonFindings(err, newDir, prefix)
 	} else {
 		var code int
-		if new, findings, fronts, code = compileForReview(absRoot, opts, stderr); new == nil {
+		if new, newEnvs, findings, fronts, code = compileForReview(absRoot, opts, stderr); new == nil {
 			return code
 		}
 		warnDrift(absRoot, new, stderr)
@@ -154,6 +157,20 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	out, err := r.Render(*format)
 	if err != nil {
 		return fail("%v", err)
+	}
+	if newEnvs != nil && gitBase != "" {
+		// The calendar before is the CUE at the base; a base whose CUE
+		// does not load has none, and the section is left out.
+		before, berr := calendarsAt(absRoot, gitBase, t)
+		after, aerr := calendars(newEnvs, opts.Base, t)
+		switch {
+		case berr != nil:
+			fmt.Fprintf(stderr, "trustc diff: warning: no release calendar before the change: %v\n", berr)
+		case aerr != nil:
+			return fail("%v", aerr)
+		default:
+			out = append(out, calendarSection(*format, before, after)...)
+		}
 	}
 	if _, err := stdout.Write(out); err != nil {
 		return fail("%v", err)
@@ -183,15 +200,15 @@ const commentMarkerRoom = 512
 // is emitted anyway, since the review exists to show the change beside
 // what the policy says about it. Input that does not load or derive has
 // no release to review; it is printed as generate prints it.
-func compileForReview(root string, opts compiler.Options, stderr io.Writer) (*release.Release, []review.Finding, map[string]clients.Fronts, int) {
+func compileForReview(root string, opts compiler.Options, stderr io.Writer) (*release.Release, []*model.Environment, []review.Finding, map[string]clients.Fronts, int) {
 	envs, err := load.Environments(root)
 	if err != nil {
 		printErr(stderr, "trustc diff: cannot review", err, root)
-		return nil, nil, nil, exitFail
+		return nil, nil, nil, nil, exitFail
 	}
 	var findings []review.Finding
 	var broken cueerrors.Error
-	for _, env := range envs {
+	for i, env := range envs {
 		// Material that does not derive leaves nothing to emit: those
 		// problems are the input's, not findings beside a change (every
 		// stage reports the one problem type, so its rule cannot tell).
@@ -199,7 +216,10 @@ func compileForReview(root string, opts compiler.Options, stderr io.Writer) (*re
 			broken = cueerrors.Append(broken, cueerrors.Promote(derr, ""))
 			continue
 		}
-		err := compiler.Check([]*model.Environment{env}, opts)
+		// A slice of envs, not a copy: Check replaces the environment by
+		// its release as of opts.Now, which is what Emit must write.
+		err := compiler.Check(envs[i:i+1], opts)
+		env = envs[i]
 		var sources emit.SourceMap
 		for _, e := range cueerrors.Errors(err) {
 			v, ok := e.(*check.Violation)
@@ -215,14 +235,14 @@ func compileForReview(root string, opts compiler.Options, stderr io.Writer) (*re
 	}
 	if broken != nil {
 		printErr(stderr, "trustc diff: cannot review", cueerrors.Sanitize(broken), root)
-		return nil, nil, nil, exitFail
+		return nil, nil, nil, nil, exitFail
 	}
 	res, err := compiler.Emit(envs)
 	if err != nil {
 		fmt.Fprintf(stderr, "trustc diff: %v\n", err)
-		return nil, nil, nil, exitFail
+		return nil, nil, nil, nil, exitFail
 	}
-	return res.Release, findings, frontsOf(envs), exitOK
+	return res.Release, envs, findings, frontsOf(envs), exitOK
 }
 
 // frontsOf maps each environment's Rekor fronts to their shards' URLs:

@@ -13,8 +13,10 @@ import (
 	"time"
 
 	"github.com/trustc-dev/trustc/compiler"
+	"github.com/trustc-dev/trustc/compiler/asof"
 	"github.com/trustc-dev/trustc/internal/atomicdir"
 	"github.com/trustc-dev/trustc/internal/safefile"
+	"github.com/trustc-dev/trustc/internal/text"
 	"github.com/trustc-dev/trustc/release"
 )
 
@@ -22,7 +24,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("generate", "[-C dir] [-out dir] [-check]", stderr)
 	root := fs.String("C", ".", "repository `dir`ectory holding environments/ and cue.mod/")
 	out := fs.String("out", "golden", "output `dir`ectory (relative paths are relative to -C)")
-	check := fs.Bool("check", false, "write nothing; exit 1 and name every file that differs from the output directory")
+	check := fs.Bool("check", false, "write nothing; exit 1 and name every file that differs from the output directory, or exit 3 when the difference is a release the plan says is due")
 	var now nowFlag
 	fs.Var(&now, "now", "release `time` (RFC 3339) for time-dependent rules; default the clock")
 	if code, ok := parse(fs, args); !ok {
@@ -50,7 +52,8 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 			return exitFail
 		}
 	}
-	res, err := compiler.CompileWith(absRoot, releaseOptions("trustc generate", now.value(), outDir, stderr))
+	opts := releaseOptions("trustc generate", now.value(), outDir, stderr)
+	res, err := compiler.CompileWith(absRoot, opts)
 	if err != nil {
 		printErr(stderr, "trustc generate: nothing written", err, absRoot)
 		return exitFail
@@ -63,11 +66,30 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "trustc generate -check: %v\n", err)
 			return exitFail
 		}
-		if len(drift) > 0 {
-			printStale(stderr, "trustc generate -check", *out, drift)
+		if len(drift) == 0 {
+			return exitOK
+		}
+		dueLines, stale, err := dueOrDrift(outDir, res.Envs, opts.Now, drift)
+		if err != nil {
+			fmt.Fprintf(stderr, "trustc generate -check: %v\n", err)
 			return exitFail
 		}
-		return exitOK
+		if len(stale) > 0 {
+			printStale(stderr, "trustc generate -check", *out, stale)
+		}
+		if len(dueLines) > 0 {
+			// Not a mistake: the plan says these files change today. A
+			// scheduled job runs 'trustc generate' and opens the release
+			// pull request on this status.
+			fmt.Fprintf(stderr, "trustc generate -check: a planned release is due; run 'trustc generate' and open the release pull request:\n")
+			for _, d := range dueLines {
+				fmt.Fprintf(stderr, "  %s\n", d)
+			}
+		}
+		if len(stale) > 0 {
+			return exitFail
+		}
+		return exitDue
 	}
 	if err := atomicdir.Replace(outDir, files); err != nil {
 		if errors.Is(err, atomicdir.ErrReadOnly) {
@@ -77,8 +99,16 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "trustc generate: write %s: %v\n", *out, err)
 		return exitFail
 	}
-	for _, env := range res.Release.Envs {
-		fmt.Fprintf(stdout, "%s: %d files\n", env.Name, len(env.Files()))
+	for i, env := range res.Release.Envs {
+		next := ""
+		// Entries the plan withholds until a later release: say when the
+		// next one is due, so nobody mistakes this release for the plan.
+		if m := res.Envs[i]; m.Plan != nil {
+			if ts := asof.Instants(m.Plan, opts.Now); len(ts) > 0 {
+				next = fmt.Sprintf("; next planned release due %s (trustc plan)", text.Time(ts[0]))
+			}
+		}
+		fmt.Fprintf(stdout, "%s: %d files%s\n", env.Name, len(env.Files()), next)
 	}
 	return exitOK
 }

@@ -37,6 +37,15 @@ var realFlaws = map[string][]string{
 	"staging v19 → v20": {"client-traps", "waiting-period"},
 }
 
+// cueFlaws are the transitions whose CUE route refuses other rules than
+// realFlaws says: through CUE, trustc compiles the release of the
+// publication day, which withholds a signing entry until its start
+// (package asof), so sigstore-js is never sent to log2025-alpha2 early;
+// the waiting period is still judged, in the release due at its start.
+var cueFlaws = map[string][]string{
+	"staging v19 → v20": {"waiting-period"},
+}
+
 // TestHistoryVerdicts checks every consecutive transition of Sigstore's
 // published history (internal/published: production and staging, each
 // release at the moment it was published) as a user types it: in DIR mode,
@@ -88,12 +97,15 @@ func TestHistoryVerdicts(t *testing.T) {
 			writeFindings(&golden, "dir", dirCode, dirOut, data, repo)
 			writeFindings(&golden, "cue", cueCode, cueOut, data, repo)
 
-			want := realFlaws[name]
 			for _, route := range []struct {
 				name string
 				code int
 				out  []finding
 			}{{"DIR mode", dirCode, dirOut}, {"CUE after import", cueCode, cueOut}} {
+				want := realFlaws[name]
+				if w, ok := cueFlaws[name]; ok && route.name == "CUE after import" {
+					want = w
+				}
 				got := blockingRules(route.out)
 				if diff := cmp.Diff(want, got); diff != "" {
 					t.Errorf("%s, %s: rules refused (-want +got):\n%s", name, route.name, diff)

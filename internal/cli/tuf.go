@@ -15,6 +15,7 @@ import (
 	"github.com/trustc-dev/trustc/compiler/load"
 	"github.com/trustc-dev/trustc/internal/safefile"
 	"github.com/trustc-dev/trustc/internal/text"
+	"github.com/trustc-dev/trustc/plan"
 	"github.com/trustc-dev/trustc/release"
 	"github.com/trustc-dev/trustc/tufrepo"
 )
@@ -223,6 +224,13 @@ func reviewedEnv(cmd, prefix, absRoot string, opts compiler.Options, golden, gol
 	}
 	if len(drift) > 0 {
 		printStale(stderr, strings.TrimSuffix(cmd+": "+prefix, ": "), filepath.ToSlash(filepath.Join(golden, envName)), drift)
+		// A release of a later day of the plan, published now, would
+		// send early clients to entries before their start: say so.
+		if len(res.Envs) == 1 {
+			if at, ahead, err := plan.Ahead(res.Envs[0], opts.Now, sameFiles(os.DirFS(filepath.Join(goldenDir, envName)))); err == nil && ahead {
+				fmt.Fprintf(stderr, "  %s holds the release due %s, ahead of its day: clients that use listed services early would sign to entries before their start\n", filepath.ToSlash(filepath.Join(golden, envName)), text.Time(at))
+			}
+		}
 		return nil, false
 	}
 	return env, true

@@ -64,9 +64,9 @@ func runVerifyPublished(args []string, stdout, stderr io.Writer) int {
 	}
 	// Expect exactly what tuf build would publish for the reviewed
 	// release: the trust files and the legacy targets with their custom
-	// metadata. The bytes do not depend on the time, so the rules that do
-	// are left to generate and tuf build.
-	env, ok := reviewedEnv("trustc verify-published", "", absRoot, compiler.Options{}, *golden, goldenDir, *envName, stderr)
+	// metadata. A plan's release depends on the time (package asof): the
+	// release of -now, as tuf build compiles it.
+	env, ok := reviewedEnv("trustc verify-published", "", absRoot, compiler.Options{Now: ref}, *golden, goldenDir, *envName, stderr)
 	if !ok {
 		return exitFail
 	}

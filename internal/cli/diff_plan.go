@@ -1,0 +1,218 @@
+package cli
+
+import (
+	"archive/tar"
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/trustc-dev/trustc/compiler"
+	"github.com/trustc-dev/trustc/compiler/load"
+	"github.com/trustc-dev/trustc/compiler/model"
+	"github.com/trustc-dev/trustc/plan"
+)
+
+// calendarSection is the review's section on the release calendar: for
+// every environment whose calendar a change moves, the calendar before
+// and after it. A change to a rollout declared ahead may leave today's
+// files alone (the review then says "No changes") and still add, move or
+// drop every later release. before is the CUE at the base ref; it is
+// empty for JSON formats and when there is no base CUE to compare with.
+func calendarSection(format string, before, after []*plan.Calendar) []byte {
+	if format != "text" && format != "markdown" {
+		return nil
+	}
+	var names []string
+	for _, c := range slices.Concat(before, after) {
+		if !slices.Contains(names, c.Env) {
+			names = append(names, c.Env)
+		}
+	}
+	slices.Sort(names)
+	find := func(cs []*plan.Calendar, name string) *plan.Calendar {
+		for _, c := range cs {
+			if c.Env == name {
+				return c
+			}
+		}
+		return nil
+	}
+	var b bytes.Buffer
+	for _, n := range names {
+		bl, al := calendarLines(find(before, n)), calendarLines(find(after, n))
+		if slices.Equal(bl, al) {
+			continue
+		}
+		if format == "markdown" {
+			fmt.Fprintf(&b, "\n### Release calendar of `%s`: changed\n\n", n)
+			for _, side := range []struct {
+				name  string
+				lines []string
+			}{{"Before", bl}, {"After", al}} {
+				fmt.Fprintf(&b, "%s:\n\n", side.name)
+				for _, l := range side.lines {
+					fmt.Fprintf(&b, "- %s\n", l)
+				}
+				b.WriteString("\n")
+			}
+			b.WriteString("Run `trustc plan -format markdown` for each date's rule and the clients it affects.\n")
+			continue
+		}
+		fmt.Fprintf(&b, "\n%s: release calendar changed (trustc plan shows each date's rule and clients):\n", n)
+		for _, side := range []struct {
+			name  string
+			lines []string
+		}{{"before", bl}, {"after", al}} {
+			fmt.Fprintf(&b, "  %s:\n", side.name)
+			for _, l := range side.lines {
+				fmt.Fprintf(&b, "    %s\n", l)
+			}
+		}
+	}
+	return b.Bytes()
+}
+
+// calendarLines is one line per event of a calendar: what a reviewer
+// compares.
+func calendarLines(c *plan.Calendar) []string {
+	switch {
+	case c == nil:
+		return []string{"no such environment"}
+	case len(c.Dates) == 0:
+		return []string{"nothing planned"}
+	}
+	var out []string
+	for _, d := range c.Dates {
+		what := "no file changes"
+		if d.Release {
+			what = "release"
+		}
+		for _, e := range d.Events {
+			out = append(out, fmt.Sprintf("%s (%s): %s: %s %s", d.Time.UTC().Format(time.RFC3339Nano), what, e.File, e.Entry, e.Kind))
+		}
+	}
+	return out
+}
+
+// calendars lays out the calendar of each compiled environment (envs as
+// compiler.Check left them: releases that point at their plan) after t.
+func calendars(envs []*model.Environment, base map[string]*model.Environment, t time.Time) ([]*plan.Calendar, error) {
+	var out []*plan.Calendar
+	for _, env := range envs {
+		whole := env
+		if env.Plan != nil {
+			whole = env.Plan
+		}
+		c, err := plan.New(whole, base[env.Name], t)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// calendarsAt lays out the calendars of the CUE at git ref in the
+// repository at root, after t: the plan before a change. Its rules are not
+// checked again: the base's own problems are not this change's.
+func calendarsAt(root, ref string, t time.Time) ([]*plan.Calendar, error) {
+	dir, err := os.MkdirTemp("", "trustc-base-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	// A ref before the first environment has no plan: every calendar is
+	// new.
+	present, err := git(root, "ls-tree", "--name-only", ref, "--", "cue.mod", "schema", "environments")
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(strings.Fields(string(present)), "environments") {
+		return nil, nil
+	}
+	if err := gitExtract(root, ref, dir, strings.Fields(string(present))...); err != nil {
+		return nil, err
+	}
+	envs, err := load.Environments(dir)
+	if err != nil {
+		return nil, fmt.Errorf("load the CUE at %s: %w", ref, err)
+	}
+	var kept []*model.Environment
+	for i := range envs {
+		// Findings are ignored; an environment that does not derive has
+		// no calendar.
+		_ = compiler.Check(envs[i:i+1], compiler.Options{Now: t})
+		if derived(envs[i]) {
+			kept = append(kept, envs[i])
+		}
+	}
+	return calendars(kept, nil, t)
+}
+
+// derived reports whether every log key of env derived: emit needs them.
+func derived(env *model.Environment) bool {
+	for _, l := range env.Rekor {
+		if l.PublicKey == nil {
+			return false
+		}
+	}
+	for _, l := range env.CTLogs {
+		if l.PublicKey == nil {
+			return false
+		}
+	}
+	for _, a := range slices.Concat(env.CAs, env.TSAs) {
+		for _, ch := range a.Chains {
+			if len(ch.Certificates) == 0 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// gitExtract writes the files below paths at ref into dir, with one git
+// archive.
+func gitExtract(root, ref, dir string, paths ...string) error {
+	cmd := exec.Command("git", append([]string{"-C", root, "archive", "--format=tar", ref, "--"}, paths...)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1")
+	out, err := cmd.Output()
+	if err != nil {
+		return fmt.Errorf("git archive %s: %v: %s", ref, err, strings.TrimSpace(stderr.String()))
+	}
+	tr := tar.NewReader(bytes.NewReader(out))
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read git archive of %s: %w", ref, err)
+		}
+		if h.Typeflag != tar.TypeReg {
+			continue
+		}
+		p := filepath.Join(dir, filepath.FromSlash(h.Name))
+		if !strings.HasPrefix(p, dir+string(filepath.Separator)) {
+			return fmt.Errorf("git archive of %s: unexpected path %q", ref, h.Name)
+		}
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		b, err := io.ReadAll(tr)
+		if err != nil {
+			return fmt.Errorf("read git archive of %s: %w", ref, err)
+		}
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			return err
+		}
+	}
+}
