@@ -73,10 +73,15 @@ type rehearsal struct {
 	tufDir  string
 	tufURL  string
 	tufKeys string
-	names   map[string]string // kind -> name trustc init gave the service
-	clients []client
-	bundles []item
-	times   map[int]time.Time
+	// rootExpires is fixed at the first step: a root version is signed
+	// once (tuf build refuses other bytes under the same version), so every
+	// step re-signs 1.root.json with the same expiry and keys, to the same
+	// bytes (Ed25519 signatures are deterministic).
+	rootExpires string
+	names       map[string]string // kind -> name trustc init gave the service
+	clients     []client
+	bundles     []item
+	times       map[int]time.Time
 }
 
 // Run rehearses the rollout and returns its report. An error means the
@@ -412,6 +417,14 @@ func (r *rehearsal) review(n int, now string) string {
 func (r *rehearsal) publish(n int, now string) error {
 	args := []string{"tuf", "build", "-env", envName, "-out", r.tufDir, "-now", now,
 		"-targets-version", strconv.Itoa(n), "-snapshot-version", strconv.Itoa(n), "-timestamp-version", strconv.Itoa(n)}
+	if r.rootExpires == "" {
+		t, err := time.Parse(time.RFC3339, now)
+		if err != nil {
+			return fmt.Errorf("step %d: release time %q: %w", n, now, err)
+		}
+		r.rootExpires = t.AddDate(1, 0, 0).UTC().Format(time.RFC3339)
+	}
+	args = append(args, "-root-expires", r.rootExpires)
 	if r.tufKeys == "" {
 		r.tufKeys = filepath.Join(r.cfg.Work, "tuf-keys")
 		args = append(args, "-generate-keys", r.tufKeys)
