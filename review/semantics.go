@@ -10,6 +10,7 @@ import (
 	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
 	prototrustroot "github.com/sigstore/protobuf-specs/gen/pb-go/trustroot/v1"
 	"github.com/trustc-dev/trustc/clients"
+	"github.com/trustc-dev/trustc/compiler/derive"
 	"github.com/trustc-dev/trustc/internal/text"
 	"github.com/trustc-dev/trustc/release"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -290,9 +291,8 @@ func (c *fileCtx) when(ch *Change, first time.Time) {
 
 // rekorAPI is a trusted-root log's Rekor API version, which the trusted
 // root does not state: the majorApiVersion of a signing config's service
-// at its URL, else 2 for an Ed25519 key (Rekor v2 signs checkpoints with
-// it; v1 logs use ECDSA), else 1. compiler/load reads published trusted
-// roots by the same rule.
+// at its URL, else derive.RekorAPI's answer from the published log id and
+// key, the rule compiler/load applies to published trusted roots.
 func (c *fileCtx) rekorAPI(m protoreflect.Message) uint64 {
 	url := strings.TrimSuffix(str(m, "base_url"), "/")
 	for _, env := range []*release.Env{c.env.new, c.env.old} {
@@ -307,10 +307,19 @@ func (c *fileCtx) rekorAPI(m protoreflect.Message) uint64 {
 			}
 		}
 	}
-	if get(m, "public_key", "key_details").Enum() == protoreflect.EnumNumber(protocommon.PublicKeyDetails_PKIX_ED25519) {
-		return 2
+	details := protocommon.PublicKeyDetails(get(m, "public_key", "key_details").Enum()).String()
+	return uint64(derive.RekorAPI(bytesOf(m, "public_key", "raw_bytes"), details, url, bytesOf(m, "log_id", "key_id")))
+}
+
+// bytesOf reads a bytes field through get, nil where the path does not
+// exist.
+func bytesOf(m protoreflect.Message, names ...string) []byte {
+	v := get(m, names...)
+	if !v.IsValid() {
+		return nil
 	}
-	return 1
+	b, _ := v.Interface().([]byte)
+	return b
 }
 
 // rekorV2Verifiers says who verifies a Rekor v2 log's entries.

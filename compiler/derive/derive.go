@@ -3,6 +3,7 @@ package derive
 import (
 	"crypto/ed25519"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/base64"
 	"net/url"
 	"slices"
@@ -121,6 +122,24 @@ func apiFromLogID(pk *model.PublicKey, guess int, published string, u model.Valu
 		}
 	}
 	return guess
+}
+
+// RekorAPI is the Rekor API version of a published trusted-root log that
+// no signing config states: the version whose log id the published id is,
+// else 2 for an Ed25519 key (Rekor v2 signs checkpoints with one), else 1.
+// It is the rule Environment applies to published JSON (compiler/load),
+// exported so that the review reads a log's version the same way.
+func RekorAPI(rawKey []byte, details, baseURL string, logID []byte) int {
+	guess := 1
+	if details == "PKIX_ED25519" {
+		guess = 2
+	}
+	key, err := x509.ParsePKIXPublicKey(rawKey)
+	if err != nil {
+		return guess
+	}
+	pk := &model.PublicKey{Key: key, Raw: rawKey, SPKI: rawKey, Details: details}
+	return apiFromLogID(pk, guess, base64.StdEncoding.EncodeToString(logID), model.Value[string]{V: baseURL})
 }
 
 // Origin is a log's checkpoint origin: its base URL without the scheme, as
