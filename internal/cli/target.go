@@ -43,18 +43,8 @@ func checkOutput(absRoot, dir, shown string) error {
 		}
 		return fmt.Errorf("refuse to replace %s: it %s the repository's %s/, which generate reads; choose another -out", shown, what, src)
 	}
-	fi, err := os.Lstat(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if !fi.IsDir() {
-		return fmt.Errorf("refuse to replace %s: it is not a directory", shown)
-	}
-	envs, err := os.ReadDir(dir)
-	if err != nil {
+	envs, exists, err := replaceable(dir, shown)
+	if !exists || err != nil {
 		return err
 	}
 	for _, e := range envs {
@@ -82,18 +72,8 @@ func checkOutput(absRoot, dir, shown string) error {
 // directory, or an environment (a directory holding a .cue file) with
 // nothing hidden in it (.git, or a temporary tree of another run).
 func checkEnvTarget(dir, shown string) error {
-	fi, err := os.Lstat(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if !fi.IsDir() {
-		return fmt.Errorf("refuse to replace %s: it is not a directory", shown)
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
+	entries, exists, err := replaceable(dir, shown)
+	if !exists || err != nil {
 		return err
 	}
 	cue := len(entries) == 0
@@ -109,4 +89,22 @@ func checkEnvTarget(dir, shown string) error {
 		return fmt.Errorf("refuse to replace %s: it holds no .cue file, so it is no environment; move its files away first", shown)
 	}
 	return nil
+}
+
+// replaceable lists dir, the target of a replacement shown to the user
+// as shown: exists is false when there is nothing there to replace, and
+// anything there but a directory is refused.
+func replaceable(dir, shown string) (entries []os.DirEntry, exists bool, err error) {
+	fi, err := os.Lstat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if !fi.IsDir() {
+		return nil, true, fmt.Errorf("refuse to replace %s: it is not a directory", shown)
+	}
+	entries, err = os.ReadDir(dir)
+	return entries, true, err
 }
