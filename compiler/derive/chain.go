@@ -2,7 +2,9 @@ package derive
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"crypto/x509"
+	"sync"
 
 	"cuelang.org/go/cue/errors"
 
@@ -108,7 +110,7 @@ func order(c *model.Chain, kind string, certs []*x509.Certificate, from []*model
 			errs = errors.Append(errs, from[i].File.Src.Rulef(model.RuleMaterial, "chain %q: certificate %d (%s) is issued by %s, not by certificate %d (%s); list the certificates leaf-most first, each followed by its issuer", c.Name, i, cert.Subject, cert.Issuer, i+1, issuer.Subject))
 			continue
 		}
-		if err := cert.CheckSignatureFrom(issuer); err != nil {
+		if err := checkSignatureFrom(cert, issuer); err != nil {
 			errs = errors.Append(errs, from[i].File.Src.Rulef(model.RuleMaterial, "chain %q: certificate %d (%s) does not verify under certificate %d (%s): %v", c.Name, i, cert.Subject, i+1, issuer.Subject, err))
 		}
 	}
@@ -117,9 +119,36 @@ func order(c *model.Chain, kind string, certs []*x509.Certificate, from []*model
 	case !bytes.Equal(anchor.RawIssuer, anchor.RawSubject):
 		errs = errors.Append(errs, last.File.Src.Rulef(model.RuleMaterial, "chain %q: the trust anchor, certificate %d (%s), is issued by %s, not self-signed; end the chain with its root certificate", c.Name, len(certs)-1, anchor.Subject, anchor.Issuer))
 	default:
-		if err := anchor.CheckSignatureFrom(anchor); err != nil {
+		if err := checkSignatureFrom(anchor, anchor); err != nil {
 			errs = errors.Append(errs, last.File.Src.Rulef(model.RuleMaterial, "chain %q: the trust anchor, certificate %d (%s), is not self-signed: %v; end the chain with its root certificate", c.Name, len(certs)-1, anchor.Subject, err))
 		}
 	}
 	return errs
+}
+
+// signatures holds, for the life of the process, the verdict of every
+// (certificate, issuer) signature check order made, by the SHA-256 of both
+// certificates' DER. Sigstore's chains are ECDSA P-384, which Go verifies
+// in generic code at about a millisecond each, and one generate derives
+// the same chains twice: the release it replaces (its base) and the one it
+// compiles, which then holds the same certificates. Checking each pair
+// once took signature checks from 40% of a whole generate's CPU to 29%
+// (the rest is check's crypto/x509 verification; docs/performance.md).
+// The verdict depends on nothing but the two certificates, so it cannot go
+// stale; an entry is about 100 bytes, one per distinct pair ever derived.
+var signatures sync.Map // sigPair → sigVerdict
+
+type sigPair [2][sha256.Size]byte
+
+type sigVerdict struct{ err error }
+
+// checkSignatureFrom is cert.CheckSignatureFrom(issuer), once per pair.
+func checkSignatureFrom(cert, issuer *x509.Certificate) error {
+	k := sigPair{sha256.Sum256(cert.Raw), sha256.Sum256(issuer.Raw)}
+	if v, ok := signatures.Load(k); ok {
+		return v.(sigVerdict).err
+	}
+	err := cert.CheckSignatureFrom(issuer)
+	signatures.Store(k, sigVerdict{err})
+	return err
 }

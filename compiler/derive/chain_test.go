@@ -9,6 +9,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"math/big"
+	"strings"
 	"testing"
 	"time"
 
@@ -120,5 +121,45 @@ func TestChainOrder(t *testing.T) {
 				t.Errorf("chain errors (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestChainSignatureVerdictReused derives chains twice, as generate
+// derives the release it replaces and then the one it compiles: the second
+// derivation reuses each (certificate, issuer) verdict, failures included,
+// and a certificate checked under two issuers gets each issuer's verdict.
+func TestChainSignatureVerdictReused(t *testing.T) {
+	p := &pki{t: t, keys: map[string]*ecdsa.PrivateKey{}}
+	root := p.cert("root", "root", true)
+	forged := p.certSignedBy("inter", "root", "other", true)
+	// Another "root", with the key that did sign forged.
+	p.keys["root"] = p.key("other")
+	otherRoot := p.cert("root", "root", true)
+
+	derive := func(files ...[]byte) string {
+		c := &model.Chain{Name: "c"}
+		for i, f := range files {
+			c.Certs = append(c.Certs, model.Material{File: model.Value[string]{V: string(rune('a'+i)) + ".pem"}, Bytes: f})
+		}
+		var got []string
+		for _, e := range errors.Errors(chain(c, "ca")) {
+			got = append(got, e.Error())
+		}
+		return strings.Join(got, "\n")
+	}
+	const refused = `material: chain "c": certificate 0 (CN=inter,O=example) does not verify under certificate 1 (CN=root,O=example): x509: ECDSA verification failure`
+	for _, tc := range []struct {
+		name  string
+		files [][]byte
+		want  string
+	}{
+		{"forged, first", [][]byte{forged, root}, refused},
+		{"forged, again", [][]byte{forged, root}, refused},
+		{"under the root that signed it", [][]byte{forged, otherRoot}, ""},
+		{"forged, once more", [][]byte{forged, root}, refused},
+	} {
+		if diff := cmp.Diff(tc.want, derive(tc.files...)); diff != "" {
+			t.Errorf("%s: chain errors (-want +got):\n%s", tc.name, diff)
+		}
 	}
 }
