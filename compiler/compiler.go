@@ -3,6 +3,7 @@ package compiler
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"cuelang.org/go/cue/errors"
@@ -107,6 +108,12 @@ func checkAll(envs []*model.Environment, opts Options, deriveFirst bool) error {
 		envs[i] = env
 		return errors.Append(promote(derr), rules(env, derr == nil, false, opts))
 	})
+	return joined(perEnv)
+}
+
+// joined is every environment's problems, sorted and deduplicated; nil
+// when there are none.
+func joined(perEnv []errors.Error) error {
 	var errs errors.Error
 	for _, err := range perEnv {
 		errs = errors.Append(errs, err)
@@ -154,11 +161,8 @@ func promote(err error) errors.Error {
 // this is on its critical path, and deriving a chain verifies ECDSA P-384
 // signatures at about a millisecond each.
 func Models(rel *release.Release, opts load.JSONOptions) ([]*model.Environment, error) {
-	type result struct {
-		env  *model.Environment
-		errs errors.Error
-	}
-	perEnv := parallel.Map(len(rel.Envs), func(i int) result {
+	envs := make([]*model.Environment, len(rel.Envs))
+	perEnv := parallel.Map(len(rel.Envs), func(i int) errors.Error {
 		e := rel.Envs[i]
 		o := opts
 		if o.Dir != "" && len(rel.Envs) > 1 {
@@ -166,22 +170,12 @@ func Models(rel *release.Release, opts load.JSONOptions) ([]*model.Environment, 
 		}
 		env, err := load.FromRelease(e, o)
 		if env == nil {
-			return result{nil, promote(err)}
+			return promote(err)
 		}
-		return result{env, errors.Append(promote(err), promote(derive.Environment(env)))}
+		envs[i] = env // each goroutine writes its own element
+		return errors.Append(promote(err), promote(derive.Environment(env)))
 	})
-	var errs errors.Error
-	var out []*model.Environment
-	for _, r := range perEnv {
-		errs = errors.Append(errs, r.errs)
-		if r.env != nil {
-			out = append(out, r.env)
-		}
-	}
-	if errs != nil {
-		return out, errors.Sanitize(errs)
-	}
-	return out, nil
+	return slices.DeleteFunc(envs, func(e *model.Environment) bool { return e == nil }), joined(perEnv)
 }
 
 // rules runs the structure rules, then, on a well-formed environment, the
