@@ -10,6 +10,7 @@ import (
 
 	"cuelang.org/go/cue/errors"
 
+	"github.com/trustc-dev/trustc/compiler/derive"
 	"github.com/trustc-dev/trustc/compiler/model"
 	"github.com/trustc-dev/trustc/internal/text"
 	"github.com/trustc-dev/trustc/release"
@@ -807,31 +808,21 @@ func (c *checker) material(now time.Time) {
 }
 
 // chain verifies a chain with crypto/x509 (signatures, CA constraints,
-// path length) at the start of its window, and checks that its
-// certificates' validity covers the window.
+// path length, the TSA's time-stamping usage) at the start of its window
+// (derive.VerifyChain), and checks that its certificates' validity covers
+// the window.
 func (c *checker) chain(kind string, a *model.Authority, ch *model.Chain, now time.Time) {
 	certs := ch.Certificates
 	if len(certs) == 0 {
 		return
 	}
 	name := fmt.Sprintf("%s %q chain %q", kind, a.Name, ch.Name)
-	leaf, anchor := certs[0], certs[len(certs)-1]
-	usage := x509.ExtKeyUsageAny
-	if kind == "tsa" {
-		usage = x509.ExtKeyUsageTimeStamping
-		if !slices.Contains(leaf.ExtKeyUsage, x509.ExtKeyUsageTimeStamping) {
-			c.add(violation(RuleMaterial, ch.Certs[0].File.Src, "%s: the leaf certificate (%s) lacks the time-stamping extended key usage; clients reject its timestamps", name, leaf.Subject))
-			return
-		}
+	if leaf := certs[0]; kind == "tsa" && !slices.Contains(leaf.ExtKeyUsage, x509.ExtKeyUsageTimeStamping) {
+		c.add(violation(RuleMaterial, ch.Certs[0].File.Src, "%s: the leaf certificate (%s) lacks the time-stamping extended key usage; clients reject its timestamps", name, leaf.Subject))
+		return
 	}
-	roots, inter := x509.NewCertPool(), x509.NewCertPool()
-	roots.AddCert(anchor)
-	if len(certs) > 2 {
-		for _, m := range certs[1 : len(certs)-1] {
-			inter.AddCert(m)
-		}
-	}
-	if _, err := leaf.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: ch.Verify.Start.V, KeyUsages: []x509.ExtKeyUsage{usage}}); err != nil {
+	// The verification derive checked the chain's links with, asked once.
+	if _, err := derive.VerifyChain(kind, certs, ch.Verify.Start.V); err != nil {
 		c.add(violation(RuleMaterial, ch.Src, "%s does not verify at the start of its window (%s): %v", name, text.Time(ch.Verify.Start.V), err))
 		return
 	}

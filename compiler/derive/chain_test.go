@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"fmt"
 	"math/big"
 	"strings"
 	"testing"
@@ -78,6 +79,31 @@ func TestChainOrder(t *testing.T) {
 	b := p.cert("b", "a", true)
 	// Named as issued by root, signed by another key.
 	forged := p.certSignedBy("inter", "root", "other", true)
+	// A leaf listed under an intermediate that shares the root's name but
+	// not its key, and signed by the root: crypto/x509 finds the path
+	// leaf, root, which is not the one listed.
+	sameName := func(subject string, pub any, signer *ecdsa.PrivateKey, leaf bool) []byte {
+		tmpl := &x509.Certificate{
+			SerialNumber:          big.NewInt(int64(len(p.keys)) + 100),
+			Subject:               pkix.Name{CommonName: subject, Organization: []string{"example"}},
+			NotBefore:             time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC),
+			NotAfter:              time.Date(2035, 1, 1, 0, 0, 0, 0, time.UTC),
+			BasicConstraintsValid: true,
+			IsCA:                  !leaf,
+		}
+		parent := &x509.Certificate{Subject: pkix.Name{CommonName: "root", Organization: []string{"example"}}, SubjectKeyId: []byte("root")}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, pub, signer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	}
+	impostor, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rootNamed := sameName("root", impostor.Public(), p.key("root"), false)
+	byRoot := sameName("leaf", p.key("leaf").Public(), p.key("root"), true)
 
 	for _, tc := range []struct {
 		name  string
@@ -102,25 +128,33 @@ func TestChainOrder(t *testing.T) {
 		{"issuer's name, another key", "ca", [][]byte{p.cert("x", "root2", true), p.cert("root2", "root2", true)}, ""},
 		{"forged signature", "ca", [][]byte{forged, root},
 			`material: chain "c": certificate 0 (CN=inter,O=example) does not verify under certificate 1 (CN=root,O=example): x509: ECDSA verification failure`},
+		{"another path than listed", "tsa", [][]byte{byRoot, rootNamed, root},
+			`material: chain "c": certificate 0 (CN=leaf,O=example) does not verify under certificate 1 (CN=root,O=example): x509: ECDSA verification failure`},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			c := &model.Chain{Name: "c"}
-			for i, f := range tc.files {
-				c.Certs = append(c.Certs, model.Material{File: model.Value[string]{V: string(rune('a'+i)) + ".pem"}, Bytes: f})
-			}
-			got := ""
-			if err := chain(c, tc.kind); err != nil {
-				for i, e := range errors.Errors(err) {
-					if i > 0 {
-						got += "\n"
-					}
-					got += e.Error()
+		// Without a window each link is checked on its own; with one,
+		// through crypto/x509's verification at its start (VerifyChain),
+		// falling back to each link where that fails: the same findings.
+		for _, start := range []time.Time{{}, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)} {
+			t.Run(fmt.Sprintf("%s/start=%s", tc.name, start.Format(time.DateOnly)), func(t *testing.T) {
+				c := &model.Chain{Name: "c"}
+				c.Verify.Start.V = start
+				for i, f := range tc.files {
+					c.Certs = append(c.Certs, model.Material{File: model.Value[string]{V: string(rune('a'+i)) + ".pem"}, Bytes: f})
 				}
-			}
-			if diff := cmp.Diff(tc.want, got); diff != "" {
-				t.Errorf("chain errors (-want +got):\n%s", diff)
-			}
-		})
+				got := ""
+				if err := chain(c, tc.kind); err != nil {
+					for i, e := range errors.Errors(err) {
+						if i > 0 {
+							got += "\n"
+						}
+						got += e.Error()
+					}
+				}
+				if diff := cmp.Diff(tc.want, got); diff != "" {
+					t.Errorf("chain errors (-want +got):\n%s", diff)
+				}
+			})
+		}
 	}
 }
 
@@ -160,6 +194,63 @@ func TestChainSignatureVerdictReused(t *testing.T) {
 	} {
 		if diff := cmp.Diff(tc.want, derive(tc.files...)); diff != "" {
 			t.Errorf("%s: chain errors (-want +got):\n%s", tc.name, diff)
+		}
+	}
+}
+
+// TestVerifyChain asks the same verification with other usages and times
+// in between: each answer is its own arguments', whether asked first or
+// again.
+func TestVerifyChain(t *testing.T) {
+	p := &pki{t: t, keys: map[string]*ecdsa.PrivateKey{}}
+	parse := func(der []byte) *x509.Certificate {
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	b, _ := pem.Decode(p.cert("root", "root", true))
+	root := parse(b.Bytes)
+	// A code-signing leaf: a CA chain's, never a TSA's.
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(9),
+		Subject:      pkix.Name{CommonName: "leaf"},
+		NotBefore:    root.NotBefore,
+		NotAfter:     root.NotAfter,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageCodeSigning},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, root, p.key("leaf").Public(), p.key("root"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	certs := []*x509.Certificate{parse(der), root}
+	in2026 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	in2024 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	const (
+		usage   = "x509: certificate specifies an incompatible key usage"
+		expired = "x509: certificate has expired or is not yet valid: current time 2024-01-01T00:00:00Z is before 2025-01-01T00:00:00Z"
+	)
+	for _, tc := range []struct {
+		kind  string
+		at    time.Time
+		want  string
+		paths int
+	}{
+		{"ca", in2026, "", 1},
+		{"tsa", in2026, usage, 0},
+		{"ca", in2024, expired, 0},
+		{"ca", in2026, "", 1},
+		{"tsa", in2026, usage, 0},
+		{"ca", in2026.In(time.FixedZone("east", 3600)), "", 1},
+	} {
+		paths, err := VerifyChain(tc.kind, certs, tc.at)
+		got := ""
+		if err != nil {
+			got = err.Error()
+		}
+		if got != tc.want || len(paths) != tc.paths {
+			t.Errorf("VerifyChain(%s, %s) = %d paths, %q; want %d, %q", tc.kind, tc.at, len(paths), got, tc.paths, tc.want)
 		}
 	}
 }
