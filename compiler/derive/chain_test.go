@@ -47,6 +47,12 @@ func (p *pki) cert(subject, issuer string, ca bool) []byte {
 // certSignedBy issues subject's certificate naming issuer, signed by
 // signer's key.
 func (p *pki) certSignedBy(subject, issuer, signer string, ca bool) []byte {
+	return p.issue(subject, issuer, p.key(subject).Public(), p.key(signer), ca)
+}
+
+// issue issues a certificate for pub named subject, naming issuer, signed
+// by signer.
+func (p *pki) issue(subject, issuer string, pub crypto.PublicKey, signer *ecdsa.PrivateKey, ca bool) []byte {
 	tmpl := &x509.Certificate{
 		SerialNumber:          big.NewInt(int64(len(p.keys)) + 1),
 		Subject:               pkix.Name{CommonName: subject, Organization: []string{"example"}},
@@ -62,7 +68,7 @@ func (p *pki) certSignedBy(subject, issuer, signer string, ca bool) []byte {
 	if issuer == subject {
 		parent = tmpl
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, p.key(subject).Public(), crypto.Signer(p.key(signer)))
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, pub, crypto.Signer(signer))
 	if err != nil {
 		p.t.Fatal(err)
 	}
@@ -82,28 +88,12 @@ func TestChainOrder(t *testing.T) {
 	// A leaf listed under an intermediate that shares the root's name but
 	// not its key, and signed by the root: crypto/x509 finds the path
 	// leaf, root, which is not the one listed.
-	sameName := func(subject string, pub any, signer *ecdsa.PrivateKey, leaf bool) []byte {
-		tmpl := &x509.Certificate{
-			SerialNumber:          big.NewInt(int64(len(p.keys)) + 100),
-			Subject:               pkix.Name{CommonName: subject, Organization: []string{"example"}},
-			NotBefore:             time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC),
-			NotAfter:              time.Date(2035, 1, 1, 0, 0, 0, 0, time.UTC),
-			BasicConstraintsValid: true,
-			IsCA:                  !leaf,
-		}
-		parent := &x509.Certificate{Subject: pkix.Name{CommonName: "root", Organization: []string{"example"}}, SubjectKeyId: []byte("root")}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, pub, signer)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	}
 	impostor, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rootNamed := sameName("root", impostor.Public(), p.key("root"), false)
-	byRoot := sameName("leaf", p.key("leaf").Public(), p.key("root"), true)
+	rootNamed := p.issue("root", "root", impostor.Public(), p.key("root"), true)
+	byRoot := p.issue("leaf", "root", p.key("leaf").Public(), p.key("root"), false)
 
 	for _, tc := range []struct {
 		name  string
