@@ -113,11 +113,8 @@ func order(c *model.Chain, kind string, certs []*x509.Certificate, from []*model
 	// which one fails.
 	linked := false
 	if start := c.Verify.Start.V; !start.IsZero() {
-		if paths, err := VerifyChain(kind, certs, start); err == nil {
-			linked = slices.ContainsFunc(paths, func(p []*x509.Certificate) bool {
-				return slices.EqualFunc(p, certs, (*x509.Certificate).Equal)
-			})
-		}
+		listed, err := VerifyChain(kind, certs, start)
+		linked = listed && err == nil
 	}
 	for i := 0; i+1 < len(certs); i++ {
 		cert, issuer := certs[i], certs[i+1]
@@ -147,13 +144,14 @@ func order(c *model.Chain, kind string, certs []*x509.Certificate, from []*model
 // VerifyChain verifies certs (leaf-most first, trust anchor last) with
 // crypto/x509 at time at, the anchor as the only root, for the extended
 // key usage of an authority of kind "ca" (any) or "tsa" (time stamping),
-// and returns the paths it found (shared: do not modify them). Derive
-// checks a chain's links with it and check's rule 5 reports its error,
-// and generate derives the release it replaces and the one it compiles,
-// so one process asks the same question up to three times: the answer
-// is kept, for the life of the process, by the arguments (certificates by
-// their DER). A zero at is not kept: crypto/x509 would read the clock.
-func VerifyChain(kind string, certs []*x509.Certificate, at time.Time) ([][]*x509.Certificate, error) {
+// and reports whether one of the paths it verified is certs as listed.
+// Derive checks a chain's links with it and check's rule 5 reports its
+// error, and generate derives the release it replaces and the one it
+// compiles, so one process asks the same question up to three times: the
+// answer is kept, for the life of the process, by the arguments
+// (certificates by their DER). A zero at is not kept: crypto/x509 would
+// read the clock.
+func VerifyChain(kind string, certs []*x509.Certificate, at time.Time) (listed bool, err error) {
 	usage := x509.ExtKeyUsageAny
 	if kind == "tsa" {
 		usage = x509.ExtKeyUsageTimeStamping
@@ -167,11 +165,14 @@ func VerifyChain(kind string, certs []*x509.Certificate, at time.Time) ([][]*x50
 			}
 		}
 		paths, err := certs[0].Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: at, KeyUsages: []x509.ExtKeyUsage{usage}})
-		return chainVerdict{paths, err}
+		listed := slices.ContainsFunc(paths, func(p []*x509.Certificate) bool {
+			return slices.EqualFunc(p, certs, (*x509.Certificate).Equal)
+		})
+		return chainVerdict{listed, err}
 	}
 	if at.IsZero() {
 		v := verify()
-		return v.paths, v.err
+		return v.listed, v.err
 	}
 	h := sha256.New()
 	for _, c := range certs {
@@ -180,11 +181,11 @@ func VerifyChain(kind string, certs []*x509.Certificate, at time.Time) ([][]*x50
 	k := chainKey{usage: usage, at: at.UTC()}
 	h.Sum(k.certs[:0])
 	if v, ok := chains.Load(k); ok {
-		return v.(chainVerdict).paths, v.(chainVerdict).err
+		return v.(chainVerdict).listed, v.(chainVerdict).err
 	}
 	v := verify()
 	chains.Store(k, v)
-	return v.paths, v.err
+	return v.listed, v.err
 }
 
 // chains holds VerifyChain's answers; see signatures for why per process.
@@ -197,8 +198,8 @@ type chainKey struct {
 }
 
 type chainVerdict struct {
-	paths [][]*x509.Certificate
-	err   error
+	listed bool
+	err    error
 }
 
 // signatures holds, for the life of the process, the verdict of every
