@@ -37,10 +37,12 @@ func baseModels(fsys fs.FS, name, dir string) (map[string]*model.Environment, []
 // modelsByName derives a release, for rules 6 to 9; dir is where its
 // files came from, for positions. Problems in it are returned as notes.
 func modelsByName(rel *release.Release, dir string) (map[string]*model.Environment, []*model.Problem) {
-	envs, err := compiler.Models(rel, load.JSONOptions{Dir: dir})
+	res, err := compiler.Compile(compiler.Published(rel, load.JSONOptions{Dir: dir}), compiler.Options{NoRules: true})
 	out := map[string]*model.Environment{}
-	for _, e := range envs {
-		out[e.Name] = e
+	if res != nil {
+		for _, e := range res.Envs {
+			out[e.Name] = e
+		}
 	}
 	// Only the base's errors are flaws worth a note: its warnings and
 	// notes were shown when it was the change.

@@ -201,11 +201,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			opts.Base, notes = modelsByName(baseRel, baseAt)
 		}
 		warnSchema("check", absRoot, stderr)
-		res, err := compiler.CompileWith(absRoot, opts)
-		if res != nil {
-			err = res.Advice
-		}
-		return done(withNotes(notes, err), absRoot)
+		return done(withNotes(notes, compiler.Report(compiler.Compile(compiler.Dir(absRoot), opts))), absRoot)
 	}
 
 	dir, _ := filepath.Abs(fs.Arg(0))
@@ -235,11 +231,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		opts.Base, notes = modelsByName(baseRel, baseAt)
 	}
 	cwd, _ := os.Getwd()
-	envs, err := compiler.Models(rel, jopts)
-	if cerr := compiler.CheckModels(envs, opts); cerr != nil {
-		err = cueerrors.Sanitize(cueerrors.Append(promote(err), promote(cerr)))
-	}
-	return done(withNotes(notes, err), cwd)
+	return done(withNotes(notes, compiler.Report(compiler.Compile(compiler.Published(rel, jopts), opts))), cwd)
 }
 
 // unreadableBase is a base release whose files cannot be parsed.

@@ -15,9 +15,7 @@ import (
 	"github.com/trustc-dev/trustc/clients"
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/compiler/check"
-	"github.com/trustc-dev/trustc/compiler/derive"
 	"github.com/trustc-dev/trustc/compiler/emit"
-	"github.com/trustc-dev/trustc/compiler/load"
 	"github.com/trustc-dev/trustc/compiler/model"
 	"github.com/trustc-dev/trustc/internal/safefile"
 	"github.com/trustc-dev/trustc/release"
@@ -139,10 +137,14 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		if _, err := os.Stat(filepath.Join(newDir, release.TrustedRootName)); err == nil {
 			prefix = name + "/"
 		}
-		envs, err := compiler.Models(new, jopts)
+		// What does not load or derive is the review's finding, in place
+		// of the rules'.
+		review := opts
+		review.Review = true
+		res, err := compiler.Compile(compiler.Published(new, jopts), review)
 		if !model.Blocking(err) {
-			fronts = frontsOf(envs)
-			err = compiler.CheckModels(envs, opts)
+			fronts = frontsOf(res.Envs)
+			err = res.Advice
 		}
 		findings = jsonFindings(err, newDir, prefix)
 	} else {
@@ -201,27 +203,20 @@ const commentMarkerRoom = 512
 // what the policy says about it. Input that does not load or derive has
 // no release to review; it is printed as generate prints it.
 func compileForReview(root string, opts compiler.Options, stderr io.Writer) (*release.Release, []*model.Environment, []review.Finding, map[string]clients.Fronts, int) {
-	envs, err := load.Environments(root)
-	if err != nil {
+	opts.Review = true
+	res, err := compiler.Compile(compiler.Dir(root), opts)
+	if res == nil {
 		printErr(stderr, "trustc diff: cannot review", err, root)
 		return nil, nil, nil, nil, exitFail
 	}
+	// Material that does not derive, and CUE that breaks the structure
+	// rules, leave nothing to emit: those problems are the input's, not
+	// findings beside a change.
+	broken, _ := err.(cueerrors.Error)
 	var findings []review.Finding
-	var broken cueerrors.Error
-	for i, env := range envs {
-		// Material that does not derive leaves nothing to emit: those
-		// problems are the input's, not findings beside a change (every
-		// stage reports the one problem type, so its rule cannot tell).
-		if derr := derive.Environment(env); derr != nil {
-			broken = cueerrors.Append(broken, cueerrors.Promote(derr, ""))
-			continue
-		}
-		// A slice of envs, not a copy: Check replaces the environment by
-		// its release as of opts.Now, which is what Emit must write.
-		err := compiler.Check(envs[i:i+1], opts)
-		env = envs[i]
+	for i, env := range res.Envs {
 		var sources emit.SourceMap
-		for _, e := range cueerrors.Errors(err) {
+		for _, e := range cueerrors.Errors(res.EnvAdvice[i]) {
 			v, ok := e.(*check.Violation)
 			if !ok || v.Rule == model.RuleInput {
 				broken = cueerrors.Append(broken, e)
@@ -237,12 +232,11 @@ func compileForReview(root string, opts compiler.Options, stderr io.Writer) (*re
 		printErr(stderr, "trustc diff: cannot review", cueerrors.Sanitize(broken), root)
 		return nil, nil, nil, nil, exitFail
 	}
-	res, err := compiler.Emit(envs)
 	if err != nil {
 		fmt.Fprintf(stderr, "trustc diff: %v\n", err)
 		return nil, nil, nil, nil, exitFail
 	}
-	return res.Release, envs, findings, frontsOf(envs), exitOK
+	return res.Release, res.Envs, findings, frontsOf(res.Envs), exitOK
 }
 
 // frontsOf maps each environment's Rekor fronts to their shards' URLs:

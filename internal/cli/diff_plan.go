@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/trustc-dev/trustc/compiler"
-	"github.com/trustc-dev/trustc/compiler/load"
 	"github.com/trustc-dev/trustc/compiler/model"
 	"github.com/trustc-dev/trustc/plan"
 )
@@ -101,7 +100,7 @@ func calendarLines(c *plan.Calendar) []string {
 }
 
 // calendars lays out the calendar of each compiled environment (envs as
-// compiler.Check left them: releases that point at their plan) after t.
+// compiler.Compile left them: releases that point at their plan) after t.
 func calendars(envs []*model.Environment, base map[string]*model.Environment, t time.Time) ([]*plan.Calendar, error) {
 	var out []*plan.Calendar
 	for _, env := range envs {
@@ -139,17 +138,16 @@ func calendarsAt(root, ref string, t time.Time) ([]*plan.Calendar, error) {
 	if err := gitExtract(root, ref, dir, strings.Fields(string(present))...); err != nil {
 		return nil, err
 	}
-	envs, err := load.Environments(dir)
-	if err != nil {
+	// Findings are ignored; an environment that does not derive has no
+	// calendar.
+	res, err := compiler.Compile(compiler.Dir(dir), compiler.Options{Now: t, Review: true})
+	if res == nil {
 		return nil, fmt.Errorf("load the CUE at %s: %w", ref, err)
 	}
 	var kept []*model.Environment
-	for i := range envs {
-		// Findings are ignored; an environment that does not derive has
-		// no calendar.
-		_ = compiler.Check(envs[i:i+1], compiler.Options{Now: t})
-		if derived(envs[i]) {
-			kept = append(kept, envs[i])
+	for _, env := range res.Envs {
+		if derived(env) {
+			kept = append(kept, env)
 		}
 	}
 	return calendars(kept, nil, t)

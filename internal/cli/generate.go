@@ -53,9 +53,9 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	opts := releaseOptions("trustc generate", now.value(), outDir, stderr)
-	res, err := compiler.CompileWith(absRoot, opts)
+	res, err := compiler.Compile(compiler.Dir(absRoot), opts)
 	if err != nil {
-		printErr(stderr, "trustc generate: nothing written", err, absRoot)
+		printErr(stderr, "trustc generate: nothing written", compiler.Report(res, err), absRoot)
 		return exitFail
 	}
 	printErr(stderr, "trustc generate", res.Advice, absRoot)

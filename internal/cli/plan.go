@@ -56,9 +56,9 @@ func runPlan(args []string, stdout, stderr io.Writer) int {
 	if *envName != "" {
 		names = []string{*envName}
 	}
-	res, err := compiler.CompileWith(absRoot, opts, names...)
+	res, err := compiler.Compile(compiler.Dir(absRoot, names...), opts)
 	if err != nil {
-		printErr(stderr, "trustc plan: the plan breaks the policy", err, absRoot)
+		printErr(stderr, "trustc plan: the plan breaks the policy", compiler.Report(res, err), absRoot)
 		return exitFail
 	}
 	printErr(stderr, "trustc plan", res.Advice, absRoot)

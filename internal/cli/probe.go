@@ -55,11 +55,14 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "trustc probe: read %s: %v\n", dir, err)
 		return exitFail
 	}
-	envs, err := compiler.Models(rel, load.JSONOptions{Dir: dir})
-	if err != nil {
+	// Its rules were checked when it was compiled; what is probed is
+	// what it holds.
+	res, err := compiler.Compile(compiler.Published(rel, load.JSONOptions{Dir: dir}), compiler.Options{NoRules: true})
+	if err := compiler.Report(res, err); err != nil {
 		printErr(stderr, "trustc probe: "+dir+" does not derive", err, *root)
 		return exitFail
 	}
+	envs := res.Envs
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
 	rep := probe.Env(ctx, envs[0], now.value(), &http.Client{Timeout: *timeout})

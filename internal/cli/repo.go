@@ -96,7 +96,7 @@ func (r *newRepo) finish(cmd string, res *importer.Result, err error, stdout, st
 		fmt.Fprintf(stderr, "trustc %s: nothing written: %v\n", cmd, err)
 		return exitFail
 	}
-	out, err := compiler.Compile(r.scratch)
+	out, err := compiler.Compile(compiler.Dir(r.scratch), compiler.Options{})
 	if err != nil {
 		// The importer compiled the environment already; this is a bug.
 		printErr(stderr, "trustc "+cmd+": nothing written: the new repository does not compile (a bug in trustc)", err, r.scratch)

@@ -207,9 +207,9 @@ func runTUFBuild(args []string, stdout, stderr io.Writer) int {
 // was reviewed. The legacy targets are material under environments/,
 // reviewed there. On a problem it prints cmd: prefix..., and ok is false.
 func reviewedEnv(cmd, prefix, absRoot string, opts compiler.Options, golden, goldenDir, envName string, stderr io.Writer) (env *release.Env, ok bool) {
-	res, err := compiler.CompileWith(absRoot, opts, envName)
+	res, err := compiler.Compile(compiler.Dir(absRoot, envName), opts)
 	if err != nil {
-		printErr(stderr, cmd+": "+strings.TrimSuffix(prefix, ": "), err, absRoot)
+		printErr(stderr, cmd+": "+strings.TrimSuffix(prefix, ": "), compiler.Report(res, err), absRoot)
 		return nil, false
 	}
 	env = res.Release.Env(envName)
