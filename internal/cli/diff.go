@@ -38,35 +38,31 @@ import (
 // findings, 1 when it cannot review (input that does not load), 2 on
 // usage errors.
 func runDiff(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("diff", "[flags] [NEW]", stderr)
-	root := fs.String("C", ".", "repository `dir`ectory holding environments/, golden/ and .git")
-	baseDir := fs.String("base", "", "old release: a `dir`ectory of published JSON or a golden/ tree")
-	baseRef := fs.String("base-ref", "", "old release: golden/ at this git `ref` (default: the merge base of HEAD and main)")
-	format := fs.String("format", "text", "output `format`: "+strings.Join(review.Formats, ", "))
-	var now nowFlag
-	fs.Var(&now, "now", "review `time` (RFC 3339): client impact from then on, time-dependent rules; default the clock")
-	svgDir := fs.String("svg", "", "write one standalone timeline SVG per environment, <env>.svg, into this `dir`ectory")
-	envName := fs.String("env", "", "environment `name` for directories holding one environment's files (default: NEW's base name, else the base's)")
-	full := fs.Bool("full", false, "draw every timeline row and list every timeline note (default: the changed rows and their neighbours, notes summarised past three of a kind)")
-	comment := fs.String("comment", "", "also write the markdown review, cut to fit one GitHub comment, to this `file`")
-	commentRest := fs.String("comment-rest", "the output of trustc diff -format markdown", "where a cut -comment says the full review is: `text` such as \"the job summary of this run\"")
+	c := newSubcmd("diff", "[flags] [NEW]", stderr)
+	c.repoFlag("environments/, golden/ and .git")
+	baseDir := c.String("base", "", "old release: a `dir`ectory of published JSON or a golden/ tree")
+	baseRef := c.String("base-ref", "", "old release: golden/ at this git `ref` (default: the merge base of HEAD and main)")
+	format := c.String("format", "text", "output `format`: "+strings.Join(review.Formats, ", "))
+	now := c.timeFlag("now", "review `time` (RFC 3339): client impact from then on, time-dependent rules; default the clock")
+	svgDir := c.String("svg", "", "write one standalone timeline SVG per environment, <env>.svg, into this `dir`ectory")
+	envName := c.String("env", "", "environment `name` for directories holding one environment's files (default: NEW's base name, else the base's)")
+	full := c.Bool("full", false, "draw every timeline row and list every timeline note (default: the changed rows and their neighbours, notes summarised past three of a kind)")
+	comment := c.String("comment", "", "also write the markdown review, cut to fit one GitHub comment, to this `file`")
+	commentRest := c.String("comment-rest", "the output of trustc diff -format markdown", "where a cut -comment says the full review is: `text` such as \"the job summary of this run\"")
 	var policy jsonPolicy
-	policy.register(fs, "NEW")
-	if code, ok := parse(fs, args); !ok {
+	policy.register(c.FlagSet, "NEW")
+	if code, ok := c.parse(args); !ok {
 		return code
 	}
-	if fs.NArg() > 1 || !slices.Contains(review.Formats, *format) || (*baseDir != "" && *baseRef != "") {
-		fs.Usage()
-		return exitUsage
+	if c.NArg() > 1 || !slices.Contains(review.Formats, *format) || (*baseDir != "" && *baseRef != "") {
+		return c.usage()
 	}
-	fail := func(msg string, args ...any) int {
-		fmt.Fprintf(stderr, "trustc diff: "+msg+"\n", args...)
-		return exitFail
+	fail := c.failf
+	absRoot, code, ok := c.repo()
+	if !ok {
+		return code
 	}
-	absRoot, err := filepath.Abs(*root)
-	if err != nil {
-		return fail("%v", err)
-	}
+	var err error
 	t := now.value()
 
 	// One name for a directory that holds a single environment, so that
@@ -74,8 +70,8 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	// environments named "old" and "new".
 	name := *envName
 	newDir := ""
-	if fs.NArg() == 1 {
-		newDir, _ = filepath.Abs(fs.Arg(0))
+	if c.NArg() == 1 {
+		newDir, _ = filepath.Abs(c.Arg(0))
 		name = baseName(name, newDir)
 	}
 
@@ -124,7 +120,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	var fronts map[string]clients.Fronts
 	if newDir != "" {
 		if new, err = release.Read(safefile.DirFS(newDir, safefile.MaxJSON), name); err != nil {
-			return fail("read %s: %v", fs.Arg(0), err)
+			return fail("read %s: %v", c.Arg(0), err)
 		}
 		jopts, _, err := policy.options(newDir)
 		if err != nil {

@@ -42,37 +42,28 @@ func calendarSection(format string, before, after []*plan.Calendar) []byte {
 		}
 		return nil
 	}
+	// The two formats differ only in their markup.
+	head, side, item, sideEnd, foot := "\n%s: release calendar changed (trustc plan shows each date's rule and clients):\n", "  %s:\n", "    %s\n", "", ""
+	sideNames := [2]string{"before", "after"}
+	if format == "markdown" {
+		head, side, item, sideEnd, foot = "\n### Release calendar of `%s`: changed\n\n", "%s:\n\n", "- %s\n", "\n", "Run `trustc plan -format markdown` for each date's rule and the clients it affects.\n"
+		sideNames = [2]string{"Before", "After"}
+	}
 	var b bytes.Buffer
 	for _, n := range names {
-		bl, al := calendarLines(find(before, n)), calendarLines(find(after, n))
-		if slices.Equal(bl, al) {
+		sides := [2][]string{calendarLines(find(before, n)), calendarLines(find(after, n))}
+		if slices.Equal(sides[0], sides[1]) {
 			continue
 		}
-		if format == "markdown" {
-			fmt.Fprintf(&b, "\n### Release calendar of `%s`: changed\n\n", n)
-			for _, side := range []struct {
-				name  string
-				lines []string
-			}{{"Before", bl}, {"After", al}} {
-				fmt.Fprintf(&b, "%s:\n\n", side.name)
-				for _, l := range side.lines {
-					fmt.Fprintf(&b, "- %s\n", l)
-				}
-				b.WriteString("\n")
+		fmt.Fprintf(&b, head, n)
+		for i, lines := range sides {
+			fmt.Fprintf(&b, side, sideNames[i])
+			for _, l := range lines {
+				fmt.Fprintf(&b, item, l)
 			}
-			b.WriteString("Run `trustc plan -format markdown` for each date's rule and the clients it affects.\n")
-			continue
+			b.WriteString(sideEnd)
 		}
-		fmt.Fprintf(&b, "\n%s: release calendar changed (trustc plan shows each date's rule and clients):\n", n)
-		for _, side := range []struct {
-			name  string
-			lines []string
-		}{{"before", bl}, {"after", al}} {
-			fmt.Fprintf(&b, "  %s:\n", side.name)
-			for _, l := range side.lines {
-				fmt.Fprintf(&b, "    %s\n", l)
-			}
-		}
+		b.WriteString(foot)
 	}
 	return b.Bytes()
 }

@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path"
-	"path/filepath"
 	"slices"
 	"time"
 
@@ -21,28 +20,22 @@ import (
 )
 
 func runGenerate(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("generate", "[-C dir] [-out dir] [-check]", stderr)
-	root := fs.String("C", ".", "repository `dir`ectory holding environments/ and cue.mod/")
-	out := fs.String("out", "golden", "output `dir`ectory (relative paths are relative to -C)")
-	check := fs.Bool("check", false, "write nothing; exit 1 and name every file that differs from the output directory, or exit 3 when the difference is a release the plan says is due")
-	var now nowFlag
-	fs.Var(&now, "now", "release `time` (RFC 3339) for time-dependent rules; default the clock")
-	if code, ok := parse(fs, args); !ok {
+	c := newSubcmd("generate", "[-C dir] [-out dir] [-check]", stderr)
+	c.repoFlag("environments/ and cue.mod/")
+	out := c.String("out", "golden", "output `dir`ectory (relative paths are relative to -C)")
+	check := c.Bool("check", false, "write nothing; exit 1 and name every file that differs from the output directory, or exit 3 when the difference is a release the plan says is due")
+	now := c.timeFlag("now", "release `time` (RFC 3339) for time-dependent rules; default the clock")
+	if code, ok := c.parse(args); !ok {
 		return code
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "trustc generate: unexpected arguments %q\n", fs.Args())
-		return exitUsage
+	if code, ok := c.noArgs(); !ok {
+		return code
 	}
-	absRoot, err := filepath.Abs(*root)
-	if err != nil {
-		fmt.Fprintf(stderr, "trustc generate: %v\n", err)
-		return exitFail
+	absRoot, code, ok := c.repo()
+	if !ok {
+		return code
 	}
-	outDir := *out
-	if !filepath.IsAbs(outDir) {
-		outDir = filepath.Join(absRoot, outDir)
-	}
+	outDir := inRepo(absRoot, *out)
 	warnSchema("generate", absRoot, stderr)
 	if !*check {
 		// Refused before compiling, so the reason is not lost among

@@ -22,30 +22,23 @@ import (
 // is the one command that reaches the network, and only the services the
 // release names.
 func runProbe(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("probe", "-env name [-C dir] [-golden dir] [-now time] [-format markdown|json] [-timeout d]", stderr)
-	root := fs.String("C", ".", "repository `dir`ectory")
-	golden := fs.String("golden", "golden", "compiled release `dir`ectory (relative paths are relative to -C); the services of golden/<env> are probed")
-	envName := fs.String("env", "", "`name` of the environment whose services to probe")
-	var now nowFlag
-	fs.Var(&now, "now", "`time` (RFC 3339) that picks the services in their verification window; default the clock")
-	format := fs.String("format", "markdown", "output `format`: "+strings.Join(probe.Formats, ", "))
-	timeout := fs.Duration("timeout", 30*time.Second, "bound on the whole probe")
-	if code, ok := parse(fs, args); !ok {
+	c := newSubcmd("probe", "-env name [-C dir] [-golden dir] [-now time] [-format markdown|json] [-timeout d]", stderr)
+	root := c.repoFlag("")
+	golden := c.String("golden", "golden", "compiled release `dir`ectory (relative paths are relative to -C); the services of golden/<env> are probed")
+	envName := c.String("env", "", "`name` of the environment whose services to probe")
+	now := c.timeFlag("now", "`time` (RFC 3339) that picks the services in their verification window; default the clock")
+	format := c.String("format", "markdown", "output `format`: "+strings.Join(probe.Formats, ", "))
+	timeout := c.Duration("timeout", 30*time.Second, "bound on the whole probe")
+	if code, ok := c.parse(args); !ok {
 		return code
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "trustc probe: unexpected arguments %q\n", fs.Args())
-		return exitUsage
+	if code, ok := c.noArgs(); !ok {
+		return code
 	}
 	if *envName == "" || !slices.Contains(probe.Formats, *format) {
-		fs.Usage()
-		return exitUsage
+		return c.usage()
 	}
-	dir := *golden
-	if !filepath.IsAbs(dir) {
-		dir = filepath.Join(*root, dir)
-	}
-	dir = filepath.Join(dir, *envName)
+	dir := filepath.Join(inRepo(*root, *golden), *envName)
 	if _, err := os.Stat(dir); err != nil {
 		fmt.Fprintf(stderr, "trustc probe: %s: no compiled release of environment %q; run trustc generate\n", dir, *envName)
 		return exitFail
