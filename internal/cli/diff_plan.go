@@ -1,13 +1,9 @@
 package cli
 
 import (
-	"archive/tar"
 	"bytes"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -112,11 +108,6 @@ func calendars(envs []*model.Environment, base map[string]*model.Environment, t 
 // repository at root, after t: the plan before a change. Its rules are not
 // checked again: the base's own problems are not this change's.
 func calendarsAt(root, ref string, t time.Time) ([]*plan.Calendar, error) {
-	dir, err := os.MkdirTemp("", "trustc-base-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
 	// A ref before the first environment has no plan: every calendar is
 	// new.
 	present, err := git(root, "ls-tree", "--name-only", ref, "--", "cue.mod", "schema", "environments")
@@ -126,12 +117,24 @@ func calendarsAt(root, ref string, t time.Time) ([]*plan.Calendar, error) {
 	if !slices.Contains(strings.Fields(string(present)), "environments") {
 		return nil, nil
 	}
-	if err := gitExtract(root, ref, dir, strings.Fields(string(present))...); err != nil {
+	archive, err := git(root, append([]string{"archive", "--format=tar", "--end-of-options", ref}, strings.Fields(string(present))...)...)
+	if err != nil {
 		return nil, err
 	}
+	files, err := untar(archive)
+	if err != nil {
+		return nil, fmt.Errorf("read git archive of %s: %w", ref, err)
+	}
+	// The files at ref are an overlay of an empty directory: nothing of
+	// the working tree is read with them, and nothing is written.
+	dir, err := os.MkdirTemp("", "trustc-base-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
 	// Findings are ignored; an environment that does not derive has no
 	// calendar.
-	res, err := compiler.Compile(compiler.Dir(dir), compiler.Options{Now: t, Review: true})
+	res, err := compiler.Compile(compiler.Sources{Dir: dir, Overlay: files}, compiler.Options{Now: t, Review: true})
 	if res == nil {
 		return nil, fmt.Errorf("load the CUE at %s: %w", ref, err)
 	}
@@ -164,44 +167,4 @@ func derived(env *model.Environment) bool {
 		}
 	}
 	return true
-}
-
-// gitExtract writes the files below paths at ref into dir, with one git
-// archive.
-func gitExtract(root, ref, dir string, paths ...string) error {
-	cmd := exec.Command("git", append([]string{"-C", root, "archive", "--format=tar", ref, "--"}, paths...)...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1")
-	out, err := cmd.Output()
-	if err != nil {
-		return fmt.Errorf("git archive %s: %v: %s", ref, err, strings.TrimSpace(stderr.String()))
-	}
-	tr := tar.NewReader(bytes.NewReader(out))
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("read git archive of %s: %w", ref, err)
-		}
-		if h.Typeflag != tar.TypeReg {
-			continue
-		}
-		p := filepath.Join(dir, filepath.FromSlash(h.Name))
-		if !strings.HasPrefix(p, dir+string(filepath.Separator)) {
-			return fmt.Errorf("git archive of %s: unexpected path %q", ref, h.Name)
-		}
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
-		}
-		b, err := io.ReadAll(tr)
-		if err != nil {
-			return fmt.Errorf("read git archive of %s: %w", ref, err)
-		}
-		if err := os.WriteFile(p, b, 0o644); err != nil {
-			return err
-		}
-	}
 }
