@@ -19,12 +19,10 @@ const fetchTimeout = 2 * time.Minute
 func runVerifyPublished(args []string, stdout, stderr io.Writer) int {
 	c := newSubcmd("verify-published", "-env name -repo dir|url -root root.json [-state file] [-C dir] [-golden dir] [-now time]", stderr)
 	c.repoFlag("environments/ and cue.mod/")
-	golden := c.String("golden", "golden", "compiled release `dir`ectory (relative paths are relative to -C); golden/<env> must be what the CUE compiles to")
-	envName := c.String("env", "", "`name` of the environment the repository publishes")
+	golden, envName, now := c.reviewFlags("`name` of the environment the repository publishes", "metadata expiry is checked against")
 	repo := c.String("repo", "", "TUF repository: a local `dir`ectory or an http(s) URL, where <v>.root.json and timestamp.json live")
 	rootFile := c.String("root", "", "trusted root.json `file` to start from, obtained out of band")
 	stateFile := c.String("state", "", "`file` keeping the highest metadata versions verified per repository; a repository serving lower ones is refused as a rollback (created if missing)")
-	now := c.String("now", "", "reference `time` (RFC 3339) metadata expiry is checked against (default the current time)")
 	if code, ok := c.parse(args); !ok {
 		return code
 	}
