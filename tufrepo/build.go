@@ -404,4 +404,3 @@ func checkRootKept(dir string, files []file) error {
 	}
 	return nil
 }
-
