@@ -83,8 +83,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		ref := *baseRef
 		if ref == "" {
 			if ref, err = mergeBase(absRoot); err != nil {
-				fmt.Fprintf(stderr, "trustc check: no base release to check rules 6 to 9 against (%v); pass -base, -base-ref or -no-base\n", err)
-				return exitFail
+				return c.failf("no base release to check rules 6 to 9 against (%v); pass -base, -base-ref or -no-base", err)
 			}
 		}
 		readBase = func() (*release.Release, string, error) {
@@ -105,8 +104,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			return rel, dir, nil
 		}
 	case *baseRef != "":
-		fmt.Fprintln(stderr, "trustc check: -base-ref applies to CUE environments; for a DIR use -base")
-		return exitUsage
+		return c.usagef("-base-ref applies to CUE environments; for a DIR use -base")
 	}
 	var baseRel *release.Release
 	var baseAt string
@@ -126,8 +124,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			n.Message += "; the rules across releases (6 to 9) are not run"
 			baseNotes = append(baseNotes, n)
 		case err != nil:
-			fmt.Fprintf(stderr, "trustc check: %v\n", err)
-			return exitFail
+			return c.failf("%v", err)
 		}
 	}
 
@@ -153,13 +150,11 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		if p, ok := unparsable(dir, err, model.Error); ok {
 			return done(withNotes(baseNotes, p), cwd)
 		}
-		fmt.Fprintf(stderr, "trustc check: %v\n", inDir(c.Arg(0), err))
-		return exitFail
+		return c.failf("%v", inDir(c.Arg(0), err))
 	}
 	jopts, stated, err := policy.options(dir)
 	if err != nil {
-		fmt.Fprintf(stderr, "trustc check: %v\n", err)
-		return exitUsage
+		return c.usagef("%v", err)
 	}
 	if *format == "text" {
 		fmt.Fprintf(stderr, "trustc check: policy: %s\n", stated)
@@ -167,8 +162,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	notes := baseNotes
 	if baseRel != nil {
 		if msg := pair(baseRel, rel); msg != "" {
-			fmt.Fprintf(stderr, "trustc check: %s\n", msg)
-			return exitUsage
+			return c.usagef("%s", msg)
 		}
 		opts.Base, notes = modelsByName(baseRel, baseAt)
 	}

@@ -124,8 +124,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		}
 		jopts, _, err := policy.options(newDir)
 		if err != nil {
-			fmt.Fprintf(stderr, "trustc diff: %v\n", err)
-			return exitUsage
+			return c.usagef("%v", err)
 		}
 		// Findings name files as the review does, "env/file", so that
 		// they find their file whatever environments the base has.

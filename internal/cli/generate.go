@@ -41,8 +41,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		// Refused before compiling, so the reason is not lost among
 		// problems in the CUE.
 		if err := checkOutput(absRoot, outDir, *out); err != nil {
-			fmt.Fprintf(stderr, "trustc generate: nothing written: %v\n", err)
-			return exitFail
+			return c.failf("nothing written: %v", err)
 		}
 	}
 	opts := releaseOptions("trustc generate", now.value(), outDir, stderr)
@@ -86,11 +85,9 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	}
 	if err := atomicdir.Replace(outDir, files); err != nil {
 		if errors.Is(err, atomicdir.ErrReadOnly) {
-			fmt.Fprintf(stderr, "trustc generate: nothing written: %v\n", err)
-			return exitFail
+			return c.failf("nothing written: %v", err)
 		}
-		fmt.Fprintf(stderr, "trustc generate: write %s: %v\n", *out, err)
-		return exitFail
+		return c.failf("write %s: %v", *out, err)
 	}
 	for i, env := range res.Release.Envs {
 		next := ""

@@ -68,25 +68,21 @@ func runPlan(args []string, stdout, stderr io.Writer) int {
 		}
 		cal, err := plan.New(whole, opts.Base[env.Name], t)
 		if err != nil {
-			fmt.Fprintf(stderr, "trustc plan: %v\n", err)
-			return exitFail
+			return c.failf("%v", err)
 		}
 		if dir := filepath.Join(absRoot, "golden", env.Name); exists(dir) {
 			if cal.Due, err = plan.Behind(env, t, sameFiles(os.DirFS(dir))); err != nil {
-				fmt.Fprintf(stderr, "trustc plan: %v\n", err)
-				return exitFail
+				return c.failf("%v", err)
 			}
 		}
 		cals = append(cals, cal)
 	}
 	out, err := plan.Render(cals, *format)
 	if err != nil {
-		fmt.Fprintf(stderr, "trustc plan: %v\n", err)
-		return exitFail
+		return c.failf("%v", err)
 	}
 	if _, err := stdout.Write(out); err != nil {
-		fmt.Fprintf(stderr, "trustc plan: %v\n", err)
-		return exitFail
+		return c.failf("%v", err)
 	}
 	return exitOK
 }

@@ -40,13 +40,11 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 	}
 	dir := filepath.Join(inRepo(*root, *golden), *envName)
 	if _, err := os.Stat(dir); err != nil {
-		fmt.Fprintf(stderr, "trustc probe: %s: no compiled release of environment %q; run trustc generate\n", dir, *envName)
-		return exitFail
+		return c.failf("%s: no compiled release of environment %q; run trustc generate", dir, *envName)
 	}
 	rel, err := release.Read(safefile.DirFS(dir, safefile.MaxJSON), *envName)
 	if err != nil {
-		fmt.Fprintf(stderr, "trustc probe: read %s: %v\n", dir, err)
-		return exitFail
+		return c.failf("read %s: %v", dir, err)
 	}
 	// Its rules were checked when it was compiled; what is probed is
 	// what it holds.
@@ -61,12 +59,10 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 	rep := probe.Env(ctx, envs[0], now.value(), &http.Client{Timeout: *timeout})
 	b, err := rep.Render(*format)
 	if err != nil {
-		fmt.Fprintf(stderr, "trustc probe: %v\n", err)
-		return exitFail
+		return c.failf("%v", err)
 	}
 	if _, err := stdout.Write(b); err != nil {
-		fmt.Fprintf(stderr, "trustc probe: %v\n", err)
-		return exitFail
+		return c.failf("%v", err)
 	}
 	if !rep.OK() {
 		for _, r := range rep.Results {
