@@ -134,9 +134,9 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		}
 		// What does not load or derive is the review's finding, in place
 		// of the rules'.
-		review := opts
-		review.Review = true
-		res, err := compiler.Compile(compiler.Published(new, jopts), review)
+		reviewOpts := opts
+		reviewOpts.Review = true
+		res, err := compiler.Compile(compiler.Published(new, jopts), reviewOpts)
 		if !model.Blocking(err) {
 			fronts = frontsOf(res.Envs)
 			err = res.Advice
