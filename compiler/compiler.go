@@ -164,21 +164,33 @@ func Compile(src Sources, opts Options) (*Result, error) {
 
 // loadAll loads src's environments: CUE, or published JSON read into the
 // model. Those that loaded come back also when others did not.
+//
+// Published environments are read concurrently, as load evaluates CUE
+// ones: generate reads the release it replaces before it compiles, so
+// this is on its critical path.
 func loadAll(src Sources) ([]*model.Environment, error) {
 	if src.Release == nil {
 		return load.Environments(src.Dir, src.Overlay, src.Envs...)
 	}
-	var errs errors.Error
-	var out []*model.Environment
-	for _, e := range src.Release.Envs {
+	type result struct {
+		env *model.Environment
+		err errors.Error
+	}
+	read := parallel.Map(len(src.Release.Envs), func(i int) result {
+		e := src.Release.Envs[i]
 		o := src.JSON
 		if o.Dir != "" && len(src.Release.Envs) > 1 {
 			o.Dir = filepath.Join(o.Dir, e.Name)
 		}
 		env, err := load.FromRelease(e, o)
-		errs = errors.Append(errs, promote(err))
-		if env != nil {
-			out = append(out, env)
+		return result{env, promote(err)}
+	})
+	var errs errors.Error
+	var out []*model.Environment
+	for _, r := range read {
+		errs = errors.Append(errs, r.err)
+		if r.env != nil {
+			out = append(out, r.env)
 		}
 	}
 	if errs != nil {
