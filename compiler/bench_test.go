@@ -44,7 +44,7 @@ func BenchmarkLoad(b *testing.B) {
 	for _, name := range realEnvs {
 		b.Run(name, func(b *testing.B) {
 			measure(b, func() error {
-				_, err := load.Environments(root, nil, name)
+				_, err := load.Environments(root, name)
 				return err
 			})
 		})

@@ -170,7 +170,7 @@ func Compile(src Sources, opts Options) (*Result, error) {
 // this is on its critical path.
 func loadAll(src Sources) ([]*model.Environment, error) {
 	if src.Release == nil {
-		return load.Environments(src.Dir, src.Overlay, src.Envs...)
+		return load.EnvironmentsWith(src.Dir, src.Overlay, src.Envs...)
 	}
 	type result struct {
 		env *model.Environment

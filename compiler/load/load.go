@@ -71,8 +71,14 @@ func listEnvs(root string, o Overlay) ([]string, error) {
 }
 
 // Environments loads the named environments (all of them when names is
-// empty) from the CUE module at root, with overlay o (nil for none) read
-// in place of the disk (see Overlay). The error, if any, is a cue/errors
+// empty) from the CUE module at root. See EnvironmentsWith.
+func Environments(root string, names ...string) ([]*model.Environment, error) {
+	return EnvironmentsWith(root, nil, names...)
+}
+
+// EnvironmentsWith loads the named environments (all of them when names
+// is empty) from the CUE module at root, with overlay o (nil for none)
+// read in place of the disk (see Overlay). The error, if any, is a cue/errors
 // list holding every problem found, in every environment. Environments
 // whose CUE evaluated are returned even then, with the values that had
 // problems left zero, so that later stages can report their own problems
@@ -81,7 +87,7 @@ func listEnvs(root string, o Overlay) ([]string, error) {
 // Environments are evaluated concurrently, each in its own cue.Context
 // (a context is not safe for concurrent use); the result keeps the order
 // of names, so nothing downstream sees the scheduling.
-func Environments(root string, o Overlay, names ...string) ([]*model.Environment, error) {
+func EnvironmentsWith(root string, o Overlay, names ...string) ([]*model.Environment, error) {
 	root, err := filepath.Abs(root)
 	if err != nil {
 		return nil, err

@@ -103,7 +103,7 @@ func TestOverlay(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			envs, err := load.Environments(root, tc.overlay, tc.env)
+			envs, err := load.EnvironmentsWith(root, tc.overlay, tc.env)
 			got := errors.Details(err, &errors.Config{Cwd: root, ToSlash: true})
 			if tc.want == "" {
 				if err != nil {
