@@ -2,7 +2,6 @@ package compiler
 
 import (
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"cuelang.org/go/cue/errors"
@@ -164,39 +163,11 @@ func Compile(src Sources, opts Options) (*Result, error) {
 
 // loadAll loads src's environments: CUE, or published JSON read into the
 // model. Those that loaded come back also when others did not.
-//
-// Published environments are read concurrently, as load evaluates CUE
-// ones: generate reads the release it replaces before it compiles, so
-// this is on its critical path.
 func loadAll(src Sources) ([]*model.Environment, error) {
-	if src.Release == nil {
-		return load.EnvironmentsWith(src.Dir, src.Overlay, src.Envs...)
+	if src.Release != nil {
+		return load.Release(src.Release, src.JSON)
 	}
-	type result struct {
-		env *model.Environment
-		err errors.Error
-	}
-	read := parallel.Map(len(src.Release.Envs), func(i int) result {
-		e := src.Release.Envs[i]
-		o := src.JSON
-		if o.Dir != "" && len(src.Release.Envs) > 1 {
-			o.Dir = filepath.Join(o.Dir, e.Name)
-		}
-		env, err := load.FromRelease(e, o)
-		return result{env, promote(err)}
-	})
-	var errs errors.Error
-	var out []*model.Environment
-	for _, r := range read {
-		errs = errors.Append(errs, r.err)
-		if r.env != nil {
-			out = append(out, r.env)
-		}
-	}
-	if errs != nil {
-		return out, errors.Sanitize(errs)
-	}
-	return out, nil
+	return load.EnvironmentsWith(src.Dir, src.Overlay, src.Envs...)
 }
 
 // compileEnv derives env, stages its release as of opts.Now, and checks

@@ -135,34 +135,18 @@ func EnvironmentsWith(root string, o Overlay, names ...string) ([]*model.Environ
 		return nil, err
 	}
 
-	type result struct {
-		env *model.Environment
-		err errors.Error
-	}
-	results := parallel.Map(len(names), func(i int) result {
+	return gather(parallel.Map(len(names), func(i int) loaded {
 		ctx := first
 		if i > 0 {
 			ctx = cuecontext.New()
 		}
 		schema, err := environmentDef(ctx, schemaInst)
 		if err != nil {
-			return result{err: err}
+			return loaded{err: err}
 		}
 		env, err := environment(ctx, root, insts[i], names[i], schema, scanned, slices.Contains(o.envDirs(), names[i]))
-		return result{env, err}
-	})
-	var errs errors.Error
-	var envs []*model.Environment
-	for _, r := range results {
-		errs = errors.Append(errs, r.err)
-		if r.env != nil {
-			envs = append(envs, r.env)
-		}
-	}
-	if errs != nil {
-		return envs, errors.Sanitize(errs)
-	}
-	return envs, nil
+		return loaded{env, err}
+	}))
 }
 
 // importedSchema returns the schema instance the environments import, found
