@@ -17,22 +17,22 @@ $(TRUSTC): $(TRUSTC_SRC)
 generate: $(TRUSTC)
 	$(TRUSTC) generate
 
-# The race detector makes a test binary four to eight times slower and finds
-# races only where goroutines run, so go test -race runs on the packages
-# whose Go files (tests included) start goroutines or guard state with
-# sync (RACE_PATTERN); every other package is tested without it. (Tests
-# marked t.Parallel alone do not count: cmd/trustc's scripts run trustc
-# as separate processes.) Code that only runs on those goroutines (derive, check, emit,
-# load for each environment) is raced through the tests of the packages
-# that start them: compiler's, and internal/cli's, which run trustc's
-# commands in-process and two at a time. RACE_SKIP names tests in raced
-# packages that start no goroutines of their own and take tens of seconds
-# under the detector (the policy corpus, every release of Sigstore's
-# history); they run in the same make test without -race, wherever they
-# are. The two sets run at once, each one's output printed whole when it
-# ends: one after the other, each ended on one long package (internal/cli
-# with -race, cmd/trustc without) while the other core idled.
-# docs/performance.md has the figures.
+# The race detector makes a test binary four to eight times slower and
+# finds races only where goroutines run, so go test -race runs on the
+# packages whose Go files (tests included) start goroutines or guard state
+# with sync (RACE_PATTERN); every other package is tested without it.
+# (Tests marked t.Parallel alone do not count: cmd/trustc's scripts run
+# trustc as separate processes.) Code that only runs on those goroutines
+# (derive, check, emit, load for each environment) is raced through the
+# tests of the packages that start them: compiler's, and internal/cli's,
+# which run trustc's commands in-process and two at a time. RACE_SKIP
+# names tests in raced packages that start no goroutines of their own and
+# take tens of seconds under the detector (the policy corpus, every
+# release of Sigstore's history); they run in the same make test without
+# -race, wherever they are. The two sets run at once, each one's output
+# printed whole when it ends: one after the other, each ended on one long
+# package (internal/cli with -race, cmd/trustc without) while the other
+# core idled. docs/performance.md has the figures.
 RACE_PATTERN := (^|[^A-Za-z0-9_])go (func|[A-Za-z_][A-Za-z0-9_.]*\()|\.Go\(|parallel\.Map|sync\.(Mutex|RWMutex|Map)
 RACE_SKIP := TestPolicyCorpus|TestHistoryVerdicts
 RACE_SKIP_PATTERN := func ($(RACE_SKIP))\(

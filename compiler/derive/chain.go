@@ -210,9 +210,8 @@ type chainVerdict struct {
 // compiles, which then holds the same certificates. With VerifyChain,
 // checking each pair once took signature checks from 40% of a whole
 // generate's CPU to 22% (docs/performance.md). The verdict depends on
-// nothing but the two
-// certificates, so it cannot go stale; an entry is about 100 bytes, one
-// per distinct pair ever derived.
+// nothing but the two certificates, so it cannot go stale; an entry is
+// about 100 bytes, one per distinct pair ever derived.
 var signatures sync.Map // sigPair → sigVerdict
 
 type sigPair [2][sha256.Size]byte
