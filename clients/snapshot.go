@@ -269,10 +269,3 @@ func instant(t time.Time) string {
 	}
 	return text.Time(t)
 }
-
-// formatTime and joinAnd are text.Time and text.And under the names
-// render.go calls them by, until the renderer rework (issue 14) calls the
-// text helpers itself.
-func formatTime(t time.Time) string { return text.Time(t) }
-
-func joinAnd(l []string) string { return text.And(l) }

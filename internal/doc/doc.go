@@ -73,6 +73,9 @@ type Row struct {
 // a Mermaid chart and a list. Text has no chart: it prints the summary
 // and the list, and nothing when the list is empty.
 type Details struct {
+	// Level is the heading level of the section it belongs to, which may
+	// have ended in subsections; text indents it as that section's text.
+	Level   int
 	Summary Inline
 	Mermaid string
 	Items   []Item

@@ -146,15 +146,16 @@ func (d *Doc) Text() []byte {
 		case Table:
 			textTable(&out, blk, indent)
 		case Details:
+			in := strings.Repeat("  ", max(0, blk.Level-2))
 			var items bytes.Buffer
 			for _, it := range blk.Items {
-				textItem(&items, it, indent+"  ")
+				textItem(&items, it, in+"  ")
 			}
 			if items.Len() == 0 {
 				continue
 			}
 			gap = true
-			out.WriteString(indent + blk.Summary.text() + "\n")
+			out.WriteString(in + blk.Summary.text() + "\n")
 			out.Write(items.Bytes())
 		}
 		if gap && !first {
