@@ -66,20 +66,13 @@ func (r *Review) Summary() string {
 		case StatusFormatting, StatusUnchanged:
 			parts = append(parts, fmt.Sprintf("%s: %s", e.Name, e.Status))
 		default:
-			parts = append(parts, fmt.Sprintf("%s: %s, %s in %s", e.Name, e.Status, plural(n, "change"), plural(files, "file")))
+			parts = append(parts, fmt.Sprintf("%s: %s, %s in %s", e.Name, e.Status, text.Count(n, "change"), text.Count(files, "file")))
 		}
 	}
 	for _, n := range r.Unchanged {
 		parts = append(parts, n+": unchanged")
 	}
 	return strings.Join(parts, "; ") + "."
-}
-
-func plural(n int, s string) string {
-	if n == 1 {
-		return "1 " + s
-	}
-	return fmt.Sprintf("%d %ss", n, s)
 }
 
 // Warnings counts everything the review marks as a warning (⚠ in
@@ -141,7 +134,7 @@ func (r *Review) Severities() string {
 	var parts []string
 	for _, sev := range []string{"error", "warning", "note"} {
 		if n := counts[sev]; n > 0 {
-			parts = append(parts, plural(n, sev))
+			parts = append(parts, text.Count(n, sev))
 		}
 	}
 	return strings.Join(parts, ", ")
@@ -200,7 +193,7 @@ func elsewhere(f *File) doc.Inline {
 			rules = append(rules, fd.Rule)
 		}
 	}
-	l := doc.Line(plural(len(f.Elsewhere), "policy finding") + " (")
+	l := doc.Line(text.Count(len(f.Elsewhere), "policy finding") + " (")
 	for i, rule := range rules {
 		if i > 0 {
 			l = append(l, doc.Line(", ")...)
@@ -267,7 +260,7 @@ func (r *Review) Comment(limit int, rest string) []byte {
 			_, shownWarned := r.changeCounts(c.changes)
 			s := fmt.Sprintf("%d of %d changes", total-c.changes, total)
 			if w := warned - shownWarned; w > 0 {
-				s += fmt.Sprintf(" (%s among them)", plural(w, "warning"))
+				s += fmt.Sprintf(" (%s among them)", text.Count(w, "warning"))
 			}
 			left = append(left, s)
 		}
@@ -360,7 +353,7 @@ func (r *Review) document(cut mdCut) *doc.Doc {
 		d.Add(doc.Para{Text: doc.Line("Times are UTC; ", doc.Markdown(`"now"`), doc.Text("now"), " is "+text.Time(r.Now)+".")})
 	}
 	if n := r.Warnings(); n > 0 {
-		d.Add(doc.Alert{Kind: "CAUTION", Items: []doc.Inline{doc.Line(plural(n, "warning")+": something that works today breaks, or clients disagree. Marked ", doc.WarnMark(), " below.")}})
+		d.Add(doc.Alert{Kind: "CAUTION", Items: []doc.Inline{doc.Line(text.Count(n, "warning")+": something that works today breaks, or clients disagree. Marked ", doc.WarnMark(), " below.")}})
 	}
 	if sev := r.Severities(); sev != "" {
 		d.Add(doc.Para{Text: doc.Line("Policy findings, as ", doc.Code("trustc check"), " reports them: "+sev+".")})
@@ -390,7 +383,7 @@ func (r *Review) document(cut mdCut) *doc.Doc {
 				continue
 			}
 			if len(f.Changes) > 0 {
-				h.Text = append(h.Text, doc.Markdown(", "+plural(len(f.Changes), "change")))
+				h.Text = append(h.Text, doc.Markdown(", "+text.Count(len(f.Changes), "change")))
 			}
 			var l doc.List
 			for _, w := range f.Warnings {

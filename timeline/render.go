@@ -211,7 +211,7 @@ func (tl *Timeline) svgRow(b *bytes.Buffer, r Row, y float64) {
 		x0, x1 := tl.x(r.TrustStart), tl.x(start)
 		fmt.Fprintf(b, `<rect x="%s" y="%s" width="%s" height="%s" fill="url(#waiting)" stroke="%s" stroke-width="1"><title>%s</title></rect>`+"\n",
 			num(x0), num(barY), num(width(x0, x1)), num(svgBarH), colourSign,
-			esc(fmt.Sprintf("%s waiting: trusted from %s, signed to from %s (%s)", r.Name, text.Time(r.TrustStart), text.Time(r.Start), days(r.Start.Sub(r.TrustStart)))))
+			esc(fmt.Sprintf("%s waiting: trusted from %s, signed to from %s (%s)", r.Name, text.Time(r.TrustStart), text.Time(r.Start), text.Coarse(r.Start.Sub(r.TrustStart)))))
 	}
 	fill := colourTrust
 	if r.Kind == Sign {

@@ -297,19 +297,3 @@ func formatSpan(s Span) string {
 	}
 	return from + " through " + text.Time(s.End)
 }
-
-func days(d time.Duration) string {
-	plural := func(n int, unit string) string {
-		if n == 1 {
-			return "1 " + unit
-		}
-		return fmt.Sprintf("%d %ss", n, unit)
-	}
-	switch {
-	case d >= 24*time.Hour:
-		return plural(int(d/(24*time.Hour)), "day")
-	case d >= time.Hour:
-		return plural(int(d/time.Hour), "hour")
-	}
-	return plural(int(d/time.Minute), "minute")
-}

@@ -222,9 +222,9 @@ func (c *checker) waitingPeriod(sc *model.SigningConfig, h *history) {
 		first, published := h.trustedFrom(s, need)
 		sign := h.signsFrom(w)
 		if earliest := first.Add(need); sign.Before(earliest) {
-			gap := days(sign.Sub(first)) + " after"
+			gap := text.Days(sign.Sub(first)) + " after"
 			if sign.Before(first) {
-				gap = days(first.Sub(sign)) + " before"
+				gap = text.Days(first.Sub(sign)) + " before"
 			}
 			what := "verification starts"
 			if published {
@@ -238,7 +238,7 @@ func (c *checker) waitingPeriod(sc *model.SigningConfig, h *history) {
 				starts = fmt.Sprintf("%s (declared %s; in effect once this release publishes it)", starts, text.Time(w.Start.V))
 			}
 			c.add(violation(RuleWaitingPeriod, w.Start.Src, "%s %q: signing in %s starts %s, %s %s %s; %s needs %s (the larger of its waitingPeriod and policy.tufTimestampExpiry + policy.buffer); start signing at %s or later",
-				s.kind, s.svc.Name, sc.File.V, starts, gap, what, text.Time(first), sc.File.V, days(need), text.Time(earliest)))
+				s.kind, s.svc.Name, sc.File.V, starts, gap, what, text.Time(first), sc.File.V, text.Days(need), text.Time(earliest)))
 		}
 	}
 }
@@ -391,22 +391,6 @@ func (h *history) signsFrom(w model.Window) time.Time {
 		return h.now
 	}
 	return w.Start.V
-}
-
-// days renders a duration in whole days where it can ("90 days",
-// "12 days 7h24m8s", "11h0m0s").
-func days(d time.Duration) string {
-	n, rest := d/(24*time.Hour), d%(24*time.Hour)
-	switch {
-	case d == 0:
-		return "0 days"
-	case n == 0:
-		return rest.String()
-	case rest == 0:
-		return fmt.Sprintf("%d days", n)
-	default:
-		return fmt.Sprintf("%d days %s", n, rest)
-	}
 }
 
 // noGaps: rule 3. From the moment a file first offers everything a client

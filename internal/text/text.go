@@ -1,6 +1,7 @@
 package text
 
 import (
+	"fmt"
 	"strings"
 	"time"
 )
@@ -30,4 +31,41 @@ func And(l []string) string {
 		return l[0]
 	}
 	return strings.Join(l[:len(l)-1], ", ") + " and " + l[len(l)-1]
+}
+
+// Days writes a duration exactly, in whole days where it can ("90 days",
+// "12 days 7h24m8s", "11h0m0s"): policy periods are set in days, and a
+// message that quotes one must not round it.
+func Days(d time.Duration) string {
+	n, rest := d/(24*time.Hour), d%(24*time.Hour)
+	switch {
+	case d == 0:
+		return "0 days"
+	case n == 0:
+		return rest.String()
+	case rest == 0:
+		return fmt.Sprintf("%d days", n)
+	}
+	return fmt.Sprintf("%d days %s", n, rest)
+}
+
+// Coarse writes a duration in its largest whole unit, rounded down ("1
+// day", "12 days", "3 hours", "5 minutes"), for notes a reader skims,
+// where the exact times stand beside it.
+func Coarse(d time.Duration) string {
+	switch {
+	case d >= 24*time.Hour:
+		return Count(int(d/(24*time.Hour)), "day")
+	case d >= time.Hour:
+		return Count(int(d/time.Hour), "hour")
+	}
+	return Count(int(d/time.Minute), "minute")
+}
+
+// Count writes n of a thing with its plural: "1 change", "2 changes".
+func Count(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }

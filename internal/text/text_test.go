@@ -62,3 +62,27 @@ func TestAnd(t *testing.T) {
 		}
 	}
 }
+
+func TestDurations(t *testing.T) {
+	const day = 24 * time.Hour
+	for _, tc := range []struct {
+		in           time.Duration
+		days, coarse string
+	}{
+		{0, "0 days", "0 minutes"},
+		{90 * time.Second, "1m30s", "1 minute"},
+		{11 * time.Hour, "11h0m0s", "11 hours"},
+		{day, "1 days", "1 day"},
+		{90 * day, "90 days", "90 days"},
+		{12*day + 7*time.Hour + 24*time.Minute + 8*time.Second, "12 days 7h24m8s", "12 days"},
+	} {
+		t.Run(tc.in.String(), func(t *testing.T) {
+			if got := Days(tc.in); got != tc.days {
+				t.Errorf("Days(%v) = %q, want %q", tc.in, got, tc.days)
+			}
+			if got := Coarse(tc.in); got != tc.coarse {
+				t.Errorf("Coarse(%v) = %q, want %q", tc.in, got, tc.coarse)
+			}
+		})
+	}
+}
