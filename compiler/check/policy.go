@@ -11,6 +11,7 @@ import (
 	"cuelang.org/go/cue/errors"
 
 	"github.com/trustc-dev/trustc/compiler/model"
+	"github.com/trustc-dev/trustc/internal/clientfacts"
 	"github.com/trustc-dev/trustc/internal/text"
 	"github.com/trustc-dev/trustc/release"
 )
@@ -674,44 +675,10 @@ func (c *checker) duplicates() {
 	}
 }
 
-// client describes what a known client does with what we publish. Each
-// entry says which version it describes and why.
-type client struct {
-	// rejectsTrustedRootV02: the client refuses the v0.2 trusted-root media
-	// type. sigstore-go v1.3.0 accepts only
-	// "application/vnd.dev.sigstore.trustedroot+json;version=0.1"
-	// (pkg/root/trusted_root.go NewTrustedRootFromProtobuf); cosign uses it.
-	rejectsTrustedRootV02 bool
-	// picksFutureServices: the client sorts services by start and does not
-	// drop those not yet valid, so it uses a future service at once
-	// (sigstore-js @sigstore/sign, as the trustc issue tracker records).
-	picksFutureServices bool
-}
-
-// clients are the known clients. Those whose handling of the v0.2 trusted
-// root is not established are listed as rejecting it: trustc refuses what
-// it cannot show to be safe.
-var clients = map[string]client{
-	"sigstore-go":     {rejectsTrustedRootV02: true},
-	"cosign":          {rejectsTrustedRootV02: true},
-	"sigstore-js":     {rejectsTrustedRootV02: true, picksFutureServices: true},
-	"sigstore-python": {rejectsTrustedRootV02: true},
-	"sigstore-java":   {rejectsTrustedRootV02: true},
-}
-
-func clientNames() []string {
-	var names []string
-	for n := range clients {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
-}
-
 func (c *checker) clientsKnown() {
 	for _, n := range c.env.Policy.Clients {
-		if _, ok := clients[n.V]; !ok {
-			c.add(violation(RuleWellFormed, n.Src, "unknown client %q; known clients: %s", n.V, strings.Join(clientNames(), ", ")))
+		if _, ok := clientfacts.Lookup(n.V); !ok {
+			c.add(violation(RuleWellFormed, n.Src, "unknown client %q; known clients: %s", n.V, strings.Join(clientfacts.Names(), ", ")))
 		}
 	}
 }
@@ -720,11 +687,11 @@ func (c *checker) clientsKnown() {
 func (c *checker) clientTraps(now time.Time) {
 	var rejectV02, future []string
 	for _, n := range c.env.Policy.Clients {
-		cl := clients[n.V]
-		if cl.rejectsTrustedRootV02 {
+		cl, _ := clientfacts.Lookup(n.V)
+		if cl.RejectsTrustedRootV02 {
 			rejectV02 = append(rejectV02, n.V)
 		}
-		if cl.picksFutureServices {
+		if cl.PicksFutureServices {
 			future = append(future, n.V)
 		}
 	}
