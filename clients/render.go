@@ -1,7 +1,6 @@
 package clients
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -11,28 +10,11 @@ import (
 )
 
 // Formats are the formats Render accepts.
-var Formats = []string{"markdown", "text", "json"}
+var Formats = doc.Formats
 
 // Render renders the snapshot as markdown, text or json.
 func (s Snapshot) Render(format string) ([]byte, error) {
-	switch format {
-	case "markdown":
-		return s.Markdown(), nil
-	case "text":
-		return s.Text(), nil
-	case "json":
-		return s.JSON()
-	}
-	return nil, fmt.Errorf("render snapshot: unknown format %q (want markdown, text or json)", format)
-}
-
-// JSON renders the snapshot as indented JSON with a trailing newline.
-func (s Snapshot) JSON() ([]byte, error) {
-	b, err := json.MarshalIndent(s, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("render snapshot: %w", err)
-	}
-	return append(b, '\n'), nil
+	return doc.Render(format, "snapshot", s.document, s)
 }
 
 // FormatWindow renders a validity window; zero times are open ends.

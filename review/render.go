@@ -2,7 +2,6 @@ package review
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -20,28 +19,11 @@ func clientsNote() string {
 }
 
 // Formats are the formats Render accepts.
-var Formats = []string{"markdown", "text", "json"}
+var Formats = doc.Formats
 
 // Render renders the review as markdown, text or json.
 func (r *Review) Render(format string) ([]byte, error) {
-	switch format {
-	case "markdown":
-		return r.Markdown(), nil
-	case "text":
-		return r.Text(), nil
-	case "json":
-		return r.JSON()
-	}
-	return nil, fmt.Errorf("render review: unknown format %q (want markdown, text or json)", format)
-}
-
-// JSON renders the review as indented JSON with a trailing newline.
-func (r *Review) JSON() ([]byte, error) {
-	b, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("render review: %w", err)
-	}
-	return append(b, '\n'), nil
+	return doc.Render(format, "review", func() *doc.Doc { return r.document(mdAll) }, r)
 }
 
 // Summary is the review in one line.

@@ -1,6 +1,7 @@
 package doc
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -74,6 +75,31 @@ func TestPrinters(t *testing.T) {
 			}
 			if diff := cmp.Diff(tc.text, string(tc.doc.Text())); diff != "" {
 				t.Errorf("Text (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestRender(t *testing.T) {
+	d := func() *Doc { return &Doc{Blocks: []Block{Para{Text: Line("p")}}} }
+	for _, tc := range []struct {
+		format, want, wantErr string
+	}{
+		{format: "markdown", want: "p\n"},
+		{format: "text", want: "p\n"},
+		{format: "json", want: "{\n  \"a\": 1\n}\n"},
+		{format: "yaml", wantErr: `render thing: unknown format "yaml" (want markdown, text or json)`},
+	} {
+		t.Run(tc.format, func(t *testing.T) {
+			got, err := Render(tc.format, "thing", d, map[string]int{"a": 1})
+			if gotErr := fmt.Sprint(err); err != nil || tc.wantErr != "" {
+				if gotErr != tc.wantErr {
+					t.Fatalf("error = %s, want %s", gotErr, tc.wantErr)
+				}
+				return
+			}
+			if string(got) != tc.want {
+				t.Errorf("Render(%s) = %q, want %q", tc.format, got, tc.want)
 			}
 		})
 	}
