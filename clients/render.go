@@ -3,7 +3,6 @@ package clients
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/trustc-dev/trustc/internal/doc"
 	"github.com/trustc-dev/trustc/internal/text"
@@ -15,19 +14,6 @@ var Formats = doc.Formats
 // Render renders the snapshot as markdown, text or json.
 func (s Snapshot) Render(format string) ([]byte, error) {
 	return doc.Render(format, "snapshot", s.document, s)
-}
-
-// FormatWindow renders a validity window; zero times are open ends.
-func FormatWindow(start, end time.Time) string {
-	switch {
-	case start.IsZero() && end.IsZero():
-		return "always"
-	case end.IsZero():
-		return "from " + text.Time(start)
-	case start.IsZero():
-		return "until " + text.Time(end)
-	}
-	return text.Time(start) + " to " + text.Time(end)
 }
 
 func cell(c Choice) string {
@@ -118,7 +104,7 @@ func (s Snapshot) document() *doc.Doc {
 		t.Head = append(t.Head, doc.Line(c.Name()))
 	}
 	for _, e := range s.Trust {
-		r := doc.Row{Cells: []doc.Inline{doc.Line(e.label()), doc.Line(FormatWindow(e.Start, e.End))}}
+		r := doc.Row{Cells: []doc.Inline{doc.Line(e.label()), doc.Line(text.Window(e.Start, e.End))}}
 		if e.Diverges() {
 			r.Mark = doc.Warn
 		}

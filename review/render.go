@@ -191,9 +191,9 @@ func (im Impact) heading() string {
 		return "At " + text.Time(im.From) + " exactly"
 	case im.From.IsZero():
 		return "Always"
-	case im.From.Nanosecond()%1000 == 1:
-		// The first instant after an inclusive window end.
-		return "After " + text.Time(im.From.Add(-1))
+	}
+	if end, ok := text.JustAfter(im.From); ok {
+		return "After " + text.Time(end)
 	}
 	return "From " + text.Time(im.From)
 }

@@ -237,15 +237,11 @@ func (tl *Timeline) svgRow(b *bytes.Buffer, r Row, y float64) {
 }
 
 func windowText(start, end time.Time) string {
-	switch {
-	case start.IsZero() && end.IsZero():
-		return "always"
-	case end.IsZero():
-		return "from " + text.Time(start) + ", open-ended"
-	case start.IsZero():
-		return "until " + text.Time(end)
+	if !start.IsZero() && end.IsZero() {
+		// A bar drawn to the chart's right edge has no end there.
+		return text.Window(start, end) + ", open-ended"
 	}
-	return text.Time(start) + " to " + text.Time(end)
+	return text.Window(start, end)
 }
 
 // x maps a time to the chart's horizontal axis.

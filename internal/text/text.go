@@ -22,6 +22,41 @@ func ParseTime(s string) (time.Time, error) {
 	return t.UTC(), nil
 }
 
+// Window writes a validity window; zero times are open ends: "always",
+// "from T", "until T", "T to U".
+func Window(start, end time.Time) string {
+	switch {
+	case start.IsZero() && end.IsZero():
+		return "always"
+	case end.IsZero():
+		return "from " + Time(start)
+	case start.IsZero():
+		return "until " + Time(end)
+	}
+	return Time(start) + " to " + Time(end)
+}
+
+// JustAfter reports whether t is the first instant after an inclusive
+// window end, and returns that end. Window ends are written to the
+// microsecond at most (…59.999Z), so reports that evaluate "just after an
+// end" use the nanosecond after it and word it as "after" the end rather
+// than quote a nanosecond no file contains.
+func JustAfter(t time.Time) (end time.Time, ok bool) {
+	if t.Nanosecond()%1000 == 1 {
+		return t.Add(-time.Nanosecond), true
+	}
+	return t, false
+}
+
+// JustBefore reports whether t is the last instant before a start, the
+// nanosecond before it, and returns that start (see JustAfter).
+func JustBefore(t time.Time) (start time.Time, ok bool) {
+	if t.Nanosecond()%1000 == 999 {
+		return t.Add(time.Nanosecond), true
+	}
+	return t, false
+}
+
 // And joins a list as a sentence does: "a", "a and b", "a, b and c".
 func And(l []string) string {
 	switch len(l) {
