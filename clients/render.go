@@ -53,27 +53,27 @@ func (s Snapshot) Markdown() []byte { return s.document().Markdown() }
 // signing config, then each verifier's verdict on each trusted-root entry.
 func (s Snapshot) document() *doc.Doc {
 	var d doc.Doc
-	d.Add(doc.Heading{Level: 2, Text: doc.Line(s.Env + " at " + text.Time(s.Time))})
+	d.Add(doc.Heading{Level: 2, Text: doc.Plain(s.Env + " at " + text.Time(s.Time))})
 	if s.Diverges() {
 		d.Add(doc.Alert{Kind: "WARNING", Items: []doc.Inline{doc.Line(
 			doc.Markdown(doc.Strong("Clients diverge at this time."), " See the warnings below."),
 			doc.Text("CLIENTS DIVERGE at this time: see the lines marked !!!"))}})
 	}
 	for _, c := range s.Configs {
-		d.Add(doc.Heading{Level: 3, Text: doc.Line("Signing with " + c.File)})
-		t := doc.Table{Head: []doc.Inline{doc.Line(doc.Markdown("Client"), doc.Text("client")), doc.Line("CA"), doc.Line("OIDC"), doc.Line("Rekor"), doc.Line("TSA")}}
+		d.Add(doc.Heading{Level: 3, Text: doc.Plain("Signing with " + c.File)})
+		t := doc.Table{Head: []doc.Inline{doc.Line(doc.Markdown("Client"), doc.Text("client")), doc.Plain("CA"), doc.Plain("OIDC"), doc.Plain("Rekor"), doc.Plain("TSA")}}
 		for _, sg := range c.Signers {
 			if sg.Error != "" {
-				t.Rows = append(t.Rows, doc.Row{Cells: []doc.Inline{doc.Line(sg.Client.Name()), doc.Line("refuses the file: " + sg.Error)}})
+				t.Rows = append(t.Rows, doc.Row{Cells: []doc.Inline{doc.Plain(sg.Client.Name()), doc.Plain("refuses the file: " + sg.Error)}})
 				continue
 			}
-			t.Rows = append(t.Rows, doc.Row{Cells: []doc.Inline{doc.Line(sg.Client.Name()), doc.Line(cell(sg.CA)), doc.Line(cell(sg.OIDC)), doc.Line(cell(sg.Rekor)), doc.Line(cell(sg.TSA))}})
+			t.Rows = append(t.Rows, doc.Row{Cells: []doc.Inline{doc.Plain(sg.Client.Name()), doc.Plain(cell(sg.CA)), doc.Plain(cell(sg.OIDC)), doc.Plain(cell(sg.Rekor)), doc.Plain(cell(sg.TSA))}})
 		}
 		d.Add(t)
 		if len(c.Divergences) > 0 {
 			a := doc.Alert{Kind: "WARNING", Title: doc.Line(doc.Markdown(doc.Strong("Clients diverge:")))}
 			for _, dv := range c.Divergences {
-				a.Items = append(a.Items, doc.Line(dv))
+				a.Items = append(a.Items, doc.Plain(dv))
 			}
 			d.Add(a)
 		}
@@ -101,15 +101,15 @@ func (s Snapshot) document() *doc.Doc {
 	}
 	t := doc.Table{Marked: true, Head: []doc.Inline{doc.Line(doc.Markdown("Entry"), doc.Text("entry")), doc.Line(doc.Markdown("Window"), doc.Text("window"))}}
 	for _, c := range Verifiers() {
-		t.Head = append(t.Head, doc.Line(c.Name()))
+		t.Head = append(t.Head, doc.Plain(c.Name()))
 	}
 	for _, e := range s.Trust {
-		r := doc.Row{Cells: []doc.Inline{doc.Line(e.label()), doc.Line(text.Window(e.Start, e.End))}}
+		r := doc.Row{Cells: []doc.Inline{doc.Plain(e.label()), doc.Plain(text.Window(e.Start, e.End))}}
 		if e.Diverges() {
 			r.Mark = doc.Warn
 		}
 		for _, v := range e.Verdicts {
-			r.Cells = append(r.Cells, doc.Line(verdict(v)))
+			r.Cells = append(r.Cells, doc.Plain(verdict(v)))
 		}
 		t.Rows = append(t.Rows, r)
 	}

@@ -128,32 +128,31 @@ func opWord(op Op) string {
 
 // headline is the change in one line: what, where, from and to, when.
 func (c Change) headline() doc.Inline {
-	l := doc.Line(opWord(c.Op) + " " + c.What)
+	what := opWord(c.Op) + " " + c.What
 	if c.Subject != "" {
-		l = append(l, doc.Line(" "+c.Subject)...)
+		what += " " + c.Subject
 	}
-	l = append(l, doc.Line(" (", doc.Code(c.Path), ")")...)
+	var values string
 	switch {
 	case c.Op == Changed || c.Op == Reordered:
-		l = append(l, doc.Line(": "+c.Old+" → "+c.New)...)
+		values = ": " + c.Old + " → " + c.New
 	case c.Op == Added && c.New != "":
-		l = append(l, doc.Line(": "+c.New)...)
+		values = ": " + c.New
 	case c.Op == Removed && c.Old != "":
-		l = append(l, doc.Line(": was "+c.Old)...)
+		values = ": was " + c.Old
 	}
-	return append(l, doc.Line("; takes effect "+c.When)...)
+	return doc.Line(what+" (", doc.Code(c.Path), ")"+values+"; takes effect "+c.When)
 }
 
 func (f Finding) text() doc.Inline {
-	l := doc.Line("Policy ")
+	policy := "Policy "
 	if f.Severity != "" && f.Severity != "error" {
-		l = append(l, doc.Line(f.Severity+" ")...)
+		policy += f.Severity + " "
 	}
-	l = append(l, doc.Code(f.Rule))
-	if f.Path != "" {
-		l = append(l, doc.Line(" at ", doc.Code(f.Path))...)
+	if f.Path == "" {
+		return doc.Line(policy, doc.Code(f.Rule), ": "+f.Message)
 	}
-	return append(l, doc.Line(": "+f.Message)...)
+	return doc.Line(policy, doc.Code(f.Rule), " at ", doc.Code(f.Path), ": "+f.Message)
 }
 
 // mark is how the review marks f.
@@ -327,9 +326,9 @@ func (r *Review) Text() []byte { return r.document(mdAll).Text() }
 func (r *Review) document(cut mdCut) *doc.Doc {
 	var d doc.Doc
 	d.Add(doc.Heading{Level: 2, Text: doc.Line(doc.Markdown("trustc review"))},
-		doc.Para{Text: doc.Line(r.Summary())})
+		doc.Para{Text: doc.Plain(r.Summary())})
 	if cut.notice != "" {
-		d.Add(doc.Alert{Kind: "NOTE", Items: []doc.Inline{doc.Line(cut.notice)}})
+		d.Add(doc.Alert{Kind: "NOTE", Items: []doc.Inline{doc.Plain(cut.notice)}})
 	}
 	if !r.Now.IsZero() {
 		d.Add(doc.Para{Text: doc.Line("Times are UTC; ", doc.Markdown(`"now"`), doc.Text("now"), " is "+text.Time(r.Now)+".")})
@@ -372,7 +371,7 @@ func (r *Review) document(cut mdCut) *doc.Doc {
 				l.Items = append(l.Items, doc.Item{Mark: doc.Warn, Text: doc.Line(doc.Strong(w))})
 			}
 			for _, n := range f.Notes {
-				l.Items = append(l.Items, doc.Item{Text: doc.Line(n)})
+				l.Items = append(l.Items, doc.Item{Text: doc.Plain(n)})
 			}
 			for _, fd := range f.Findings {
 				l.Items = append(l.Items, doc.Item{Mark: fd.mark(), Text: fd.text()})
@@ -402,22 +401,22 @@ func (r *Review) document(cut mdCut) *doc.Doc {
 
 // item is a change with its warning, impact, findings and fields below it.
 func (c Change) item(noDetails bool) doc.Item {
-	it := doc.Item{Text: doc.Line(doc.Strong(c.headline()))}
+	it := doc.Item{Text: doc.Line(doc.Strong(c.headline())), Sub: make([]doc.Item, 0, 2+len(c.Impact)+len(c.Findings)+len(c.Details))}
 	if c.Warning != "" {
 		it.Sub = append(it.Sub, doc.Item{Mark: doc.Warn, Text: doc.Line(doc.Strong(c.Warning))})
 	}
 	for _, s := range c.Impact {
-		it.Sub = append(it.Sub, doc.Item{Text: doc.Line(s)})
+		it.Sub = append(it.Sub, doc.Item{Text: doc.Plain(s)})
 	}
 	for _, fd := range c.Findings {
 		it.Sub = append(it.Sub, doc.Item{Mark: fd.mark(), Text: fd.text()})
 	}
 	// A comment has room for one line of fields; a terminal lists them.
 	if len(c.Details) > 0 && !noDetails {
-		it.Sub = append(it.Sub, doc.Item{Only: doc.MarkdownOnly, Text: doc.Line("Fields: " + strings.Join(c.Details, "; "))})
+		it.Sub = append(it.Sub, doc.Item{Only: doc.MarkdownOnly, Text: doc.Plain("Fields: " + strings.Join(c.Details, "; "))})
 	}
 	for _, dt := range c.Details {
-		it.Sub = append(it.Sub, doc.Item{Only: doc.TextOnly, Text: doc.Line("| " + dt)})
+		it.Sub = append(it.Sub, doc.Item{Only: doc.TextOnly, Text: doc.Plain("| " + dt)})
 	}
 	return it
 }
@@ -432,10 +431,10 @@ func (r *Review) clients(f *File) doc.List {
 	for _, im := range f.Clients {
 		it := doc.Item{Text: doc.Line(doc.Strong(im.heading() + ":"))}
 		if len(im.Lines) == 0 {
-			it.Sub = append(it.Sub, doc.Item{Text: doc.Line("Signers as before.")})
+			it.Sub = append(it.Sub, doc.Item{Text: doc.Plain("Signers as before.")})
 		}
 		for _, s := range im.Lines {
-			it.Sub = append(it.Sub, doc.Item{Text: doc.Line(s)})
+			it.Sub = append(it.Sub, doc.Item{Text: doc.Plain(s)})
 		}
 		for _, s := range im.Divergences {
 			it.Sub = append(it.Sub, doc.Item{Mark: doc.Warn, Text: doc.Line(doc.Markdown(doc.Strong("Clients diverge.")), doc.Text("clients diverge:"), " "+s)})
@@ -465,10 +464,10 @@ func (r *Review) timelineDetails(e *Env) doc.Details {
 	dt := doc.Details{
 		Level:   3,
 		Summary: doc.Line("Timeline of "+e.Name, doc.Markdown(": trust and signing windows"+marked), doc.Text(":")),
-		Mermaid: tl.Mermaid(),
+		Mermaid: tl.Mermaid,
 	}
 	for _, n := range notes {
-		dt.Items = append(dt.Items, doc.Item{Text: doc.Line(n)})
+		dt.Items = append(dt.Items, doc.Item{Text: doc.Plain(n)})
 	}
 	return dt
 }

@@ -80,9 +80,11 @@ func rowLabel(r Row) string {
 }
 
 // mermaidText drops what ends a gantt task name or starts a comment.
-func mermaidText(s string) string {
-	return strings.NewReplacer(":", " ", "#", "", ";", ",", "\n", " ").Replace(s)
-}
+func mermaidText(s string) string { return mermaidEscaper.Replace(s) }
+
+// mermaidEscaper is built once: building a Replacer per task name was a
+// third of what rendering a review allocated.
+var mermaidEscaper = strings.NewReplacer(":", " ", "#", "", ";", ",", "\n", " ")
 
 // SVG geometry, in user units.
 const (

@@ -77,7 +77,9 @@ type Details struct {
 	// have ended in subsections; text indents it as that section's text.
 	Level   int
 	Summary Inline
-	Mermaid string
+	// Mermaid writes the chart. Only the Markdown printer calls it: a
+	// chart is the costliest part of a review to write, and text has none.
+	Mermaid func() string
 	Items   []Item
 }
 
@@ -151,9 +153,12 @@ func Markdown(parts ...any) Span { return Span{kind: group, in: Line(parts...), 
 // Text is text only the text printer prints.
 func Text(parts ...any) Span { return Span{kind: group, in: Line(parts...), only: TextOnly} }
 
+// Plain is plain text.
+func Plain(s string) Inline { return Inline{{kind: plain, text: s}} }
+
 // Line builds inline text from strings (plain text), spans and inlines.
 func Line(parts ...any) Inline {
-	var l Inline
+	l := make(Inline, 0, len(parts))
 	for _, p := range parts {
 		switch p := p.(type) {
 		case string:

@@ -8,6 +8,7 @@ import (
 )
 
 func TestPrinters(t *testing.T) {
+	gantt := func() string { return "gantt\n" }
 	for _, tc := range []struct {
 		name           string
 		doc            Doc
@@ -46,8 +47,8 @@ func TestPrinters(t *testing.T) {
 					{Only: TextOnly, Text: Line("| a")},
 				}}}},
 				List{Title: Line("Clients:"), Items: []Item{{Text: Line(Strong("Always:")), Sub: []Item{{Text: Line("same")}}}}},
-				Details{Level: 3, Summary: Line("Timeline", Markdown(" of windows"), Text(":")), Mermaid: "gantt\n", Items: []Item{{Text: Line("note")}}},
-				Details{Level: 3, Summary: Line("Empty"), Mermaid: "gantt\n"},
+				Details{Level: 3, Summary: Line("Timeline", Markdown(" of windows"), Text(":")), Mermaid: gantt, Items: []Item{{Text: Line("note")}}},
+				Details{Level: 3, Summary: Line("Empty"), Mermaid: gantt},
 			}},
 			markdown: "### env\n\n#### `f`: changed, 1 change\n\n- **Added `x`**\n  - ⚠ old\n  - Fields: a; b\n\nClients:\n\n- **Always:**\n  - same\n" +
 				"\n<details open><summary>Timeline of windows</summary>\n\n```mermaid\ngantt\n```\n\n- note\n\n</details>\n" +

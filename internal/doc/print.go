@@ -2,6 +2,7 @@ package doc
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"text/tabwriter"
 )
@@ -16,22 +17,31 @@ func (d *Doc) Markdown() []byte {
 		}
 		switch blk := blk.(type) {
 		case Heading:
-			b.WriteString(strings.Repeat("#", blk.Level) + " " + blk.Text.markdown(false) + "\n")
+			b.WriteString(strings.Repeat("#", blk.Level))
+			b.WriteByte(' ')
+			blk.Text.markdown(&b, false)
+			b.WriteByte('\n')
 		case Para:
-			b.WriteString(blk.Text.markdown(false) + "\n")
+			blk.Text.markdown(&b, false)
+			b.WriteByte('\n')
 		case Alert:
 			b.WriteString("> [!" + blk.Kind + "]\n")
 			bullet := ""
 			if len(blk.Title) > 0 {
-				b.WriteString("> " + blk.Title.markdown(false) + "\n")
+				b.WriteString("> ")
+				blk.Title.markdown(&b, false)
+				b.WriteByte('\n')
 				bullet = "- "
 			}
 			for _, it := range blk.Items {
-				b.WriteString("> " + bullet + it.markdown(false) + "\n")
+				b.WriteString("> " + bullet)
+				it.markdown(&b, false)
+				b.WriteByte('\n')
 			}
 		case List:
 			if len(blk.Title) > 0 {
-				b.WriteString(blk.Title.markdown(false) + "\n\n")
+				blk.Title.markdown(&b, false)
+				b.WriteString("\n\n")
 			}
 			for j, it := range blk.Items {
 				if blk.Loose && j > 0 {
@@ -42,7 +52,13 @@ func (d *Doc) Markdown() []byte {
 		case Table:
 			markdownTable(&b, blk)
 		case Details:
-			b.WriteString("<details open><summary>" + blk.Summary.markdown(false) + "</summary>\n\n```mermaid\n" + blk.Mermaid + "```\n\n")
+			b.WriteString("<details open><summary>")
+			blk.Summary.markdown(&b, false)
+			b.WriteString("</summary>\n\n```mermaid\n")
+			if blk.Mermaid != nil {
+				b.WriteString(blk.Mermaid())
+			}
+			b.WriteString("```\n\n")
 			for _, it := range blk.Items {
 				markdownItem(&b, it, 0)
 			}
@@ -56,44 +72,50 @@ func markdownItem(b *bytes.Buffer, it Item, depth int) {
 	if it.Only == TextOnly {
 		return
 	}
-	b.WriteString(strings.Repeat("  ", depth) + "- " + it.Mark.markdown(" ") + it.Text.markdown(false) + "\n")
+	for range depth {
+		b.WriteString("  ")
+	}
+	b.WriteString("- ")
+	b.WriteString(it.Mark.markdown(" "))
+	it.Text.markdown(b, false)
+	b.WriteByte('\n')
 	for _, s := range it.Sub {
 		markdownItem(b, s, depth+1)
 	}
 }
 
 func markdownTable(b *bytes.Buffer, t Table) {
-	row := func(mark string, cells []Inline) {
-		b.WriteString("|")
-		if t.Marked {
-			b.WriteString(" " + mark + " |")
-		}
-		for i := range t.Head {
-			if s := cellAt(cells, i).markdown(true); s != "" {
-				b.WriteString(" " + s + " |")
-			} else {
-				b.WriteString(" |")
-			}
-		}
-		b.WriteString("\n")
-	}
-	head := t.Head
 	if t.Marked {
-		// The mark column has no heading: "| |".
+		// The mark column has no heading.
 		b.WriteString("| |")
 	} else {
 		b.WriteString("|")
 	}
-	for _, h := range head {
-		b.WriteString(" " + h.markdown(true) + " |")
+	for _, h := range t.Head {
+		b.WriteByte(' ')
+		h.markdown(b, true)
+		b.WriteString(" |")
 	}
-	n := len(head)
+	n := len(t.Head)
 	if t.Marked {
 		n++
 	}
 	b.WriteString("\n|" + strings.Repeat(" --- |", n) + "\n")
 	for _, r := range t.Rows {
-		row(r.Mark.markdown(""), r.Cells)
+		b.WriteString("|")
+		if t.Marked {
+			b.WriteString(" " + r.Mark.markdown("") + " |")
+		}
+		for i := range t.Head {
+			if c := cellAt(r.Cells, i); !c.empty(TextOnly) {
+				b.WriteByte(' ')
+				c.markdown(b, true)
+				b.WriteString(" |")
+			} else {
+				b.WriteString(" |")
+			}
+		}
+		b.WriteByte('\n')
 	}
 }
 
@@ -113,58 +135,68 @@ func (d *Doc) Text() []byte {
 	indent := ""
 	for _, blk := range d.Blocks {
 		gap := afterTitle
-		var out bytes.Buffer
 		switch blk := blk.(type) {
 		case Heading:
-			s := blk.Text.text()
-			if s == "" {
+			if blk.Text.empty(MarkdownOnly) {
 				// A heading only Markdown has, such as the title a
 				// pull-request comment needs and a terminal does not.
 				continue
 			}
 			gap = true
-			out.WriteString(strings.Repeat("  ", max(0, blk.Level-3)) + s + "\n")
-			indent = strings.Repeat("  ", max(0, blk.Level-2))
-		case Para:
-			out.WriteString(indent + blk.Text.text() + "\n")
-		case Alert:
-			if s := blk.Title.text(); s != "" {
-				out.WriteString(indent + s + "\n")
-			}
-			for _, it := range blk.Items {
-				out.WriteString(indent + Warn.text() + it.text() + "\n")
-			}
-		case List:
-			in := indent
-			if s := blk.Title.text(); s != "" {
-				out.WriteString(indent + s + "\n")
-				in += "  "
-			}
-			for _, it := range blk.Items {
-				textItem(&out, it, in)
-			}
-		case Table:
-			textTable(&out, blk, indent)
 		case Details:
-			in := strings.Repeat("  ", max(0, blk.Level-2))
-			var items bytes.Buffer
-			for _, it := range blk.Items {
-				textItem(&items, it, in+"  ")
-			}
-			if items.Len() == 0 {
+			if !slices.ContainsFunc(blk.Items, func(it Item) bool { return it.Only != MarkdownOnly }) {
 				continue
 			}
 			gap = true
-			out.WriteString(in + blk.Summary.text() + "\n")
-			out.Write(items.Bytes())
 		}
 		if gap && !first {
 			b.WriteByte('\n')
 		}
-		b.Write(out.Bytes())
-		h, ok := blk.(Heading)
-		afterTitle = ok && h.Level <= 2
-		first = false
+		first, afterTitle = false, false
+		switch blk := blk.(type) {
+		case Heading:
+			b.WriteString(strings.Repeat("  ", max(0, blk.Level-3)))
+			blk.Text.text(&b)
+			b.WriteByte('\n')
+			indent = strings.Repeat("  ", max(0, blk.Level-2))
+			afterTitle = blk.Level <= 2
+		case Para:
+			b.WriteString(indent)
+			blk.Text.text(&b)
+			b.WriteByte('\n')
+		case Alert:
+			if !blk.Title.empty(MarkdownOnly) {
+				b.WriteString(indent)
+				blk.Title.text(&b)
+				b.WriteByte('\n')
+			}
+			for _, it := range blk.Items {
+				b.WriteString(indent + Warn.text())
+				it.text(&b)
+				b.WriteByte('\n')
+			}
+		case List:
+			in := indent
+			if !blk.Title.empty(MarkdownOnly) {
+				b.WriteString(indent)
+				blk.Title.text(&b)
+				b.WriteByte('\n')
+				in += "  "
+			}
+			for _, it := range blk.Items {
+				textItem(&b, it, in)
+			}
+		case Table:
+			textTable(&b, blk, indent)
+		case Details:
+			in := strings.Repeat("  ", max(0, blk.Level-2))
+			b.WriteString(in)
+			blk.Summary.text(&b)
+			b.WriteByte('\n')
+			for _, it := range blk.Items {
+				textItem(&b, it, in+"  ")
+			}
+		}
 	}
 	return b.Bytes()
 }
@@ -173,7 +205,10 @@ func textItem(b *bytes.Buffer, it Item, indent string) {
 	if it.Only == MarkdownOnly {
 		return
 	}
-	b.WriteString(indent + it.Mark.text() + it.Text.text() + "\n")
+	b.WriteString(indent)
+	b.WriteString(it.Mark.text())
+	it.Text.text(b)
+	b.WriteByte('\n')
 	for _, s := range it.Sub {
 		textItem(b, s, indent+"  ")
 	}
@@ -181,15 +216,21 @@ func textItem(b *bytes.Buffer, it Item, indent string) {
 
 func textTable(b *bytes.Buffer, t Table, indent string) {
 	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
+	var line bytes.Buffer
 	row := func(mark string, cells []Inline) {
-		parts := make([]string, 0, len(t.Head)+1)
+		line.Reset()
+		line.WriteString(indent)
 		if t.Marked {
-			parts = append(parts, mark)
+			line.WriteString(mark + "\t")
 		}
 		for i := range t.Head {
-			parts = append(parts, cellAt(cells, i).text())
+			if i > 0 {
+				line.WriteByte('\t')
+			}
+			cellAt(cells, i).text(&line)
 		}
-		tw.Write([]byte(indent + strings.Join(parts, "\t") + "\n"))
+		line.WriteByte('\n')
+		tw.Write(line.Bytes())
 	}
 	row("", t.Head)
 	for _, r := range t.Rows {
@@ -215,48 +256,71 @@ func (m Mark) text() string {
 	return ""
 }
 
-// markdown renders l; in a table cell, | is escaped.
-func (l Inline) markdown(cell bool) string {
-	var b strings.Builder
+// empty reports whether l prints nothing in the format other than not.
+func (l Inline) empty(not Format) bool {
+	for _, s := range l {
+		switch s.kind {
+		case plain, code:
+			if s.text != "" {
+				return false
+			}
+		case mark:
+			return false
+		case strong:
+			if !s.in.empty(not) {
+				return false
+			}
+		case group:
+			if s.only != not && !s.in.empty(not) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// markdown writes l; in a table cell, | is escaped.
+func (l Inline) markdown(b *bytes.Buffer, cell bool) {
 	for _, s := range l {
 		switch s.kind {
 		case plain:
-			if cell {
+			if cell && strings.Contains(s.text, "|") {
 				b.WriteString(strings.ReplaceAll(s.text, "|", `\|`))
 			} else {
 				b.WriteString(s.text)
 			}
 		case code:
 			// A backquote would end the span early.
-			b.WriteString("`" + strings.ReplaceAll(s.text, "`", "'") + "`")
+			b.WriteByte('`')
+			b.WriteString(strings.ReplaceAll(s.text, "`", "'"))
+			b.WriteByte('`')
 		case strong:
-			b.WriteString("**" + s.in.markdown(cell) + "**")
+			b.WriteString("**")
+			s.in.markdown(b, cell)
+			b.WriteString("**")
 		case mark:
 			b.WriteString(Warn.markdown(""))
 		case group:
 			if s.only != TextOnly {
-				b.WriteString(s.in.markdown(cell))
+				s.in.markdown(b, cell)
 			}
 		}
 	}
-	return b.String()
 }
 
-func (l Inline) text() string {
-	var b strings.Builder
+func (l Inline) text(b *bytes.Buffer) {
 	for _, s := range l {
 		switch s.kind {
 		case plain, code:
 			b.WriteString(s.text)
 		case strong:
-			b.WriteString(s.in.text())
+			s.in.text(b)
 		case mark:
 			b.WriteString(strings.TrimSuffix(Warn.text(), " "))
 		case group:
 			if s.only != MarkdownOnly {
-				b.WriteString(s.in.text())
+				s.in.text(b)
 			}
 		}
 	}
-	return b.String()
 }
