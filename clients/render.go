@@ -56,12 +56,12 @@ func (s Snapshot) document() *doc.Doc {
 	d.Add(doc.Heading{Level: 2, Text: doc.Plain(s.Env + " at " + text.Time(s.Time))})
 	if s.Diverges() {
 		d.Add(doc.Alert{Kind: "WARNING", Items: []doc.Inline{doc.Line(
-			doc.Markdown(doc.Strong("Clients diverge at this time."), " See the warnings below."),
-			doc.Text("CLIENTS DIVERGE at this time: see the lines marked !!!"))}})
+			doc.OnlyMarkdown(doc.Strong("Clients diverge at this time."), " See the warnings below."),
+			doc.OnlyText("CLIENTS DIVERGE at this time: see the lines marked !!!"))}})
 	}
 	for _, c := range s.Configs {
 		d.Add(doc.Heading{Level: 3, Text: doc.Plain("Signing with " + c.File)})
-		t := doc.Table{Head: []doc.Inline{doc.Line(doc.Markdown("Client"), doc.Text("client")), doc.Plain("CA"), doc.Plain("OIDC"), doc.Plain("Rekor"), doc.Plain("TSA")}}
+		t := doc.Table{Head: []doc.Inline{doc.Line(doc.OnlyMarkdown("Client"), doc.OnlyText("client")), doc.Plain("CA"), doc.Plain("OIDC"), doc.Plain("Rekor"), doc.Plain("TSA")}}
 		for _, sg := range c.Signers {
 			if sg.Error != "" {
 				t.Rows = append(t.Rows, doc.Row{Cells: []doc.Inline{doc.Plain(sg.Client.Name()), doc.Plain("refuses the file: " + sg.Error)}})
@@ -71,7 +71,7 @@ func (s Snapshot) document() *doc.Doc {
 		}
 		d.Add(t)
 		if len(c.Divergences) > 0 {
-			a := doc.Alert{Kind: "WARNING", Title: doc.Line(doc.Markdown(doc.Strong("Clients diverge:")))}
+			a := doc.Alert{Kind: "WARNING", Title: doc.Line(doc.OnlyMarkdown(doc.Strong("Clients diverge:")))}
 			for _, dv := range c.Divergences {
 				a.Items = append(a.Items, doc.Plain(dv))
 			}
@@ -80,16 +80,16 @@ func (s Snapshot) document() *doc.Doc {
 		if len(c.Unmatched) > 0 {
 			var l doc.List
 			for _, u := range c.Unmatched {
-				l.Items = append(l.Items, doc.Item{Text: doc.Line(doc.Markdown("Warning: "), doc.Text("warning: "), u)})
+				l.Items = append(l.Items, doc.Item{Text: doc.Line(doc.OnlyMarkdown("Warning: "), doc.OnlyText("warning: "), u)})
 			}
 			d.Add(l)
 		}
 	}
 	if l := s.Legacy; l != nil {
-		d.Add(doc.Heading{Level: 3, Text: doc.Line("Signing with "+l.File, doc.Text(" (v0.1: no windows, same at any time)"))},
-			doc.Para{Text: doc.Line(doc.Markdown("v0.1 has no windows; clients that read it use the same services at any time: "),
+		d.Add(doc.Heading{Level: 3, Text: doc.Line("Signing with "+l.File, doc.OnlyText(" (v0.1: no windows, same at any time)"))},
+			doc.Para{Text: doc.Line(doc.OnlyMarkdown("v0.1 has no windows; clients that read it use the same services at any time: "),
 				fmt.Sprintf("CA %s, OIDC %s, Rekor %s, TSA %s", orNone(l.CAURL), orNone(l.OIDCURL), orNone(strings.Join(l.TlogURLs, ", ")), orNone(strings.Join(l.TSAURLs, ", "))),
-				doc.Markdown("."))})
+				doc.OnlyMarkdown("."))})
 	}
 	d.Add(doc.Heading{Level: 3, Text: doc.Line("Verifying, at " + text.Time(s.Time) + ", what was made then")})
 	if len(s.Refusals) > 0 {
@@ -99,7 +99,7 @@ func (s Snapshot) document() *doc.Doc {
 		}
 		d.Add(a)
 	}
-	t := doc.Table{Marked: true, Head: []doc.Inline{doc.Line(doc.Markdown("Entry"), doc.Text("entry")), doc.Line(doc.Markdown("Window"), doc.Text("window"))}}
+	t := doc.Table{Marked: true, Head: []doc.Inline{doc.Line(doc.OnlyMarkdown("Entry"), doc.OnlyText("entry")), doc.Line(doc.OnlyMarkdown("Window"), doc.OnlyText("window"))}}
 	for _, c := range Verifiers() {
 		t.Head = append(t.Head, doc.Plain(c.Name()))
 	}
@@ -117,7 +117,7 @@ func (s Snapshot) document() *doc.Doc {
 	notes := doc.List{Loose: true}
 	for _, e := range s.Trust {
 		if e.Note != "" {
-			notes.Items = append(notes.Items, doc.Item{Text: doc.Line(doc.Markdown("Note, "), doc.Text("note: "), string(e.Kind)+" ", doc.Code(e.Path), ": "+e.Note)})
+			notes.Items = append(notes.Items, doc.Item{Text: doc.Line(doc.OnlyMarkdown("Note, "), doc.OnlyText("note: "), string(e.Kind)+" ", doc.Code(e.Path), ": "+e.Note)})
 		}
 	}
 	if len(notes.Items) > 0 {

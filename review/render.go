@@ -325,13 +325,13 @@ func (r *Review) Text() []byte { return r.document(mdAll).Text() }
 // and the environment's timeline.
 func (r *Review) document(cut mdCut) *doc.Doc {
 	var d doc.Doc
-	d.Add(doc.Heading{Level: 2, Text: doc.Line(doc.Markdown("trustc review"))},
+	d.Add(doc.Heading{Level: 2, Text: doc.Line(doc.OnlyMarkdown("trustc review"))},
 		doc.Para{Text: doc.Plain(r.Summary())})
 	if cut.notice != "" {
 		d.Add(doc.Alert{Kind: "NOTE", Items: []doc.Inline{doc.Plain(cut.notice)}})
 	}
 	if !r.Now.IsZero() {
-		d.Add(doc.Para{Text: doc.Line("Times are UTC; ", doc.Markdown(`"now"`), doc.Text("now"), " is "+text.Time(r.Now)+".")})
+		d.Add(doc.Para{Text: doc.Line("Times are UTC; ", doc.OnlyMarkdown(`"now"`), doc.OnlyText("now"), " is "+text.Time(r.Now)+".")})
 	}
 	if n := r.Warnings(); n > 0 {
 		d.Add(doc.Alert{Kind: "CAUTION", Items: []doc.Inline{doc.Line(text.Count(n, "warning")+": something that works today breaks, or clients disagree. Marked ", doc.WarnMark(), " below.")}})
@@ -352,7 +352,7 @@ func (r *Review) document(cut mdCut) *doc.Doc {
 		if full() {
 			break
 		}
-		d.Add(doc.Heading{Level: 3, Text: doc.Line(doc.Markdown("Environment "), doc.Code(e.Name), ": "+string(e.Status))})
+		d.Add(doc.Heading{Level: 3, Text: doc.Line(doc.OnlyMarkdown("Environment "), doc.Code(e.Name), ": "+string(e.Status))})
 		for _, f := range e.Files {
 			if full() {
 				break
@@ -364,7 +364,7 @@ func (r *Review) document(cut mdCut) *doc.Doc {
 				continue
 			}
 			if len(f.Changes) > 0 {
-				h.Text = append(h.Text, doc.Markdown(", "+text.Count(len(f.Changes), "change")))
+				h.Text = append(h.Text, doc.OnlyMarkdown(", "+text.Count(len(f.Changes), "change")))
 			}
 			var l doc.List
 			for _, w := range f.Warnings {
@@ -425,7 +425,7 @@ func (c Change) item(noDetails bool) doc.Item {
 func (r *Review) clients(f *File) doc.List {
 	l := doc.List{Title: doc.Line("What clients do with ", doc.Code(f.Name))}
 	if !r.Now.IsZero() {
-		l.Title = append(l.Title, doc.Markdown(" from now on"))
+		l.Title = append(l.Title, doc.OnlyMarkdown(" from now on"))
 	}
 	l.Title = append(l.Title, doc.Line(" ("+clientsNote()+"):")...)
 	for _, im := range f.Clients {
@@ -437,13 +437,13 @@ func (r *Review) clients(f *File) doc.List {
 			it.Sub = append(it.Sub, doc.Item{Text: doc.Plain(s)})
 		}
 		for _, s := range im.Divergences {
-			it.Sub = append(it.Sub, doc.Item{Mark: doc.Warn, Text: doc.Line(doc.Markdown(doc.Strong("Clients diverge.")), doc.Text("clients diverge:"), " "+s)})
+			it.Sub = append(it.Sub, doc.Item{Mark: doc.Warn, Text: doc.Line(doc.OnlyMarkdown(doc.Strong("Clients diverge.")), doc.OnlyText("clients diverge:"), " "+s)})
 		}
 		for _, s := range im.Untrusted {
-			it.Sub = append(it.Sub, doc.Item{Mark: doc.Warn, Text: doc.Line(doc.Markdown(doc.Strong("Not trusted:")), doc.Text("not trusted:"), " "+s)})
+			it.Sub = append(it.Sub, doc.Item{Mark: doc.Warn, Text: doc.Line(doc.OnlyMarkdown(doc.Strong("Not trusted:")), doc.OnlyText("not trusted:"), " "+s)})
 		}
 		for _, s := range im.Still {
-			it.Sub = append(it.Sub, doc.Item{Mark: doc.Weak, Text: doc.Line(doc.Markdown("As"), doc.Text("as"), " before this change: "+s)})
+			it.Sub = append(it.Sub, doc.Item{Mark: doc.Weak, Text: doc.Line(doc.OnlyMarkdown("As"), doc.OnlyText("as"), " before this change: "+s)})
 		}
 		l.Items = append(l.Items, it)
 	}
@@ -463,7 +463,7 @@ func (r *Review) timelineDetails(e *Env) doc.Details {
 	}
 	dt := doc.Details{
 		Level:   3,
-		Summary: doc.Line("Timeline of "+e.Name, doc.Markdown(": trust and signing windows"+marked), doc.Text(":")),
+		Summary: doc.Line("Timeline of "+e.Name, doc.OnlyMarkdown(": trust and signing windows"+marked), doc.OnlyText(":")),
 		Mermaid: tl.Mermaid,
 	}
 	for _, n := range notes {

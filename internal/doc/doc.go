@@ -3,8 +3,8 @@
 // its two printers: GitHub Markdown for pull-request comments and job
 // summaries, and plain text for a terminal. A report walks its data once
 // to build a Doc; where the two formats word a thing differently, the
-// difference is in the document (Markdown and Text spans), so a printer
-// decides only layout.
+// difference is in the document (OnlyMarkdown and OnlyText spans), so a
+// printer decides only layout.
 package doc
 
 // Doc is a report: blocks in reading order.
@@ -147,11 +147,13 @@ func Strong(parts ...any) Span { return Span{kind: strong, in: Line(parts...)} }
 // WarnMark is the mark of a warning, ⚠ or !!!, in running text.
 func WarnMark() Span { return Span{kind: mark} }
 
-// Markdown is text only the Markdown printer prints.
-func Markdown(parts ...any) Span { return Span{kind: group, in: Line(parts...), only: MarkdownOnly} }
+// OnlyMarkdown is text only the Markdown printer prints.
+func OnlyMarkdown(parts ...any) Span {
+	return Span{kind: group, in: Line(parts...), only: MarkdownOnly}
+}
 
-// Text is text only the text printer prints.
-func Text(parts ...any) Span { return Span{kind: group, in: Line(parts...), only: TextOnly} }
+// OnlyText is text only the text printer prints.
+func OnlyText(parts ...any) Span { return Span{kind: group, in: Line(parts...), only: TextOnly} }
 
 // Plain is plain text.
 func Plain(s string) Inline { return Inline{{kind: plain, text: s}} }

@@ -18,9 +18,9 @@ func TestPrinters(t *testing.T) {
 			name: "title, alert after it, section",
 			doc: Doc{Blocks: []Block{
 				Heading{Level: 2, Text: Line("prod at T")},
-				Alert{Kind: "WARNING", Items: []Inline{Line(Markdown(Strong("Diverge."), " See below."), Text("DIVERGE"))}},
+				Alert{Kind: "WARNING", Items: []Inline{Line(OnlyMarkdown(Strong("Diverge."), " See below."), OnlyText("DIVERGE"))}},
 				Heading{Level: 3, Text: Line("Signing")},
-				Para{Text: Line("CA ", Code("a`b"), Markdown("."))},
+				Para{Text: Line("CA ", Code("a`b"), OnlyMarkdown("."))},
 			}},
 			markdown: "## prod at T\n\n> [!WARNING]\n> **Diverge.** See below.\n\n### Signing\n\nCA `a'b`.\n",
 			text:     "prod at T\n\n!!! DIVERGE\n\nSigning\n  CA a`b\n",
@@ -28,7 +28,7 @@ func TestPrinters(t *testing.T) {
 		{
 			name: "title only Markdown has",
 			doc: Doc{Blocks: []Block{
-				Heading{Level: 2, Text: Line(Markdown("review"))},
+				Heading{Level: 2, Text: Line(OnlyMarkdown("review"))},
 				Para{Text: Line("Summary.")},
 				Alert{Kind: "CAUTION", Items: []Inline{Line("1 warning. Marked ", WarnMark(), " below.")}},
 				List{Loose: true, Items: []Item{{Mark: Warn, Text: Line("a")}, {Text: Line("b")}}},
@@ -40,14 +40,14 @@ func TestPrinters(t *testing.T) {
 			name: "nested items, titled list, details",
 			doc: Doc{Blocks: []Block{
 				Heading{Level: 3, Text: Line("env")},
-				Heading{Level: 4, Text: Line(Code("f"), ": changed", Markdown(", 1 change"))},
+				Heading{Level: 4, Text: Line(Code("f"), ": changed", OnlyMarkdown(", 1 change"))},
 				List{Items: []Item{{Text: Line(Strong("Added ", Code("x"))), Sub: []Item{
 					{Mark: Weak, Text: Line("old")},
 					{Only: MarkdownOnly, Text: Line("Fields: a; b")},
 					{Only: TextOnly, Text: Line("| a")},
 				}}}},
 				List{Title: Line("Clients:"), Items: []Item{{Text: Line(Strong("Always:")), Sub: []Item{{Text: Line("same")}}}}},
-				Details{Level: 3, Summary: Line("Timeline", Markdown(" of windows"), Text(":")), Mermaid: gantt, Items: []Item{{Text: Line("note")}}},
+				Details{Level: 3, Summary: Line("Timeline", OnlyMarkdown(" of windows"), OnlyText(":")), Mermaid: gantt, Items: []Item{{Text: Line("note")}}},
 				Details{Level: 3, Summary: Line("Empty"), Mermaid: gantt},
 			}},
 			markdown: "### env\n\n#### `f`: changed, 1 change\n\n- **Added `x`**\n  - ⚠ old\n  - Fields: a; b\n\nClients:\n\n- **Always:**\n  - same\n" +
@@ -59,7 +59,7 @@ func TestPrinters(t *testing.T) {
 			name: "tables",
 			doc: Doc{Blocks: []Block{
 				Heading{Level: 3, Text: Line("T")},
-				Table{Head: []Inline{Line(Markdown("Client"), Text("client")), Line("CA"), Line("TSA")}, Rows: []Row{
+				Table{Head: []Inline{Line(OnlyMarkdown("Client"), OnlyText("client")), Line("CA"), Line("TSA")}, Rows: []Row{
 					{Cells: []Inline{Line("go"), Line("a|b"), Line("c")}},
 					{Cells: []Inline{Line("js"), Line("refuses")}},
 				}},
