@@ -29,7 +29,8 @@ type Heading struct {
 type Para struct{ Text Inline }
 
 // Alert is a GitHub alert (Kind is NOTE, WARNING, CAUTION …) in Markdown;
-// in text, each item is a line marked "!!!".
+// in text, the title (if any of it is text's) is a line and each item a
+// line marked "!!!", since a terminal has no box to set them apart.
 type Alert struct {
 	Kind  string
 	Title Inline
