@@ -105,7 +105,7 @@ const (
 )
 
 // Format is a printer's format.
-type Format int
+type Format uint8
 
 const (
 	// Both is every format.
@@ -128,7 +128,7 @@ type Span struct {
 	only Format
 }
 
-type kind int
+type kind uint8
 
 const (
 	plain kind = iota
