@@ -61,7 +61,10 @@ func (s Snapshot) document() *doc.Doc {
 	}
 	for _, c := range s.Configs {
 		d.Add(doc.Heading{Level: 3, Text: doc.Plain("Signing with " + c.File)})
-		t := doc.Table{Head: []doc.Inline{doc.Line(doc.OnlyMarkdown("Client"), doc.OnlyText("client")), doc.Plain("CA"), doc.Plain("OIDC"), doc.Plain("Rekor"), doc.Plain("TSA")}, Rows: make([]doc.Row, 0, len(c.Signers))}
+		t := doc.Table{
+			Head: []doc.Inline{doc.Line(doc.OnlyMarkdown("Client"), doc.OnlyText("client")), doc.Plain("CA"), doc.Plain("OIDC"), doc.Plain("Rekor"), doc.Plain("TSA")},
+			Rows: make([]doc.Row, 0, len(c.Signers)),
+		}
 		for _, sg := range c.Signers {
 			if sg.Error != "" {
 				t.Rows = append(t.Rows, doc.Row{Cells: []doc.Inline{doc.Plain(sg.Client.Name()), doc.Plain("refuses the file: " + sg.Error)}})
@@ -99,7 +102,11 @@ func (s Snapshot) document() *doc.Doc {
 		}
 		d.Add(a)
 	}
-	t := doc.Table{Marked: true, Head: []doc.Inline{doc.Line(doc.OnlyMarkdown("Entry"), doc.OnlyText("entry")), doc.Line(doc.OnlyMarkdown("Window"), doc.OnlyText("window"))}, Rows: make([]doc.Row, 0, len(s.Trust))}
+	t := doc.Table{
+		Marked: true,
+		Head:   []doc.Inline{doc.Line(doc.OnlyMarkdown("Entry"), doc.OnlyText("entry")), doc.Line(doc.OnlyMarkdown("Window"), doc.OnlyText("window"))},
+		Rows:   make([]doc.Row, 0, len(s.Trust)),
+	}
 	for _, c := range Verifiers() {
 		t.Head = append(t.Head, doc.Plain(c.Name()))
 	}
