@@ -12,6 +12,7 @@ import (
 
 	"github.com/trustc-dev/trustc/compiler/derive"
 	"github.com/trustc-dev/trustc/compiler/model"
+	"github.com/trustc-dev/trustc/internal/clientfacts"
 	"github.com/trustc-dev/trustc/internal/text"
 	"github.com/trustc-dev/trustc/release"
 )
@@ -223,9 +224,9 @@ func (c *checker) waitingPeriod(sc *model.SigningConfig, h *history) {
 		first, published := h.trustedFrom(s, need)
 		sign := h.signsFrom(w)
 		if earliest := first.Add(need); sign.Before(earliest) {
-			gap := days(sign.Sub(first)) + " after"
+			gap := text.Days(sign.Sub(first)) + " after"
 			if sign.Before(first) {
-				gap = days(first.Sub(sign)) + " before"
+				gap = text.Days(first.Sub(sign)) + " before"
 			}
 			what := "verification starts"
 			if published {
@@ -239,7 +240,7 @@ func (c *checker) waitingPeriod(sc *model.SigningConfig, h *history) {
 				starts = fmt.Sprintf("%s (declared %s; in effect once this release publishes it)", starts, text.Time(w.Start.V))
 			}
 			c.add(violation(RuleWaitingPeriod, w.Start.Src, "%s %q: signing in %s starts %s, %s %s %s; %s needs %s (the larger of its waitingPeriod and policy.tufTimestampExpiry + policy.buffer); start signing at %s or later",
-				s.kind, s.svc.Name, sc.File.V, starts, gap, what, text.Time(first), sc.File.V, days(need), text.Time(earliest)))
+				s.kind, s.svc.Name, sc.File.V, starts, gap, what, text.Time(first), sc.File.V, text.Days(need), text.Time(earliest)))
 		}
 	}
 }
@@ -392,22 +393,6 @@ func (h *history) signsFrom(w model.Window) time.Time {
 		return h.now
 	}
 	return w.Start.V
-}
-
-// days renders a duration in whole days where it can ("90 days",
-// "12 days 7h24m8s", "11h0m0s").
-func days(d time.Duration) string {
-	n, rest := d/(24*time.Hour), d%(24*time.Hour)
-	switch {
-	case d == 0:
-		return "0 days"
-	case n == 0:
-		return rest.String()
-	case rest == 0:
-		return fmt.Sprintf("%d days", n)
-	default:
-		return fmt.Sprintf("%d days %s", n, rest)
-	}
 }
 
 // noGaps: rule 3. From the moment a file first offers everything a client
@@ -691,44 +676,10 @@ func (c *checker) duplicates() {
 	}
 }
 
-// client describes what a known client does with what we publish. Each
-// entry says which version it describes and why.
-type client struct {
-	// rejectsTrustedRootV02: the client refuses the v0.2 trusted-root media
-	// type. sigstore-go v1.3.0 accepts only
-	// "application/vnd.dev.sigstore.trustedroot+json;version=0.1"
-	// (pkg/root/trusted_root.go NewTrustedRootFromProtobuf); cosign uses it.
-	rejectsTrustedRootV02 bool
-	// picksFutureServices: the client sorts services by start and does not
-	// drop those not yet valid, so it uses a future service at once
-	// (sigstore-js @sigstore/sign, as the trustc issue tracker records).
-	picksFutureServices bool
-}
-
-// clients are the known clients. Those whose handling of the v0.2 trusted
-// root is not established are listed as rejecting it: trustc refuses what
-// it cannot show to be safe.
-var clients = map[string]client{
-	"sigstore-go":     {rejectsTrustedRootV02: true},
-	"cosign":          {rejectsTrustedRootV02: true},
-	"sigstore-js":     {rejectsTrustedRootV02: true, picksFutureServices: true},
-	"sigstore-python": {rejectsTrustedRootV02: true},
-	"sigstore-java":   {rejectsTrustedRootV02: true},
-}
-
-func clientNames() []string {
-	var names []string
-	for n := range clients {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
-}
-
 func (c *checker) clientsKnown() {
 	for _, n := range c.env.Policy.Clients {
-		if _, ok := clients[n.V]; !ok {
-			c.add(violation(RuleWellFormed, n.Src, "unknown client %q; known clients: %s", n.V, strings.Join(clientNames(), ", ")))
+		if _, ok := clientfacts.Lookup(n.V); !ok {
+			c.add(violation(RuleWellFormed, n.Src, "unknown client %q; known clients: %s", n.V, strings.Join(clientfacts.Names(), ", ")))
 		}
 	}
 }
@@ -737,11 +688,11 @@ func (c *checker) clientsKnown() {
 func (c *checker) clientTraps(now time.Time) {
 	var rejectV02, future []string
 	for _, n := range c.env.Policy.Clients {
-		cl := clients[n.V]
-		if cl.rejectsTrustedRootV02 {
+		cl, _ := clientfacts.Lookup(n.V)
+		if cl.RejectsTrustedRootV02 {
 			rejectV02 = append(rejectV02, n.V)
 		}
-		if cl.picksFutureServices {
+		if cl.PicksFutureServices {
 			future = append(future, n.V)
 		}
 	}
