@@ -22,7 +22,8 @@ const TmpPrefix = ".trustc-tmp-"
 
 // Replace makes dir hold exactly files (slash-separated relative names to
 // contents). The new tree is written and synced beside dir, then swapped in
-// with one rename where the platform allows it.
+// with one rename where the platform allows it. A dir that already holds
+// exactly files is left as it is.
 //
 // Runs replacing directories of the same parent are serialised by an
 // advisory lock on the parent: two 'trustc generate' at once each removed
@@ -47,6 +48,9 @@ func Replace(dir string, files map[string][]byte) (err error) {
 		return err
 	}
 	removeStale(parent, filepath.Base(dir))
+	if holds(dir, files) {
+		return nil
+	}
 
 	tmp, err := os.MkdirTemp(parent, TmpPrefix+filepath.Base(dir)+"-")
 	if err != nil {
