@@ -9,10 +9,12 @@ import (
 	"os"
 	"path"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/compiler/asof"
+	"github.com/trustc-dev/trustc/compiler/model"
 	"github.com/trustc-dev/trustc/internal/atomicdir"
 	"github.com/trustc-dev/trustc/internal/safefile"
 	"github.com/trustc-dev/trustc/internal/text"
@@ -44,8 +46,21 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 			return c.failf("nothing written: %v", err)
 		}
 	}
-	opts := releaseOptions("trustc generate", now.value(), outDir, stderr)
+	// The release being replaced is read and derived while the CUE
+	// loads. Its warning is held until then and printed before anything
+	// else, where it was when the base was read first.
+	var baseWarn bytes.Buffer
+	based := make(chan compiler.Options, 1)
+	go func() { based <- releaseOptions("trustc generate", now.value(), outDir, &baseWarn) }()
+	withBase := sync.OnceValue(func() compiler.Options {
+		o := <-based
+		stderr.Write(baseWarn.Bytes())
+		return o
+	})
+	opts := compiler.Options{Now: now.value(), AwaitBase: func() map[string]*model.Environment { return withBase().Base }}
 	res, err := compiler.Compile(compiler.Dir(absRoot), opts)
+	// Compile returns without awaiting the base when the CUE does not load.
+	opts = withBase()
 	if err != nil {
 		printErr(stderr, "trustc generate: nothing written", compiler.Report(res, err), absRoot)
 		return exitFail
