@@ -12,6 +12,7 @@ import (
 	"testing/fstest"
 
 	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/build"
 	"cuelang.org/go/cue/cuecontext"
 	"cuelang.org/go/cue/errors"
@@ -131,7 +132,7 @@ func EnvironmentsWith(root string, o Overlay, names ...string) ([]*model.Environ
 	// errors once, and CUE records build errors in the build.Instance that
 	// every goroutine shares. The context goes on to the first environment.
 	first := cuecontext.New()
-	if _, err := environmentDef(first, schemaInst); err != nil {
+	if err := schemaErr(first, schemaInst); err != nil {
 		return nil, err
 	}
 
@@ -140,11 +141,7 @@ func EnvironmentsWith(root string, o Overlay, names ...string) ([]*model.Environ
 		if i > 0 {
 			ctx = cuecontext.New()
 		}
-		schema, err := environmentDef(ctx, schemaInst)
-		if err != nil {
-			return loaded{err: err}
-		}
-		env, err := environment(ctx, root, insts[i], names[i], schema, scanned, slices.Contains(o.envDirs(), names[i]))
+		env, err := environment(ctx, root, insts[i], names[i], schemaInst, scanned, slices.Contains(o.envDirs(), names[i]))
 		return loaded{env, err}
 	}))
 }
@@ -162,18 +159,43 @@ func importedSchema(insts []*build.Instance, dir string) *build.Instance {
 	return nil
 }
 
-// environmentDef builds the schema in ctx and returns its #Environment.
-func environmentDef(ctx *cue.Context, schemaInst *build.Instance) (cue.Value, errors.Error) {
+// schemaErr builds the schema in ctx and reports what is wrong with it or
+// its #Environment.
+func schemaErr(ctx *cue.Context, schemaInst *build.Instance) errors.Error {
 	def := ctx.BuildInstance(schemaInst).LookupPath(cue.MakePath(cue.Def("#Environment")))
 	if err := def.Err(); err != nil {
-		return cue.Value{}, errors.Promote(err, "load schema")
+		return errors.Promote(err, "load schema")
 	}
-	return def, nil
+	return nil
+}
+
+// closed returns a package whose value is inst's unified with
+// #Environment from schemaInst. Building inst and then calling Unify
+// evaluated the environment twice, once alone and once with the
+// definition (Unify re-evaluates every conjunct of both): a seventh of a
+// generate's CPU. Built through this package, which imports both, CUE
+// evaluates the environment once, with the same conjuncts and so the same
+// values, errors and positions. Its one declaration has no position, so no
+// error points into it.
+func closed(inst, schemaInst *build.Instance) *build.Instance {
+	w := build.NewContext().NewInstance(inst.Dir, nil)
+	w.ImportPath = "trustc.invalid/closed" // no module's: it cannot collide
+	w.Imports = []*build.Instance{inst, schemaInst}
+	w.AddSyntax(&ast.File{Decls: []ast.Decl{
+		&ast.Package{Name: ast.NewIdent("closed")},
+		&ast.ImportDecl{Specs: []*ast.ImportSpec{
+			ast.NewImport(ast.NewIdent("env"), inst.ImportPath),
+			ast.NewImport(ast.NewIdent("schema"), schemaInst.ImportPath),
+		}},
+		&ast.EmbedDecl{Expr: ast.NewBinExpr(token.AND,
+			ast.NewSel(ast.NewIdent("schema"), "#Environment"), ast.NewIdent("env"))},
+	}})
+	return w
 }
 
 // environment decodes one loaded instance; overlaid says its directory is
 // the overlay's, so that a material file is read from nowhere else.
-func environment(ctx *cue.Context, root string, inst *build.Instance, name string, schema cue.Value, scanned map[string][]byte, overlaid bool) (*model.Environment, errors.Error) {
+func environment(ctx *cue.Context, root string, inst *build.Instance, name string, schemaInst *build.Instance, scanned map[string][]byte, overlaid bool) (*model.Environment, errors.Error) {
 	if inst.Err != nil {
 		return nil, errors.Promote(inst.Err, "load environment "+name)
 	}
@@ -196,7 +218,7 @@ func environment(ctx *cue.Context, root string, inst *build.Instance, name strin
 	// unknown field is an error at its position rather than ignored. (An
 	// embedded schema.#Environment in a multi-file package does not do
 	// that on its own.)
-	v := ctx.BuildInstance(inst).Unify(schema)
+	v := ctx.BuildInstance(closed(inst, schemaInst))
 	if err := v.Err(); err != nil {
 		return nil, errors.Promote(err, "")
 	}
