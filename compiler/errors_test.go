@@ -168,6 +168,17 @@ func TestBadInput(t *testing.T) {
     ./environments/test/services.cue:21:3
 `,
 	}, {
+		// Both values are the environment's, in two files: the error
+		// names them, not the schema's type.
+		name: "conflict between two files",
+		setup: func(t *testing.T, r string) {
+			edit(t, r, "services.cue", "let fulcioSince", "operator: 5\n\nlet fulcioSince")
+		},
+		want: `operator: conflicting values "sigstore.dev" and 5 (mismatched types string and int):
+    ./environments/test/environment.cue:9:11
+    ./environments/test/services.cue:5:11
+`,
+	}, {
 		name: "end before start",
 		setup: func(t *testing.T, r string) {
 			edit(t, r, "services.cue", `end: "2022-10-31T23:59:59.999Z"`, `end: "2020-10-31T23:59:59.999Z"`)

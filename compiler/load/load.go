@@ -174,9 +174,12 @@ func schemaErr(ctx *cue.Context, schemaInst *build.Instance) errors.Error {
 // evaluated the environment twice, once alone and once with the
 // definition (Unify re-evaluates every conjunct of both): a seventh of a
 // generate's CPU. Built through this package, which imports both, CUE
-// evaluates the environment once, with the same conjuncts and so the same
-// values, errors and positions. Its one declaration has no position, so no
-// error points into it.
+// evaluates the environment once, with the same conjuncts: the same values
+// and errors at the same positions in the environment (some list one more
+// line of the schema among them). The environment comes first, as it did
+// in Unify: the other way round, a conflict between two of its files was
+// reported against the schema's type. The declaration has no position, so
+// no error points into it.
 func closed(inst, schemaInst *build.Instance) *build.Instance {
 	w := build.NewContext().NewInstance(inst.Dir, nil)
 	w.ImportPath = "trustc.invalid/closed" // no module's: it cannot collide
@@ -188,7 +191,7 @@ func closed(inst, schemaInst *build.Instance) *build.Instance {
 			ast.NewImport(ast.NewIdent("schema"), schemaInst.ImportPath),
 		}},
 		&ast.EmbedDecl{Expr: ast.NewBinExpr(token.AND,
-			ast.NewSel(ast.NewIdent("schema"), "#Environment"), ast.NewIdent("env"))},
+			ast.NewIdent("env"), ast.NewSel(ast.NewIdent("schema"), "#Environment"))},
 	}})
 	return w
 }
