@@ -9,13 +9,12 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/rogpeppe/go-internal/txtar"
 
 	"github.com/trustc-dev/trustc/clients"
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/compiler/check"
 	"github.com/trustc-dev/trustc/compiler/model"
-	"github.com/trustc-dev/trustc/internal/refdata"
+	"github.com/trustc-dev/trustc/internal/treetest"
 	"github.com/trustc-dev/trustc/plan"
 	"github.com/trustc-dev/trustc/release"
 )
@@ -24,22 +23,8 @@ import (
 // environment with the files of testdata/name.txtar added to it.
 func scenario(t testing.TB, name string) string {
 	t.Helper()
-	src := refdata.ModuleRoot(t)
-	dst := t.TempDir()
-	for _, dir := range []string{"cue.mod", "schema", "environments/production"} {
-		if err := os.CopyFS(filepath.Join(dst, dir), os.DirFS(filepath.Join(src, dir))); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ar, err := txtar.ParseFile(filepath.Join("testdata", name+".txtar"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range ar.Files {
-		if err := os.WriteFile(filepath.Join(dst, "environments/production", f.Name), f.Data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dst := treetest.CopyModule(t, "cue.mod", "schema", "environments/production")
+	treetest.WriteTxtar(t, filepath.Join(dst, "environments", "production"), filepath.Join("testdata", name+".txtar"))
 	return dst
 }
 

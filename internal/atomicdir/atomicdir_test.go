@@ -9,25 +9,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-)
 
-func readTree(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		rel, _ := filepath.Rel(dir, p)
-		out[filepath.ToSlash(rel)] = string(b)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
+	"github.com/trustc-dev/trustc/internal/treetest"
+)
 
 func TestReplace(t *testing.T) {
 	for _, tc := range []struct {
@@ -54,7 +38,7 @@ func TestReplace(t *testing.T) {
 			for k, v := range tc.files {
 				want[k] = string(v)
 			}
-			if diff := cmp.Diff(want, readTree(t, dir)); diff != "" {
+			if diff := cmp.Diff(want, treetest.Read(t, dir)); diff != "" {
 				t.Errorf("tree (-want +got):\n%s", diff)
 			}
 			entries, _ := os.ReadDir(parent)
@@ -75,7 +59,7 @@ func TestReplaceFailureLeavesOldTree(t *testing.T) {
 	if err == nil {
 		t.Fatal("Replace accepted a path outside the tree")
 	}
-	if diff := cmp.Diff(map[string]string{"a.json": "old"}, readTree(t, dir)); diff != "" {
+	if diff := cmp.Diff(map[string]string{"a.json": "old"}, treetest.Read(t, dir)); diff != "" {
 		t.Errorf("tree after failed Replace (-want +got):\n%s", diff)
 	}
 	entries, _ := os.ReadDir(parent)
@@ -121,7 +105,7 @@ func TestReplaceConcurrent(t *testing.T) {
 				t.Fatalf("round %d, run %d: %v", i, r, err)
 			}
 		}
-		got := readTree(t, dir)
+		got := treetest.Read(t, dir)
 		if len(got) != 40 || (got["a/00.json"] == "") == (got["b/00.json"] == "") {
 			t.Fatalf("round %d: tree holds %d files, not one run's 40", i, len(got))
 		}
@@ -151,7 +135,7 @@ func TestReplaceReadOnly(t *testing.T) {
 			if !errors.Is(err, ErrReadOnly) {
 				t.Fatalf("Replace: %v, want %v", err, ErrReadOnly)
 			}
-			if diff := cmp.Diff(map[string]string{"production/a.json": "old"}, readTree(t, dir)); diff != "" {
+			if diff := cmp.Diff(map[string]string{"production/a.json": "old"}, treetest.Read(t, dir)); diff != "" {
 				t.Errorf("tree after refusal (-want +got):\n%s", diff)
 			}
 			if entries, _ := os.ReadDir(parent); len(entries) != 1 {
