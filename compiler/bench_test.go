@@ -18,6 +18,7 @@ import (
 	"github.com/trustc-dev/trustc/internal/cputime"
 	"github.com/trustc-dev/trustc/internal/refdata"
 	"github.com/trustc-dev/trustc/internal/synthetic"
+	"github.com/trustc-dev/trustc/internal/synthetic/synthtest"
 )
 
 // realEnvs are the environments of the repository, benchmarked one by one.
@@ -105,7 +106,7 @@ func BenchmarkCompile(b *testing.B) {
 func BenchmarkScaleEnvironments(b *testing.B) {
 	for _, n := range []int{1, 10, 100} {
 		b.Run(fmt.Sprintf("envs=%d", n), func(b *testing.B) {
-			benchCompile(b, synthetic.Repo(b, n, 10))
+			benchCompile(b, synthtest.Repo(b, n, 10))
 		})
 	}
 }
@@ -116,7 +117,7 @@ func BenchmarkScaleEnvironments(b *testing.B) {
 func BenchmarkScaleServices(b *testing.B) {
 	for _, n := range []int{10, 100, 1000} {
 		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
-			benchCompile(b, synthetic.Repo(b, 1, n))
+			benchCompile(b, synthtest.Repo(b, 1, n))
 		})
 	}
 }
@@ -147,7 +148,7 @@ func measure(b *testing.B, op func() error) {
 func TestSyntheticRepo(t *testing.T) {
 	t.Parallel()
 	const envs, services = 2, 12
-	res, err := compiler.Compile(synthetic.Repo(t, envs, services))
+	res, err := compiler.Compile(synthtest.Repo(t, envs, services))
 	if err != nil {
 		t.Fatal(err)
 	}
