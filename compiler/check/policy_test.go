@@ -200,6 +200,17 @@ func TestPolicy(t *testing.T) {
 				env.Rekor = append(env.Rekor, twin)
 			},
 		},
+		{
+			name: "well-formed: two CT logs with one key",
+			want: []finding{
+				{"well-formed", "error", "ct.twin.key", "ct \"twin\" has the same log id as \"ctfe\" (75e5e9f991d09b564c8e485444b41bfb604eba7c41bf35840867b059c86ec6e2); each must be unique"},
+			},
+			edit: func(_ *testing.T, env *model.Environment) {
+				twin := ctLog("twin", day(0))
+				twin.PublicKey = fakeKey("ctfe")
+				env.CTLogs = append(env.CTLogs, ctLog("ctfe", day(0)), twin)
+			},
+		},
 		// client-traps
 		{
 			name: "client-traps: v0.2 trusted root for sigstore-go",
