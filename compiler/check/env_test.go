@@ -19,6 +19,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/trustc-dev/trustc/compiler/model"
+	"github.com/trustc-dev/trustc/internal/certtest"
 	"github.com/trustc-dev/trustc/release"
 )
 
@@ -178,15 +179,7 @@ func cert(t *testing.T, cn string, notBefore, notAfter time.Time, usage ...x509.
 		BasicConstraintsValid: true,
 		IsCA:                  true,
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return certtest.Issue(t, tmpl, nil, &key.PublicKey, key)
 }
 
 // finding is what a test asserts of a problem: its rule, severity, path
