@@ -260,12 +260,8 @@ oidc: sigstore: sign: later: start: "2027-06-01T00:00:00Z"
 		t.Fatal(err)
 	}
 	var lines []string
-	for _, d := range cal.Dates {
-		for _, e := range d.Events {
-			if e.File == file {
-				lines = append(lines, e.Clients...)
-			}
-		}
+	for _, e := range events(cal, func(e plan.Event) bool { return e.File == file }) {
+		lines = append(lines, e.Clients...)
 	}
 	want := clients.Signers()[0].Name() + ": Rekor https://log2027-1.rekor.sigstore.dev (v2) (first release of signing_config_later.v0.2.json)"
 	if !slices.Contains(lines, want) {
@@ -314,16 +310,25 @@ func TestWaitingFromPublication(t *testing.T) {
 				t.Fatal(err)
 			}
 			var whys []string
-			for _, d := range cal.Dates {
-				for _, e := range d.Events {
-					if e.Kind == plan.KindEnters && e.File == optInFile {
-						whys = append(whys, e.Why)
-					}
-				}
+			for _, e := range events(cal, func(e plan.Event) bool { return e.Kind == plan.KindEnters && e.File == optInFile }) {
+				whys = append(whys, e.Why)
 			}
 			if len(whys) != 1 || !strings.HasSuffix(whys[0], tc.want) {
 				t.Errorf("opt-in release: %q, want one ending %q", whys, tc.want)
 			}
 		})
 	}
+}
+
+// events lists the calendar's events that keep accepts, in date order.
+func events(cal *plan.Calendar, keep func(plan.Event) bool) []plan.Event {
+	var out []plan.Event
+	for _, d := range cal.Dates {
+		for _, e := range d.Events {
+			if keep(e) {
+				out = append(out, e)
+			}
+		}
+	}
+	return out
 }

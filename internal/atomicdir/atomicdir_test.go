@@ -41,10 +41,7 @@ func TestReplace(t *testing.T) {
 			if diff := cmp.Diff(want, treetest.Read(t, dir)); diff != "" {
 				t.Errorf("tree (-want +got):\n%s", diff)
 			}
-			entries, _ := os.ReadDir(parent)
-			if len(entries) != 1 {
-				t.Errorf("parent holds %d entries, want only golden (temporary trees left behind)", len(entries))
-			}
+			onlyTree(t, parent)
 		})
 	}
 }
@@ -62,10 +59,7 @@ func TestReplaceFailureLeavesOldTree(t *testing.T) {
 	if diff := cmp.Diff(map[string]string{"a.json": "old"}, treetest.Read(t, dir)); diff != "" {
 		t.Errorf("tree after failed Replace (-want +got):\n%s", diff)
 	}
-	entries, _ := os.ReadDir(parent)
-	if len(entries) != 1 {
-		t.Errorf("parent holds %d entries after failure, want 1", len(entries))
-	}
+	onlyTree(t, parent)
 }
 
 func TestReplaceRemovesStaleTemporaryTrees(t *testing.T) {
@@ -138,9 +132,25 @@ func TestReplaceReadOnly(t *testing.T) {
 			if diff := cmp.Diff(map[string]string{"production/a.json": "old"}, treetest.Read(t, dir)); diff != "" {
 				t.Errorf("tree after refusal (-want +got):\n%s", diff)
 			}
-			if entries, _ := os.ReadDir(parent); len(entries) != 1 {
-				t.Errorf("parent holds %d entries, want only golden", len(entries))
-			}
+			onlyTree(t, parent)
 		})
+	}
+}
+
+// onlyTree wants parent to hold one entry, the replaced tree: a temporary
+// tree left beside it would be found, and removed as stale, by the next
+// Replace.
+func onlyTree(t *testing.T, parent string) {
+	t.Helper()
+	entries, err := os.ReadDir(parent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("%s holds %v, want only the tree (temporary trees left behind)", parent, names)
 	}
 }
