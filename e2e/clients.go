@@ -101,19 +101,14 @@ func fetchGoTUF(tb testing.TB, baseURL string, trustAnchor []byte, client *http.
 	if err := up.Refresh(); err != nil {
 		tb.Fatal(err)
 	}
-	var out [][]byte
-	for _, name := range names {
+	return fetchEach(tb, names, func(name string) ([]byte, error) {
 		ti, err := up.GetTargetInfo(name)
 		if err != nil {
-			tb.Fatal(err)
+			return nil, err
 		}
 		_, b, err := up.DownloadTarget(ti, "", "")
-		if err != nil {
-			tb.Fatal(err)
-		}
-		out = append(out, b)
-	}
-	return out
+		return b, err
+	})
 }
 
 func fetchSigstoreGo(tb testing.TB, baseURL string, trustAnchor []byte, client *http.Client, names []string) [][]byte {
@@ -133,9 +128,16 @@ func fetchSigstoreGo(tb testing.TB, baseURL string, trustAnchor []byte, client *
 	if err != nil {
 		tb.Fatal(err)
 	}
+	return fetchEach(tb, names, c.GetTarget)
+}
+
+// fetchEach fetches every target of names, in order, with the client's
+// get; an error fails tb.
+func fetchEach(tb testing.TB, names []string, get func(name string) ([]byte, error)) [][]byte {
+	tb.Helper()
 	var out [][]byte
 	for _, name := range names {
-		b, err := c.GetTarget(name)
+		b, err := get(name)
 		if err != nil {
 			tb.Fatal(err)
 		}
