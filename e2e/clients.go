@@ -1,6 +1,9 @@
 package e2e
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -9,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	sigstoretuf "github.com/sigstore/sigstore-go/pkg/tuf"
 	"github.com/theupdateframework/go-tuf/v2/metadata/config"
 	"github.com/theupdateframework/go-tuf/v2/metadata/fetcher"
@@ -81,6 +85,29 @@ type Client struct {
 var Clients = []Client{
 	{"go-tuf updater", fetchGoTUF},
 	{"sigstore-go pkg/tuf", fetchSigstoreGo},
+}
+
+// FetchChecked fetches names with c from srv, starting from trustAnchor,
+// over a transport that lets only srv through. It fails tb unless the
+// client walked the layout tufrepo.Build writes (a newer root looked for,
+// then the timestamp, snapshot version 1, targets version targets, and
+// each target under its SHA-256) and got want's bytes for every name.
+func (c Client) FetchChecked(tb testing.TB, srv Server, trustAnchor []byte, targets int, names []string, want map[string][]byte) [][]byte {
+	tb.Helper()
+	transport := &LocalOnly{Host: srv.Host}
+	got := c.Fetch(tb, srv.URL, trustAnchor, &http.Client{Transport: transport}, names)
+	wantRequests := []string{"/2.root.json", "/timestamp.json", "/1.snapshot.json", fmt.Sprintf("/%d.targets.json", targets)}
+	for i, name := range names {
+		sum := sha256.Sum256(want[name])
+		wantRequests = append(wantRequests, "/targets/"+hex.EncodeToString(sum[:])+"."+name)
+		if !bytes.Equal(got[i], want[name]) {
+			tb.Errorf("%s: %s got other bytes than the repository was built with", name, c.Name)
+		}
+	}
+	if diff := cmp.Diff(wantRequests, transport.Requests()); diff != "" {
+		tb.Errorf("%s requests (-want +got):\n%s", c.Name, diff)
+	}
+	return got
 }
 
 func fetchGoTUF(tb testing.TB, baseURL string, trustAnchor []byte, client *http.Client, names []string) [][]byte {
