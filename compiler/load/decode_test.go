@@ -2,7 +2,6 @@ package load
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/trustc-dev/trustc/compiler/model"
 	"github.com/trustc-dev/trustc/internal/fixture"
+	"github.com/trustc-dev/trustc/internal/treetest"
 )
 
 // baseCUE is a small environment that loads without problems. Cases add a
@@ -52,7 +52,6 @@ func loadCase(t *testing.T, caseCUE string, files map[string]string) (*model.Env
 	if err := fixture.WriteModule(root); err != nil {
 		t.Fatal(err)
 	}
-	dir := filepath.Join(root, EnvironmentsDir, "test")
 	all := map[string]string{"env.cue": baseCUE, "log.pub": "public\n"}
 	if caseCUE != "" {
 		all["case.cue"] = "package test\n\n" + caseCUE
@@ -60,14 +59,7 @@ func loadCase(t *testing.T, caseCUE string, files map[string]string) (*model.Env
 	for name, b := range files {
 		all[name] = b
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for name, b := range all {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(b), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	treetest.Write(t, filepath.Join(root, EnvironmentsDir, "test"), all)
 	envs, err := Environments(root, "test")
 	var env *model.Environment
 	if len(envs) == 1 {

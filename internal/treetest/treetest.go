@@ -63,12 +63,23 @@ func WriteTxtar(tb testing.TB, dir, path string) {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	files := map[string]string{}
 	for _, f := range ar.Files {
-		p := filepath.Join(dir, filepath.FromSlash(f.Name))
+		files[f.Name] = string(f.Data)
+	}
+	Write(tb, dir, files)
+}
+
+// Write writes files, by slash-separated path below dir, into dir,
+// making the directories they need; Read reads them back.
+func Write(tb testing.TB, dir string, files map[string]string) {
+	tb.Helper()
+	for name, b := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			tb.Fatal(err)
 		}
-		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+		if err := os.WriteFile(p, []byte(b), 0o644); err != nil {
 			tb.Fatal(err)
 		}
 	}

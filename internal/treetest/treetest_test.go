@@ -9,20 +9,16 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// TestWriteTxtarRead: what WriteTxtar writes, Read reads back, by
-// slash-separated path, over a file that was there and beside one that
-// stays.
+// TestWriteTxtarRead: what Write and WriteTxtar write, Read reads back,
+// by slash-separated path, over a file that was there and beside one
+// that stays.
 func TestWriteTxtarRead(t *testing.T) {
 	dir := t.TempDir()
 	ar := filepath.Join(t.TempDir(), "files.txtar")
 	if err := os.WriteFile(ar, []byte("comment\n-- a.txt --\nnew\n-- sub/b.txt --\nb\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for name, b := range map[string]string{"a.txt": "old\n", "kept.txt": "kept\n"} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(b), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	Write(t, dir, map[string]string{"a.txt": "old\n", "kept.txt": "kept\n"})
 	if err := os.Mkdir(filepath.Join(dir, "empty"), 0o755); err != nil {
 		t.Fatal(err)
 	}
