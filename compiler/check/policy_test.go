@@ -113,6 +113,34 @@ func TestPolicy(t *testing.T) {
 				env.Rekor[0].WaitingPeriodExempt = str(env.Rekor[0].Src, "waitingPeriodExempt", "imported")
 			},
 		},
+		{
+			name: "waiting-period: a plan step is not history, whatever its exemption",
+			want: []finding{
+				{"waiting-period", "error", "rekor.log.sign.main.start", "rekor \"log\": signing in signing_config.v0.2.json starts 2025-01-31T00:00:00Z, 5 days after verification starts 2025-01-26T00:00:00Z; signing_config.v0.2.json needs 10 days (the larger of its waitingPeriod and policy.tufTimestampExpiry + policy.buffer); start signing at 2025-02-05T00:00:00Z or later"},
+			},
+			opts: Options{Planned: day(20)},
+			edit: func(_ *testing.T, env *model.Environment) {
+				env.Rekor[0].Verify = window(env.Rekor[0].Verify.Src, day(25))
+				env.Rekor[0].WaitingPeriodExempt = str(env.Rekor[0].Src, "waitingPeriodExempt", "signed to before the rule")
+			},
+		},
+		{
+			name: "waiting-period: published JSON, signing within a waiting period of the release",
+			want: []finding{
+				{"waiting-period", "error", "rekor.log.sign.main.start", "rekor \"log\": signing in signing_config.v0.2.json starts 2025-01-31T00:00:00Z, 5 days after verification starts 2025-01-26T00:00:00Z; signing_config.v0.2.json needs 10 days (the larger of its waitingPeriod and policy.tufTimestampExpiry + policy.buffer); start signing at 2025-02-05T00:00:00Z or later"},
+			},
+			opts: Options{Published: true, Now: day(39)},
+			edit: func(_ *testing.T, env *model.Environment) {
+				env.Rekor[0].Verify = window(env.Rekor[0].Verify.Src, day(25))
+			},
+		},
+		{
+			name: "waiting-period: published JSON, signing a waiting period before the release is history",
+			opts: Options{Published: true, Now: day(40)},
+			edit: func(_ *testing.T, env *model.Environment) {
+				env.Rekor[0].Verify = window(env.Rekor[0].Verify.Src, day(25))
+			},
+		},
 		// no-gaps
 		{
 			name: "no-gaps: no OIDC provider",
@@ -139,6 +167,25 @@ func TestPolicy(t *testing.T) {
 				next := authority("ca", "fulcio2", day(0))
 				signIn(&next.Service, "main", day(60))
 				env.CAs = append(env.CAs, next)
+			},
+		},
+		{
+			name: "no-gaps: a gap while clients may still keep a staged release",
+			want: []finding{
+				{"no-gaps", "error", "ca.fulcio.sign.main.end", "signing_config.v0.2.json offers no valid CA at 2025-03-02T00:00:01Z (the next release is due 2025-02-21T00:00:00Z, but a client may keep this one until 2025-03-03T00:00:00Z, policy.tufTimestampExpiry + policy.buffer later); clients signing then would fail; extend a window or add a service"},
+			},
+			opts: Options{Next: day(51)},
+			edit: func(_ *testing.T, env *model.Environment) {
+				ca := &env.CAs[0].Service
+				ca.Sign[0].Window = window(ca.Sign[0].Src, day(30), day(60))
+			},
+		},
+		{
+			name: "no-gaps: a gap after clients have the next staged release",
+			opts: Options{Next: day(50)},
+			edit: func(_ *testing.T, env *model.Environment) {
+				ca := &env.CAs[0].Service
+				ca.Sign[0].Window = window(ca.Sign[0].Src, day(30), day(60))
 			},
 		},
 		{
