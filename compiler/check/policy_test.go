@@ -15,7 +15,7 @@ func TestPolicy(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		opts Options
-		edit func(t *testing.T, env *model.Environment)
+		edit edit
 		want []finding
 	}{
 		// verify-before-sign
@@ -63,18 +63,12 @@ func TestPolicy(t *testing.T) {
 		// waiting-period
 		{
 			name: "waiting-period: signing 5 days after verification starts",
-			want: []finding{
-				{"waiting-period", "error", "rekor.log.sign.main.start", "rekor \"log\": signing in signing_config.v0.2.json starts 2025-01-31T00:00:00Z, 5 days after verification starts 2025-01-26T00:00:00Z; signing_config.v0.2.json needs 10 days (the larger of its waitingPeriod and policy.tufTimestampExpiry + policy.buffer); start signing at 2025-02-05T00:00:00Z or later"},
-			},
-			edit: func(_ *testing.T, env *model.Environment) {
-				env.Rekor[0].Verify = window(env.Rekor[0].Verify.Src, day(25))
-			},
+			want: []finding{logSignsEarly},
+			edit: logVerifiedFrom(25),
 		},
 		{
 			name: "waiting-period: signing exactly the policy's 10 days after",
-			edit: func(_ *testing.T, env *model.Environment) {
-				env.Rekor[0].Verify = window(env.Rekor[0].Verify.Src, day(20))
-			},
+			edit: logVerifiedFrom(20),
 		},
 		{
 			name: "waiting-period: the file's own waiting period is longer",
@@ -92,16 +86,11 @@ func TestPolicy(t *testing.T) {
 			want: []finding{
 				{"waiting-period", "error", "rekor.log.waitingPeriodExempt", "waitingPeriodExempt needs a reason"},
 			},
-			edit: func(_ *testing.T, env *model.Environment) {
-				env.Rekor[0].WaitingPeriodExempt = str(env.Rekor[0].Src, "waitingPeriodExempt", " ")
-			},
+			edit: logExempt(" "),
 		},
 		{
 			name: "waiting-period: an exemption with a reason excuses history",
-			edit: func(_ *testing.T, env *model.Environment) {
-				env.Rekor[0].Verify = window(env.Rekor[0].Verify.Src, day(25))
-				env.Rekor[0].WaitingPeriodExempt = str(env.Rekor[0].Src, "waitingPeriodExempt", "signed to before the rule")
-			},
+			edit: all(logVerifiedFrom(25), logExempt("signed to before the rule")),
 		},
 		{
 			name: "waiting-period: no exemption for a log this release adds",
@@ -109,37 +98,24 @@ func TestPolicy(t *testing.T) {
 				{"waiting-period", "error", "rekor.log.sign.main.start", "rekor \"log\": signing in signing_config.v0.2.json starts 2025-01-31T00:00:00Z, 5 days after clients first get its verification material (in this release) 2025-01-26T00:00:00Z; signing_config.v0.2.json needs 10 days (the larger of its waitingPeriod and policy.tufTimestampExpiry + policy.buffer); start signing at 2025-02-05T00:00:00Z or later"},
 			},
 			opts: Options{Now: day(25), Base: baseWithout(func(env *model.Environment) { env.Rekor = nil })},
-			edit: func(_ *testing.T, env *model.Environment) {
-				env.Rekor[0].WaitingPeriodExempt = str(env.Rekor[0].Src, "waitingPeriodExempt", "imported")
-			},
+			edit: logExempt("imported"),
 		},
 		{
 			name: "waiting-period: a plan step is not history, whatever its exemption",
-			want: []finding{
-				{"waiting-period", "error", "rekor.log.sign.main.start", "rekor \"log\": signing in signing_config.v0.2.json starts 2025-01-31T00:00:00Z, 5 days after verification starts 2025-01-26T00:00:00Z; signing_config.v0.2.json needs 10 days (the larger of its waitingPeriod and policy.tufTimestampExpiry + policy.buffer); start signing at 2025-02-05T00:00:00Z or later"},
-			},
+			want: []finding{logSignsEarly},
 			opts: Options{Planned: day(20)},
-			edit: func(_ *testing.T, env *model.Environment) {
-				env.Rekor[0].Verify = window(env.Rekor[0].Verify.Src, day(25))
-				env.Rekor[0].WaitingPeriodExempt = str(env.Rekor[0].Src, "waitingPeriodExempt", "signed to before the rule")
-			},
+			edit: all(logVerifiedFrom(25), logExempt("signed to before the rule")),
 		},
 		{
 			name: "waiting-period: published JSON, signing within a waiting period of the release",
-			want: []finding{
-				{"waiting-period", "error", "rekor.log.sign.main.start", "rekor \"log\": signing in signing_config.v0.2.json starts 2025-01-31T00:00:00Z, 5 days after verification starts 2025-01-26T00:00:00Z; signing_config.v0.2.json needs 10 days (the larger of its waitingPeriod and policy.tufTimestampExpiry + policy.buffer); start signing at 2025-02-05T00:00:00Z or later"},
-			},
+			want: []finding{logSignsEarly},
 			opts: Options{Published: true, Now: day(39)},
-			edit: func(_ *testing.T, env *model.Environment) {
-				env.Rekor[0].Verify = window(env.Rekor[0].Verify.Src, day(25))
-			},
+			edit: logVerifiedFrom(25),
 		},
 		{
 			name: "waiting-period: published JSON, signing a waiting period before the release is history",
 			opts: Options{Published: true, Now: day(40)},
-			edit: func(_ *testing.T, env *model.Environment) {
-				env.Rekor[0].Verify = window(env.Rekor[0].Verify.Src, day(25))
-			},
+			edit: logVerifiedFrom(25),
 		},
 		// no-gaps
 		{
@@ -154,20 +130,15 @@ func TestPolicy(t *testing.T) {
 			want: []finding{
 				{"no-gaps", "error", "ca.fulcio.sign.main.end", "signing_config.v0.2.json offers no valid CA at 2025-03-02T00:00:01Z; clients signing then would fail; extend a window or add a service"},
 			},
-			edit: func(_ *testing.T, env *model.Environment) {
-				ca := &env.CAs[0].Service
-				ca.Sign[0].Window = window(ca.Sign[0].Src, day(30), day(60))
-			},
+			edit: caSignsUntil(day(60)),
 		},
 		{
 			name: "no-gaps: a second CA takes over within a second",
-			edit: func(_ *testing.T, env *model.Environment) {
-				ca := &env.CAs[0].Service
-				ca.Sign[0].Window = window(ca.Sign[0].Src, day(30), day(60).Add(-time.Millisecond))
+			edit: all(caSignsUntil(day(60).Add(-time.Millisecond)), func(_ *testing.T, env *model.Environment) {
 				next := authority("ca", "fulcio2", day(0))
 				signIn(&next.Service, "main", day(60))
 				env.CAs = append(env.CAs, next)
-			},
+			}),
 		},
 		{
 			name: "no-gaps: a gap while clients may still keep a staged release",
@@ -175,18 +146,12 @@ func TestPolicy(t *testing.T) {
 				{"no-gaps", "error", "ca.fulcio.sign.main.end", "signing_config.v0.2.json offers no valid CA at 2025-03-02T00:00:01Z (the next release is due 2025-02-21T00:00:00Z, but a client may keep this one until 2025-03-03T00:00:00Z, policy.tufTimestampExpiry + policy.buffer later); clients signing then would fail; extend a window or add a service"},
 			},
 			opts: Options{Next: day(51)},
-			edit: func(_ *testing.T, env *model.Environment) {
-				ca := &env.CAs[0].Service
-				ca.Sign[0].Window = window(ca.Sign[0].Src, day(30), day(60))
-			},
+			edit: caSignsUntil(day(60)),
 		},
 		{
 			name: "no-gaps: a gap after clients have the next staged release",
 			opts: Options{Next: day(50)},
-			edit: func(_ *testing.T, env *model.Environment) {
-				ca := &env.CAs[0].Service
-				ca.Sign[0].Window = window(ca.Sign[0].Src, day(30), day(60))
-			},
+			edit: caSignsUntil(day(60)),
 		},
 		{
 			name: "no-gaps: a main file without a Rekor v1 log",
@@ -382,3 +347,42 @@ func exactRekor(env *model.Environment, count int) {
 func addClient(env *model.Environment, name string) {
 	env.Policy.Clients = append(env.Policy.Clients, str(env.Policy.Src, "clients", name))
 }
+
+// edit changes testEnv for one case (t for what it must build, such as
+// certificates).
+type edit func(t *testing.T, env *model.Environment)
+
+// all makes one edit of several, applied in order.
+func all(edits ...edit) edit {
+	return func(t *testing.T, env *model.Environment) {
+		for _, e := range edits {
+			e(t, env)
+		}
+	}
+}
+
+// logVerifiedFrom opens the Rekor log's verification window at day n.
+func logVerifiedFrom(n int) edit {
+	return func(_ *testing.T, env *model.Environment) {
+		env.Rekor[0].Verify = window(env.Rekor[0].Verify.Src, day(n))
+	}
+}
+
+// logExempt exempts the Rekor log from the waiting period for reason.
+func logExempt(reason string) edit {
+	return func(_ *testing.T, env *model.Environment) {
+		env.Rekor[0].WaitingPeriodExempt = str(env.Rekor[0].Src, "waitingPeriodExempt", reason)
+	}
+}
+
+// caSignsUntil ends the CA's signing window at end.
+func caSignsUntil(end time.Time) edit {
+	return func(_ *testing.T, env *model.Environment) {
+		ca := &env.CAs[0].Service
+		ca.Sign[0].Window = window(ca.Sign[0].Src, day(30), end)
+	}
+}
+
+// logSignsEarly is what waiting-period says of the Rekor log verified from
+// day 25 and signed to from day 30, 5 days into its 10.
+var logSignsEarly = finding{"waiting-period", "error", "rekor.log.sign.main.start", "rekor \"log\": signing in signing_config.v0.2.json starts 2025-01-31T00:00:00Z, 5 days after verification starts 2025-01-26T00:00:00Z; signing_config.v0.2.json needs 10 days (the larger of its waitingPeriod and policy.tufTimestampExpiry + policy.buffer); start signing at 2025-02-05T00:00:00Z or later"}
