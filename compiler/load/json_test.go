@@ -1,6 +1,14 @@
 package load
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"maps"
+	"math/big"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -9,6 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/trustc-dev/trustc/compiler/model"
+	"github.com/trustc-dev/trustc/internal/certtest"
 	"github.com/trustc-dev/trustc/release"
 )
 
@@ -100,10 +109,12 @@ const publishedConfig = `{
 `
 
 // fromPublished reads the published environment, edited by replacing each
-// edit's old text with its new text in the named file, into the model.
-func fromPublished(t *testing.T, edits []edit, opts JSONOptions) (*model.Environment, error) {
+// edit's old text with its new text in the named file and with the extra
+// files added, into the model.
+func fromPublished(t *testing.T, edits []edit, extra map[string]string, opts JSONOptions) (*model.Environment, error) {
 	t.Helper()
 	files := map[string]string{"trusted_root.json": publishedRoot, "signing_config.v0.2.json": publishedConfig}
+	maps.Copy(files, extra)
 	for _, e := range edits {
 		if !strings.Contains(files[e.file], e.old) {
 			t.Fatalf("%s holds no %q", e.file, e.old)
@@ -133,6 +144,24 @@ func secondCA(uri, start string) edit {
   "ctlogs"`)
 }
 
+// anchorDER is a self-signed CA certificate for org and cn, base64 DER as
+// a trusted root holds it.
+func anchorDER(t *testing.T, org, cn string) string {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{Organization: []string{org}, CommonName: cn},
+		NotBefore:             time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC),
+		NotAfter:              time.Date(2034, 1, 1, 0, 0, 0, 0, time.UTC),
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+	}
+	return base64.StdEncoding.EncodeToString(certtest.Issue(t, tmpl, nil, &key.PublicKey, key).Raw)
+}
+
 type edit struct{ file, old, new string }
 
 func rootEdit(old, new string) edit   { return edit{"trusted_root.json", old, new} }
@@ -144,6 +173,7 @@ func TestFromRelease(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		edits []edit
+		files map[string]string
 		opts  JSONOptions
 		get   func(env *model.Environment) any
 		want  any
@@ -204,6 +234,37 @@ func TestFromRelease(t *testing.T) {
 			want: []string{"ca.example.dev certificateAuthorities[0]", "ca.example.dev certificateAuthorities[1]"},
 		},
 		{
+			name:  "a subject that differs from the anchor's is published so",
+			edits: []edit{rootEdit(`"rawBytes": "BwgJ"`, `"rawBytes": "`+anchorDER(t, "example.dev", "other")+`"`)},
+			get: func(env *model.Environment) any {
+				o := env.CAs[0].Chains[0].SubjectOverride
+				return []string{o.Organization.V, o.CommonName.V, where("", o.Src)}
+			},
+			want: []string{"example.dev", "ca", "pub/trusted_root.json:21:18: certificateAuthorities[0].subject"},
+		},
+		{
+			name:  "a subject that is the anchor's",
+			edits: []edit{rootEdit(`"rawBytes": "BwgJ"`, `"rawBytes": "`+anchorDER(t, "example.dev", "ca")+`"`)},
+			get:   func(env *model.Environment) any { return env.CAs[0].Chains[0].SubjectOverride == nil },
+			want:  true,
+		},
+		{
+			name: "the legacy signing config",
+			files: map[string]string{"signing_config.json": `{
+  "mediaType": "application/vnd.dev.sigstore.signingconfig.v0.1+json",
+  "caUrl": "https://ca.example.dev",
+  "oidcUrl": "https://oidc.example.dev",
+  "tlogUrls": ["https://rekor.example.dev"],
+  "tsaUrls": ["https://tsa.example.dev"]
+}
+`},
+			get: func(env *model.Environment) any {
+				l := env.Legacy
+				return []string{l.File.V, l.CAURL.V, l.OIDCURL.V, l.TlogURLs[0].V, where("", l.TSAURLs[0].Src)}
+			},
+			want: []string{"signing_config.json", "https://ca.example.dev", "https://oidc.example.dev", "https://rekor.example.dev", "pub/signing_config.json:6:15: tsaUrls[0]"},
+		},
+		{
 			name: "the main file is not opt-in, others are",
 			opts: JSONOptions{MainFile: "signing_config_other.v0.2.json"},
 			get:  func(env *model.Environment) any { return env.SigningConfigs[0].OptIn.V },
@@ -220,7 +281,7 @@ func TestFromRelease(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.opts.Dir = "pub"
-			env, err := fromPublished(t, tc.edits, tc.opts)
+			env, err := fromPublished(t, tc.edits, tc.files, tc.opts)
 			if err != nil {
 				t.Fatalf("FromRelease: %v", err)
 			}
@@ -299,7 +360,7 @@ func TestFromReleaseProblems(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.opts.Dir = "pub"
-			_, err := fromPublished(t, tc.edits, tc.opts)
+			_, err := fromPublished(t, tc.edits, nil, tc.opts)
 			got := report("", err)
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("problems (-want +got):\n%s", diff)
