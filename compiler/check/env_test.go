@@ -165,9 +165,25 @@ func testEnv() *model.Environment {
 // that may sign others; usage, if any, are its extended key usages.
 func cert(t *testing.T, cn string, notBefore, notAfter time.Time, usage ...x509.ExtKeyUsage) *x509.Certificate {
 	t.Helper()
+	c, _ := issueWith(t, cn, notBefore, notAfter, usage, nil, nil)
+	return c
+}
+
+// issue returns a CA certificate for cn valid from day -1 to day 400,
+// issued by parent (self-signed when nil), and its key.
+func issue(t *testing.T, cn string, parent *x509.Certificate, parentKey *ecdsa.PrivateKey) (*x509.Certificate, *ecdsa.PrivateKey) {
+	t.Helper()
+	return issueWith(t, cn, day(-1), day(400), nil, parent, parentKey)
+}
+
+func issueWith(t *testing.T, cn string, notBefore, notAfter time.Time, usage []x509.ExtKeyUsage, parent *x509.Certificate, parentKey *ecdsa.PrivateKey) (*x509.Certificate, *ecdsa.PrivateKey) {
+	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if parent == nil {
+		parentKey = key
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber:          big.NewInt(1),
@@ -179,7 +195,7 @@ func cert(t *testing.T, cn string, notBefore, notAfter time.Time, usage ...x509.
 		BasicConstraintsValid: true,
 		IsCA:                  true,
 	}
-	return certtest.Issue(t, tmpl, nil, &key.PublicKey, key)
+	return certtest.Issue(t, tmpl, parent, &key.PublicKey, parentKey), key
 }
 
 // finding is what a test asserts of a problem: its rule, severity, path

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"crypto/x509"
 	"testing"
 	"time"
 
@@ -59,6 +60,47 @@ func TestTransition(t *testing.T) {
 			edit: func(_ *testing.T, base, next *model.Environment) {
 				endVerify(&base.CTLogs[0].Verify, day(50))
 				endVerify(&next.CTLogs[0].Verify, day(55))
+			},
+		},
+		{
+			name: "immutable: a chain reordered leaf first is a correction",
+			want: []finding{
+				{"immutable", "note", "ca.fulcio.chains.c", "ca \"fulcio\" chain \"c\": chain reordered leaf first (the same certificates; a correction)"},
+			},
+			edit: func(t *testing.T, base, next *model.Environment) {
+				leaf, root := chain(t)
+				base.CAs[0].Chains[0].Certificates = []*x509.Certificate{root, leaf}
+				next.CAs[0].Chains[0].Certificates = []*x509.Certificate{leaf, root}
+			},
+		},
+		{
+			name: "immutable: a chain reordered away from leaf first",
+			want: []finding{
+				{"immutable", "warning", "ca.fulcio.chains.c", "ca \"fulcio\" chain \"c\": chain reordered, and no longer leaf first as protobuf-specs asks; publish it leaf first"},
+			},
+			edit: func(t *testing.T, base, next *model.Environment) {
+				leaf, root := chain(t)
+				base.CAs[0].Chains[0].Certificates = []*x509.Certificate{leaf, root}
+				next.CAs[0].Chains[0].Certificates = []*x509.Certificate{root, leaf}
+			},
+		},
+		{
+			name: "immutable: a chain changed around its leaf",
+			want: []finding{
+				{"immutable", "error", "ca.fulcio.chains.c", "ca \"fulcio\" chain \"c\": published chain changed around the same leaf; published material never changes, add a new entry instead"},
+			},
+			edit: func(t *testing.T, base, next *model.Environment) {
+				leaf, root := chain(t)
+				base.CAs[0].Chains[0].Certificates = []*x509.Certificate{leaf, root}
+				next.CAs[0].Chains[0].Certificates = []*x509.Certificate{leaf, root, cert(t, "other", day(-1), day(400))}
+			},
+		},
+		{
+			name: "immutable: a chain published as before",
+			edit: func(t *testing.T, base, next *model.Environment) {
+				leaf, root := chain(t)
+				base.CAs[0].Chains[0].Certificates = []*x509.Certificate{leaf, root}
+				next.CAs[0].Chains[0].Certificates = []*x509.Certificate{leaf, root}
 			},
 		},
 		// no-retroactive-end
@@ -162,4 +204,11 @@ func retire(env *model.Environment, kind string) {
 		Name: "ctfe", Src: s, Kind: str(s, "kind", kind), Reason: str(s, "reason", "shut down"),
 		PublicKey: fakeKey("ctfe"),
 	})
+}
+
+// chain returns a leaf and the root that issued it.
+func chain(t *testing.T) (leaf, root *x509.Certificate) {
+	root, rootKey := issue(t, "root", nil, nil)
+	leaf, _ = issue(t, "leaf", root, rootKey)
+	return leaf, root
 }
