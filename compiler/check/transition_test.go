@@ -2,6 +2,7 @@ package check
 
 import (
 	"crypto/x509"
+	"strings"
 	"testing"
 	"time"
 
@@ -67,41 +68,25 @@ func TestTransition(t *testing.T) {
 			want: []finding{
 				{"immutable", "note", "ca.fulcio.chains.c", "ca \"fulcio\" chain \"c\": chain reordered leaf first (the same certificates; a correction)"},
 			},
-			edit: func(t *testing.T, base, next *model.Environment) {
-				leaf, root := chain(t)
-				base.CAs[0].Chains[0].Certificates = []*x509.Certificate{root, leaf}
-				next.CAs[0].Chains[0].Certificates = []*x509.Certificate{leaf, root}
-			},
+			edit: chainsAs("root leaf", "leaf root"),
 		},
 		{
 			name: "immutable: a chain reordered away from leaf first",
 			want: []finding{
 				{"immutable", "warning", "ca.fulcio.chains.c", "ca \"fulcio\" chain \"c\": chain reordered, and no longer leaf first as protobuf-specs asks; publish it leaf first"},
 			},
-			edit: func(t *testing.T, base, next *model.Environment) {
-				leaf, root := chain(t)
-				base.CAs[0].Chains[0].Certificates = []*x509.Certificate{leaf, root}
-				next.CAs[0].Chains[0].Certificates = []*x509.Certificate{root, leaf}
-			},
+			edit: chainsAs("leaf root", "root leaf"),
 		},
 		{
 			name: "immutable: a chain changed around its leaf",
 			want: []finding{
 				{"immutable", "error", "ca.fulcio.chains.c", "ca \"fulcio\" chain \"c\": published chain changed around the same leaf; published material never changes, add a new entry instead"},
 			},
-			edit: func(t *testing.T, base, next *model.Environment) {
-				leaf, root := chain(t)
-				base.CAs[0].Chains[0].Certificates = []*x509.Certificate{leaf, root}
-				next.CAs[0].Chains[0].Certificates = []*x509.Certificate{leaf, root, cert(t, "other", day(-1), day(400))}
-			},
+			edit: chainsAs("leaf root", "leaf root other"),
 		},
 		{
 			name: "immutable: a chain published as before",
-			edit: func(t *testing.T, base, next *model.Environment) {
-				leaf, root := chain(t)
-				base.CAs[0].Chains[0].Certificates = []*x509.Certificate{leaf, root}
-				next.CAs[0].Chains[0].Certificates = []*x509.Certificate{leaf, root}
-			},
+			edit: chainsAs("leaf root", "leaf root"),
 		},
 		// no-retroactive-end
 		{
@@ -206,9 +191,20 @@ func retire(env *model.Environment, kind string) {
 	})
 }
 
-// chain returns a leaf and the root that issued it.
-func chain(t *testing.T) (leaf, root *x509.Certificate) {
-	root, rootKey := issue(t, "root", nil, nil)
-	leaf, _ = issue(t, "leaf", root, rootKey)
-	return leaf, root
+// chainsAs publishes the CA's chain in the base and the next release as
+// the certificates named, in that order: "leaf", "root" (which issued the
+// leaf) and "other" (self-signed, unrelated to both).
+func chainsAs(base, next string) func(t *testing.T, base, next *model.Environment) {
+	return func(t *testing.T, b, n *model.Environment) {
+		root, rootKey := issue(t, "root", nil, nil)
+		leaf, _ := issue(t, "leaf", root, rootKey)
+		certs := map[string]*x509.Certificate{"leaf": leaf, "root": root, "other": cert(t, "other", day(-1), day(400))}
+		for env, order := range map[*model.Environment]string{b: base, n: next} {
+			var chain []*x509.Certificate
+			for _, name := range strings.Fields(order) {
+				chain = append(chain, certs[name])
+			}
+			env.CAs[0].Chains[0].Certificates = chain
+		}
+	}
 }
