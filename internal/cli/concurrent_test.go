@@ -45,6 +45,7 @@ func runTwice(t *testing.T, rounds int, args []string, dir string, want map[stri
 }
 
 func TestGenerateConcurrent(t *testing.T) {
+	t.Parallel() // the longest tests of the package; they share nothing
 	root := refdata.ModuleRoot(t)
 	out := filepath.Join(t.TempDir(), "out")
 	args := []string{"generate", "-C", root, "-out", out}
@@ -56,6 +57,7 @@ func TestGenerateConcurrent(t *testing.T) {
 }
 
 func TestImportForceConcurrent(t *testing.T) {
+	t.Parallel() // the longest tests of the package; they share nothing
 	root := treetest.CopyModule(t, "cue.mod", "schema")
 	prod := func(name string) string { return refdata.Path(t, "production", name) }
 	args := []string{"import", "-C", root, "-env", "imported", "-force",

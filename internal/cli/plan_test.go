@@ -14,6 +14,7 @@ import (
 // due (exit 3, for a scheduled job) from drift (exit 1) and from a
 // current golden/ (exit 0).
 func TestGenerateCheckDue(t *testing.T) {
+	t.Parallel() // the longest tests of the package; they share nothing
 	repo := treetest.CopyModule(t, "cue.mod", "schema", "environments/production")
 	treetest.WriteTxtar(t, filepath.Join(repo, "environments", "production"), filepath.Join(refdata.ModuleRoot(t), "plan", "testdata", "production-new-log.txtar"))
 	run := func(args ...string) int {
