@@ -41,18 +41,19 @@ type Result struct {
 
 // Import turns published trust files into an environment for the trustc
 // repository at root: CUE in the schema of root/schema, and PEM files.
-// It reports every problem in the files, each with its file and JSON path
-// (Errors); a FindingsError when the result breaks policy and
+// It reports every problem in the files, each at its file:line:col and
+// JSON path (InputError); a FindingsError when the result breaks policy and
 // opts.AllowFindings is false. It writes nothing into root.
 func Import(root string, files []Input, opts Options) (*Result, error) {
 	if err := CheckEnvName(opts.Env); err != nil {
 		return nil, err
 	}
-	in, err := parseInputs(files)
-	if err != nil {
+	e := newErrs()
+	in := parseInputs(e, files)
+	if err := e.err(); err != nil {
 		return nil, err
 	}
-	p, err := buildPlan(in, opts)
+	p, err := buildPlan(e, in, opts)
 	if err != nil {
 		return nil, err
 	}

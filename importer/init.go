@@ -116,7 +116,7 @@ func Init(root string, s Spec) (*Result, error) {
 	if err := CheckEnvName(s.Env); err != nil {
 		return nil, err
 	}
-	e := &errs{}
+	e := newErrs()
 	if s.Operator == "" {
 		e.add("-operator", "", "missing; name who runs these services, as a scheme-less URI such as example.com")
 	}
@@ -168,7 +168,7 @@ func Init(root string, s Spec) (*Result, error) {
 		root:    &rootIn{file: release.TrustedRootName, base: release.TrustedRootName, msg: b.root},
 		configs: []*configIn{{file: "signing_config.v0.2.json", base: "signing_config.v0.2.json", name: "main", msg: b.sc}},
 	}
-	p, err := buildPlan(in, Options{Env: s.Env, Operator: s.Operator, Policy: s.Policy})
+	p, err := buildPlan(newErrs(), in, Options{Env: s.Env, Operator: s.Operator, Policy: s.Policy})
 	if err != nil {
 		return nil, fmt.Errorf("the specs pass their own checks but not the importer's (a bug in trustc init):\n%w", err)
 	}

@@ -236,8 +236,8 @@ const (
 	kindOIDC  = "oidcUrls"
 )
 
-func buildPlan(in *inputs, opts Options) (*plan, error) {
-	pl := &planner{e: &errs{}, in: in, opts: opts, p: &plan{env: opts.Env, policy: opts.Policy.withDefaults()}, entries: map[string][]*entry{}}
+func buildPlan(e *errs, in *inputs, opts Options) (*plan, error) {
+	pl := &planner{e: e, in: in, opts: opts, p: &plan{env: opts.Env, policy: opts.Policy.withDefaults()}, entries: map[string][]*entry{}}
 	pl.configs()
 	pl.trustedRoot()
 	if err := pl.e.err(); err != nil {
@@ -590,6 +590,9 @@ func firstMsg(err error) error {
 	format, args := list[0].Msg()
 	return fmt.Errorf(format, args...)
 }
+
+// index is the JSON path of a list's element.
+func index(path string, i int) string { return fmt.Sprintf("%s[%d]", path, i) }
 
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
 

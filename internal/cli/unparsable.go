@@ -7,6 +7,9 @@ import (
 	"strconv"
 	"strings"
 
+	cueerrors "cuelang.org/go/cue/errors"
+
+	"github.com/trustc-dev/trustc/compiler/load"
 	"github.com/trustc-dev/trustc/compiler/model"
 	"github.com/trustc-dev/trustc/internal/jsonpos"
 	"github.com/trustc-dev/trustc/internal/safefile"
@@ -50,6 +53,14 @@ func unparsable(dir string, err error, sev model.Severity) (*model.Problem, bool
 		p.Src = model.Src{Pos: doc.Pos("mediaType"), Path: []string{"mediaType"}}
 	}
 	if at := protoAt.FindStringSubmatch(reason); at != nil {
+		// The compiler's JSON reader says what protojson refuses in the
+		// words trustc import uses, at the same file:line:col and path.
+		if _, jerr := load.ReadJSON(path, file, data); jerr != nil {
+			if ps := model.Problems(cueerrors.Sanitize(cueerrors.Promote(jerr, ""))); len(ps) > 0 && ps[0].Position().IsValid() {
+				p.Src, p.Message = ps[0].Src, ps[0].Message
+				return p, true
+			}
+		}
 		line, _ := strconv.Atoi(at[1])
 		col, _ := strconv.Atoi(at[2])
 		jp, pos := doc.At(line, col)
