@@ -57,6 +57,14 @@ func (c *errs) add(file, path, format string, args ...any) {
 	c.append(model.Src{}.Errorf("%s: %s", file, msg))
 }
 
+// src is where path of file is; nothing for a file that is no parsed input.
+func (c *errs) src(file, path string) model.Src {
+	if f := c.files[file]; f != nil {
+		return f.Src(path)
+	}
+	return model.Src{}
+}
+
 func (c *errs) append(err error) { c.list = errors.Append(c.list, errors.Promote(err, "")) }
 
 func (c *errs) err() error {

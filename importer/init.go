@@ -14,6 +14,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/trustc-dev/trustc/compiler/derive"
+	"github.com/trustc-dev/trustc/compiler/emit"
 	"github.com/trustc-dev/trustc/compiler/model"
 	"github.com/trustc-dev/trustc/internal/text"
 	"github.com/trustc-dev/trustc/release"
@@ -164,11 +165,26 @@ func Init(root string, s Spec) (*Result, error) {
 		return nil, err
 	}
 
-	in := &inputs{
-		root:    &rootIn{file: release.TrustedRootName, base: release.TrustedRootName, msg: b.root},
-		configs: []*configIn{{file: "signing_config.v0.2.json", base: "signing_config.v0.2.json", name: "main", msg: b.sc}},
+	// The messages go the way of published files, through the reader of
+	// published JSON, so that the plan knows which file and field stated
+	// each value, as for trustc import.
+	var files []Input
+	for _, f := range []struct {
+		name string
+		msg  proto.Message
+	}{{release.TrustedRootName, b.root}, {"signing_config.v0.2.json", b.sc}} {
+		data, err := emit.Canonical(f.msg)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, Input{Name: f.name, Data: data})
 	}
-	p, err := buildPlan(newErrs(), in, Options{Env: s.Env, Operator: s.Operator, Policy: s.Policy})
+	pe := newErrs()
+	in := parseInputs(pe, files)
+	p, err := buildPlan(pe, in, Options{Env: s.Env, Operator: s.Operator, Policy: s.Policy})
+	if err == nil {
+		err = pe.err()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("the specs pass their own checks but not the importer's (a bug in trustc init):\n%w", err)
 	}

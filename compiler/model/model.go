@@ -3,6 +3,7 @@ package model
 import (
 	"crypto"
 	"crypto/x509"
+	"iter"
 	"time"
 )
 
@@ -101,6 +102,40 @@ func (e *Environment) SigningConfig(name string) *SigningConfig {
 		}
 	}
 	return nil
+}
+
+// Services yields every signing service with its kind, the schema's field
+// name: rekor, rekorFronts, ca, tsa and oidc, in that order, each kind's
+// services in declaration order. The kinds share Service; rules, reports
+// and the importer walk them alike.
+func (e *Environment) Services() iter.Seq2[string, *Service] {
+	return func(yield func(string, *Service) bool) {
+		for _, l := range e.Rekor {
+			if !yield("rekor", &l.Service) {
+				return
+			}
+		}
+		for _, f := range e.RekorFronts {
+			if !yield("rekorFronts", &f.Service) {
+				return
+			}
+		}
+		for _, a := range e.CAs {
+			if !yield("ca", &a.Service) {
+				return
+			}
+		}
+		for _, a := range e.TSAs {
+			if !yield("tsa", &a.Service) {
+				return
+			}
+		}
+		for _, o := range e.OIDC {
+			if !yield("oidc", &o.Service) {
+				return
+			}
+		}
+	}
 }
 
 // RekorLog looks a Rekor log up by name.
