@@ -684,16 +684,8 @@ func (pl *planner) rekor() {
 // those that no signing config names directly, since a shard behind a front
 // is reached only through it.
 func (pl *planner) fronts(ens []*entry) {
-	var order []string
-	byURL := map[string][]*entry{}
-	for _, en := range ens {
-		if _, ok := byURL[en.url]; !ok {
-			order = append(order, en.url)
-		}
-		byURL[en.url] = append(byURL[en.url], en)
-	}
-	for _, u := range order {
-		group := byURL[u]
+	for _, group := range byURL(ens) {
+		u := group[0].url
 		f := &model.RekorFront{Service: model.Service{URL: model.Value[string]{V: u}, API: model.Value[int]{V: group[0].api}}}
 		start := group[0].window.Start.V
 		for _, en := range group {
@@ -894,18 +886,25 @@ func subjectName(s *protocommon.DistinguishedName, kind string) string {
 	return kind
 }
 
-func (pl *planner) oidc() {
-	var order []string
-	byURL := map[string][]*entry{}
-	for _, en := range pl.entries[kindOIDC] {
-		if _, ok := byURL[en.url]; !ok {
-			order = append(order, en.url)
+// byURL groups signing entries by URL, in order of first appearance.
+func byURL(ens []*entry) [][]*entry {
+	var out [][]*entry
+	at := map[string]int{}
+	for _, en := range ens {
+		i, ok := at[en.url]
+		if !ok {
+			i = len(out)
+			at[en.url] = i
+			out = append(out, nil)
 		}
-		byURL[en.url] = append(byURL[en.url], en)
+		out[i] = append(out[i], en)
 	}
-	for _, u := range order {
-		group := byURL[u]
-		o := &model.OIDCProvider{Service: model.Service{URL: model.Value[string]{V: u}, API: model.Value[int]{V: group[0].api}}}
+	return out
+}
+
+func (pl *planner) oidc() {
+	for _, group := range byURL(pl.entries[kindOIDC]) {
+		o := &model.OIDCProvider{Service: model.Service{URL: model.Value[string]{V: group[0].url}, API: model.Value[int]{V: group[0].api}}}
 		for _, en := range group {
 			o.Sign = append(o.Sign, model.SignWindow{Config: en.config.name, Window: en.window})
 		}

@@ -110,33 +110,25 @@ func (e *Environment) SigningConfig(name string) *SigningConfig {
 // and the importer walk them alike.
 func (e *Environment) Services() iter.Seq2[string, *Service] {
 	return func(yield func(string, *Service) bool) {
-		for _, l := range e.Rekor {
-			if !yield("rekor", &l.Service) {
-				return
-			}
-		}
-		for _, f := range e.RekorFronts {
-			if !yield("rekorFronts", &f.Service) {
-				return
-			}
-		}
-		for _, a := range e.CAs {
-			if !yield("ca", &a.Service) {
-				return
-			}
-		}
-		for _, a := range e.TSAs {
-			if !yield("tsa", &a.Service) {
-				return
-			}
-		}
-		for _, o := range e.OIDC {
-			if !yield("oidc", &o.Service) {
-				return
-			}
-		}
+		_ = each(yield, "rekor", e.Rekor, func(l *RekorLog) *Service { return &l.Service }) &&
+			each(yield, "rekorFronts", e.RekorFronts, func(f *RekorFront) *Service { return &f.Service }) &&
+			each(yield, "ca", e.CAs, (*Authority).service) &&
+			each(yield, "tsa", e.TSAs, (*Authority).service) &&
+			each(yield, "oidc", e.OIDC, func(o *OIDCProvider) *Service { return &o.Service })
 	}
 }
+
+// each yields the services of one kind; false when the caller stopped.
+func each[T any](yield func(string, *Service) bool, kind string, list []T, service func(T) *Service) bool {
+	for _, x := range list {
+		if !yield(kind, service(x)) {
+			return false
+		}
+	}
+	return true
+}
+
+func (a *Authority) service() *Service { return &a.Service }
 
 // RekorLog looks a Rekor log up by name.
 func (e *Environment) RekorLog(name string) *RekorLog {
