@@ -18,6 +18,7 @@ import (
 	prototrustroot "github.com/sigstore/protobuf-specs/gen/pb-go/trustroot/v1"
 
 	"github.com/trustc-dev/trustc/compiler/derive"
+	"github.com/trustc-dev/trustc/compiler/load"
 	"github.com/trustc-dev/trustc/compiler/model"
 	"github.com/trustc-dev/trustc/internal/text"
 	"github.com/trustc-dev/trustc/release"
@@ -679,10 +680,8 @@ func (pl *planner) rekor() {
 }
 
 // fronts groups the rekor signing URLs that are no log of the trusted root
-// (a "global" host in front of shards) and picks their shards: logs of the
-// same API version trusted when the front's signing starts, preferring
-// those that no signing config names directly, since a shard behind a front
-// is reached only through it.
+// (a "global" host in front of shards) and picks their shards by the rule
+// trustc check applies to published JSON (load.FrontShards).
 func (pl *planner) fronts(ens []*entry) {
 	for _, group := range byURL(ens) {
 		u := group[0].url
@@ -699,19 +698,10 @@ func (pl *planner) fronts(ens []*entry) {
 			}
 		}
 		f.Operator = pl.serviceOperator(pl.saidBy(group))
-		var trusted, direct []*model.RekorLog
-		for _, l := range pl.p.env.Rekor {
-			if l.API.V == f.API.V && l.Verify.Contains(start) {
-				if len(l.Sign) == 0 {
-					trusted = append(trusted, l)
-				} else {
-					direct = append(direct, l)
-				}
-			}
-		}
+		trusted, direct := load.FrontShards(pl.p.env.Rekor, f.API.V, start)
 		how := " that no signing config names directly"
-		if len(trusted) == 0 {
-			trusted, how = direct, "; each is also named directly by a signing config"
+		if direct {
+			how = "; each is also named directly by a signing config"
 		}
 		if len(trusted) == 0 {
 			en := group[0]
