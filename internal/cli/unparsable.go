@@ -25,11 +25,12 @@ var (
 )
 
 // unparsable turns a published file that does not parse (release.Read's
-// error) into a problem at its file and, where protojson says, at the line,
-// column and JSON path of the value: staging v19's invalid timestamp is
+// error) into problems at its file and, where protojson refuses a value,
+// every problem the reader of published JSON finds, each at its line,
+// column and JSON path: staging v19's invalid timestamp is
 // trusted_root.json:26:18 tlogs[1].publicKey.validFor.end. ok is false for
 // errors of another kind (a missing directory).
-func unparsable(dir string, err error, sev model.Severity) (*model.Problem, bool) {
+func unparsable(dir string, err error, sev model.Severity) ([]*model.Problem, bool) {
 	m := parseErr.FindStringSubmatch(err.Error())
 	if m == nil {
 		return nil, false
@@ -42,11 +43,11 @@ func unparsable(dir string, err error, sev model.Severity) (*model.Problem, bool
 	p := &model.Problem{Rule: model.RuleInput, Severity: sev, Message: "parse " + file + ": " + reason}
 	data, rerr := safefile.ReadFile(path, safefile.MaxJSON)
 	if rerr != nil {
-		return p, true
+		return []*model.Problem{p}, true
 	}
 	doc, derr := jsonpos.New(path, data)
 	if derr != nil {
-		return p, true
+		return []*model.Problem{p}, true
 	}
 	p.Src.Pos = doc.Pos("")
 	if strings.HasPrefix(reason, "mediaType ") {
@@ -56,9 +57,11 @@ func unparsable(dir string, err error, sev model.Severity) (*model.Problem, bool
 		// The compiler's JSON reader says what protojson refuses in the
 		// words trustc import uses, at the same file:line:col and path.
 		if _, jerr := load.ReadJSON(path, file, data); jerr != nil {
-			if ps := model.Problems(cueerrors.Sanitize(cueerrors.Promote(jerr, ""))); len(ps) > 0 && ps[0].Position().IsValid() {
-				p.Src, p.Message = ps[0].Src, ps[0].Message
-				return p, true
+			if ps := model.Problems(cueerrors.Sanitize(cueerrors.Promote(jerr, ""))); len(ps) > 0 {
+				for _, q := range ps {
+					q.Severity = sev
+				}
+				return ps, true
 			}
 		}
 		line, _ := strconv.Atoi(at[1])
@@ -70,5 +73,5 @@ func unparsable(dir string, err error, sev model.Severity) (*model.Problem, bool
 		}
 		p.Message = "parse " + file + ": " + at[3]
 	}
-	return p, true
+	return []*model.Problem{p}, true
 }
