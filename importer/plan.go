@@ -524,9 +524,10 @@ func index(path string, i int) string { return fmt.Sprintf("%s[%d]", path, i) }
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
 
 // logKey checks everything about a published log that trustc derives and
-// returns the log with its key (its notes in the plan), or nil. apis are the API versions to try,
-// in order: the one a signing config gives, or, for a log in no signing
-// config, 1 and then 2, since the published log id tells them apart.
+// returns the log with its key (its notes go to the plan), or nil. apis
+// are the API versions to try, in order: the one a signing config gives,
+// or, for a log in no signing config, 1 and then 2, since the published
+// log id tells them apart.
 func (pl *planner) logKey(list string, i int, l *prototrustroot.TransparencyLogInstance, apis []int, from *entry) (*model.RekorLog, bool) {
 	file := pl.in.root.file
 	p := index(list, i)
