@@ -32,12 +32,13 @@ import (
 // walked as a JSON tree against the message descriptor, which reports every
 // problem at its file:line:col and JSON path; protojson then parses what
 // the walk accepted. trustc import reads its inputs this way, and trustc
-// check explains a file protojson refuses with the same problems.
+// check explains a published file that does not parse with the same
+// problems.
 
 // JSONFile is one published file as ReadJSON decoded it: exactly one of
 // TrustedRoot, SigningConfig and Legacy is set.
 type JSONFile struct {
-	// Name is how the caller names the file (the path as the user gave it).
+	// Name is the file's name in the release (trusted_root.json).
 	Name string
 	// Doc locates each JSON path of the file.
 	Doc           *jsonpos.Doc
