@@ -30,14 +30,11 @@ var benchNow = time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
 // loadReal loads and derives one real environment for the stages after load.
 func loadReal(b *testing.B, name string) *model.Environment {
 	b.Helper()
-	envs, err := load.Environments(refdata.ModuleRoot(b), name)
+	res, err := compiler.Compile(compiler.Dir(refdata.ModuleRoot(b), name), compiler.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := compiler.Check(envs, compiler.Options{}); err != nil {
-		b.Fatal(err)
-	}
-	return envs[0]
+	return res.Envs[0]
 }
 
 // BenchmarkLoad loads and evaluates each real environment: cue/load,
@@ -65,7 +62,7 @@ func BenchmarkDerive(b *testing.B) {
 	}
 }
 
-// BenchmarkCheck runs compiler.Check, the entry point that runs every
+// BenchmarkCheck runs compiler.CheckEnv, Compile's step that runs every
 // rule within an environment as generate does (the structure rules and
 // the policy, at benchNow), so rules added to compiler/check are measured
 // as soon as they are wired in. Check derives before its rules;
@@ -74,8 +71,8 @@ func BenchmarkDerive(b *testing.B) {
 func BenchmarkCheck(b *testing.B) {
 	for _, name := range realEnvs {
 		b.Run(name, func(b *testing.B) {
-			envs := []*model.Environment{loadReal(b, name)}
-			measure(b, func() error { return compiler.Check(envs, compiler.Options{Now: benchNow}) })
+			env := loadReal(b, name)
+			measure(b, func() error { return compiler.CheckEnv(env, compiler.Options{Now: benchNow}) })
 		})
 	}
 }
@@ -124,7 +121,7 @@ func BenchmarkScaleServices(b *testing.B) {
 func benchCompile(b *testing.B, root string) {
 	b.Helper()
 	measure(b, func() error {
-		_, err := compiler.Compile(root)
+		_, err := compiler.Compile(compiler.Dir(root), compiler.Options{})
 		return err
 	})
 }
@@ -147,7 +144,7 @@ func measure(b *testing.B, op func() error) {
 func TestSyntheticRepo(t *testing.T) {
 	t.Parallel()
 	const envs, services = 2, 12
-	res, err := compiler.Compile(synthetic.Repo(t, envs, services))
+	res, err := compiler.Compile(compiler.Dir(synthetic.Repo(t, envs, services)), compiler.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package compiler
 
 import (
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"cuelang.org/go/cue/errors"
@@ -18,13 +17,50 @@ import (
 	"github.com/trustc-dev/trustc/release"
 )
 
+// Sources is what Compile reads: the CUE environments of a repository
+// (Dir, with Overlay over it), or published JSON (Release).
+type Sources struct {
+	// Dir is the repository root, holding cue.mod/, schema/ and
+	// environments/.
+	Dir string
+	// Envs names the environments to compile; all of them when empty.
+	Envs []string
+	// Overlay holds files, by slash path below Dir, read instead of the
+	// disk (see load.Overlay): 'trustc import' compiles what it is about
+	// to write without writing it first.
+	Overlay load.Overlay
+	// Release, when set, is published JSON, compiled instead of Dir: the
+	// rules judge it as published (check.Options.Published), and it is
+	// the release Compile returns. JSON says what the files do not.
+	Release *release.Release
+	JSON    load.JSONOptions
+}
+
+// Dir is the sources of the named environments (all when none are named)
+// of the repository at root.
+func Dir(root string, envs ...string) Sources {
+	return Sources{Dir: root, Envs: envs}
+}
+
+// Published is the sources of a release of published JSON.
+func Published(rel *release.Release, opts load.JSONOptions) Sources {
+	return Sources{Release: rel, JSON: opts}
+}
+
 // Result is a compiled release and the models it came from.
 type Result struct {
+	// Release is the compiled release; nil when a problem blocks it.
 	Release *release.Release
-	Envs    []*model.Environment
+	// Envs are the models, derived and, for CUE, replaced by their
+	// release as of Options.Now (asof.Release): every environment that
+	// loaded, also when another did not.
+	Envs []*model.Environment
 	// Advice holds the problems that do not block the release (warnings,
-	// notes), as model.Problem values; nil when there are none.
+	// notes; with Options.Review, the policy's findings), as model.Problem
+	// and check.Violation values; nil when there are none.
 	Advice error
+	// EnvAdvice is Advice by environment, in the order of Envs.
+	EnvAdvice []error
 }
 
 // Options tune a compilation.
@@ -43,82 +79,126 @@ type Options struct {
 	// the caller knows); zero when unknown. The waiting period counts an
 	// entry the base already held from then.
 	BaseTime time.Time
+
+	// NoRules stops after derive: a base release is history, read for
+	// the rules across releases, whose own problems are not this
+	// change's; a release probed is checked when it is compiled.
+	NoRules bool
+	// Review emits the release whatever the rules find, and returns
+	// every violation, of any severity, in Result.Advice: 'trustc diff'
+	// shows a change beside what the policy says about it, and 'trustc
+	// import' writes findings as comments. The error then holds the
+	// problems of load and derive, of any severity: input that does not
+	// load returns no result, and an environment whose material does
+	// not derive is not checked.
+	Review bool
+	// Published judges CUE as published JSON is judged: compiled whole,
+	// no release staged from its plan, signing history without a base
+	// taken as history (check.Options.Published). 'trustc import' writes
+	// CUE that must reproduce published files.
+	Published bool
+	// Timeless also runs the rules without a release time when Now is
+	// set, and reports both runs' problems: with a release time,
+	// published signing history is settled, and the importer decides
+	// what to grandfather on the run without one.
+	Timeless bool
 }
 
-// Compile compiles the named environments (all when none are named) of the
-// repository at root with the time-independent rules. See CompileWith.
-func Compile(root string, names ...string) (*Result, error) {
-	return CompileWith(root, Options{}, names...)
-}
-
-// CompileWith compiles the named environments (all when none are named) of
-// the repository at root. Problems in every environment and every stage are
-// reported together, so a person fixes everything at once; a release is
-// returned only when none of them is an error (warnings are in
-// Result.Advice).
-func CompileWith(root string, opts Options, names ...string) (*Result, error) {
-	envs, loadErr := load.Environments(root, names...)
-	// Derive and check what did load, even if something else did not.
-	checkErr := Check(envs, opts)
-	var all error
-	if loadErr != nil || checkErr != nil {
-		all = errors.Sanitize(errors.Append(promote(loadErr), promote(checkErr)))
+// Compile compiles src: it loads, derives, stages the release as of
+// opts.Now, checks and emits. Problems in every environment and every
+// stage are reported together, so a person fixes everything at once. The
+// error holds only the blocking problems, the result the release (when
+// nothing blocks it), the models and the advice. A result comes with the
+// error whenever every environment loaded, and, except in review, also
+// when only some did.
+func Compile(src Sources, opts Options) (*Result, error) {
+	envs, loadErr := loadAll(src)
+	if model.Blocking(loadErr) && (envs == nil || opts.Review) {
+		return nil, loadErr
 	}
-	if model.Blocking(all) {
-		return nil, all
-	}
-	res, err := Emit(envs)
-	if err != nil {
-		return nil, err
-	}
-	res.Advice = all
-	return res, nil
-}
-
-// Check derives loaded environments, replaces each (in envs) by its
-// release as of opts.Now (asof.Release), and checks that release.
-func Check(envs []*model.Environment, opts Options) error {
-	return checkAll(envs, opts, true)
-}
-
-// CheckModels runs every rule on environments already derived (published
-// JSON read by Models, or CUE an importer derived itself), with the base
-// (by name) for rules 6 to 9.
-func CheckModels(envs []*model.Environment, opts Options) error {
-	return checkAll(envs, opts, false)
-}
-
-// checkAll derives (when asked) and checks environments. They are
-// independent, so they are handled concurrently: a rule sees one
-// environment (and its base) and keeps no state beyond them. Errors are
-// gathered in input order and sorted, so the report does not depend on
-// scheduling.
-func checkAll(envs []*model.Environment, opts Options, deriveFirst bool) error {
-	perEnv := parallel.Map(len(envs), func(i int) errors.Error {
-		env := envs[i]
-		if !deriveFirst {
-			return rules(env, true, true, opts)
-		}
-		// Structure needs no derived values, so it runs even when derive
-		// failed: one run reports both kinds of problem.
-		derr := derive.Environment(env)
+	res := &Result{Envs: envs, EnvAdvice: make([]error, len(envs))}
+	type result struct{ blocking, advice errors.Error }
+	perEnv := parallel.Map(len(envs), func(i int) result {
 		// Each goroutine writes its own element: no race.
-		env = asof.Release(env, opts.Now)
+		env, derr, rerr := compileEnv(envs[i], src.Release != nil, opts)
 		envs[i] = env
-		return errors.Append(promote(derr), rules(env, derr == nil, false, opts))
+		if opts.Review {
+			return result{derr, rerr}
+		}
+		b, a := model.Split(errors.Append(derr, rerr))
+		return result{b, a}
 	})
-	var errs errors.Error
-	for _, err := range perEnv {
-		errs = errors.Append(errs, err)
+	var blocking, advice errors.Error
+	if opts.Review {
+		blocking = promote(loadErr)
+	} else {
+		blocking, advice = model.Split(loadErr)
 	}
-	if errs != nil {
-		return errors.Sanitize(errs)
+	for i, r := range perEnv {
+		blocking, advice = errors.Append(blocking, r.blocking), errors.Append(advice, r.advice)
+		if r.advice != nil {
+			res.EnvAdvice[i] = errors.Sanitize(r.advice)
+		}
 	}
-	return nil
+	if advice != nil {
+		res.Advice = errors.Sanitize(advice)
+	}
+	if blocking != nil {
+		blocking = errors.Sanitize(blocking)
+		if model.Blocking(blocking) {
+			return res, blocking
+		}
+	}
+	if src.Release != nil {
+		res.Release = src.Release
+		return res, blocking
+	}
+	rel, err := emitAll(envs)
+	if err != nil {
+		return res, err
+	}
+	res.Release = rel
+	return res, blocking
 }
 
-// Emit emits derived, checked environments, concurrently.
-func Emit(envs []*model.Environment) (*Result, error) {
+// loadAll loads src's environments: CUE, or published JSON read into the
+// model. Those that loaded come back also when others did not.
+func loadAll(src Sources) ([]*model.Environment, error) {
+	if src.Release != nil {
+		return load.Release(src.Release, src.JSON)
+	}
+	return load.EnvironmentsWith(src.Dir, src.Overlay, src.Envs...)
+}
+
+// compileEnv derives env, stages its release as of opts.Now, and checks
+// it, returning derive's problems and the rules'. Environments are
+// independent, so Compile runs this concurrently: a rule sees one
+// environment (and its base) and keeps no state beyond them. fromJSON
+// says env was read from published JSON, whose rules run as if it derived
+// (the caller asked for them on what it holds).
+func compileEnv(env *model.Environment, fromJSON bool, opts Options) (*model.Environment, errors.Error, errors.Error) {
+	derr := promote(derive.Environment(env))
+	if opts.NoRules || derr != nil && opts.Review {
+		return env, derr, nil
+	}
+	published := fromJSON || opts.Published
+	if !published {
+		env = asof.Release(env, opts.Now)
+	}
+	derived := derr == nil || fromJSON
+	// Structure needs no derived values, so it runs even when derive
+	// failed: one run reports both kinds of problem.
+	rerr := rules(env, derived, published, opts)
+	if opts.Timeless && !opts.Now.IsZero() {
+		timeless := opts
+		timeless.Now = time.Time{}
+		rerr = errors.Append(rerr, rules(env, derived, published, timeless))
+	}
+	return env, derr, rerr
+}
+
+// emitAll emits derived, checked environments, concurrently.
+func emitAll(envs []*model.Environment) (*release.Release, error) {
 	type result struct {
 		env *release.Env
 		err error
@@ -127,14 +207,14 @@ func Emit(envs []*model.Environment) (*Result, error) {
 		env, err := emit.Environment(envs[i])
 		return result{env, err}
 	})
-	res := &Result{Release: &release.Release{}, Envs: envs}
+	rel := &release.Release{}
 	for _, r := range out {
 		if r.err != nil {
 			return nil, r.err
 		}
-		res.Release.Envs = append(res.Release.Envs, r.env)
+		rel.Envs = append(rel.Envs, r.env)
 	}
-	return res, nil
+	return rel, nil
 }
 
 func promote(err error) errors.Error {
@@ -142,32 +222,6 @@ func promote(err error) errors.Error {
 		return nil
 	}
 	return errors.Promote(err, "")
-}
-
-// Models turns a release of published JSON into derived models, one per
-// environment. It checks nothing: as a base release they are history, whose
-// own problems are not this change's; CheckModels checks them where they
-// are the change.
-func Models(rel *release.Release, opts load.JSONOptions) ([]*model.Environment, error) {
-	var errs errors.Error
-	var out []*model.Environment
-	for _, e := range rel.Envs {
-		o := opts
-		if o.Dir != "" && len(rel.Envs) > 1 {
-			o.Dir = filepath.Join(o.Dir, e.Name)
-		}
-		env, err := load.FromRelease(e, o)
-		errs = errors.Append(errs, promote(err))
-		if env == nil {
-			continue
-		}
-		errs = errors.Append(errs, promote(derive.Environment(env)))
-		out = append(out, env)
-	}
-	if errs != nil {
-		return out, errors.Sanitize(errs)
-	}
-	return out, nil
 }
 
 // rules runs the structure rules, then, on a well-formed environment, the
@@ -259,4 +313,20 @@ func laterReleases(release, base *model.Environment, opts Options, reported erro
 		prev = next
 	}
 	return errs
+}
+
+// Report is every problem of a compilation, the blocking ones (err) and
+// the advice together, sorted: what a command prints, in one list.
+func Report(res *Result, err error) error {
+	var all errors.Error
+	if err != nil {
+		all = promote(err)
+	}
+	if res != nil && res.Advice != nil {
+		all = errors.Append(all, promote(res.Advice))
+	}
+	if all == nil {
+		return nil
+	}
+	return errors.Sanitize(all)
 }

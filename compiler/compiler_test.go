@@ -33,7 +33,7 @@ var update = flag.Bool("update", false, "rewrite docs/published-differences.md")
 func compileReal(t testing.TB) (*compiler.Result, string) {
 	t.Helper()
 	root := refdata.ModuleRoot(t)
-	res, err := compiler.Compile(root)
+	res, err := compiler.Compile(compiler.Dir(root), compiler.Options{})
 	if err != nil {
 		t.Fatalf("compile: %v", err)
 	}

@@ -21,7 +21,7 @@ func TestDeterministicAcrossGOMAXPROCS(t *testing.T) {
 	root := synthetic.Repo(t, 5, 5)
 	compile := func(procs int) (map[string][]byte, string) {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-		res, err := compiler.Compile(root)
+		res, err := compiler.Compile(compiler.Dir(root), compiler.Options{})
 		if err != nil {
 			return nil, errors.Details(err, &errors.Config{Cwd: root, ToSlash: true})
 		}

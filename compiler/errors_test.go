@@ -342,7 +342,7 @@ ct.test.verify.end: well-formed: ct "test" verification window ends 2020-10-31T2
 			t.Parallel()
 			root := fixture(t)
 			tc.setup(t, root)
-			_, err := compiler.Compile(root)
+			_, err := compiler.Compile(compiler.Dir(root), compiler.Options{})
 			if err == nil {
 				t.Fatal("compiled without error")
 			}

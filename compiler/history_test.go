@@ -22,11 +22,11 @@ import (
 // models derives a published release, its positions under dir.
 func models(t *testing.T, rel *release.Release, dir string) map[string]*model.Environment {
 	t.Helper()
-	envs, err := compiler.Models(rel, load.JSONOptions{Dir: dir})
+	res, err := compiler.Compile(compiler.Published(rel, load.JSONOptions{Dir: dir}), compiler.Options{NoRules: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return byName(envs)
+	return byName(res.Envs)
 }
 
 // baseModels derives a release as a base, leniently, as trustc check reads
@@ -34,8 +34,11 @@ func models(t *testing.T, rel *release.Release, dir string) map[string]*model.En
 // published its Fulcio chain root first, which derive reports.
 func baseModels(t *testing.T, rel *release.Release, dir string) map[string]*model.Environment {
 	t.Helper()
-	envs, _ := compiler.Models(rel, load.JSONOptions{Dir: dir})
-	return byName(envs)
+	res, _ := compiler.Compile(compiler.Published(rel, load.JSONOptions{Dir: dir}), compiler.Options{NoRules: true})
+	if res == nil {
+		return nil
+	}
+	return byName(res.Envs)
 }
 
 func byName(envs []*model.Environment) map[string]*model.Environment {
@@ -72,8 +75,7 @@ func TestHistory(t *testing.T) {
 		prev := rels[i]
 		t.Run(fmt.Sprintf("v%d-v%d", prev.Version, next.Version), func(t *testing.T) {
 			base := baseModels(t, prev.Release(t), "base")
-			head := models(t, next.Release(t), "next")
-			err := compiler.CheckModels([]*model.Environment{head["production"]}, compiler.Options{Now: next.Published, Base: base})
+			err := compiler.Report(compiler.Compile(compiler.Published(next.Release(t), load.JSONOptions{Dir: "next"}), compiler.Options{Now: next.Published, Base: base}))
 			got := ""
 			if err != nil {
 				got = errors.Details(err, &errors.Config{ToSlash: true})
@@ -105,16 +107,13 @@ func TestPublishedAsJSON(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		envs, err := compiler.Models(rel, load.JSONOptions{Dir: tc.env, Fronts: tc.fronts})
-		blocking, advice := model.Split(err)
-		if blocking != nil {
-			t.Fatal(blocking)
+		// Only the loader's notes: the rules find nothing.
+		res, err := compiler.Compile(compiler.Published(rel, load.JSONOptions{Dir: tc.env, Fronts: tc.fronts}), compiler.Options{Now: now})
+		if err != nil {
+			t.Fatal(err)
 		}
-		if got := len(errors.Errors(advice)); got != tc.notes {
-			t.Errorf("%s with fronts %v: %d notes, want %d:\n%s", tc.env, tc.fronts, got, tc.notes, errors.Details(advice, nil))
-		}
-		if err := compiler.CheckModels(envs, compiler.Options{Now: now}); err != nil {
-			t.Errorf("%s with fronts %v: findings, want none:\n%s", tc.env, tc.fronts, errors.Details(err, nil))
+		if got := len(errors.Errors(res.Advice)); got != tc.notes {
+			t.Errorf("%s with fronts %v: %d notes, want %d:\n%s", tc.env, tc.fronts, got, tc.notes, errors.Details(res.Advice, nil))
 		}
 	}
 }
@@ -151,7 +150,7 @@ func FuzzFromRelease(f *testing.F) {
 			return
 		}
 		// A release is its own base: rules 6 to 9 must find nothing.
-		err = compiler.CheckModels([]*model.Environment{m}, compiler.Options{Now: now, Base: map[string]*model.Environment{"fuzz": m}})
+		_, err = compiler.Compile(compiler.Published(&release.Release{Envs: []*release.Env{env}}, load.JSONOptions{Dir: "fuzz", TUFTimestampExpiry: 7 * 24 * time.Hour}), compiler.Options{Now: now, Base: map[string]*model.Environment{"fuzz": m}})
 		for _, e := range errors.Errors(err) {
 			if v, ok := e.(*check.Violation); ok && (v.Rule == check.RuleImmutable || v.Rule == check.RuleNothingDisappears) {
 				t.Fatalf("a release differs from itself: %v", e)

@@ -14,7 +14,6 @@ import (
 
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/compiler/check"
-	"github.com/trustc-dev/trustc/compiler/derive"
 	"github.com/trustc-dev/trustc/compiler/load"
 	"github.com/trustc-dev/trustc/compiler/model"
 	"github.com/trustc-dev/trustc/release"
@@ -372,10 +371,7 @@ func runCorpusCase(t *testing.T, name string, steps []step, transition bool, wan
 	for _, s := range steps {
 		s(t, root)
 	}
-	res, err := compiler.CompileWith(root, opts)
-	if res != nil {
-		err = res.Advice
-	}
+	err := compiler.Report(compiler.Compile(compiler.Dir(root), opts))
 	// Errors and warnings are what a case breaks; notes (corrections)
 	// break nothing, and show in the golden file.
 	var got []string
@@ -406,16 +402,16 @@ func runCorpusCase(t *testing.T, name string, steps []step, transition bool, wan
 // without the policy, as trustc check reads a flawed base.
 func lenientBase(t *testing.T, root string) map[string]*model.Environment {
 	t.Helper()
-	if base, err := compiler.Compile(root); err == nil {
+	if base, err := compiler.Compile(compiler.Dir(root), compiler.Options{}); err == nil {
 		return baseOf(t, base.Release)
 	}
-	envs, err := load.Environments(root)
-	if err != nil {
+	// Its flaws are the base's.
+	res, err := compiler.Compile(compiler.Dir(root), compiler.Options{NoRules: true})
+	if res == nil {
 		t.Fatalf("load base: %v", err)
 	}
 	out := map[string]*model.Environment{}
-	for _, e := range envs {
-		_ = derive.Environment(e) // its flaws are the base's
+	for _, e := range res.Envs {
 		out[e.Name] = e
 	}
 	return out
@@ -424,12 +420,12 @@ func lenientBase(t *testing.T, root string) map[string]*model.Environment {
 // baseOf derives a compiled release as a previous release.
 func baseOf(t *testing.T, rel *release.Release) map[string]*model.Environment {
 	t.Helper()
-	envs, err := compiler.Models(rel, load.JSONOptions{Dir: "base"})
+	res, err := compiler.Compile(compiler.Published(rel, load.JSONOptions{Dir: "base"}), compiler.Options{NoRules: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := map[string]*model.Environment{}
-	for _, e := range envs {
+	for _, e := range res.Envs {
 		out[e.Name] = e
 	}
 	return out

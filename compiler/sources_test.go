@@ -101,7 +101,7 @@ func TestSourcesLookup(t *testing.T) {
 // compileFixture compiles the frozen fixture (one environment, "test").
 func compileFixture(t *testing.T) *compiler.Result {
 	t.Helper()
-	res, err := compiler.Compile(fixture(t))
+	res, err := compiler.Compile(compiler.Dir(fixture(t)), compiler.Options{})
 	if err != nil {
 		t.Fatalf("compile fixture: %v", err)
 	}

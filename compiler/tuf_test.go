@@ -20,7 +20,7 @@ tufTargets: {
 	"tsa-2025.chain.pem": status: "Expired"
 }
 `))
-	res, err := compiler.Compile(root)
+	res, err := compiler.Compile(compiler.Dir(root), compiler.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

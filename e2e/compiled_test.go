@@ -14,8 +14,6 @@ import (
 
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/compiler/check"
-	"github.com/trustc-dev/trustc/compiler/derive"
-	"github.com/trustc-dev/trustc/compiler/load"
 	"github.com/trustc-dev/trustc/internal/fixture"
 	"github.com/trustc-dev/trustc/internal/refdata"
 	"github.com/trustc-dev/trustc/release"
@@ -128,16 +126,9 @@ func compileWithout(t *testing.T, env, file string, path ...string) []byte {
 	// The policy rightly refuses these environments (clients would be sent
 	// to a CA or TSA they cannot verify), so this runs the stages up to
 	// emit without it: the trusted roots are built broken on purpose.
-	envs, err := load.Environments(dst, env)
+	res, err := compiler.Compile(compiler.Dir(dst, env), compiler.Options{Review: true})
 	if err == nil {
-		err = derive.Environment(envs[0])
-	}
-	if err == nil {
-		err = check.Structure(envs[0])
-	}
-	var res *compiler.Result
-	if err == nil {
-		res, err = compiler.Emit(envs)
+		err = check.Structure(res.Envs[0])
 	}
 	if err != nil {
 		t.Fatalf("compile %s without %s: %v", env, strings.Join(path, "."), err)

@@ -8,12 +8,12 @@
 // It types out only what a person decides (URLs, API versions, operators,
 // windows) and leaves to compiler/derive what the material fixes (log ids,
 // key details, subjects), stating a derived value only where the input
-// departs from it. Before returning anything it compiles the result in a
-// scratch copy of the repository and checks that it reproduces its inputs
-// as protobuf messages and that compiler.Check accepts it.
+// departs from it. Before returning anything it compiles the result as an
+// overlay of the repository and checks that it reproduces its inputs
+// as protobuf messages and that compiler.Compile accepts it.
 //
 // It sits beside the compiler, not in its pipeline: importer uses load,
-// derive, check (through compiler.Check) and emit; nothing in compiler
+// derive, check (through compiler.Compile) and emit; nothing in compiler
 // imports it. Writing the directory into the repository is the caller's job.
 //
 // Its inputs are read by compiler/load's reader of published JSON

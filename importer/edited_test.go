@@ -66,7 +66,7 @@ func roundTripEdited(t *testing.T, golden string, edits [][3]string) {
 		files[e[0]] = []byte(strings.Replace(s, e[1], e[2], 1))
 	}
 
-	out, err := compiler.Compile(repo(t, "production", files), "production")
+	out, err := compiler.Compile(compiler.Dir(repo(t, "production", files), "production"), compiler.Options{})
 	if err != nil {
 		t.Fatalf("compile the edited production: %v", err)
 	}
@@ -79,7 +79,7 @@ func roundTripEdited(t *testing.T, golden string, edits [][3]string) {
 		t.Fatalf("import: %v", err)
 	}
 	checkGolden(t, "edited-"+golden, res.Files)
-	again, err := compiler.Compile(repo(t, "imported", res.Files), "imported")
+	again, err := compiler.Compile(compiler.Dir(repo(t, "imported", res.Files), "imported"), compiler.Options{})
 	if err != nil {
 		t.Fatalf("compile the import: %v", err)
 	}

@@ -75,7 +75,7 @@ func (c *errs) err() error {
 }
 
 // FindingsError is returned when the imported environment breaks policy
-// (compiler.Check reports something) and findings were not allowed. Callers
+// (compiler.Compile reports something) and findings were not allowed. Callers
 // branch on it to suggest -allow-findings.
 type FindingsError struct {
 	// Findings are the compiler's errors, each with its CUE path.
@@ -87,7 +87,7 @@ func (e *FindingsError) Error() string {
 }
 
 // Describe renders one finding as "path: message", without the position:
-// positions point into a scratch copy that no longer exists.
+// positions point into files compiled as an overlay, not written yet.
 func Describe(e errors.Error) string {
 	format, args := e.Msg()
 	msg := fmt.Sprintf(format, args...)

@@ -58,7 +58,7 @@ func TestFindings(t *testing.T) {
 	}
 	checkGolden(t, "findings", res.Files)
 
-	_, err = compiler.Compile(repo(t, "imported", res.Files), "imported")
+	_, err = compiler.Compile(compiler.Dir(repo(t, "imported", res.Files), "imported"), compiler.Options{})
 	if diff := cmp.Diff(want, describe(err)); diff != "" {
 		t.Errorf("compiling the written environment (-want +got):\n%s", diff)
 	}

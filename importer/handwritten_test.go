@@ -7,8 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/trustc-dev/trustc/compiler/derive"
-	"github.com/trustc-dev/trustc/compiler/load"
+	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/compiler/model"
 	"github.com/trustc-dev/trustc/importer"
 	"github.com/trustc-dev/trustc/internal/checkout"
@@ -101,12 +100,9 @@ var modelOptions = []cmp.Option{
 
 func loadEnv(t *testing.T, root, name string) *model.Environment {
 	t.Helper()
-	envs, err := load.Environments(root, name)
+	res, err := compiler.Compile(compiler.Dir(root, name), compiler.Options{NoRules: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := derive.Environment(envs[0]); err != nil {
-		t.Fatal(err)
-	}
-	return envs[0]
+	return res.Envs[0]
 }

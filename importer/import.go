@@ -3,7 +3,6 @@ package importer
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -19,7 +18,6 @@ import (
 
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/compiler/check"
-	"github.com/trustc-dev/trustc/compiler/derive"
 	"github.com/trustc-dev/trustc/compiler/emit"
 	"github.com/trustc-dev/trustc/compiler/load"
 	"github.com/trustc-dev/trustc/compiler/model"
@@ -122,7 +120,7 @@ func wantOf(in *inputs) want {
 	return w
 }
 
-// finish renders the plan, verifies it in a scratch copy of the
+// finish renders the plan, verifies it as an overlay of the
 // repository and, for findings that are allowed, renders it again with
 // each finding as a comment at its field. A nonzero now also runs the
 // rules that depend on the release time, as trustc generate does.
@@ -195,62 +193,37 @@ func (r *renderer) place(path []string) string {
 	return key()
 }
 
-// verify compiles files as environment env in a scratch copy of root's
-// cue.mod and schema, and checks that the result equals what was
-// imported. It returns the rules' findings (compiler.CheckModels); an error means the
+// verify compiles files as environment env of the repository at root,
+// the files overlaid on it (nothing is written), and checks that the
+// result equals what was imported. It returns the rules' errors, judged
+// as published JSON is (compiler.Options.Published); an error means the
 // importer wrote something that does not compile back to its inputs.
 func verify(root, env string, files map[string][]byte, w want, now time.Time) (errors.Error, error) {
-	tmp, err := os.MkdirTemp("", "trustc-import-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(tmp)
-	for _, dir := range []string{"cue.mod", load.SchemaDir} {
-		if err := os.CopyFS(filepath.Join(tmp, dir), os.DirFS(filepath.Join(root, dir))); err != nil {
-			return nil, fmt.Errorf("copy %s/ to a scratch repository: %w (run trustc in a trustc repository, or pass -C)", dir, err)
-		}
-	}
-	dir := filepath.Join(tmp, load.EnvironmentsDir, env)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
+	overlay := load.Overlay{}
 	for name, b := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-			return nil, err
-		}
+		overlay[load.EnvironmentsDir+"/"+env+"/"+name] = b
 	}
 	bug := func(what string, err error) error {
 		return fmt.Errorf("%s (a bug in trustc import, or a schema this trustc does not know):\n%s", what,
-			errors.Details(err, &errors.Config{Cwd: tmp, ToSlash: true}))
+			errors.Details(err, &errors.Config{Cwd: root, ToSlash: true}))
 	}
-	envs, err := load.Environments(tmp, env)
-	if err != nil {
+	// With a release time, the time-dependent rules run too, as trustc
+	// generate runs them; the run without one (Timeless) is what the
+	// grandfathering of published windows is decided on.
+	src := compiler.Sources{Dir: root, Envs: []string{env}, Overlay: overlay}
+	res, err := compiler.Compile(src, compiler.Options{Now: now, Review: true, Published: true, Timeless: true})
+	if res == nil {
 		return nil, bug("the generated CUE does not load", err)
 	}
-	if err := derive.Environment(envs[0]); err != nil {
+	if _, problems := err.(errors.Error); problems {
 		return nil, bug("the generated material does not derive", err)
+	} else if err != nil {
+		return nil, err // emit's
 	}
-	// The material derived above; CheckModels runs the rules on it without
-	// deriving it a second time.
 	// Only errors are findings: warnings and notes do not stop trustc
 	// generate, so they do not stop an import either (trustc check shows
 	// them).
-	var findings errors.Error
-	if blocking, _ := model.Split(compiler.CheckModels(envs, compiler.Options{})); blocking != nil {
-		findings = blocking
-	}
-	// With a release time, the time-dependent rules too, as trustc
-	// generate runs them; the pass above, without one, is what the
-	// grandfathering of published windows is decided on.
-	if !now.IsZero() {
-		if blocking, _ := model.Split(compiler.CheckModels(envs, compiler.Options{Now: now})); blocking != nil {
-			findings = errors.Sanitize(errors.Append(findings, blocking))
-		}
-	}
-	res, err := compiler.Emit(envs)
-	if err != nil {
-		return nil, err
-	}
+	findings, _ := model.Split(res.Advice)
 	if err := compare(res.Release.Envs[0], w); err != nil {
 		return nil, err
 	}

@@ -150,7 +150,7 @@ func TestInit(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkGolden(t, "init", res.Files)
-	out, err := compiler.Compile(repo(t, "private", res.Files), "private")
+	out, err := compiler.Compile(compiler.Dir(repo(t, "private", res.Files), "private"), compiler.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

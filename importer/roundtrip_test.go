@@ -59,7 +59,7 @@ func TestRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatalf("import: %v", err)
 			}
-			out, err := compiler.Compile(repo(t, "imported", res.Files), "imported")
+			out, err := compiler.Compile(compiler.Dir(repo(t, "imported", res.Files), "imported"), compiler.Options{})
 			if err != nil {
 				t.Fatalf("compile the imported environment: %v", err)
 			}

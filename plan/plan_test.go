@@ -54,7 +54,7 @@ func date(s string) time.Time {
 // compileAt compiles the scenario's production environment as of now.
 func compileAt(t testing.TB, root string, now time.Time) (*model.Environment, *release.Env) {
 	t.Helper()
-	res, err := compiler.CompileWith(root, compiler.Options{Now: now}, "production")
+	res, err := compiler.Compile(compiler.Dir(root, "production"), compiler.Options{Now: now})
 	if err != nil {
 		t.Fatalf("compile as of %s: %v", now.Format(time.RFC3339), err)
 	}

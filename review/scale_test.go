@@ -28,7 +28,7 @@ var syntheticNow = time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
 // syntheticRelease compiles a one-environment synthetic repository.
 func syntheticRelease(tb testing.TB, services int, opts synthetic.Options) *release.Release {
 	tb.Helper()
-	res, err := compiler.Compile(synthetic.RepoWith(tb, 1, services, opts))
+	res, err := compiler.Compile(compiler.Dir(synthetic.RepoWith(tb, 1, services, opts)), compiler.Options{})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
+	"github.com/trustc-dev/trustc/internal/atomicdir"
 	"github.com/trustc-dev/trustc/internal/safefile"
 )
 
@@ -327,9 +328,10 @@ func targetPath(name string, tf *metadata.TargetFiles) string {
 	return path.Join("targets", dir, tf.Hashes[HashAlgorithm].String()+"."+base)
 }
 
-// writeAtomic writes files into a fresh directory beside dir and renames it
-// into place.
-func writeAtomic(dir string, files []file) (err error) {
+// writeAtomic replaces dir with files at once (atomicdir.Replace): a
+// failed or killed build leaves the old repository or the new one, never a
+// mix that clients would refuse or, worse, half accept.
+func writeAtomic(dir string, files []file) error {
 	dir = filepath.Clean(dir)
 	if err := checkReplaceable(dir); err != nil {
 		return err
@@ -337,33 +339,14 @@ func writeAtomic(dir string, files []file) (err error) {
 	if err := checkRootKept(dir, files); err != nil {
 		return err
 	}
-	parent, base := filepath.Split(dir)
-	if parent == "" {
-		parent = "."
-	}
-	tmp, err := os.MkdirTemp(parent, "."+base+".tmp-")
-	if err != nil {
-		return fmt.Errorf("write repository: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			os.RemoveAll(tmp)
-		}
-	}()
-	// MkdirTemp makes the directory 0700; a repository is meant to be served.
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return fmt.Errorf("write repository: %w", err)
-	}
+	tree := make(map[string][]byte, len(files))
 	for _, f := range files {
-		p := filepath.Join(tmp, filepath.FromSlash(f.name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return fmt.Errorf("write repository: %w", err)
-		}
-		if err := os.WriteFile(p, f.data, 0o644); err != nil {
-			return fmt.Errorf("write repository: %w", err)
-		}
+		tree[f.name] = f.data
 	}
-	return replaceDir(tmp, dir)
+	if err := atomicdir.Replace(dir, tree); err != nil {
+		return fmt.Errorf("write repository: %w", err)
+	}
+	return nil
 }
 
 // CheckOutput refuses, as Build would, any dir but a missing directory, an
@@ -418,32 +401,6 @@ func checkRootKept(dir string, files []file) error {
 		if !bytes.Equal(old, f.data) {
 			return fmt.Errorf("write repository: %s already holds a different %s; a root version is signed once, so give the new root a higher version", dir, f.name)
 		}
-	}
-	return nil
-}
-
-// replaceDir renames tmp to dir. Rename cannot replace a non-empty
-// directory, so an existing dir is first moved aside and restored if the
-// second rename fails.
-func replaceDir(tmp, dir string) error {
-	if _, err := os.Lstat(dir); errors.Is(err, os.ErrNotExist) {
-		if err := os.Rename(tmp, dir); err != nil {
-			return fmt.Errorf("write repository: %w", err)
-		}
-		return nil
-	}
-	old := tmp + ".old"
-	if err := os.Rename(dir, old); err != nil {
-		return fmt.Errorf("write repository: move old %s aside: %w", dir, err)
-	}
-	if err := os.Rename(tmp, dir); err != nil {
-		if rerr := os.Rename(old, dir); rerr != nil {
-			return fmt.Errorf("write repository: %w; restore old %s: %v (it is at %s)", err, dir, rerr, old)
-		}
-		return fmt.Errorf("write repository: %w", err)
-	}
-	if err := os.RemoveAll(old); err != nil {
-		return fmt.Errorf("write repository: remove old %s: %w", old, err)
 	}
 	return nil
 }

@@ -23,7 +23,7 @@ import (
 // as canonicalised (field order, .000Z timestamps, staging whitespace).
 func TestCompiledTargetsMatchPublished(t *testing.T) {
 	root := refdata.ModuleRoot(t)
-	res, err := compiler.Compile(root)
+	res, err := compiler.Compile(compiler.Dir(root), compiler.Options{})
 	if err != nil {
 		t.Fatalf("compile: %v", err)
 	}
@@ -83,7 +83,7 @@ func TestCompiledTargetsMatchPublished(t *testing.T) {
 // environment's material file itself, byte for byte.
 func TestLegacyTargetsAreMaterial(t *testing.T) {
 	root := refdata.ModuleRoot(t)
-	res, err := compiler.Compile(root)
+	res, err := compiler.Compile(compiler.Dir(root), compiler.Options{})
 	if err != nil {
 		t.Fatalf("compile: %v", err)
 	}

@@ -1,11 +1,15 @@
 package load
 
 import (
+	goerrors "errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
+	"slices"
 	"strings"
+	"testing/fstest"
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/build"
@@ -30,8 +34,13 @@ const (
 // Names lists the environments below root/environments: every directory
 // holding a .cue file, sorted.
 func Names(root string) ([]string, error) {
+	return listEnvs(root, nil)
+}
+
+// listEnvs is Names with the environments overlay o holds CUE of.
+func listEnvs(root string, o Overlay) ([]string, error) {
 	entries, err := os.ReadDir(filepath.Join(root, EnvironmentsDir))
-	if err != nil {
+	if err != nil && (len(o) == 0 || !goerrors.Is(err, fs.ErrNotExist)) {
 		return nil, fmt.Errorf("list environments: %w", err)
 	}
 	var names []string
@@ -42,10 +51,19 @@ func Names(root string) ([]string, error) {
 			continue
 		}
 		cues, _ := filepath.Glob(filepath.Join(root, EnvironmentsDir, e.Name(), "*.cue"))
-		if len(cues) > 0 {
+		if len(cues) > 0 && !slices.Contains(o.envDirs(), e.Name()) {
 			names = append(names, e.Name())
 		}
 	}
+	for p := range o {
+		// environments/ENV/FILE.cue: an environment's package.
+		rest, inEnvs := strings.CutPrefix(p, EnvironmentsDir+"/")
+		env, file, ok := strings.Cut(rest, "/")
+		if inEnvs && ok && path.Ext(file) == ".cue" && !strings.Contains(file, "/") && !slices.Contains(names, env) {
+			names = append(names, env)
+		}
+	}
+	slices.Sort(names)
 	if len(names) == 0 {
 		return nil, fmt.Errorf("list environments: no CUE package in %s", filepath.Join(root, EnvironmentsDir))
 	}
@@ -53,7 +71,14 @@ func Names(root string) ([]string, error) {
 }
 
 // Environments loads the named environments (all of them when names is
-// empty) from the CUE module at root. The error, if any, is a cue/errors
+// empty) from the CUE module at root. See EnvironmentsWith.
+func Environments(root string, names ...string) ([]*model.Environment, error) {
+	return EnvironmentsWith(root, nil, names...)
+}
+
+// EnvironmentsWith loads the named environments (all of them when names
+// is empty) from the CUE module at root, with overlay o (nil for none)
+// read in place of the disk (see Overlay). The error, if any, is a cue/errors
 // list holding every problem found, in every environment. Environments
 // whose CUE evaluated are returned even then, with the values that had
 // problems left zero, so that later stages can report their own problems
@@ -62,19 +87,19 @@ func Names(root string) ([]string, error) {
 // Environments are evaluated concurrently, each in its own cue.Context
 // (a context is not safe for concurrent use); the result keeps the order
 // of names, so nothing downstream sees the scheduling.
-func Environments(root string, names ...string) ([]*model.Environment, error) {
+func EnvironmentsWith(root string, o Overlay, names ...string) ([]*model.Environment, error) {
 	root, err := filepath.Abs(root)
 	if err != nil {
 		return nil, err
 	}
 	// Nothing is loaded until every file is safe to read and holds no
 	// private key: a leaked key comes first, whatever else is wrong.
-	scanned, scanErr := scan(root)
+	scanned, scanErr := scanWith(root, o, names)
 	if scanErr != nil {
 		return nil, errors.Sanitize(scanErr)
 	}
 	if len(names) == 0 {
-		if names, err = Names(root); err != nil {
+		if names, err = listEnvs(root, o); err != nil {
 			return nil, err
 		}
 	}
@@ -85,7 +110,14 @@ func Environments(root string, names ...string) ([]*model.Environment, error) {
 	// One cue/load call parses every environment and, once, the schema they
 	// import. Naming ./schema in the same call would parse it a second time,
 	// as a separate instance.
-	cfg := &load.Config{Dir: root}
+	cfg := &load.Config{Dir: root, Overlay: o.cueOverlay(root, func(env string) []string {
+		entries, _ := os.ReadDir(filepath.Join(root, EnvironmentsDir, env))
+		var out []string
+		for _, e := range entries {
+			out = append(out, e.Name())
+		}
+		return out
+	})}
 	insts := load.Instances(args, cfg)
 	schemaInst := importedSchema(insts, filepath.Join(root, SchemaDir))
 	if schemaInst == nil {
@@ -103,34 +135,18 @@ func Environments(root string, names ...string) ([]*model.Environment, error) {
 		return nil, err
 	}
 
-	type result struct {
-		env *model.Environment
-		err errors.Error
-	}
-	results := parallel.Map(len(names), func(i int) result {
+	return gather(parallel.Map(len(names), func(i int) loaded {
 		ctx := first
 		if i > 0 {
 			ctx = cuecontext.New()
 		}
 		schema, err := environmentDef(ctx, schemaInst)
 		if err != nil {
-			return result{err: err}
+			return loaded{err: err}
 		}
-		env, err := environment(ctx, root, insts[i], names[i], schema, scanned)
-		return result{env, err}
-	})
-	var errs errors.Error
-	var envs []*model.Environment
-	for _, r := range results {
-		errs = errors.Append(errs, r.err)
-		if r.env != nil {
-			envs = append(envs, r.env)
-		}
-	}
-	if errs != nil {
-		return envs, errors.Sanitize(errs)
-	}
-	return envs, nil
+		env, err := environment(ctx, root, insts[i], names[i], schema, scanned, slices.Contains(o.envDirs(), names[i]))
+		return loaded{env, err}
+	}))
 }
 
 // importedSchema returns the schema instance the environments import, found
@@ -155,7 +171,9 @@ func environmentDef(ctx *cue.Context, schemaInst *build.Instance) (cue.Value, er
 	return def, nil
 }
 
-func environment(ctx *cue.Context, root string, inst *build.Instance, name string, schema cue.Value, scanned map[string][]byte) (*model.Environment, errors.Error) {
+// environment decodes one loaded instance; overlaid says its directory is
+// the overlay's, so that a material file is read from nowhere else.
+func environment(ctx *cue.Context, root string, inst *build.Instance, name string, schema cue.Value, scanned map[string][]byte, overlaid bool) (*model.Environment, errors.Error) {
 	if inst.Err != nil {
 		return nil, errors.Promote(inst.Err, "load environment "+name)
 	}
@@ -183,6 +201,10 @@ func environment(ctx *cue.Context, root string, inst *build.Instance, name strin
 		return nil, errors.Promote(err, "")
 	}
 	d := newDecoder(inst.Dir, scanned)
+	if overlaid {
+		// Every overlay file is in scanned; any other name is missing.
+		d.fsys = fstest.MapFS{}
+	}
 	if err := v.Validate(cue.Concrete(true), cue.Final()); err != nil {
 		return nil, d.locate(v, err)
 	}

@@ -2,9 +2,13 @@ package load
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
+	"maps"
 	"os"
+	pathpkg "path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	cueerrors "cuelang.org/go/cue/errors"
@@ -40,6 +44,23 @@ import (
 // It returns the bytes of every regular file it read, by path, so that the
 // decoder reads material once, and reads the bytes that were checked.
 func scan(root string) (map[string][]byte, cueerrors.Error) {
+	return scanWith(root, nil, nil)
+}
+
+// scanWith is scan of the repository at root with overlay o: the
+// environment directories o replaces are not walked, and o's files get
+// the checks a file on disk gets (its name, its size bound, no private
+// key). They are returned with the files read, by absolute path.
+//
+// With an overlay, only the environments named (when any are) are
+// walked: an overlay is what a command is about to write, and the rest of
+// the repository is not its to judge (a concurrent import's temporary
+// tree sits beside it).
+func scanWith(root string, o Overlay, names []string) (map[string][]byte, cueerrors.Error) {
+	replaced := o.envDirs()
+	skip := func(env string) bool {
+		return slices.Contains(replaced, env) || o != nil && len(names) > 0 && !slices.Contains(names, env)
+	}
 	envs := filepath.Join(root, EnvironmentsDir)
 	files := map[string][]byte{}
 	var errs cueerrors.Error
@@ -70,6 +91,11 @@ func scan(root string) (map[string][]byte, cueerrors.Error) {
 	at := func(path string, b []byte, off int, format string, args ...any) {
 		errs = cueerrors.Append(errs, src(path, b, off).Errorf(format, args...))
 	}
+	privateKey := func(path, rel string, b []byte) {
+		if f, ok := privkey.Find(b); ok {
+			errs = cueerrors.Append(errs, src(path, b, f.Offset).Rulef(model.RuleMaterial, "%s holds a private key (%s): nothing under %s/ may hold one, since its files are committed and published; delete it, and rotate the key, as it may already have been shared", rel, f.What, EnvironmentsDir))
+		}
+	}
 	top, _ := os.ReadDir(root)
 	for _, e := range top {
 		if e.IsDir() {
@@ -93,6 +119,9 @@ func scan(root string) (map[string][]byte, cueerrors.Error) {
 			return nil
 		}
 		rel := relSlash(root, path)
+		if d.IsDir() && filepath.Dir(path) == envs && skip(d.Name()) {
+			return fs.SkipDir
+		}
 		if strings.HasPrefix(d.Name(), atomicdir.TmpPrefix) {
 			at(path, nil, 0, "%s is a temporary tree of a trustc import that was interrupted or is still running; delete it once no import runs", rel)
 			if d.IsDir() {
@@ -131,13 +160,33 @@ func scan(root string) (map[string][]byte, cueerrors.Error) {
 			return nil
 		}
 		files[path] = b
-		if f, ok := privkey.Find(b); ok {
-			errs = cueerrors.Append(errs, src(path, b, f.Offset).Rulef(model.RuleMaterial, "%s holds a private key (%s): nothing under %s/ may hold one, since its files are committed and published; delete it, and rotate the key, as it may already have been shared", rel, f.What, EnvironmentsDir))
-		}
+		privateKey(path, rel, b)
 		return nil
 	})
 	if walkErr != nil {
 		at(envs, nil, 0, "%s: %v", EnvironmentsDir, walkErr)
+	}
+	for _, rel := range slices.Sorted(maps.Keys(o)) {
+		b := o[rel]
+		path := filepath.Join(root, filepath.FromSlash(rel))
+		clean := pathpkg.Clean(rel)
+		limit := int64(safefile.MaxPEM)
+		if strings.HasSuffix(rel, ".cue") {
+			limit = safefile.MaxCUE
+		}
+		switch {
+		case clean != rel || pathpkg.IsAbs(rel) || clean == ".." || strings.HasPrefix(clean, "../"):
+			at(path, nil, 0, "%s: not a clean slash path inside the repository", rel)
+		case strings.Contains("/"+rel, "/"+atomicdir.TmpPrefix):
+			at(path, nil, 0, "%s is a temporary tree's name; give the file another", rel)
+		case int64(len(b)) > limit:
+			at(path, nil, 0, "%s: %s", rel, describe(fmt.Errorf("%w: over the %s limit", safefile.ErrTooLarge, safefile.Size(limit)), ""))
+		default:
+			files[path] = b
+			if strings.HasPrefix(rel, EnvironmentsDir+"/") {
+				privateKey(path, rel, b)
+			}
+		}
 	}
 	return files, errs
 }

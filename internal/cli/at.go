@@ -21,22 +21,20 @@ import (
 // a script that keeps only stdout still cannot miss it; the exit status is
 // 0 either way, since the published files are what they are.
 func runAt(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("at", "[flags] TIME", stderr)
-	root := fs.String("C", ".", "repository `dir`ectory holding golden/")
-	dir := fs.String("dir", "", "read published JSON from this `dir`ectory instead of golden/: one environment's files, or one subdirectory per environment")
-	envName := fs.String("env", "", "only the environment with this `name`; for a -dir holding one environment's files, its name (default: the directory's base name)")
-	format := fs.String("format", "text", "output `format`: "+strings.Join(clients.Formats, ", ")+" (json: an array, one snapshot per environment)")
-	if code, ok := parse(fs, args); !ok {
+	c := newSubcmd("at", "[flags] TIME", stderr)
+	root := c.repoFlag("golden/")
+	dir := c.String("dir", "", "read published JSON from this `dir`ectory instead of golden/: one environment's files, or one subdirectory per environment")
+	envName := c.String("env", "", "only the environment with this `name`; for a -dir holding one environment's files, its name (default: the directory's base name)")
+	format := c.String("format", "text", "output `format`: "+strings.Join(clients.Formats, ", ")+" (json: an array, one snapshot per environment)")
+	if code, ok := c.parse(args); !ok {
 		return code
 	}
-	if fs.NArg() != 1 || !slices.Contains(clients.Formats, *format) {
-		fs.Usage()
-		return exitUsage
+	if c.NArg() != 1 || !slices.Contains(clients.Formats, *format) {
+		return c.usage()
 	}
-	t, err := parseInstant(fs.Arg(0))
+	t, err := parseInstant(c.Arg(0))
 	if err != nil {
-		fmt.Fprintf(stderr, "trustc at: %v\n", err)
-		return exitUsage
+		return c.usagef("%v", err)
 	}
 	from := *dir
 	if from == "" {
@@ -44,13 +42,11 @@ func runAt(args []string, stdout, stderr io.Writer) int {
 	}
 	abs, err := filepath.Abs(from)
 	if err != nil {
-		fmt.Fprintf(stderr, "trustc at: %v\n", err)
-		return exitFail
+		return c.failf("%v", err)
 	}
 	rel, err := release.Read(safefile.DirFS(abs, safefile.MaxJSON), baseName(*envName, abs))
 	if err != nil {
-		fmt.Fprintf(stderr, "trustc at: read %s: %v\n", from, err)
-		return exitFail
+		return c.failf("read %s: %v", from, err)
 	}
 	envs := rel.Envs
 	if *envName != "" {
@@ -60,8 +56,7 @@ func runAt(args []string, stdout, stderr io.Writer) int {
 			for _, e := range rel.Envs {
 				names = append(names, e.Name)
 			}
-			fmt.Fprintf(stderr, "trustc at: %s has no environment %q (it has %s)\n", from, *envName, strings.Join(names, ", "))
-			return exitFail
+			return c.failf("%s has no environment %q (it has %s)", from, *envName, strings.Join(names, ", "))
 		}
 		envs = []*release.Env{e}
 	}
@@ -74,8 +69,7 @@ func runAt(args []string, stdout, stderr io.Writer) int {
 	if *format == "json" {
 		b, err := json.MarshalIndent(snaps, "", "  ")
 		if err != nil {
-			fmt.Fprintf(stderr, "trustc at: %v\n", err)
-			return exitFail
+			return c.failf("%v", err)
 		}
 		out.Write(append(b, '\n'))
 	} else {
@@ -88,8 +82,7 @@ func runAt(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if _, err := stdout.Write(out.Bytes()); err != nil {
-		fmt.Fprintf(stderr, "trustc at: %v\n", err)
-		return exitFail
+		return c.failf("%v", err)
 	}
 	for _, s := range snaps {
 		if d := s.Divergences(); len(d) > 0 {

@@ -37,10 +37,12 @@ func baseModels(fsys fs.FS, name, dir string) (map[string]*model.Environment, []
 // modelsByName derives a release, for rules 6 to 9; dir is where its
 // files came from, for positions. Problems in it are returned as notes.
 func modelsByName(rel *release.Release, dir string) (map[string]*model.Environment, []*model.Problem) {
-	envs, err := compiler.Models(rel, load.JSONOptions{Dir: dir})
+	res, err := compiler.Compile(compiler.Published(rel, load.JSONOptions{Dir: dir}), compiler.Options{NoRules: true})
 	out := map[string]*model.Environment{}
-	for _, e := range envs {
-		out[e.Name] = e
+	if res != nil {
+		for _, e := range res.Envs {
+			out[e.Name] = e
+		}
 	}
 	// Only the base's errors are flaws worth a note: its warnings and
 	// notes were shown when it was the change.
@@ -77,29 +79,40 @@ func gitTree(root, ref, dir string) (fs.FS, error) {
 		}
 		return nil, err
 	}
+	read, err := untar(out)
+	if err != nil {
+		return nil, fmt.Errorf("read git archive of %s at %s: %w", dir, ref, err)
+	}
 	files := fstest.MapFS{}
-	tr := tar.NewReader(bytes.NewReader(out))
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read git archive of %s at %s: %w", dir, ref, err)
-		}
-		if h.Typeflag != tar.TypeReg {
-			continue
-		}
-		b, err := io.ReadAll(tr)
-		if err != nil {
-			return nil, fmt.Errorf("read git archive of %s at %s: %w", dir, ref, err)
-		}
-		files[strings.TrimPrefix(h.Name, dir+"/")] = &fstest.MapFile{Data: b, Mode: 0o644}
+	for name, b := range read {
+		files[strings.TrimPrefix(name, dir+"/")] = &fstest.MapFile{Data: b, Mode: 0o644}
 	}
 	if len(files) == 0 {
 		return nil, &noTreeError{root, dir, ref}
 	}
 	return files, nil
+}
+
+// untar reads the regular files of a tar stream (git archive's), by
+// slash path.
+func untar(b []byte) (map[string][]byte, error) {
+	files := map[string][]byte{}
+	tr := tar.NewReader(bytes.NewReader(b))
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return files, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if h.Typeflag != tar.TypeReg {
+			continue
+		}
+		if files[h.Name], err = io.ReadAll(tr); err != nil {
+			return nil, err
+		}
+	}
 }
 
 // checkRef refuses a ref that git would read as an option: "-base-ref

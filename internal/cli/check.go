@@ -16,90 +16,32 @@ import (
 	"github.com/trustc-dev/trustc/compiler/load"
 	"github.com/trustc-dev/trustc/compiler/model"
 	"github.com/trustc-dev/trustc/internal/safefile"
-	"github.com/trustc-dev/trustc/internal/text"
 	"github.com/trustc-dev/trustc/release"
 )
 
-// nowFlag is a release time: RFC 3339, or empty for the clock.
-type nowFlag struct{ t time.Time }
-
-func (n *nowFlag) String() string {
-	if n.t.IsZero() {
-		return ""
-	}
-	return n.t.Format(time.RFC3339)
-}
-
-func (n *nowFlag) Set(s string) error {
-	t, err := text.ParseTime(s)
-	if err != nil {
-		return fmt.Errorf("want an RFC 3339 time like 2026-01-01T00:00:00Z")
-	}
-	if err := checkEpoch(t); err != nil {
-		return err
-	}
-	n.t = t.UTC()
-	return nil
-}
-
-// earliest is the earliest time a -now flag takes. Zero time is how the
-// compiler is told to skip the time-dependent rules, and the flags once
-// read "0001-01-01T00:00:00Z" as no time at all; nothing trustc checks
-// (certificates, TUF metadata, Sigstore's logs) predates Unix time.
-var earliest = time.Unix(0, 0).UTC()
-
-func checkEpoch(t time.Time) error {
-	if t.Before(earliest) {
-		return fmt.Errorf("%s is before %s, earlier than anything trustc checks", t.UTC().Format(time.RFC3339Nano), earliest.Format(time.RFC3339))
-	}
-	return nil
-}
-
-// value is the flag's time, or the clock: the one place trustc reads it.
-func (n *nowFlag) value() time.Time {
-	if n.t.IsZero() {
-		return time.Now().UTC().Truncate(time.Second)
-	}
-	return n.t
-}
-
-type durationFlag struct {
-	d   time.Duration
-	set bool
-}
-
-func (d *durationFlag) String() string { return d.d.String() }
-func (d *durationFlag) Set(s string) error {
-	v, err := load.ParseDuration(s)
-	d.d, d.set = v, true
-	return err
-}
-
 func runCheck(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("check", "[flags] [DIR]", stderr)
-	root := fs.String("C", ".", "repository `dir`ectory holding environments/ (when no DIR is given)")
-	var now, baseTime nowFlag
-	fs.Var(&now, "now", "release `time` (RFC 3339) for time-dependent rules; default the clock")
-	baseDir := fs.String("base", "", "previous release: a `dir`ectory of published JSON or a golden/ tree")
-	baseRef := fs.String("base-ref", "", "previous release: golden/ at this git `ref` (default: the merge base of HEAD and main, for CUE environments)")
-	fs.Var(&baseTime, "base-time", "when the -base release was published (RFC 3339); default: its targets.json's signing time, or with -base-ref the commit's time")
-	noBase := fs.Bool("no-base", false, "skip the rules across releases (6 to 9)")
-	format := fs.String("format", "text", "output `format`: text, json or github")
-	envName := fs.String("env", "", "environment `name` for a DIR holding one environment's files (default: DIR's base name)")
+	c := newSubcmd("check", "[flags] [DIR]", stderr)
+	c.repoFlag("environments/ (when no DIR is given)")
+	now := c.timeFlag("now", "release `time` (RFC 3339) for time-dependent rules; default the clock")
+	baseDir := c.String("base", "", "previous release: a `dir`ectory of published JSON or a golden/ tree")
+	baseRef := c.String("base-ref", "", "previous release: golden/ at this git `ref` (default: the merge base of HEAD and main, for CUE environments)")
+	baseTime := c.timeFlag("base-time", "when the -base release was published (RFC 3339); default: its targets.json's signing time, or with -base-ref the commit's time")
+	noBase := c.Bool("no-base", false, "skip the rules across releases (6 to 9)")
+	format := c.String("format", "text", "output `format`: text, json or github")
+	envName := c.String("env", "", "environment `name` for a DIR holding one environment's files (default: DIR's base name)")
 	var policy jsonPolicy
-	policy.register(fs, "DIR")
-	if code, ok := parse(fs, args); !ok {
+	policy.register(c.FlagSet, "DIR")
+	if code, ok := c.parse(args); !ok {
 		return code
 	}
-	if fs.NArg() > 1 || (*format != "text" && *format != "json" && *format != "github") {
-		fs.Usage()
-		return exitUsage
+	if c.NArg() > 1 || (*format != "text" && *format != "json" && *format != "github") {
+		return c.usage()
 	}
-	absRoot, err := filepath.Abs(*root)
-	if err != nil {
-		fmt.Fprintf(stderr, "trustc check: %v\n", err)
-		return exitFail
+	absRoot, code, ok := c.repo()
+	if !ok {
+		return code
 	}
+	var err error
 	opts := compiler.Options{Now: now.value(), BaseTime: baseTime.t}
 	done := func(problems error, root string) int {
 		if problems == nil && *format != "json" {
@@ -137,12 +79,11 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			}
 			return rel, abs, nil
 		}
-	case fs.NArg() == 0:
+	case c.NArg() == 0:
 		ref := *baseRef
 		if ref == "" {
 			if ref, err = mergeBase(absRoot); err != nil {
-				fmt.Fprintf(stderr, "trustc check: no base release to check rules 6 to 9 against (%v); pass -base, -base-ref or -no-base\n", err)
-				return exitFail
+				return c.failf("no base release to check rules 6 to 9 against (%v); pass -base, -base-ref or -no-base", err)
 			}
 		}
 		readBase = func() (*release.Release, string, error) {
@@ -163,8 +104,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			return rel, dir, nil
 		}
 	case *baseRef != "":
-		fmt.Fprintln(stderr, "trustc check: -base-ref applies to CUE environments; for a DIR use -base")
-		return exitUsage
+		return c.usagef("-base-ref applies to CUE environments; for a DIR use -base")
 	}
 	var baseRel *release.Release
 	var baseAt string
@@ -185,12 +125,11 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			n.Message += "; the rules across releases (6 to 9) are not run"
 			baseNotes = append(baseNotes, n)
 		case err != nil:
-			fmt.Fprintf(stderr, "trustc check: %v\n", err)
-			return exitFail
+			return c.failf("%v", err)
 		}
 	}
 
-	if fs.NArg() == 0 {
+	if c.NArg() == 0 {
 		notes := baseNotes
 		if baseRel != nil {
 			// -base DIR with one environment's files, and a repository of
@@ -202,27 +141,21 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			opts.Base, notes = modelsByName(baseRel, baseAt)
 		}
 		warnSchema("check", absRoot, stderr)
-		res, err := compiler.CompileWith(absRoot, opts)
-		if res != nil {
-			err = res.Advice
-		}
-		return done(withNotes(notes, err), absRoot)
+		return done(withNotes(notes, compiler.Report(compiler.Compile(compiler.Dir(absRoot), opts))), absRoot)
 	}
 
-	dir, _ := filepath.Abs(fs.Arg(0))
+	dir, _ := filepath.Abs(c.Arg(0))
 	rel, err := release.Read(safefile.DirFS(dir, safefile.MaxJSON), baseName(*envName, dir))
 	if err != nil {
 		cwd, _ := os.Getwd()
 		if ps, ok := unparsable(dir, err, model.Error); ok {
 			return done(withNotes(append(baseNotes, ps...), nil), cwd)
 		}
-		fmt.Fprintf(stderr, "trustc check: %v\n", inDir(fs.Arg(0), err))
-		return exitFail
+		return c.failf("%v", inDir(c.Arg(0), err))
 	}
 	jopts, stated, err := policy.options(dir)
 	if err != nil {
-		fmt.Fprintf(stderr, "trustc check: %v\n", err)
-		return exitUsage
+		return c.usagef("%v", err)
 	}
 	if *format == "text" {
 		fmt.Fprintf(stderr, "trustc check: policy: %s\n", stated)
@@ -230,17 +163,12 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	notes := baseNotes
 	if baseRel != nil {
 		if msg := pair(baseRel, rel); msg != "" {
-			fmt.Fprintf(stderr, "trustc check: %s\n", msg)
-			return exitUsage
+			return c.usagef("%s", msg)
 		}
 		opts.Base, notes = modelsByName(baseRel, baseAt)
 	}
 	cwd, _ := os.Getwd()
-	envs, err := compiler.Models(rel, jopts)
-	if cerr := compiler.CheckModels(envs, opts); cerr != nil {
-		err = cueerrors.Sanitize(cueerrors.Append(promote(err), promote(cerr)))
-	}
-	return done(withNotes(notes, err), cwd)
+	return done(withNotes(notes, compiler.Report(compiler.Compile(compiler.Published(rel, jopts), opts))), cwd)
 }
 
 // unreadableBase is a base release whose files cannot be parsed.

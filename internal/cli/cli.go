@@ -4,8 +4,6 @@
 package cli
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -85,46 +83,4 @@ func usage(w io.Writer, cmds map[string]command) {
 		fmt.Fprintf(w, "  %-17s %s\n", n, cmds[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'trustc <command> -h' for a command's flags.")
-}
-
-// newFlags returns a FlagSet that reports usage errors the same way for
-// every subcommand.
-func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("trustc "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: trustc %s %s\n", name, synopsis)
-		fs.PrintDefaults()
-	}
-	return fs
-}
-
-// parse parses flags, which may come before or after the positional
-// arguments (std flag stops at the first positional one; people write
-// "trustc check DIR -base OLD"). After parse, fs.Args() holds the
-// positional arguments. ok is false with the exit code when trustc must
-// stop.
-func parse(fs *flag.FlagSet, args []string) (code int, ok bool) {
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return exitOK, false
-			}
-			return exitUsage, false
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			break
-		}
-		if rest[0] == "--" {
-			positional = append(positional, rest[1:]...)
-			break
-		}
-		positional = append(positional, rest[0])
-		args = rest[1:]
-	}
-	// Re-parse an empty list after a "--" so fs.Args() is the positionals.
-	_ = fs.Parse(append([]string{"--"}, positional...))
-	return 0, true
 }

@@ -15,9 +15,7 @@ import (
 	"github.com/trustc-dev/trustc/clients"
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/compiler/check"
-	"github.com/trustc-dev/trustc/compiler/derive"
 	"github.com/trustc-dev/trustc/compiler/emit"
-	"github.com/trustc-dev/trustc/compiler/load"
 	"github.com/trustc-dev/trustc/compiler/model"
 	"github.com/trustc-dev/trustc/internal/safefile"
 	"github.com/trustc-dev/trustc/release"
@@ -40,35 +38,31 @@ import (
 // findings, 1 when it cannot review (input that does not load), 2 on
 // usage errors.
 func runDiff(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("diff", "[flags] [NEW]", stderr)
-	root := fs.String("C", ".", "repository `dir`ectory holding environments/, golden/ and .git")
-	baseDir := fs.String("base", "", "old release: a `dir`ectory of published JSON or a golden/ tree")
-	baseRef := fs.String("base-ref", "", "old release: golden/ at this git `ref` (default: the merge base of HEAD and main)")
-	format := fs.String("format", "text", "output `format`: "+strings.Join(review.Formats, ", "))
-	var now nowFlag
-	fs.Var(&now, "now", "review `time` (RFC 3339): client impact from then on, time-dependent rules; default the clock")
-	svgDir := fs.String("svg", "", "write one standalone timeline SVG per environment, <env>.svg, into this `dir`ectory")
-	envName := fs.String("env", "", "environment `name` for directories holding one environment's files (default: NEW's base name, else the base's)")
-	full := fs.Bool("full", false, "draw every timeline row and list every timeline note (default: the changed rows and their neighbours, notes summarised past three of a kind)")
-	comment := fs.String("comment", "", "also write the markdown review, cut to fit one GitHub comment, to this `file`")
-	commentRest := fs.String("comment-rest", "the output of trustc diff -format markdown", "where a cut -comment says the full review is: `text` such as \"the job summary of this run\"")
+	c := newSubcmd("diff", "[flags] [NEW]", stderr)
+	c.repoFlag("environments/, golden/ and .git")
+	baseDir := c.String("base", "", "old release: a `dir`ectory of published JSON or a golden/ tree")
+	baseRef := c.String("base-ref", "", "old release: golden/ at this git `ref` (default: the merge base of HEAD and main)")
+	format := c.String("format", "text", "output `format`: "+strings.Join(review.Formats, ", "))
+	now := c.timeFlag("now", "review `time` (RFC 3339): client impact from then on, time-dependent rules; default the clock")
+	svgDir := c.String("svg", "", "write one standalone timeline SVG per environment, <env>.svg, into this `dir`ectory")
+	envName := c.String("env", "", "environment `name` for directories holding one environment's files (default: NEW's base name, else the base's)")
+	full := c.Bool("full", false, "draw every timeline row and list every timeline note (default: the changed rows and their neighbours, notes summarised past three of a kind)")
+	comment := c.String("comment", "", "also write the markdown review, cut to fit one GitHub comment, to this `file`")
+	commentRest := c.String("comment-rest", "the output of trustc diff -format markdown", "where a cut -comment says the full review is: `text` such as \"the job summary of this run\"")
 	var policy jsonPolicy
-	policy.register(fs, "NEW")
-	if code, ok := parse(fs, args); !ok {
+	policy.register(c.FlagSet, "NEW")
+	if code, ok := c.parse(args); !ok {
 		return code
 	}
-	if fs.NArg() > 1 || !slices.Contains(review.Formats, *format) || (*baseDir != "" && *baseRef != "") {
-		fs.Usage()
-		return exitUsage
+	if c.NArg() > 1 || !slices.Contains(review.Formats, *format) || (*baseDir != "" && *baseRef != "") {
+		return c.usage()
 	}
-	fail := func(msg string, args ...any) int {
-		fmt.Fprintf(stderr, "trustc diff: "+msg+"\n", args...)
-		return exitFail
+	fail := c.failf
+	absRoot, code, ok := c.repo()
+	if !ok {
+		return code
 	}
-	absRoot, err := filepath.Abs(*root)
-	if err != nil {
-		return fail("%v", err)
-	}
+	var err error
 	t := now.value()
 
 	// One name for a directory that holds a single environment, so that
@@ -76,8 +70,8 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	// environments named "old" and "new".
 	name := *envName
 	newDir := ""
-	if fs.NArg() == 1 {
-		newDir, _ = filepath.Abs(fs.Arg(0))
+	if c.NArg() == 1 {
+		newDir, _ = filepath.Abs(c.Arg(0))
 		name = baseName(name, newDir)
 	}
 
@@ -126,12 +120,11 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	var fronts map[string]clients.Fronts
 	if newDir != "" {
 		if new, err = release.Read(safefile.DirFS(newDir, safefile.MaxJSON), name); err != nil {
-			return fail("read %s: %v", fs.Arg(0), err)
+			return fail("read %s: %v", c.Arg(0), err)
 		}
 		jopts, _, err := policy.options(newDir)
 		if err != nil {
-			fmt.Fprintf(stderr, "trustc diff: %v\n", err)
-			return exitUsage
+			return c.usagef("%v", err)
 		}
 		// Findings name files as the review does, "env/file", so that
 		// they find their file whatever environments the base has.
@@ -139,10 +132,14 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		if _, err := os.Stat(filepath.Join(newDir, release.TrustedRootName)); err == nil {
 			prefix = name + "/"
 		}
-		envs, err := compiler.Models(new, jopts)
+		// What does not load or derive is the review's finding, in place
+		// of the rules'.
+		reviewOpts := opts
+		reviewOpts.Review = true
+		res, err := compiler.Compile(compiler.Published(new, jopts), reviewOpts)
 		if !model.Blocking(err) {
-			fronts = frontsOf(envs)
-			err = compiler.CheckModels(envs, opts)
+			fronts = frontsOf(res.Envs)
+			err = res.Advice
 		}
 		findings = jsonFindings(err, newDir, prefix)
 	} else {
@@ -201,27 +198,20 @@ const commentMarkerRoom = 512
 // what the policy says about it. Input that does not load or derive has
 // no release to review; it is printed as generate prints it.
 func compileForReview(root string, opts compiler.Options, stderr io.Writer) (*release.Release, []*model.Environment, []review.Finding, map[string]clients.Fronts, int) {
-	envs, err := load.Environments(root)
-	if err != nil {
+	opts.Review = true
+	res, err := compiler.Compile(compiler.Dir(root), opts)
+	if res == nil {
 		printErr(stderr, "trustc diff: cannot review", err, root)
 		return nil, nil, nil, nil, exitFail
 	}
+	// Material that does not derive, and CUE that breaks the structure
+	// rules, leave nothing to emit: those problems are the input's, not
+	// findings beside a change.
+	broken, _ := err.(cueerrors.Error)
 	var findings []review.Finding
-	var broken cueerrors.Error
-	for i, env := range envs {
-		// Material that does not derive leaves nothing to emit: those
-		// problems are the input's, not findings beside a change (every
-		// stage reports the one problem type, so its rule cannot tell).
-		if derr := derive.Environment(env); derr != nil {
-			broken = cueerrors.Append(broken, cueerrors.Promote(derr, ""))
-			continue
-		}
-		// A slice of envs, not a copy: Check replaces the environment by
-		// its release as of opts.Now, which is what Emit must write.
-		err := compiler.Check(envs[i:i+1], opts)
-		env = envs[i]
+	for i, env := range res.Envs {
 		var sources emit.SourceMap
-		for _, e := range cueerrors.Errors(err) {
+		for _, e := range cueerrors.Errors(res.EnvAdvice[i]) {
 			v, ok := e.(*check.Violation)
 			if !ok || v.Rule == model.RuleInput {
 				broken = cueerrors.Append(broken, e)
@@ -237,12 +227,11 @@ func compileForReview(root string, opts compiler.Options, stderr io.Writer) (*re
 		printErr(stderr, "trustc diff: cannot review", cueerrors.Sanitize(broken), root)
 		return nil, nil, nil, nil, exitFail
 	}
-	res, err := compiler.Emit(envs)
 	if err != nil {
 		fmt.Fprintf(stderr, "trustc diff: %v\n", err)
 		return nil, nil, nil, nil, exitFail
 	}
-	return res.Release, envs, findings, frontsOf(envs), exitOK
+	return res.Release, res.Envs, findings, frontsOf(res.Envs), exitOK
 }
 
 // frontsOf maps each environment's Rekor fronts to their shards' URLs:

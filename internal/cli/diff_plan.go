@@ -1,19 +1,14 @@
 package cli
 
 import (
-	"archive/tar"
 	"bytes"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/trustc-dev/trustc/compiler"
-	"github.com/trustc-dev/trustc/compiler/load"
 	"github.com/trustc-dev/trustc/compiler/model"
 	"github.com/trustc-dev/trustc/plan"
 )
@@ -43,37 +38,28 @@ func calendarSection(format string, before, after []*plan.Calendar) []byte {
 		}
 		return nil
 	}
+	// The two formats differ only in their markup.
+	head, side, item, sideEnd, foot := "\n%s: release calendar changed (trustc plan shows each date's rule and clients):\n", "  %s:\n", "    %s\n", "", ""
+	sideNames := [2]string{"before", "after"}
+	if format == "markdown" {
+		head, side, item, sideEnd, foot = "\n### Release calendar of `%s`: changed\n\n", "%s:\n\n", "- %s\n", "\n", "Run `trustc plan -format markdown` for each date's rule and the clients it affects.\n"
+		sideNames = [2]string{"Before", "After"}
+	}
 	var b bytes.Buffer
 	for _, n := range names {
-		bl, al := calendarLines(find(before, n)), calendarLines(find(after, n))
-		if slices.Equal(bl, al) {
+		sides := [2][]string{calendarLines(find(before, n)), calendarLines(find(after, n))}
+		if slices.Equal(sides[0], sides[1]) {
 			continue
 		}
-		if format == "markdown" {
-			fmt.Fprintf(&b, "\n### Release calendar of `%s`: changed\n\n", n)
-			for _, side := range []struct {
-				name  string
-				lines []string
-			}{{"Before", bl}, {"After", al}} {
-				fmt.Fprintf(&b, "%s:\n\n", side.name)
-				for _, l := range side.lines {
-					fmt.Fprintf(&b, "- %s\n", l)
-				}
-				b.WriteString("\n")
+		fmt.Fprintf(&b, head, n)
+		for i, lines := range sides {
+			fmt.Fprintf(&b, side, sideNames[i])
+			for _, l := range lines {
+				fmt.Fprintf(&b, item, l)
 			}
-			b.WriteString("Run `trustc plan -format markdown` for each date's rule and the clients it affects.\n")
-			continue
+			b.WriteString(sideEnd)
 		}
-		fmt.Fprintf(&b, "\n%s: release calendar changed (trustc plan shows each date's rule and clients):\n", n)
-		for _, side := range []struct {
-			name  string
-			lines []string
-		}{{"before", bl}, {"after", al}} {
-			fmt.Fprintf(&b, "  %s:\n", side.name)
-			for _, l := range side.lines {
-				fmt.Fprintf(&b, "    %s\n", l)
-			}
-		}
+		b.WriteString(foot)
 	}
 	return b.Bytes()
 }
@@ -101,7 +87,7 @@ func calendarLines(c *plan.Calendar) []string {
 }
 
 // calendars lays out the calendar of each compiled environment (envs as
-// compiler.Check left them: releases that point at their plan) after t.
+// compiler.Compile left them: releases that point at their plan) after t.
 func calendars(envs []*model.Environment, base map[string]*model.Environment, t time.Time) ([]*plan.Calendar, error) {
 	var out []*plan.Calendar
 	for _, env := range envs {
@@ -122,11 +108,6 @@ func calendars(envs []*model.Environment, base map[string]*model.Environment, t 
 // repository at root, after t: the plan before a change. Its rules are not
 // checked again: the base's own problems are not this change's.
 func calendarsAt(root, ref string, t time.Time) ([]*plan.Calendar, error) {
-	dir, err := os.MkdirTemp("", "trustc-base-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
 	// A ref before the first environment has no plan: every calendar is
 	// new.
 	present, err := git(root, "ls-tree", "--name-only", ref, "--", "cue.mod", "schema", "environments")
@@ -136,20 +117,31 @@ func calendarsAt(root, ref string, t time.Time) ([]*plan.Calendar, error) {
 	if !slices.Contains(strings.Fields(string(present)), "environments") {
 		return nil, nil
 	}
-	if err := gitExtract(root, ref, dir, strings.Fields(string(present))...); err != nil {
+	archive, err := git(root, append([]string{"archive", "--format=tar", "--end-of-options", ref}, strings.Fields(string(present))...)...)
+	if err != nil {
 		return nil, err
 	}
-	envs, err := load.Environments(dir)
+	files, err := untar(archive)
 	if err != nil {
+		return nil, fmt.Errorf("read git archive of %s: %w", ref, err)
+	}
+	// The files at ref are an overlay of an empty directory: nothing of
+	// the working tree is read with them, and nothing is written.
+	dir, err := os.MkdirTemp("", "trustc-base-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	// Findings are ignored; an environment that does not derive has no
+	// calendar.
+	res, err := compiler.Compile(compiler.Sources{Dir: dir, Overlay: files}, compiler.Options{Now: t, Review: true})
+	if res == nil {
 		return nil, fmt.Errorf("load the CUE at %s: %w", ref, err)
 	}
 	var kept []*model.Environment
-	for i := range envs {
-		// Findings are ignored; an environment that does not derive has
-		// no calendar.
-		_ = compiler.Check(envs[i:i+1], compiler.Options{Now: t})
-		if derived(envs[i]) {
-			kept = append(kept, envs[i])
+	for _, env := range res.Envs {
+		if derived(env) {
+			kept = append(kept, env)
 		}
 	}
 	return calendars(kept, nil, t)
@@ -175,44 +167,4 @@ func derived(env *model.Environment) bool {
 		}
 	}
 	return true
-}
-
-// gitExtract writes the files below paths at ref into dir, with one git
-// archive.
-func gitExtract(root, ref, dir string, paths ...string) error {
-	cmd := exec.Command("git", append([]string{"-C", root, "archive", "--format=tar", ref, "--"}, paths...)...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1")
-	out, err := cmd.Output()
-	if err != nil {
-		return fmt.Errorf("git archive %s: %v: %s", ref, err, strings.TrimSpace(stderr.String()))
-	}
-	tr := tar.NewReader(bytes.NewReader(out))
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("read git archive of %s: %w", ref, err)
-		}
-		if h.Typeflag != tar.TypeReg {
-			continue
-		}
-		p := filepath.Join(dir, filepath.FromSlash(h.Name))
-		if !strings.HasPrefix(p, dir+string(filepath.Separator)) {
-			return fmt.Errorf("git archive of %s: unexpected path %q", ref, h.Name)
-		}
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
-		}
-		b, err := io.ReadAll(tr)
-		if err != nil {
-			return fmt.Errorf("read git archive of %s: %w", ref, err)
-		}
-		if err := os.WriteFile(p, b, 0o644); err != nil {
-			return err
-		}
-	}
 }

@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path"
-	"path/filepath"
 	"slices"
 	"time"
 
@@ -21,41 +20,34 @@ import (
 )
 
 func runGenerate(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("generate", "[-C dir] [-out dir] [-check]", stderr)
-	root := fs.String("C", ".", "repository `dir`ectory holding environments/ and cue.mod/")
-	out := fs.String("out", "golden", "output `dir`ectory (relative paths are relative to -C)")
-	check := fs.Bool("check", false, "write nothing; exit 1 and name every file that differs from the output directory, or exit 3 when the difference is a release the plan says is due")
-	var now nowFlag
-	fs.Var(&now, "now", "release `time` (RFC 3339) for time-dependent rules; default the clock")
-	if code, ok := parse(fs, args); !ok {
+	c := newSubcmd("generate", "[-C dir] [-out dir] [-check]", stderr)
+	c.repoFlag("environments/ and cue.mod/")
+	out := c.String("out", "golden", "output `dir`ectory (relative paths are relative to -C)")
+	check := c.Bool("check", false, "write nothing; exit 1 and name every file that differs from the output directory, or exit 3 when the difference is a release the plan says is due")
+	now := c.timeFlag("now", "release `time` (RFC 3339) for time-dependent rules; default the clock")
+	if code, ok := c.parse(args); !ok {
 		return code
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "trustc generate: unexpected arguments %q\n", fs.Args())
-		return exitUsage
+	if code, ok := c.noArgs(); !ok {
+		return code
 	}
-	absRoot, err := filepath.Abs(*root)
-	if err != nil {
-		fmt.Fprintf(stderr, "trustc generate: %v\n", err)
-		return exitFail
+	absRoot, code, ok := c.repo()
+	if !ok {
+		return code
 	}
-	outDir := *out
-	if !filepath.IsAbs(outDir) {
-		outDir = filepath.Join(absRoot, outDir)
-	}
+	outDir := inRepo(absRoot, *out)
 	warnSchema("generate", absRoot, stderr)
 	if !*check {
 		// Refused before compiling, so the reason is not lost among
 		// problems in the CUE.
 		if err := checkOutput(absRoot, outDir, *out); err != nil {
-			fmt.Fprintf(stderr, "trustc generate: nothing written: %v\n", err)
-			return exitFail
+			return c.failf("nothing written: %v", err)
 		}
 	}
 	opts := releaseOptions("trustc generate", now.value(), outDir, stderr)
-	res, err := compiler.CompileWith(absRoot, opts)
+	res, err := compiler.Compile(compiler.Dir(absRoot), opts)
 	if err != nil {
-		printErr(stderr, "trustc generate: nothing written", err, absRoot)
+		printErr(stderr, "trustc generate: nothing written", compiler.Report(res, err), absRoot)
 		return exitFail
 	}
 	printErr(stderr, "trustc generate", res.Advice, absRoot)
@@ -93,11 +85,9 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	}
 	if err := atomicdir.Replace(outDir, files); err != nil {
 		if errors.Is(err, atomicdir.ErrReadOnly) {
-			fmt.Fprintf(stderr, "trustc generate: nothing written: %v\n", err)
-			return exitFail
+			return c.failf("nothing written: %v", err)
 		}
-		fmt.Fprintf(stderr, "trustc generate: write %s: %v\n", *out, err)
-		return exitFail
+		return c.failf("write %s: %v", *out, err)
 	}
 	for i, env := range res.Release.Envs {
 		next := ""

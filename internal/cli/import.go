@@ -17,41 +17,37 @@ import (
 )
 
 func runImport(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("import", "[-C dir] -env name [-force] [-allow-findings] [-operator uri] trusted_root.json [signing config files...]", stderr)
-	root := fs.String("C", ".", "repository `dir`ectory holding environments/ and cue.mod/")
-	env := fs.String("env", "", "write the environment as environments/`name`")
-	force := fs.Bool("force", false, "replace environments/<name> if it exists")
-	allow := fs.Bool("allow-findings", false, "write an environment that breaks policy, with each finding as a comment at its field (generate refuses it until they are fixed)")
-	operator := fs.String("operator", "", "the environment's operator, a scheme-less `uri` such as example.com (default: the one the files name most, or the services' domain)")
-	module := fs.String("module", "", "CUE module `path` of a new repository, such as example.com/trust@v0; only where -C has no cue.mod/ yet")
-	policy := policyFlags(fs)
-	if code, ok := parse(fs, args); !ok {
+	c := newSubcmd("import", "[-C dir] -env name [-force] [-allow-findings] [-operator uri] trusted_root.json [signing config files...]", stderr)
+	c.repoFlag("environments/ and cue.mod/")
+	env := c.String("env", "", "write the environment as environments/`name`")
+	force := c.Bool("force", false, "replace environments/<name> if it exists")
+	allow := c.Bool("allow-findings", false, "write an environment that breaks policy, with each finding as a comment at its field (generate refuses it until they are fixed)")
+	operator := c.String("operator", "", "the environment's operator, a scheme-less `uri` such as example.com (default: the one the files name most, or the services' domain)")
+	module := c.String("module", "", "CUE module `path` of a new repository, such as example.com/trust@v0; only where -C has no cue.mod/ yet")
+	policy := policyFlags(c.FlagSet)
+	if code, ok := c.parse(args); !ok {
 		return code
 	}
-	if code, ok := envAndArgs(fs, "import", *env, stderr); !ok {
+	if code, ok := c.env(*env); !ok {
 		return code
 	}
-	if fs.NArg() == 0 {
-		fmt.Fprintln(stderr, "trustc import: no files; give the trusted root, then any signing configs (v0.2 or the v0.1 signing_config.json)")
-		return exitUsage
+	if c.NArg() == 0 {
+		return c.usagef("no files; give the trusted root, then any signing configs (v0.2 or the v0.1 signing_config.json)")
 	}
-	abs, err := filepath.Abs(*root)
-	if err != nil {
-		fmt.Fprintf(stderr, "trustc import: %v\n", err)
-		return exitFail
+	abs, code, ok := c.repo()
+	if !ok {
+		return code
 	}
 	fresh := !isRepository(abs)
-	var absRoot, dir string
+	var dir string
 	if !fresh {
-		var code int
-		var ok bool
-		if absRoot, dir, code, ok = target(*root, *env, *force, "import", stderr); !ok {
+		if dir, code, ok = c.target(abs, *env, *force); !ok {
 			return code
 		}
 	}
 	var inputs []importer.Input
 	var readErrs []string
-	for _, name := range fs.Args() {
+	for _, name := range c.Args() {
 		b, err := safefile.ReadFile(name, safefile.MaxJSON)
 		if err != nil {
 			readErrs = append(readErrs, fmt.Sprintf("read %s: %v", name, errors.Unwrap(err)))
@@ -76,42 +72,32 @@ func runImport(args []string, stdout, stderr io.Writer) int {
 		res, err := importer.Import(r.scratch, inputs, opts)
 		return r.finish("import", res, err, stdout, stderr)
 	}
-	res, err := importer.Import(absRoot, inputs, opts)
-	return write(res, err, "import", absRoot, dir, *env, stdout, stderr)
+	res, err := importer.Import(abs, inputs, opts)
+	return write(res, err, "import", abs, dir, *env, stdout, stderr)
 }
 
-// envAndArgs checks -env. (parse reads flags after the files too, so a
-// trailing -force is a flag, not a file name.)
-func envAndArgs(fs interface{ Args() []string }, cmd, env string, stderr io.Writer) (int, bool) {
+// env checks -env, the environment import or init writes.
+func (c *subcmd) env(env string) (code int, ok bool) {
 	if env == "" {
-		fmt.Fprintf(stderr, "trustc %s: -env is required: the name of the environment to write\n", cmd)
-		return exitUsage, false
+		return c.usagef("-env is required: the name of the environment to write"), false
 	}
 	if err := importer.CheckEnvName(env); err != nil {
-		fmt.Fprintf(stderr, "trustc %s: %v\n", cmd, err)
-		return exitUsage, false
+		return c.usagef("%v", err), false
 	}
 	return 0, true
 }
 
-// target resolves environments/<env> under root and refuses to replace
-// it without -force.
-func target(root, env string, force bool, cmd string, stderr io.Writer) (absRoot, dir string, code int, ok bool) {
-	absRoot, err := filepath.Abs(root)
-	if err != nil {
-		fmt.Fprintf(stderr, "trustc %s: %v\n", cmd, err)
-		return "", "", exitFail, false
-	}
+// target resolves environments/<env> of the repository at absRoot and
+// refuses to replace it without -force.
+func (c *subcmd) target(absRoot, env string, force bool) (dir string, code int, ok bool) {
 	dir = filepath.Join(absRoot, "environments", env)
 	if _, err := os.Lstat(dir); err == nil && !force {
-		fmt.Fprintf(stderr, "trustc %s: nothing written: environments/%s exists; choose another -env, or pass -force to replace it\n", cmd, env)
-		return "", "", exitFail, false
+		return "", c.failf("nothing written: environments/%s exists; choose another -env, or pass -force to replace it", env), false
 	}
 	if err := checkEnvTarget(dir, "environments/"+env); err != nil {
-		fmt.Fprintf(stderr, "trustc %s: nothing written: %v\n", cmd, err)
-		return "", "", exitFail, false
+		return "", c.failf("nothing written: %v", err), false
 	}
-	return absRoot, dir, 0, true
+	return dir, 0, true
 }
 
 // write reports an import's or init's outcome and, if there is something

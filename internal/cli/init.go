@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,35 +15,32 @@ import (
 )
 
 func runInit(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("init", "[-C dir] [-module path] -env name -operator uri [-fulcio spec]... [-rekor spec]... [-ctfe spec]... [-tsa spec]... [-oidc spec]... [-rekor-config sel] [-tsa-config sel] [-now time] [-force]", stderr)
-	root := fs.String("C", ".", "repository `dir`ectory holding environments/ and cue.mod/; without cue.mod/, a whole new repository is written there")
-	env := fs.String("env", "", "write the environment as environments/`name`")
-	operator := fs.String("operator", "", "who runs the services, a scheme-less `uri` such as example.com")
-	module := fs.String("module", "", "CUE module `path` of a new repository (default <operator>/trust@v0); only where -C has no cue.mod/ yet")
-	force := fs.Bool("force", false, "replace environments/<name> if it exists")
+	c := newSubcmd("init", "[-C dir] [-module path] -env name -operator uri [-fulcio spec]... [-rekor spec]... [-ctfe spec]... [-tsa spec]... [-oidc spec]... [-rekor-config sel] [-tsa-config sel] [-now time] [-force]", stderr)
+	c.repoFlag("environments/ and cue.mod/; without cue.mod/, a whole new repository is written there")
+	env := c.String("env", "", "write the environment as environments/`name`")
+	operator := c.String("operator", "", "who runs the services, a scheme-less `uri` such as example.com")
+	module := c.String("module", "", "CUE module `path` of a new repository (default <operator>/trust@v0); only where -C has no cue.mod/ yet")
+	force := c.Bool("force", false, "replace environments/<name> if it exists")
 	var fulcio, rekor, ctfe, tsa, oidc listFlag
-	fs.Var(&fulcio, "fulcio", "a certificate authority and one of its chains, as a `spec` url=URL,certificate-chain=PEM[,start-time=T][,end-time=T][,api-version=N][,operator=URI]; the chain runs from the CA that issues signing certificates to the root; start-time defaults to the root's NotBefore. Without certificate-chain, as cosign signing-config create takes it, the window clients sign with the CA at URL. Repeat for more chains or CAs.")
-	fs.Var(&rekor, "rekor", "a Rekor log, as a `spec` url=URL,public-key=PEM,start-time=T[,end-time=T][,api-version=1|2][,operator=URI] (cosign's origin= is accepted if it is the URL without its scheme). Without public-key, the window clients sign to the log at URL. Repeat for more.")
-	fs.Var(&ctfe, "ctfe", "a certificate transparency log, as a `spec` url=URL,public-key=PEM,start-time=T[,end-time=T][,origin=HOST/PATH]. Repeat for more.")
-	fs.Var(&tsa, "tsa", "a timestamp authority and one of its chains, leaf first, as a `spec` url=URL,certificate-chain=PEM[,start-time=T][,end-time=T][,api-version=N][,operator=URI]; start-time defaults to the leaf's NotBefore. Without certificate-chain, the window clients get timestamps from URL. Repeat for more.")
-	fs.Var(&oidc, "oidc", "an OpenID Connect provider, as a `url` or url=URL[,start-time=T][,end-time=T][,api-version=N][,operator=URI]; start-time defaults to the first CA's. Repeat for more.")
-	fs.Var(&oidc, "oidc-provider", "the same as -oidc, by cosign signing-config create's name")
-	rekorConfig := fs.String("rekor-config", "ANY", "how many Rekor logs a client signs to, as cosign takes it: `ANY`, ALL or EXACT:<count>")
-	tsaConfig := fs.String("tsa-config", "ANY", "how many TSAs a client gets timestamps from: `ANY`, ALL or EXACT:<count>")
-	var now nowFlag
-	fs.Var(&now, "now", "release `time` (RFC 3339) the time-dependent rules check the environment at, as trustc generate will; default the clock")
-	policy := policyFlags(fs)
-	var v1Retires nowFlag
-	fs.Var(&v1Retires, "rekor-v1-retires-at", "`time` (RFC 3339) from which the main signing config may offer no Rekor API v1 log (rekorV1RetiresAt); an instance with only Rekor v2 logs needs it")
-	if code, ok := parse(fs, args); !ok {
+	c.Var(&fulcio, "fulcio", "a certificate authority and one of its chains, as a `spec` url=URL,certificate-chain=PEM[,start-time=T][,end-time=T][,api-version=N][,operator=URI]; the chain runs from the CA that issues signing certificates to the root; start-time defaults to the root's NotBefore. Without certificate-chain, as cosign signing-config create takes it, the window clients sign with the CA at URL. Repeat for more chains or CAs.")
+	c.Var(&rekor, "rekor", "a Rekor log, as a `spec` url=URL,public-key=PEM,start-time=T[,end-time=T][,api-version=1|2][,operator=URI] (cosign's origin= is accepted if it is the URL without its scheme). Without public-key, the window clients sign to the log at URL. Repeat for more.")
+	c.Var(&ctfe, "ctfe", "a certificate transparency log, as a `spec` url=URL,public-key=PEM,start-time=T[,end-time=T][,origin=HOST/PATH]. Repeat for more.")
+	c.Var(&tsa, "tsa", "a timestamp authority and one of its chains, leaf first, as a `spec` url=URL,certificate-chain=PEM[,start-time=T][,end-time=T][,api-version=N][,operator=URI]; start-time defaults to the leaf's NotBefore. Without certificate-chain, the window clients get timestamps from URL. Repeat for more.")
+	c.Var(&oidc, "oidc", "an OpenID Connect provider, as a `url` or url=URL[,start-time=T][,end-time=T][,api-version=N][,operator=URI]; start-time defaults to the first CA's. Repeat for more.")
+	c.Var(&oidc, "oidc-provider", "the same as -oidc, by cosign signing-config create's name")
+	rekorConfig := c.String("rekor-config", "ANY", "how many Rekor logs a client signs to, as cosign takes it: `ANY`, ALL or EXACT:<count>")
+	tsaConfig := c.String("tsa-config", "ANY", "how many TSAs a client gets timestamps from: `ANY`, ALL or EXACT:<count>")
+	now := c.timeFlag("now", "release `time` (RFC 3339) the time-dependent rules check the environment at, as trustc generate will; default the clock")
+	policy := policyFlags(c.FlagSet)
+	v1Retires := c.timeFlag("rekor-v1-retires-at", "`time` (RFC 3339) from which the main signing config may offer no Rekor API v1 log (rekorV1RetiresAt); an instance with only Rekor v2 logs needs it")
+	if code, ok := c.parse(args); !ok {
 		return code
 	}
-	if code, ok := envAndArgs(fs, "init", *env, stderr); !ok {
+	if code, ok := c.env(*env); !ok {
 		return code
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "trustc init: unexpected arguments %q; every service is a flag\n", fs.Args())
-		return exitUsage
+	if c.NArg() > 0 {
+		return c.usagef("unexpected arguments %q; every service is a flag", c.Args())
 	}
 	spec := importer.Spec{Env: *env, Operator: *operator, Policy: policy(), Now: now.value()}
 	spec.Policy.RekorV1RetiresAt = v1Retires.String()
@@ -112,12 +108,16 @@ func runInit(args []string, stdout, stderr io.Writer) int {
 		printList(stderr, "trustc init: nothing written", p.read)
 		return exitFail
 	}
-	if abs, err := filepath.Abs(*root); err == nil && !isRepository(abs) {
+	absRoot, code, ok := c.repo()
+	if !ok {
+		return code
+	}
+	if !isRepository(absRoot) {
 		mod := *module
 		if mod == "" && *operator != "" {
 			mod = *operator + "/trust@v0"
 		}
-		r, code, ok := startRepo("init", abs, mod, *env, stderr)
+		r, code, ok := startRepo("init", absRoot, mod, *env, stderr)
 		if !ok {
 			return code
 		}
@@ -125,7 +125,7 @@ func runInit(args []string, stdout, stderr io.Writer) int {
 		res, err := importer.Init(r.scratch, spec)
 		return r.finish("init", res, err, stdout, stderr)
 	}
-	absRoot, dir, code, ok := target(*root, *env, *force, "init", stderr)
+	dir, code, ok := c.target(absRoot, *env, *force)
 	if !ok {
 		return code
 	}

@@ -21,23 +21,20 @@ import (
 // The whole plan is checked first, release by release, as generate
 // checks it; a plan that breaks a rule has no calendar (exit 1).
 func runPlan(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("plan", "[-C dir] [-env name] [-now time] [-format text|markdown|json]", stderr)
-	root := fs.String("C", ".", "repository `dir`ectory holding environments/ and golden/")
-	envName := fs.String("env", "", "environment `name` (default: every environment)")
-	format := fs.String("format", "text", "output `format`: text, markdown or json")
-	var now nowFlag
-	fs.Var(&now, "now", "release `time` (RFC 3339) the calendar starts after; default the clock")
-	if code, ok := parse(fs, args); !ok {
+	c := newSubcmd("plan", "[-C dir] [-env name] [-now time] [-format text|markdown|json]", stderr)
+	c.repoFlag("environments/ and golden/")
+	envName := c.String("env", "", "environment `name` (default: every environment)")
+	format := c.String("format", "text", "output `format`: text, markdown or json")
+	now := c.timeFlag("now", "release `time` (RFC 3339) the calendar starts after; default the clock")
+	if code, ok := c.parse(args); !ok {
 		return code
 	}
-	if fs.NArg() > 0 || !slices.Contains(plan.Formats, *format) {
-		fs.Usage()
-		return exitUsage
+	if c.NArg() > 0 || !slices.Contains(plan.Formats, *format) {
+		return c.usage()
 	}
-	absRoot, err := filepath.Abs(*root)
-	if err != nil {
-		fmt.Fprintf(stderr, "trustc plan: %v\n", err)
-		return exitFail
+	absRoot, code, ok := c.repo()
+	if !ok {
+		return code
 	}
 	t := now.value()
 	// golden/ is the release published before: a trust entry it lacks is
@@ -47,6 +44,7 @@ func runPlan(args []string, stdout, stderr io.Writer) int {
 	if dir := filepath.Join(absRoot, "golden"); exists(dir) {
 		// golden/ was checked when it was written; its notes are not
 		// this plan's.
+		var err error
 		if opts.Base, _, err = baseModels(os.DirFS(dir), "", dir); err != nil {
 			fmt.Fprintf(stderr, "trustc plan: warning: golden/ unread, rules 6 to 9 skipped: %v\n", err)
 			opts.Base = nil
@@ -56,9 +54,9 @@ func runPlan(args []string, stdout, stderr io.Writer) int {
 	if *envName != "" {
 		names = []string{*envName}
 	}
-	res, err := compiler.CompileWith(absRoot, opts, names...)
+	res, err := compiler.Compile(compiler.Dir(absRoot, names...), opts)
 	if err != nil {
-		printErr(stderr, "trustc plan: the plan breaks the policy", err, absRoot)
+		printErr(stderr, "trustc plan: the plan breaks the policy", compiler.Report(res, err), absRoot)
 		return exitFail
 	}
 	printErr(stderr, "trustc plan", res.Advice, absRoot)
@@ -70,25 +68,21 @@ func runPlan(args []string, stdout, stderr io.Writer) int {
 		}
 		cal, err := plan.New(whole, opts.Base[env.Name], t)
 		if err != nil {
-			fmt.Fprintf(stderr, "trustc plan: %v\n", err)
-			return exitFail
+			return c.failf("%v", err)
 		}
 		if dir := filepath.Join(absRoot, "golden", env.Name); exists(dir) {
 			if cal.Due, err = plan.Behind(env, t, sameFiles(os.DirFS(dir))); err != nil {
-				fmt.Fprintf(stderr, "trustc plan: %v\n", err)
-				return exitFail
+				return c.failf("%v", err)
 			}
 		}
 		cals = append(cals, cal)
 	}
 	out, err := plan.Render(cals, *format)
 	if err != nil {
-		fmt.Fprintf(stderr, "trustc plan: %v\n", err)
-		return exitFail
+		return c.failf("%v", err)
 	}
 	if _, err := stdout.Write(out); err != nil {
-		fmt.Fprintf(stderr, "trustc plan: %v\n", err)
-		return exitFail
+		return c.failf("%v", err)
 	}
 	return exitOK
 }

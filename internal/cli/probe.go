@@ -22,55 +22,47 @@ import (
 // is the one command that reaches the network, and only the services the
 // release names.
 func runProbe(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("probe", "-env name [-C dir] [-golden dir] [-now time] [-format markdown|json] [-timeout d]", stderr)
-	root := fs.String("C", ".", "repository `dir`ectory")
-	golden := fs.String("golden", "golden", "compiled release `dir`ectory (relative paths are relative to -C); the services of golden/<env> are probed")
-	envName := fs.String("env", "", "`name` of the environment whose services to probe")
-	var now nowFlag
-	fs.Var(&now, "now", "`time` (RFC 3339) that picks the services in their verification window; default the clock")
-	format := fs.String("format", "markdown", "output `format`: "+strings.Join(probe.Formats, ", "))
-	timeout := fs.Duration("timeout", 30*time.Second, "bound on the whole probe")
-	if code, ok := parse(fs, args); !ok {
+	c := newSubcmd("probe", "-env name [-C dir] [-golden dir] [-now time] [-format markdown|json] [-timeout d]", stderr)
+	root := c.repoFlag("")
+	golden := c.String("golden", "golden", "compiled release `dir`ectory (relative paths are relative to -C); the services of golden/<env> are probed")
+	envName := c.String("env", "", "`name` of the environment whose services to probe")
+	now := c.timeFlag("now", "`time` (RFC 3339) that picks the services in their verification window; default the clock")
+	format := c.String("format", "markdown", "output `format`: "+strings.Join(probe.Formats, ", "))
+	timeout := c.Duration("timeout", 30*time.Second, "bound on the whole probe")
+	if code, ok := c.parse(args); !ok {
 		return code
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "trustc probe: unexpected arguments %q\n", fs.Args())
-		return exitUsage
+	if code, ok := c.noArgs(); !ok {
+		return code
 	}
 	if *envName == "" || !slices.Contains(probe.Formats, *format) {
-		fs.Usage()
-		return exitUsage
+		return c.usage()
 	}
-	dir := *golden
-	if !filepath.IsAbs(dir) {
-		dir = filepath.Join(*root, dir)
-	}
-	dir = filepath.Join(dir, *envName)
+	dir := filepath.Join(inRepo(*root, *golden), *envName)
 	if _, err := os.Stat(dir); err != nil {
-		fmt.Fprintf(stderr, "trustc probe: %s: no compiled release of environment %q; run trustc generate\n", dir, *envName)
-		return exitFail
+		return c.failf("%s: no compiled release of environment %q; run trustc generate", dir, *envName)
 	}
 	rel, err := release.Read(safefile.DirFS(dir, safefile.MaxJSON), *envName)
 	if err != nil {
-		fmt.Fprintf(stderr, "trustc probe: read %s: %v\n", dir, err)
-		return exitFail
+		return c.failf("read %s: %v", dir, err)
 	}
-	envs, err := compiler.Models(rel, load.JSONOptions{Dir: dir})
-	if err != nil {
+	// Its rules were checked when it was compiled; what is probed is
+	// what it holds.
+	res, err := compiler.Compile(compiler.Published(rel, load.JSONOptions{Dir: dir}), compiler.Options{NoRules: true})
+	if err := compiler.Report(res, err); err != nil {
 		printErr(stderr, "trustc probe: "+dir+" does not derive", err, *root)
 		return exitFail
 	}
+	envs := res.Envs
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
 	rep := probe.Env(ctx, envs[0], now.value(), &http.Client{Timeout: *timeout})
 	b, err := rep.Render(*format)
 	if err != nil {
-		fmt.Fprintf(stderr, "trustc probe: %v\n", err)
-		return exitFail
+		return c.failf("%v", err)
 	}
 	if _, err := stdout.Write(b); err != nil {
-		fmt.Fprintf(stderr, "trustc probe: %v\n", err)
-		return exitFail
+		return c.failf("%v", err)
 	}
 	if !rep.OK() {
 		for _, r := range rep.Results {

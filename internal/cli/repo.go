@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/trustc-dev/trustc/compiler"
+	"github.com/trustc-dev/trustc/compiler/load"
 	"github.com/trustc-dev/trustc/importer"
 	"github.com/trustc-dev/trustc/internal/scaffold"
 	"github.com/trustc-dev/trustc/schema"
@@ -79,8 +80,8 @@ func startRepo(cmd, root, mod, env string, stderr io.Writer) (*newRepo, int, boo
 
 func (r *newRepo) close() { os.RemoveAll(r.scratch) }
 
-// finish compiles the environment the importer wrote in the scratch copy
-// and writes the whole repository, golden/ included, to root.
+// finish compiles the environment the importer made, over the scratch
+// copy, and writes the whole repository, golden/ included, to root.
 func (r *newRepo) finish(cmd string, res *importer.Result, err error, stdout, stderr io.Writer) int {
 	if code, ok := refused(res, err, cmd, r.env, stderr); !ok {
 		return code
@@ -89,14 +90,14 @@ func (r *newRepo) finish(cmd string, res *importer.Result, err error, stdout, st
 	for name, b := range r.files {
 		files[name] = b
 	}
+	env := load.Overlay{}
 	for name, b := range res.Files {
-		files[path.Join("environments", r.env, name)] = b
+		env[path.Join(load.EnvironmentsDir, r.env, name)] = b
+		files[path.Join(load.EnvironmentsDir, r.env, name)] = b
 	}
-	if err := writeFiles(r.scratch, files); err != nil {
-		fmt.Fprintf(stderr, "trustc %s: nothing written: %v\n", cmd, err)
-		return exitFail
-	}
-	out, err := compiler.Compile(r.scratch)
+	// The scratch copy holds the scaffold; the environment is compiled
+	// over it as an overlay, as the importer verified it.
+	out, err := compiler.Compile(compiler.Sources{Dir: r.scratch, Overlay: env}, compiler.Options{})
 	if err != nil {
 		// The importer compiled the environment already; this is a bug.
 		printErr(stderr, "trustc "+cmd+": nothing written: the new repository does not compile (a bug in trustc)", err, r.scratch)

@@ -51,34 +51,28 @@ type roleFlags struct {
 }
 
 func runTUFBuild(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("tuf build", "-env name -out dir (-generate-keys dir | -root-key file -targets-key file -snapshot-key file -timestamp-key file) [flags]", stderr)
-	root := fs.String("C", ".", "repository `dir`ectory holding environments/ and cue.mod/")
-	golden := fs.String("golden", "golden", "compiled release `dir`ectory (relative paths are relative to -C); golden/<env> must be what the CUE compiles to")
-	envName := fs.String("env", "", "`name` of the environment to publish")
-	out := fs.String("out", "", "`dir`ectory to write the repository to; replaced if it holds an earlier repository")
-	now := fs.String("now", "", "reference `time` (RFC 3339) expiries count from and are checked against (default the current time)")
-	genKeys := fs.String("generate-keys", "", "generate a fresh Ed25519 key per role and write them as PKCS#8 PEM to `dir` (a test rig; never under environments/)")
+	c := newSubcmd("tuf build", "-env name -out dir (-generate-keys dir | -root-key file -targets-key file -snapshot-key file -timestamp-key file) [flags]", stderr)
+	c.repoFlag("environments/ and cue.mod/")
+	golden, envName, now := c.reviewFlags("`name` of the environment to publish", "expiries count from and are checked against")
+	out := c.String("out", "", "`dir`ectory to write the repository to; replaced if it holds an earlier repository")
+	genKeys := c.String("generate-keys", "", "generate a fresh Ed25519 key per role and write them as PKCS#8 PEM to `dir` (a test rig; never under environments/)")
 	defaults := map[string]string{"root": "365d", "targets": "365d", "snapshot": "30d", "timestamp": "7d"}
 	roles := map[string]*roleFlags{}
 	for _, r := range tufRoles {
 		rf := &roleFlags{}
 		roles[r] = rf
-		fs.Var(&rf.keys, r+"-key", "PKCS#8 PEM `file` of an Ed25519 or ECDSA P-256 key signing "+r+"; repeat for more keys (all sign; threshold is their number)")
-		fs.Int64Var(&rf.version, r+"-version", 1, r+" metadata `version`")
-		fs.StringVar(&rf.expires, r+"-expires", defaults[r], r+" expiry: an RFC 3339 `time`, or a duration after -now such as 720h or 30d")
+		c.Var(&rf.keys, r+"-key", "PKCS#8 PEM `file` of an Ed25519 or ECDSA P-256 key signing "+r+"; repeat for more keys (all sign; threshold is their number)")
+		c.Int64Var(&rf.version, r+"-version", 1, r+" metadata `version`")
+		c.StringVar(&rf.expires, r+"-expires", defaults[r], r+" expiry: an RFC 3339 `time`, or a duration after -now such as 720h or 30d")
 	}
-	if code, ok := parse(fs, args); !ok {
+	if code, ok := c.parse(args); !ok {
 		return code
 	}
-	usageErr := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "trustc tuf build: "+format+"\n", a...)
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		return usageErr("unexpected arguments %q", fs.Args())
+	if code, ok := c.noArgs(); !ok {
+		return code
 	}
 	if *envName == "" || *out == "" {
-		return usageErr("-env and -out are required")
+		return c.usagef("-env and -out are required")
 	}
 	var missing []string
 	anyKeys := false
@@ -91,66 +85,55 @@ func runTUFBuild(args []string, stdout, stderr io.Writer) int {
 	}
 	switch {
 	case *genKeys != "" && anyKeys:
-		return usageErr("-generate-keys and -<role>-key flags exclude each other")
+		return c.usagef("-generate-keys and -<role>-key flags exclude each other")
 	case *genKeys == "" && len(missing) > 0:
-		return usageErr("no key for %s; give every role a key or use -generate-keys dir", strings.Join(missing, ", "))
+		return c.usagef("no key for %s; give every role a key or use -generate-keys dir", strings.Join(missing, ", "))
 	}
 	ref, err := referenceTime(*now)
 	if err != nil {
-		return usageErr("-now: %v", err)
+		return c.usagef("-now: %v", err)
 	}
 	opts := tufrepo.Options{ReferenceTime: ref}
 	for _, r := range tufRoles {
 		exp, err := expiry(roles[r].expires, ref)
 		if err != nil {
-			return usageErr("-%s-expires: %v", r, err)
+			return c.usagef("-%s-expires: %v", r, err)
 		}
 		*optsRole(&opts, r) = tufrepo.Role{Version: roles[r].version, Expires: exp}
 	}
-	absRoot, err := filepath.Abs(*root)
-	if err != nil {
-		fmt.Fprintf(stderr, "trustc tuf build: %v\n", err)
-		return exitFail
+	absRoot, code, ok := c.repo()
+	if !ok {
+		return code
 	}
+	goldenDir := inRepo(absRoot, *golden)
 	if *genKeys != "" {
 		inside, err := under(*genKeys, filepath.Join(absRoot, load.EnvironmentsDir))
 		if err != nil {
-			fmt.Fprintf(stderr, "trustc tuf build: -generate-keys: %v\n", err)
-			return exitFail
+			return c.failf("-generate-keys: %v", err)
 		}
 		if inside {
-			return usageErr("-generate-keys %s: private keys never go under %s, whose files are published", *genKeys, load.EnvironmentsDir)
+			return c.usagef("-generate-keys %s: private keys never go under %s, whose files are published", *genKeys, load.EnvironmentsDir)
 		}
 		// Both directories are replaced whole by a later run, which
 		// would delete the keys unseen (issue 12).
-		goldenDir := *golden
-		if !filepath.IsAbs(goldenDir) {
-			goldenDir = filepath.Join(absRoot, goldenDir)
-		}
 		for _, d := range []struct{ dir, what string }{
 			{goldenDir, "trustc generate replaces " + *golden},
 			{*out, "trustc tuf build replaces -out " + *out},
 		} {
 			inside, err := under(*genKeys, d.dir)
 			if err != nil {
-				fmt.Fprintf(stderr, "trustc tuf build: -generate-keys: %v\n", err)
-				return exitFail
+				return c.failf("-generate-keys: %v", err)
 			}
 			if inside {
-				return usageErr("-generate-keys %s: the next %s whole, deleting the keys; keep them elsewhere", *genKeys, d.what)
+				return c.usagef("-generate-keys %s: the next %s whole, deleting the keys; keep them elsewhere", *genKeys, d.what)
 			}
 		}
 	}
 	// Refused before keys are generated and written, so that nothing is.
 	if err := tufrepo.CheckOutput(*out); err != nil {
-		fmt.Fprintf(stderr, "trustc tuf build: nothing written: %v\n", err)
-		return exitFail
+		return c.failf("nothing written: %v", err)
 	}
 
-	goldenDir := *golden
-	if !filepath.IsAbs(goldenDir) {
-		goldenDir = filepath.Join(absRoot, goldenDir)
-	}
 	// Sign nothing generate would refuse: every rule, the time-dependent
 	// ones at -now, and the rules across releases against golden/. A
 	// golden/ that does not read as a release is refused as stale.
@@ -161,16 +144,14 @@ func runTUFBuild(args []string, stdout, stderr io.Writer) int {
 
 	if *genKeys != "" {
 		if opts.Signers, err = generateKeys(*genKeys); err != nil {
-			fmt.Fprintf(stderr, "trustc tuf build: nothing written: %v\n", err)
-			return exitFail
+			return c.failf("nothing written: %v", err)
 		}
 	} else {
 		for _, r := range tufRoles {
 			for _, path := range roles[r].keys {
 				s, err := tufrepo.LoadSigner(path)
 				if err != nil {
-					fmt.Fprintf(stderr, "trustc tuf build: nothing written: %s key: %v\n", r, err)
-					return exitFail
+					return c.failf("nothing written: %s key: %v", r, err)
 				}
 				*signersRole(&opts.Signers, r) = append(*signersRole(&opts.Signers, r), s)
 			}
@@ -179,8 +160,7 @@ func runTUFBuild(args []string, stdout, stderr io.Writer) int {
 
 	targets := tufrepo.TargetsFromEnv(env)
 	if err := tufrepo.Build(*out, targets, opts); err != nil {
-		fmt.Fprintf(stderr, "trustc tuf build: nothing written: %v\n", err)
-		return exitFail
+		return c.failf("nothing written: %v", err)
 	}
 	if *genKeys != "" {
 		fmt.Fprintf(stdout, "keys: %s\n", strings.Join(keyFiles(*genKeys), " "))
@@ -201,15 +181,26 @@ func runTUFBuild(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
+// reviewFlags adds the flags of the commands that publish a reviewed
+// release, or verify its publication (tuf build, verify-published):
+// golden/, the environment, and -now, the reference time, "what" it is.
+// Their -now is parsed by referenceTime, after the flags.
+func (c *subcmd) reviewFlags(envUsage, what string) (golden, envName, now *string) {
+	golden = c.String("golden", "golden", "compiled release `dir`ectory (relative paths are relative to -C); golden/<env> must be what the CUE compiles to")
+	envName = c.String("env", "", envUsage)
+	now = c.String("now", "", "reference `time` (RFC 3339) "+what+" (default the current time)")
+	return golden, envName, now
+}
+
 // reviewedEnv compiles one environment with opts and checks that
 // golden/<env> is exactly what it compiles to: golden/ is committed and
 // reviewed, so a repository publishes, and is verified against, only what
 // was reviewed. The legacy targets are material under environments/,
 // reviewed there. On a problem it prints cmd: prefix..., and ok is false.
 func reviewedEnv(cmd, prefix, absRoot string, opts compiler.Options, golden, goldenDir, envName string, stderr io.Writer) (env *release.Env, ok bool) {
-	res, err := compiler.CompileWith(absRoot, opts, envName)
+	res, err := compiler.Compile(compiler.Dir(absRoot, envName), opts)
 	if err != nil {
-		printErr(stderr, cmd+": "+strings.TrimSuffix(prefix, ": "), err, absRoot)
+		printErr(stderr, cmd+": "+strings.TrimSuffix(prefix, ": "), compiler.Report(res, err), absRoot)
 		return nil, false
 	}
 	env = res.Release.Env(envName)
@@ -237,28 +228,24 @@ func reviewedEnv(cmd, prefix, absRoot string, opts compiler.Options, golden, gol
 }
 
 func optsRole(o *tufrepo.Options, role string) *tufrepo.Role {
-	switch role {
-	case "root":
-		return &o.Root
-	case "targets":
-		return &o.Targets
-	case "snapshot":
-		return &o.Snapshot
-	default:
-		return &o.Timestamp
-	}
+	return byRole(role, &o.Root, &o.Targets, &o.Snapshot, &o.Timestamp)
 }
 
 func signersRole(s *tufrepo.Signers, role string) *[]crypto.Signer {
+	return byRole(role, &s.Root, &s.Targets, &s.Snapshot, &s.Timestamp)
+}
+
+// byRole picks role's one of four values given in tufRoles order.
+func byRole[T any](role string, root, targets, snapshot, timestamp *T) *T {
 	switch role {
 	case "root":
-		return &s.Root
+		return root
 	case "targets":
-		return &s.Targets
+		return targets
 	case "snapshot":
-		return &s.Snapshot
+		return snapshot
 	default:
-		return &s.Timestamp
+		return timestamp
 	}
 }
 

@@ -35,7 +35,7 @@ func TestRotationPatterns(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			res, err := compiler.Compile(synthetic.RepoWith(t, 1, services, tc.opts))
+			res, err := compiler.Compile(compiler.Dir(synthetic.RepoWith(t, 1, services, tc.opts)), compiler.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -19,7 +19,7 @@ func TestRun(t *testing.T) {
 	if code := run([]string{"-src", src, "-out", out, "-envs", "2", "-services", "7", "-ending", "-newest-first", "-exact"}, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
-	res, err := compiler.Compile(out)
+	res, err := compiler.Compile(compiler.Dir(out), compiler.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
