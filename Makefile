@@ -1,7 +1,7 @@
 # trustc: two commands do everything. See README.md.
 GO ?= go
 
-.PHONY: generate test check-generated fmt bench rehearse
+.PHONY: generate test test-race test-norace check-generated fmt bench rehearse
 
 # trustc, rebuilt only when a Go file, go.mod, go.sum or a file the binary
 # embeds changes. 'go run' re-hashes every package on each run, about
@@ -17,13 +17,42 @@ $(TRUSTC): $(TRUSTC_SRC)
 generate: $(TRUSTC)
 	$(TRUSTC) generate
 
+# The race detector makes a test binary four to eight times slower and
+# finds races only where goroutines run, so go test -race runs on the
+# packages whose Go files (tests included) start goroutines or guard state
+# with sync (RACE_PATTERN); every other package is tested without it.
+# (Tests marked t.Parallel alone do not count: cmd/trustc's scripts run
+# trustc as separate processes.) Code that only runs on those goroutines
+# (derive, check, emit, load for each environment) is raced through the
+# tests of the packages that start them: compiler's, and internal/cli's,
+# which run trustc's commands in-process and two at a time. RACE_SKIP
+# names tests in raced packages that start no goroutines of their own and
+# take tens of seconds under the detector (the policy corpus, every
+# release of Sigstore's history); they run in the same make test without
+# -race, wherever they are. The two sets run at once, each one's output
+# printed whole when it ends: one after the other, each ended on one long
+# package (internal/cli with -race, cmd/trustc without) while the other
+# core idled. docs/performance.md has the figures.
+RACE_PATTERN := (^|[^A-Za-z0-9_])go (func|[A-Za-z_][A-Za-z0-9_.]*\()|\.Go\(|parallel\.Map|sync\.(Mutex|RWMutex|Map)
+RACE_SKIP := TestPolicyCorpus|TestHistoryVerdicts
+RACE_SKIP_PATTERN := func ($(RACE_SKIP))\(
+grep_dirs = $(sort $(dir $(shell grep -rlE --include='*.go' --exclude-dir=.git --exclude-dir=testdata --exclude-dir=rehearsal '$(1)' .)))
+
 test:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) tool cue fmt --check --files ./schema ./environments ./cue.mod
 	$(GO) mod tidy -diff
-	$(GO) test -race -count=1 ./...
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-race test-norace
 	$(MAKE) check-generated
+
+test-race:
+	$(GO) test -race -count=1 -skip '^($(RACE_SKIP))$$' $(call grep_dirs,$(RACE_PATTERN))
+
+test-norace:
+	race=$$($(GO) list $(call grep_dirs,$(RACE_PATTERN))); \
+		$(GO) test -count=1 $$($(GO) list ./... | grep -vxF "$$race")
+	$(GO) test -count=1 -run '^($(RACE_SKIP))$$' $(call grep_dirs,$(RACE_SKIP_PATTERN))
 
 # Regenerating must change nothing that is committed, as cue's trybot checks.
 check-generated: generate

@@ -25,3 +25,13 @@ func BenchmarkAtCold(b *testing.B) {
 		At(env, t)
 	}
 }
+
+// BenchmarkRender renders one `trustc at` snapshot of current production
+// as markdown and as text.
+func BenchmarkRender(b *testing.B) {
+	s := NewEnv(published.Production(b, 14).Envs[0]).At(time.Date(2025, 10, 1, 0, 0, 0, 0, time.UTC))
+	for b.Loop() {
+		s.Markdown()
+		s.Text()
+	}
+}

@@ -7,16 +7,19 @@ import (
 	"time"
 
 	prototrustroot "github.com/sigstore/protobuf-specs/gen/pb-go/trustroot/v1"
+
+	"github.com/trustc-dev/trustc/internal/clientfacts"
 )
 
 // Impl names a Sigstore client implementation.
 type Impl string
 
-// The implementations this package knows.
+// The implementations this package models, named as policy.clients names
+// them.
 const (
-	SigstoreGo     Impl = "sigstore-go"
-	SigstorePython Impl = "sigstore-python"
-	SigstoreJS     Impl = "sigstore-js"
+	SigstoreGo     Impl = clientfacts.SigstoreGo
+	SigstorePython Impl = clientfacts.SigstorePython
+	SigstoreJS     Impl = clientfacts.SigstoreJS
 )
 
 // Client is one client implementation in one configuration.
@@ -50,13 +53,12 @@ func (c Client) Release() string { return string(c.Impl) + " " + c.Version }
 // RekorV2 reports whether the client signs with Rekor v2 logs.
 func (c Client) RekorV2() bool { return slices.Contains(c.Rekor, 2) }
 
-// Versions of the clients. sigstore-go is the module this package links;
-// the others are the releases read for the models.
+// Versions of the clients, the releases clientfacts describes.
 const (
-	goVersion       = "v1.3.0"
-	pythonVersion   = "4.5.0"
-	jsSignVersion   = "@sigstore/sign 5.0.0"
-	jsVerifyVersion = "@sigstore/verify 4.1.2"
+	goVersion       = clientfacts.GoVersion
+	pythonVersion   = clientfacts.PythonVersion
+	jsSignVersion   = clientfacts.JSSignVersion
+	jsVerifyVersion = clientfacts.JSVerifyVersion
 )
 
 // Signers returns the signing clients, v2-capable and v1-only side by side,

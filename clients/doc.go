@@ -12,6 +12,8 @@
 // part.
 //
 // The package sits after release: review asks it which clients a change
-// affects, and the CLI's `trustc at` renders a Snapshot. Time is always a
+// affects, and the CLI's `trustc at` renders a Snapshot (one internal/doc
+// document, printed as markdown or text). Client names, releases and the
+// facts policy acts on are internal/clientfacts'. Time is always a
 // parameter.
 package clients

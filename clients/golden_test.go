@@ -9,6 +9,7 @@ import (
 
 	"github.com/trustc-dev/trustc/internal/goldenfile"
 	"github.com/trustc-dev/trustc/internal/published"
+	"github.com/trustc-dev/trustc/internal/text"
 	"github.com/trustc-dev/trustc/release"
 )
 
@@ -53,7 +54,7 @@ func TestRealDivergences(t *testing.T) {
 		n := 0
 		flush := func() {
 			if runKey != "" {
-				fmt.Fprintf(&b, "\n%s to %s (%d samples):\n%s", formatTime(runStart), formatTime(runEnd), n, runKey)
+				fmt.Fprintf(&b, "\n%s to %s (%d samples):\n%s", text.Time(runStart), text.Time(runEnd), n, runKey)
 			}
 		}
 		for k, x := range smp.at {
@@ -76,7 +77,7 @@ func divergenceLines(t *testing.T, s Snapshot) string {
 		fmt.Fprintf(&b, "- %s\n", d)
 	}
 	if (b.Len() > 0) != s.Diverges() {
-		t.Errorf("%s at %s: Divergences and Diverges disagree", s.Env, formatTime(s.Time))
+		t.Errorf("%s at %s: Divergences and Diverges disagree", s.Env, text.Time(s.Time))
 	}
 	return b.String()
 }

@@ -17,6 +17,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/trustc-dev/trustc/internal/refdata"
+	"github.com/trustc-dev/trustc/internal/text"
 	"github.com/trustc-dev/trustc/internal/tooltest"
 	"github.com/trustc-dev/trustc/release"
 )
@@ -107,7 +108,7 @@ func TestJSModelAgreesWithSigstoreJS(t *testing.T) {
 				if m, g := modelAnswer(r.model), r.real.String(); m != g {
 					mismatches++
 					if mismatches <= 20 {
-						t.Errorf("%s at %s, %s: model %s, @sigstore/sign %s", name, formatTime(x), r.role, m, g)
+						t.Errorf("%s at %s, %s: model %s, @sigstore/sign %s", name, text.Time(x), r.role, m, g)
 					}
 				}
 			}

@@ -1,50 +1,19 @@
 package clients
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"strings"
-	"text/tabwriter"
-	"time"
+
+	"github.com/trustc-dev/trustc/internal/doc"
+	"github.com/trustc-dev/trustc/internal/text"
 )
 
 // Formats are the formats Render accepts.
-var Formats = []string{"markdown", "text", "json"}
+var Formats = doc.Formats
 
 // Render renders the snapshot as markdown, text or json.
 func (s Snapshot) Render(format string) ([]byte, error) {
-	switch format {
-	case "markdown":
-		return s.Markdown(), nil
-	case "text":
-		return s.Text(), nil
-	case "json":
-		return s.JSON()
-	}
-	return nil, fmt.Errorf("render snapshot: unknown format %q (want markdown, text or json)", format)
-}
-
-// JSON renders the snapshot as indented JSON with a trailing newline.
-func (s Snapshot) JSON() ([]byte, error) {
-	b, err := json.MarshalIndent(s, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("render snapshot: %w", err)
-	}
-	return append(b, '\n'), nil
-}
-
-// FormatWindow renders a validity window; zero times are open ends.
-func FormatWindow(start, end time.Time) string {
-	switch {
-	case start.IsZero() && end.IsZero():
-		return "always"
-	case end.IsZero():
-		return "from " + formatTime(start)
-	case start.IsZero():
-		return "until " + formatTime(end)
-	}
-	return formatTime(start) + " to " + formatTime(end)
+	return doc.Render(format, "snapshot", s.document, s)
 }
 
 func cell(c Choice) string {
@@ -75,131 +44,95 @@ func verdict(v Verdict) string {
 }
 
 // Text renders the snapshot for a terminal.
-func (s Snapshot) Text() []byte {
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "%s at %s\n", s.Env, formatTime(s.Time))
-	if s.Diverges() {
-		fmt.Fprintf(&b, "\n!!! CLIENTS DIVERGE at this time: see the lines marked !!!\n")
-	}
-	for _, c := range s.Configs {
-		fmt.Fprintf(&b, "\nSigning with %s\n", c.File)
-		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-		fmt.Fprintf(tw, "  client\tCA\tOIDC\tRekor\tTSA\n")
-		for _, sg := range c.Signers {
-			if sg.Error != "" {
-				fmt.Fprintf(tw, "  %s\trefuses the file: %s\t\t\t\n", sg.Client.Name(), sg.Error)
-				continue
-			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", sg.Client.Name(), cell(sg.CA), cell(sg.OIDC), cell(sg.Rekor), cell(sg.TSA))
-		}
-		tw.Flush()
-		for _, d := range c.Divergences {
-			fmt.Fprintf(&b, "  !!! %s\n", d)
-		}
-		for _, u := range c.Unmatched {
-			fmt.Fprintf(&b, "  warning: %s\n", u)
-		}
-	}
-	if l := s.Legacy; l != nil {
-		fmt.Fprintf(&b, "\nSigning with %s (v0.1: no windows, same at any time)\n", l.File)
-		fmt.Fprintf(&b, "  CA %s, OIDC %s, Rekor %s, TSA %s\n", orNone(l.CAURL), orNone(l.OIDCURL), orNone(strings.Join(l.TlogURLs, ", ")), orNone(strings.Join(l.TSAURLs, ", ")))
-	}
-	fmt.Fprintf(&b, "\nVerifying, at %s, what was made then\n", formatTime(s.Time))
-	for _, r := range s.Refusals {
-		fmt.Fprintf(&b, "  !!! %s refuses the trusted root: %s\n", r.Client.Name(), r.Error)
-	}
-	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "  \tentry\twindow")
-	for _, c := range Verifiers() {
-		fmt.Fprintf(tw, "\t%s", c.Name())
-	}
-	fmt.Fprintf(tw, "\n")
-	for _, e := range s.Trust {
-		mark := ""
-		if e.Diverges() {
-			mark = "!!!"
-		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s", mark, e.label(), FormatWindow(e.Start, e.End))
-		for _, v := range e.Verdicts {
-			fmt.Fprintf(tw, "\t%s", verdict(v))
-		}
-		fmt.Fprintf(tw, "\n")
-	}
-	tw.Flush()
-	for _, e := range s.Trust {
-		if e.Note != "" {
-			fmt.Fprintf(&b, "  note: %s %s: %s\n", e.Kind, e.Path, e.Note)
-		}
-	}
-	return b.Bytes()
-}
+func (s Snapshot) Text() []byte { return s.document().Text() }
 
 // Markdown renders the snapshot for a pull-request comment.
-func (s Snapshot) Markdown() []byte {
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "## %s at %s\n", s.Env, formatTime(s.Time))
+func (s Snapshot) Markdown() []byte { return s.document().Markdown() }
+
+// document is the snapshot as a report: what each signer picks under each
+// signing config, then each verifier's verdict on each trusted-root entry.
+func (s Snapshot) document() *doc.Doc {
+	var d doc.Doc
+	d.Add(doc.Heading{Level: 2, Text: doc.Plain(s.Env + " at " + text.Time(s.Time))})
 	if s.Diverges() {
-		fmt.Fprintf(&b, "\n> [!WARNING]\n> **Clients diverge at this time.** See the warnings below.\n")
+		d.Add(doc.Alert{Kind: "WARNING", Items: []doc.Inline{doc.Line(
+			doc.OnlyMarkdown(doc.Strong("Clients diverge at this time."), " See the warnings below."),
+			doc.OnlyText("CLIENTS DIVERGE at this time: see the lines marked !!!"))}})
 	}
 	for _, c := range s.Configs {
-		fmt.Fprintf(&b, "\n### Signing with %s\n\n", c.File)
-		fmt.Fprintf(&b, "| Client | CA | OIDC | Rekor | TSA |\n| --- | --- | --- | --- | --- |\n")
+		d.Add(doc.Heading{Level: 3, Text: doc.Plain("Signing with " + c.File)})
+		t := doc.Table{
+			Head: []doc.Inline{doc.Line(doc.OnlyMarkdown("Client"), doc.OnlyText("client")), doc.Plain("CA"), doc.Plain("OIDC"), doc.Plain("Rekor"), doc.Plain("TSA")},
+			Rows: make([]doc.Row, 0, len(c.Signers)),
+		}
 		for _, sg := range c.Signers {
 			if sg.Error != "" {
-				fmt.Fprintf(&b, "| %s | refuses the file: %s | | | |\n", mdCell(sg.Client.Name()), mdCell(sg.Error))
+				t.Rows = append(t.Rows, doc.Row{Cells: []doc.Inline{doc.Plain(sg.Client.Name()), doc.Plain("refuses the file: " + sg.Error)}})
 				continue
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", mdCell(sg.Client.Name()), mdCell(cell(sg.CA)), mdCell(cell(sg.OIDC)), mdCell(cell(sg.Rekor)), mdCell(cell(sg.TSA)))
+			t.Rows = append(t.Rows, doc.Row{Cells: []doc.Inline{doc.Plain(sg.Client.Name()), doc.Plain(cell(sg.CA)), doc.Plain(cell(sg.OIDC)), doc.Plain(cell(sg.Rekor)), doc.Plain(cell(sg.TSA))}})
 		}
+		d.Add(t)
 		if len(c.Divergences) > 0 {
-			fmt.Fprintf(&b, "\n> [!WARNING]\n> **Clients diverge:**\n")
-			for _, d := range c.Divergences {
-				fmt.Fprintf(&b, "> - %s\n", d)
+			a := doc.Alert{Kind: "WARNING", Title: doc.Line(doc.OnlyMarkdown(doc.Strong("Clients diverge:")))}
+			for _, dv := range c.Divergences {
+				a.Items = append(a.Items, doc.Plain(dv))
 			}
+			d.Add(a)
 		}
 		if len(c.Unmatched) > 0 {
-			fmt.Fprintf(&b, "\n")
+			var l doc.List
 			for _, u := range c.Unmatched {
-				fmt.Fprintf(&b, "- Warning: %s\n", u)
+				l.Items = append(l.Items, doc.Item{Text: doc.Line(doc.OnlyMarkdown("Warning: "), doc.OnlyText("warning: "), u)})
 			}
+			d.Add(l)
 		}
 	}
 	if l := s.Legacy; l != nil {
-		fmt.Fprintf(&b, "\n### Signing with %s\n\nv0.1 has no windows; clients that read it use the same services at any time: CA %s, OIDC %s, Rekor %s, TSA %s.\n",
-			l.File, orNone(l.CAURL), orNone(l.OIDCURL), orNone(strings.Join(l.TlogURLs, ", ")), orNone(strings.Join(l.TSAURLs, ", ")))
+		d.Add(doc.Heading{Level: 3, Text: doc.Line("Signing with "+l.File, doc.OnlyText(" (v0.1: no windows, same at any time)"))},
+			doc.Para{Text: doc.Line(doc.OnlyMarkdown("v0.1 has no windows; clients that read it use the same services at any time: "),
+				fmt.Sprintf("CA %s, OIDC %s, Rekor %s, TSA %s", orNone(l.CAURL), orNone(l.OIDCURL), orNone(strings.Join(l.TlogURLs, ", ")), orNone(strings.Join(l.TSAURLs, ", "))),
+				doc.OnlyMarkdown("."))})
 	}
-	fmt.Fprintf(&b, "\n### Verifying, at %s, what was made then\n", formatTime(s.Time))
+	d.Add(doc.Heading{Level: 3, Text: doc.Line("Verifying, at " + text.Time(s.Time) + ", what was made then")})
 	if len(s.Refusals) > 0 {
-		fmt.Fprintf(&b, "\n> [!WARNING]\n")
+		a := doc.Alert{Kind: "WARNING"}
 		for _, r := range s.Refusals {
-			fmt.Fprintf(&b, "> **%s refuses the trusted root:** %s\n", r.Client.Name(), r.Error)
+			a.Items = append(a.Items, doc.Line(doc.Strong(r.Client.Name()+" refuses the trusted root:"), " "+r.Error))
 		}
+		d.Add(a)
 	}
-	fmt.Fprintf(&b, "\n| | Entry | Window |")
+	t := doc.Table{
+		Marked: true,
+		Head:   []doc.Inline{doc.Line(doc.OnlyMarkdown("Entry"), doc.OnlyText("entry")), doc.Line(doc.OnlyMarkdown("Window"), doc.OnlyText("window"))},
+		Rows:   make([]doc.Row, 0, len(s.Trust)),
+	}
 	for _, c := range Verifiers() {
-		fmt.Fprintf(&b, " %s |", mdCell(c.Name()))
+		t.Head = append(t.Head, doc.Plain(c.Name()))
 	}
-	fmt.Fprintf(&b, "\n| --- | --- | --- |%s\n", strings.Repeat(" --- |", len(Verifiers())))
 	for _, e := range s.Trust {
-		mark := ""
+		r := doc.Row{Cells: make([]doc.Inline, 0, 2+len(e.Verdicts))}
+		r.Cells = append(r.Cells, doc.Plain(e.label()), doc.Plain(text.Window(e.Start, e.End)))
 		if e.Diverges() {
-			mark = "⚠"
+			r.Mark = doc.Warn
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s |", mark, mdCell(e.label()), FormatWindow(e.Start, e.End))
 		for _, v := range e.Verdicts {
-			fmt.Fprintf(&b, " %s |", mdCell(verdict(v)))
+			r.Cells = append(r.Cells, doc.Plain(verdict(v)))
 		}
-		fmt.Fprintf(&b, "\n")
+		t.Rows = append(t.Rows, r)
 	}
+	d.Add(t)
+	notes := doc.List{Loose: true}
 	for _, e := range s.Trust {
 		if e.Note != "" {
-			fmt.Fprintf(&b, "\n- Note, %s `%s`: %s\n", e.Kind, e.Path, e.Note)
+			notes.Items = append(notes.Items, doc.Item{Text: doc.Line(doc.OnlyMarkdown("Note, "), doc.OnlyText("note: "), string(e.Kind)+" ", doc.Code(e.Path), ": "+e.Note)})
 		}
 	}
-	return b.Bytes()
+	if len(notes.Items) > 0 {
+		d.Add(notes)
+	}
+	return &d
 }
-
-func mdCell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
 
 func orNone(s string) string {
 	if s == "" {

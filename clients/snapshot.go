@@ -264,15 +264,8 @@ func sameURL(a, b string) bool { return strings.TrimSuffix(a, "/") == strings.Tr
 // instant words t, saying "the instant after" for the nanosecond after an
 // inclusive window end, where reviews evaluate clients.
 func instant(t time.Time) string {
-	if t.Nanosecond()%1000 == 1 {
-		return "the instant after " + text.Time(t.Add(-time.Nanosecond))
+	if end, ok := text.JustAfter(t); ok {
+		return "the instant after " + text.Time(end)
 	}
 	return text.Time(t)
 }
-
-// formatTime and joinAnd are text.Time and text.And under the names
-// render.go calls them by, until the renderer rework (issue 14) calls the
-// text helpers itself.
-func formatTime(t time.Time) string { return text.Time(t) }
-
-func joinAnd(l []string) string { return text.And(l) }

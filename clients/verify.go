@@ -12,6 +12,8 @@ import (
 	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
 	prototrustroot "github.com/sigstore/protobuf-specs/gen/pb-go/trustroot/v1"
 	"github.com/sigstore/sigstore-go/pkg/root"
+
+	"github.com/trustc-dev/trustc/internal/text"
 )
 
 // Kind is a kind of trusted-root entry.
@@ -202,7 +204,7 @@ func chainNote(chain []*x509.Certificate, bad int, t time.Time) string {
 	for i, cert := range chain {
 		if t.Before(cert.NotBefore) || t.After(cert.NotAfter) {
 			return fmt.Sprintf("certificate %d of the chain (%s) is valid %s to %s only, so nothing issued at this time verifies",
-				i, cert.Subject.CommonName, cert.NotBefore.UTC().Format(time.RFC3339), cert.NotAfter.UTC().Format(time.RFC3339))
+				i, cert.Subject.CommonName, text.Time(cert.NotBefore), text.Time(cert.NotAfter))
 		}
 	}
 	if bad >= 0 {

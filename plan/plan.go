@@ -256,7 +256,7 @@ func waitingWhy(env *model.Environment, sc *model.SigningConfig, s asof.Sign, pu
 	case from.IsZero():
 		return "no trusted-root entry behind it, so no waiting period"
 	}
-	return fmt.Sprintf("waiting-period: trusted from %s, so signing may begin from %s (%s)", text.Time(from), text.Time(from.Add(need)), days(need))
+	return fmt.Sprintf("waiting-period: trusted from %s, so signing may begin from %s (%s)", text.Time(from), text.Time(from.Add(need)), text.Days(need))
 }
 
 // behind returns the trusted-root entries that verify what s signs.
@@ -283,13 +283,6 @@ func behind(env *model.Environment, s asof.Sign) []trust {
 		}
 	}
 	return out
-}
-
-func days(d time.Duration) string {
-	if d%(24*time.Hour) == 0 {
-		return fmt.Sprintf("%d days", d/(24*time.Hour))
-	}
-	return d.String()
 }
 
 // impact says, for every signer whose choice in file differs at t between

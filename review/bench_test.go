@@ -23,3 +23,13 @@ func BenchmarkDiffStagingInitial(b *testing.B) {
 		Diff(nil, new, Options{Now: snapshotDay}).Markdown()
 	}
 }
+
+// BenchmarkRender renders a built review (production v12 to current) as
+// markdown and as text: the printers alone, without the comparison.
+func BenchmarkRender(b *testing.B) {
+	r := Diff(published.Production(b, 12), published.Production(b, 14), Options{Now: published.ProductionPublished(13)})
+	for b.Loop() {
+		r.Markdown()
+		r.Text()
+	}
+}

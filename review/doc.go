@@ -21,5 +21,6 @@
 // placed beside the change or file they concern.
 //
 // The package sits after release, clients and timeline; the CLI renders a
-// Review as markdown, text or json.
+// Review as markdown, text or json. Markdown and text are one document
+// (internal/doc) built in one walk, so the two cannot drift apart.
 package review

@@ -2,12 +2,13 @@ package review
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/trustc-dev/trustc/clients"
+	"github.com/trustc-dev/trustc/internal/doc"
+	"github.com/trustc-dev/trustc/internal/text"
 	"github.com/trustc-dev/trustc/timeline"
 )
 
@@ -18,28 +19,11 @@ func clientsNote() string {
 }
 
 // Formats are the formats Render accepts.
-var Formats = []string{"markdown", "text", "json"}
+var Formats = doc.Formats
 
 // Render renders the review as markdown, text or json.
 func (r *Review) Render(format string) ([]byte, error) {
-	switch format {
-	case "markdown":
-		return r.Markdown(), nil
-	case "text":
-		return r.Text(), nil
-	case "json":
-		return r.JSON()
-	}
-	return nil, fmt.Errorf("render review: unknown format %q (want markdown, text or json)", format)
-}
-
-// JSON renders the review as indented JSON with a trailing newline.
-func (r *Review) JSON() ([]byte, error) {
-	b, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("render review: %w", err)
-	}
-	return append(b, '\n'), nil
+	return doc.Render(format, "review", func() *doc.Doc { return r.document(mdAll) }, r)
 }
 
 // Summary is the review in one line.
@@ -64,20 +48,13 @@ func (r *Review) Summary() string {
 		case StatusFormatting, StatusUnchanged:
 			parts = append(parts, fmt.Sprintf("%s: %s", e.Name, e.Status))
 		default:
-			parts = append(parts, fmt.Sprintf("%s: %s, %s in %s", e.Name, e.Status, plural(n, "change"), plural(files, "file")))
+			parts = append(parts, fmt.Sprintf("%s: %s, %s in %s", e.Name, e.Status, text.Count(n, "change"), text.Count(files, "file")))
 		}
 	}
 	for _, n := range r.Unchanged {
 		parts = append(parts, n+": unchanged")
 	}
 	return strings.Join(parts, "; ") + "."
-}
-
-func plural(n int, s string) string {
-	if n == 1 {
-		return "1 " + s
-	}
-	return fmt.Sprintf("%d %ss", n, s)
 }
 
 // Warnings counts everything the review marks as a warning (⚠ in
@@ -139,7 +116,7 @@ func (r *Review) Severities() string {
 	var parts []string
 	for _, sev := range []string{"error", "warning", "note"} {
 		if n := counts[sev]; n > 0 {
-			parts = append(parts, plural(n, sev))
+			parts = append(parts, text.Count(n, sev))
 		}
 	}
 	return strings.Join(parts, ", ")
@@ -149,70 +126,75 @@ func opWord(op Op) string {
 	return strings.ToUpper(string(op[:1])) + string(op[1:])
 }
 
-func (c Change) headline(code func(string) string) string {
-	var b strings.Builder
-	b.WriteString(opWord(c.Op) + " " + c.What)
+// headline is the change in one line: what, where, from and to, when.
+func (c Change) headline() doc.Inline {
+	what := opWord(c.Op) + " " + c.What
 	if c.Subject != "" {
-		b.WriteString(" " + c.Subject)
+		what += " " + c.Subject
 	}
-	b.WriteString(" (" + code(c.Path) + ")")
+	var values string
 	switch {
 	case c.Op == Changed || c.Op == Reordered:
-		fmt.Fprintf(&b, ": %s → %s", c.Old, c.New)
+		values = ": " + c.Old + " → " + c.New
 	case c.Op == Added && c.New != "":
-		b.WriteString(": " + c.New)
+		values = ": " + c.New
 	case c.Op == Removed && c.Old != "":
-		b.WriteString(": was " + c.Old)
+		values = ": was " + c.Old
 	}
-	b.WriteString("; takes effect " + c.When)
-	return b.String()
+	return doc.Line(what+" (", doc.Code(c.Path), ")"+values+"; takes effect "+c.When)
 }
 
-func findingText(f Finding, code func(string) string) string {
-	s := "Policy " + code(f.Rule)
+func (f Finding) text() doc.Inline {
+	policy := "Policy "
 	if f.Severity != "" && f.Severity != "error" {
-		s = "Policy " + f.Severity + " " + code(f.Rule)
+		policy += f.Severity + " "
 	}
-	if f.Path != "" {
-		s += " at " + code(f.Path)
+	if f.Path == "" {
+		return doc.Line(policy, doc.Code(f.Rule), ": "+f.Message)
 	}
-	return s + ": " + f.Message
+	return doc.Line(policy, doc.Code(f.Rule), " at ", doc.Code(f.Path), ": "+f.Message)
 }
 
-// mark is m for a finding the review marks, else nothing.
-func mark(f Finding, m string) string {
+// mark is how the review marks f.
+func (f Finding) mark() doc.Mark {
 	if f.marked() {
-		return m
+		return doc.Warn
 	}
-	return ""
+	return doc.NoMark
 }
 
 // elsewhere counts the findings about entries the change leaves alone.
-func elsewhere(f *File, code func(string) string) string {
+func elsewhere(f *File) doc.Inline {
 	if len(f.Elsewhere) == 0 {
-		return ""
+		return nil
 	}
 	var rules []string
 	for _, fd := range f.Elsewhere {
-		if r := code(fd.Rule); !slices.Contains(rules, r) {
-			rules = append(rules, r)
+		if !slices.Contains(rules, fd.Rule) {
+			rules = append(rules, fd.Rule)
 		}
 	}
-	return fmt.Sprintf("%s (%s) about entries this change leaves alone; %s lists them.",
-		plural(len(f.Elsewhere), "policy finding"), strings.Join(rules, ", "), code("trustc check"))
+	l := doc.Line(text.Count(len(f.Elsewhere), "policy finding") + " (")
+	for i, rule := range rules {
+		if i > 0 {
+			l = append(l, doc.Line(", ")...)
+		}
+		l = append(l, doc.Code(rule))
+	}
+	return append(l, doc.Line(") about entries this change leaves alone; ", doc.Code("trustc check"), " lists them.")...)
 }
 
 func (im Impact) heading() string {
 	switch {
 	case !im.To.IsZero() && im.To.Sub(im.From) <= 1:
-		return "At " + formatTime(im.From) + " exactly"
+		return "At " + text.Time(im.From) + " exactly"
 	case im.From.IsZero():
 		return "Always"
-	case im.From.Nanosecond()%1000 == 1:
-		// The first instant after an inclusive window end.
-		return "After " + formatTime(im.From.Add(-1))
 	}
-	return "From " + formatTime(im.From)
+	if end, ok := text.JustAfter(im.From); ok {
+		return "After " + text.Time(end)
+	}
+	return "From " + text.Time(im.From)
 }
 
 // Markdown renders the review for a pull-request comment: GitHub alerts
@@ -259,11 +241,11 @@ func (r *Review) Comment(limit int, rest string) []byte {
 			_, shownWarned := r.changeCounts(c.changes)
 			s := fmt.Sprintf("%d of %d changes", total-c.changes, total)
 			if w := warned - shownWarned; w > 0 {
-				s += fmt.Sprintf(" (%s among them)", plural(w, "warning"))
+				s += fmt.Sprintf(" (%s among them)", text.Count(w, "warning"))
 			}
 			left = append(left, s)
 		}
-		c.notice = fmt.Sprintf("> [!NOTE]\n> Cut to fit one comment: this leaves out %s. The full review is in %s.\n", joinAnd(left), rest)
+		c.notice = fmt.Sprintf("Cut to fit one comment: this leaves out %s. The full review is in %s.", text.And(left), rest)
 		b := r.markdown(c)
 		return b, len(b) <= limit
 	}
@@ -332,24 +314,37 @@ func (r *Review) timeline(e *Env) (tl *timeline.Timeline, notes []string) {
 	return tl, tl.Notes()
 }
 
-func (r *Review) markdown(cut mdCut) []byte {
-	var b bytes.Buffer
-	code := func(s string) string { return "`" + strings.ReplaceAll(s, "`", "'") + "`" }
-	fmt.Fprintf(&b, "## trustc review\n\n%s\n", r.Summary())
+func (r *Review) markdown(cut mdCut) []byte { return r.document(cut).Markdown() }
+
+// Text renders the review for a terminal.
+func (r *Review) Text() []byte { return r.document(mdAll).Text() }
+
+// document is the review as a report, less what cut leaves out: the
+// summary and counts, findings not about one file, then per environment
+// each file's warnings, findings and changes, what clients do with it,
+// and the environment's timeline.
+func (r *Review) document(cut mdCut) *doc.Doc {
+	var d doc.Doc
+	d.Add(doc.Heading{Level: 2, Text: doc.Line(doc.OnlyMarkdown("trustc review"))},
+		doc.Para{Text: doc.Plain(r.Summary())})
 	if cut.notice != "" {
-		fmt.Fprintf(&b, "\n%s", cut.notice)
+		d.Add(doc.Alert{Kind: "NOTE", Items: []doc.Inline{doc.Plain(cut.notice)}})
 	}
 	if !r.Now.IsZero() {
-		fmt.Fprintf(&b, "\nTimes are UTC; \"now\" is %s.\n", formatTime(r.Now))
+		d.Add(doc.Para{Text: doc.Line("Times are UTC; ", doc.OnlyMarkdown(`"now"`), doc.OnlyText("now"), " is "+text.Time(r.Now)+".")})
 	}
 	if n := r.Warnings(); n > 0 {
-		fmt.Fprintf(&b, "\n> [!CAUTION]\n> %s: something that works today breaks, or clients disagree. Marked ⚠ below.\n", plural(n, "warning"))
+		d.Add(doc.Alert{Kind: "CAUTION", Items: []doc.Inline{doc.Line(text.Count(n, "warning")+": something that works today breaks, or clients disagree. Marked ", doc.WarnMark(), " below.")}})
 	}
 	if sev := r.Severities(); sev != "" {
-		fmt.Fprintf(&b, "\nPolicy findings, as %s reports them: %s.\n", code("trustc check"), sev)
+		d.Add(doc.Para{Text: doc.Line("Policy findings, as ", doc.Code("trustc check"), " reports them: "+sev+".")})
 	}
-	for _, f := range r.Findings {
-		fmt.Fprintf(&b, "\n- %s%s (%s)\n", mark(f, "⚠ "), findingText(f, code), code(f.File))
+	if len(r.Findings) > 0 {
+		top := doc.List{Loose: true}
+		for _, f := range r.Findings {
+			top.Items = append(top.Items, doc.Item{Mark: f.mark(), Text: doc.Line(f.text(), " (", doc.Code(f.File), ")")})
+		}
+		d.Add(top)
 	}
 	shown := 0
 	full := func() bool { return cut.changes >= 0 && shown >= cut.changes }
@@ -357,183 +352,122 @@ func (r *Review) markdown(cut mdCut) []byte {
 		if full() {
 			break
 		}
-		fmt.Fprintf(&b, "\n### Environment %s: %s\n", code(e.Name), e.Status)
+		d.Add(doc.Heading{Level: 3, Text: doc.Line(doc.OnlyMarkdown("Environment "), doc.Code(e.Name), ": "+string(e.Status))})
 		for _, f := range e.Files {
 			if full() {
 				break
 			}
-			fmt.Fprintf(&b, "\n#### %s: %s", code(f.Name), f.Status)
+			h := doc.Heading{Level: 4, Text: doc.Line(doc.Code(f.Name), ": "+string(f.Status))}
 			if f.Status == StatusFormatting {
-				fmt.Fprintf(&b, ", no semantic change\n")
+				h.Text = append(h.Text, doc.Line(", no semantic change")...)
+				d.Add(h)
 				continue
 			}
 			if len(f.Changes) > 0 {
-				fmt.Fprintf(&b, ", %s", plural(len(f.Changes), "change"))
+				h.Text = append(h.Text, doc.OnlyMarkdown(", "+text.Count(len(f.Changes), "change")))
 			}
-			fmt.Fprintf(&b, "\n\n")
+			var l doc.List
 			for _, w := range f.Warnings {
-				fmt.Fprintf(&b, "- ⚠ **%s**\n", w)
+				l.Items = append(l.Items, doc.Item{Mark: doc.Warn, Text: doc.Line(doc.Strong(w))})
 			}
 			for _, n := range f.Notes {
-				fmt.Fprintf(&b, "- %s\n", n)
+				l.Items = append(l.Items, doc.Item{Text: doc.Plain(n)})
 			}
 			for _, fd := range f.Findings {
-				fmt.Fprintf(&b, "- %s%s\n", mark(fd, "⚠ "), findingText(fd, code))
+				l.Items = append(l.Items, doc.Item{Mark: fd.mark(), Text: fd.text()})
 			}
-			if s := elsewhere(f, code); s != "" {
-				fmt.Fprintf(&b, "- %s\n", s)
+			if s := elsewhere(f); s != nil {
+				l.Items = append(l.Items, doc.Item{Text: s})
 			}
 			for _, c := range f.Changes {
 				if full() {
 					break
 				}
 				shown++
-				fmt.Fprintf(&b, "- **%s**\n", c.headline(code))
-				if c.Warning != "" {
-					fmt.Fprintf(&b, "  - ⚠ **%s**\n", c.Warning)
-				}
-				for _, s := range c.Impact {
-					fmt.Fprintf(&b, "  - %s\n", s)
-				}
-				for _, fd := range c.Findings {
-					fmt.Fprintf(&b, "  - %s%s\n", mark(fd, "⚠ "), findingText(fd, code))
-				}
-				if len(c.Details) > 0 && !cut.noDetails {
-					fmt.Fprintf(&b, "  - Fields: %s\n", strings.Join(c.Details, "; "))
-				}
+				l.Items = append(l.Items, c.item(cut.noDetails))
 			}
+			d.Add(h, l)
 			if len(f.Clients) > 0 && !full() {
-				fmt.Fprintf(&b, "\nWhat clients do with %s", code(f.Name))
-				if !r.Now.IsZero() {
-					fmt.Fprintf(&b, " from now on")
-				}
-				fmt.Fprintf(&b, " (%s):\n\n", clientsNote())
-				for _, im := range f.Clients {
-					fmt.Fprintf(&b, "- **%s:**\n", im.heading())
-					if len(im.Lines) == 0 {
-						fmt.Fprintf(&b, "  - Signers as before.\n")
-					}
-					for _, l := range im.Lines {
-						fmt.Fprintf(&b, "  - %s\n", l)
-					}
-					for _, d := range im.Divergences {
-						fmt.Fprintf(&b, "  - ⚠ **Clients diverge.** %s\n", d)
-					}
-					for _, u := range im.Untrusted {
-						fmt.Fprintf(&b, "  - ⚠ **Not trusted:** %s\n", u)
-					}
-					for _, s := range im.Still {
-						fmt.Fprintf(&b, "  - ⚠ As before this change: %s\n", s)
-					}
-				}
+				d.Add(r.clients(f))
 			}
 		}
 		if e.Status == StatusUnchanged || cut.noTimelines {
 			continue
 		}
-		tl, notes := r.timeline(e)
-		marked := ""
-		if e.new != nil && e.old != nil {
-			marked = " (changed rows in red)"
-		}
-		if tl.Omitted > 0 {
-			marked = fmt.Sprintf(" (changed rows in red; %d of %d rows: the changed ones, their entries' other windows and their neighbours in time; trustc diff -full draws all)",
-				len(tl.Rows), len(tl.Rows)+tl.Omitted)
-		}
-		fmt.Fprintf(&b, "\n<details open><summary>Timeline of %s: trust and signing windows%s</summary>\n\n```mermaid\n%s```\n\n",
-			e.Name, marked, tl.Mermaid())
-		for _, n := range notes {
-			fmt.Fprintf(&b, "- %s\n", n)
-		}
-		fmt.Fprintf(&b, "\n</details>\n")
+		d.Add(r.timelineDetails(e))
 	}
-	return b.Bytes()
+	return &d
 }
 
-// Text renders the review for a terminal.
-func (r *Review) Text() []byte {
-	var b bytes.Buffer
-	code := func(s string) string { return s }
-	fmt.Fprintf(&b, "%s\n", r.Summary())
+// item is a change with its warning, impact, findings and fields below it.
+func (c Change) item(noDetails bool) doc.Item {
+	it := doc.Item{Text: doc.Line(doc.Strong(c.headline())), Sub: make([]doc.Item, 0, 2+len(c.Impact)+len(c.Findings)+len(c.Details))}
+	if c.Warning != "" {
+		it.Sub = append(it.Sub, doc.Item{Mark: doc.Warn, Text: doc.Line(doc.Strong(c.Warning))})
+	}
+	for _, s := range c.Impact {
+		it.Sub = append(it.Sub, doc.Item{Text: doc.Plain(s)})
+	}
+	for _, fd := range c.Findings {
+		it.Sub = append(it.Sub, doc.Item{Mark: fd.mark(), Text: fd.text()})
+	}
+	// A comment has room for one line of fields; a terminal lists them.
+	if len(c.Details) > 0 && !noDetails {
+		it.Sub = append(it.Sub, doc.Item{Only: doc.MarkdownOnly, Text: doc.Plain("Fields: " + strings.Join(c.Details, "; "))})
+	}
+	for _, dt := range c.Details {
+		it.Sub = append(it.Sub, doc.Item{Only: doc.TextOnly, Text: doc.Plain("| " + dt)})
+	}
+	return it
+}
+
+// clients is what each client does with f from each instant on.
+func (r *Review) clients(f *File) doc.List {
+	l := doc.List{Title: doc.Line("What clients do with ", doc.Code(f.Name))}
 	if !r.Now.IsZero() {
-		fmt.Fprintf(&b, "Times are UTC; now is %s.\n", formatTime(r.Now))
+		l.Title = append(l.Title, doc.OnlyMarkdown(" from now on"))
 	}
-	if n := r.Warnings(); n > 0 {
-		fmt.Fprintf(&b, "!!! %s: something that works today breaks, or clients disagree. Marked !!! below.\n", plural(n, "warning"))
-	}
-	if sev := r.Severities(); sev != "" {
-		fmt.Fprintf(&b, "Policy findings, as trustc check reports them: %s.\n", sev)
-	}
-	for _, f := range r.Findings {
-		fmt.Fprintf(&b, "%s%s (%s)\n", mark(f, "!!! "), findingText(f, code), f.File)
-	}
-	for _, e := range r.Envs {
-		fmt.Fprintf(&b, "\n%s: %s\n", e.Name, e.Status)
-		for _, f := range e.Files {
-			fmt.Fprintf(&b, "\n  %s: %s", f.Name, f.Status)
-			if f.Status == StatusFormatting {
-				fmt.Fprintf(&b, ", no semantic change\n")
-				continue
-			}
-			fmt.Fprintf(&b, "\n")
-			for _, w := range f.Warnings {
-				fmt.Fprintf(&b, "    !!! %s\n", w)
-			}
-			for _, n := range f.Notes {
-				fmt.Fprintf(&b, "    %s\n", n)
-			}
-			for _, fd := range f.Findings {
-				fmt.Fprintf(&b, "    %s%s\n", mark(fd, "!!! "), findingText(fd, code))
-			}
-			if s := elsewhere(f, code); s != "" {
-				fmt.Fprintf(&b, "    %s\n", s)
-			}
-			for _, c := range f.Changes {
-				fmt.Fprintf(&b, "    %s\n", c.headline(code))
-				if c.Warning != "" {
-					fmt.Fprintf(&b, "      !!! %s\n", c.Warning)
-				}
-				for _, s := range c.Impact {
-					fmt.Fprintf(&b, "      %s\n", s)
-				}
-				for _, fd := range c.Findings {
-					fmt.Fprintf(&b, "      %s%s\n", mark(fd, "!!! "), findingText(fd, code))
-				}
-				for _, d := range c.Details {
-					fmt.Fprintf(&b, "      | %s\n", d)
-				}
-			}
-			if len(f.Clients) > 0 {
-				fmt.Fprintf(&b, "    What clients do with %s (%s):\n", f.Name, clientsNote())
-				for _, im := range f.Clients {
-					fmt.Fprintf(&b, "      %s:\n", im.heading())
-					if len(im.Lines) == 0 {
-						fmt.Fprintf(&b, "        Signers as before.\n")
-					}
-					for _, l := range im.Lines {
-						fmt.Fprintf(&b, "        %s\n", l)
-					}
-					for _, d := range im.Divergences {
-						fmt.Fprintf(&b, "        !!! clients diverge: %s\n", d)
-					}
-					for _, u := range im.Untrusted {
-						fmt.Fprintf(&b, "        !!! not trusted: %s\n", u)
-					}
-					for _, s := range im.Still {
-						fmt.Fprintf(&b, "        ! as before this change: %s\n", s)
-					}
-				}
-			}
+	l.Title = append(l.Title, doc.Line(" ("+clientsNote()+"):")...)
+	for _, im := range f.Clients {
+		it := doc.Item{Text: doc.Line(doc.Strong(im.heading() + ":"))}
+		if len(im.Lines) == 0 {
+			it.Sub = append(it.Sub, doc.Item{Text: doc.Plain("Signers as before.")})
 		}
-		if e.Status == StatusUnchanged {
-			continue
+		for _, s := range im.Lines {
+			it.Sub = append(it.Sub, doc.Item{Text: doc.Plain(s)})
 		}
-		if _, notes := r.timeline(e); len(notes) > 0 {
-			fmt.Fprintf(&b, "\n  Timeline of %s:\n", e.Name)
-			for _, n := range notes {
-				fmt.Fprintf(&b, "    %s\n", n)
-			}
+		for _, s := range im.Divergences {
+			it.Sub = append(it.Sub, doc.Item{Mark: doc.Warn, Text: doc.Line(doc.OnlyMarkdown(doc.Strong("Clients diverge.")), doc.OnlyText("clients diverge:"), " "+s)})
 		}
+		for _, s := range im.Untrusted {
+			it.Sub = append(it.Sub, doc.Item{Mark: doc.Warn, Text: doc.Line(doc.OnlyMarkdown(doc.Strong("Not trusted:")), doc.OnlyText("not trusted:"), " "+s)})
+		}
+		for _, s := range im.Still {
+			it.Sub = append(it.Sub, doc.Item{Mark: doc.Weak, Text: doc.Line(doc.OnlyMarkdown("As"), doc.OnlyText("as"), " before this change: "+s)})
+		}
+		l.Items = append(l.Items, it)
 	}
-	return b.Bytes()
+	return l
+}
+
+// timelineDetails is e's timeline chart and its notes.
+func (r *Review) timelineDetails(e *Env) doc.Details {
+	tl, notes := r.timeline(e)
+	marked := ""
+	if e.new != nil && e.old != nil {
+		marked = " (changed rows in red)"
+	}
+	if tl.Omitted > 0 {
+		marked = fmt.Sprintf(" (changed rows in red; %d of %d rows: the changed ones, their entries' other windows and their neighbours in time; trustc diff -full draws all)",
+			len(tl.Rows), len(tl.Rows)+tl.Omitted)
+	}
+	dt := doc.Details{
+		Level:   3,
+		Summary: doc.Line("Timeline of "+e.Name, doc.OnlyMarkdown(": trust and signing windows"+marked), doc.OnlyText(":")),
+		Mermaid: tl.Mermaid,
+	}
+	for _, n := range notes {
+		dt.Items = append(dt.Items, doc.Item{Text: doc.Plain(n)})
+	}
+	return dt
 }

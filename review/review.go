@@ -219,7 +219,7 @@ func Diff(old, new *release.Release, opts Options) *Review {
 	if opts.Now.IsZero() {
 		r.Now = time.Time{}
 	}
-	for _, name := range envNames(old, new) {
+	for _, name := range EnvNames(old, new) {
 		oe, ne := old.Env(name), new.Env(name)
 		e := diffEnv(name, oe, ne, r.Now, normalFronts(opts.Fronts[name]))
 		if e == nil {
@@ -232,7 +232,10 @@ func Diff(old, new *release.Release, opts Options) *Review {
 	return r
 }
 
-func envNames(rels ...*release.Release) []string {
+// EnvNames lists the environments of any of rels, nil ones skipped, in
+// name order: the order a review, and anything printed beside it, takes
+// them in.
+func EnvNames(rels ...*release.Release) []string {
 	var names []string
 	for _, r := range rels {
 		if r == nil {
@@ -451,7 +454,7 @@ func usesAny(sc *prototrustroot.SigningConfig, urls map[string]bool, fronts clie
 // it, else on its file (listed as unchanged if it did not change), else on
 // the review.
 func (r *Review) placeFindings(findings []Finding, old, new *release.Release) {
-	names := envNames(old, new)
+	names := EnvNames(old, new)
 	for _, f := range findings {
 		p := path.Clean(f.File)
 		dir, name := path.Split(p)

@@ -225,13 +225,13 @@ func (s span) minus(o span) []span {
 func (s span) String() string {
 	a, b := s.bounds()
 	from := "from " + text.Time(a)
-	after := false
+	end, after := text.JustAfter(a)
 	if s.start.IsZero() {
-		from = "from the beginning"
-	} else if a.Nanosecond()%1000 == 1 {
-		from = "after " + text.Time(a.Add(-time.Nanosecond))
-		after = true
+		from, after = "from the beginning", false
+	} else if after {
+		from = "after " + text.Time(end)
 	}
+	start, before := text.JustBefore(b)
 	switch {
 	case s.end.IsZero() && after:
 		return from
@@ -239,8 +239,8 @@ func (s span) String() string {
 		return from + " on"
 	case !s.start.IsZero() && a.Equal(b):
 		return "at " + text.Time(a) + " exactly"
-	case b.Nanosecond()%1000 == 999:
-		return from + " until before " + text.Time(b.Add(time.Nanosecond))
+	case before:
+		return from + " until before " + text.Time(start)
 	}
 	return from + " through " + text.Time(b)
 }
@@ -283,9 +283,8 @@ func (c *fileCtx) when(ch *Change, first time.Time) {
 	}
 	ch.Effective = first
 	ch.When = "from " + text.Time(first)
-	if first.Nanosecond()%1000 == 1 {
-		// The first instant after an inclusive end.
-		ch.When = "after " + text.Time(first.Add(-time.Nanosecond))
+	if end, ok := text.JustAfter(first); ok {
+		ch.When = "after " + text.Time(end)
 	}
 }
 

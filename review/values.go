@@ -81,13 +81,6 @@ func renderTimestamp(m protoreflect.Message) string {
 	return text.Time(time.Unix(secs, nanos))
 }
 
-// formatTime and joinAnd are text.Time and text.And under the names
-// render.go calls them by, until the renderer rework (issue 14) calls the
-// text helpers itself.
-func formatTime(t time.Time) string { return text.Time(t) }
-
-func joinAnd(l []string) string { return text.And(l) }
-
 // renderBytes: a log ID as base64 (what reviewers grep the JSON for); a
 // key by type and fingerprint; anything else by length and fingerprint.
 func renderBytes(fd protoreflect.FieldDescriptor, b []byte) string {

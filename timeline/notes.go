@@ -88,7 +88,7 @@ func (tl *Timeline) notes(all bool) []string {
 			switch {
 			case all || count[k] <= listed:
 				out = append(out, fmt.Sprintf("Waiting: %s is trusted from %s and signed to from %s (%s, %s), %s later.",
-					r.Name, text.Time(r.TrustStart), text.Time(r.Start), r.File, r.Path, days(r.Start.Sub(r.TrustStart))))
+					r.Name, text.Time(r.TrustStart), text.Time(r.Start), r.File, r.Path, text.Coarse(r.Start.Sub(r.TrustStart))))
 			case !summarised[k]:
 				summarised[k] = true
 				out = append(out, tl.waitingSummary(r.File, r.Group, count[k]))
@@ -126,7 +126,7 @@ func (tl *Timeline) waitingSummary(file, group string, n int) string {
 		}
 	}
 	return fmt.Sprintf("Waiting: %s signs to %d %s after they are trusted; the shortest wait is %s: %s, trusted from %s and signed to from %s (%s).",
-		file, n, plainGroup(group), days(short.Start.Sub(short.TrustStart)), short.Name, text.Time(short.TrustStart), text.Time(short.Start), short.Path)
+		file, n, plainGroup(group), text.Coarse(short.Start.Sub(short.TrustStart)), short.Name, text.Time(short.TrustStart), text.Time(short.Start), short.Path)
 }
 
 func (tl *Timeline) untrustedSummary(file, group string, n int) string {

@@ -283,33 +283,18 @@ func formatSpan(s Span) string {
 		return "at " + text.Time(s.Start) + " exactly"
 	}
 	from := "from " + text.Time(s.Start)
-	after := s.Start.Nanosecond()%1000 == 1
+	end, after := text.JustAfter(s.Start)
 	if after {
-		from = "after " + text.Time(s.Start.Add(-time.Nanosecond))
+		from = "after " + text.Time(end)
 	}
+	start, before := text.JustBefore(s.End)
 	switch {
 	case s.End.IsZero() && after:
 		return from
 	case s.End.IsZero():
 		return from + " on"
-	case s.End.Nanosecond()%1000 == 999:
-		return from + " and before " + text.Time(s.End.Add(time.Nanosecond))
+	case before:
+		return from + " and before " + text.Time(start)
 	}
 	return from + " through " + text.Time(s.End)
-}
-
-func days(d time.Duration) string {
-	plural := func(n int, unit string) string {
-		if n == 1 {
-			return "1 " + unit
-		}
-		return fmt.Sprintf("%d %ss", n, unit)
-	}
-	switch {
-	case d >= 24*time.Hour:
-		return plural(int(d/(24*time.Hour)), "day")
-	case d >= time.Hour:
-		return plural(int(d/time.Hour), "hour")
-	}
-	return plural(int(d/time.Minute), "minute")
 }

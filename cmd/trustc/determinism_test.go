@@ -16,12 +16,12 @@ import (
 // TestDeterministicOutput runs generate from two builds of trustc under
 // different GOMAXPROCS, twice each: every run must write the same bytes as
 // golden/. One build is this test binary, which testscript.Main put on
-// PATH as trustc: under 'go test -race' (make test) it is the race-enabled
-// build, so generate's concurrency runs under the race detector without a
-// second race build of its own (that build was the slowest step of make
-// test). The other is a -trimpath build, so no build path can reach the
-// output.
+// PATH as trustc (race-enabled under 'go test -race'; make test runs this
+// package without it, and races generate's concurrency in internal/cli's
+// TestGenerateConcurrent instead). The other is a -trimpath build, so no
+// build path can reach the output.
 func TestDeterministicOutput(t *testing.T) {
+	t.Parallel() // beside the scripts, which share nothing with it
 	if testing.Short() {
 		t.Skip("builds trustc; skipped with -short")
 	}

@@ -13,7 +13,7 @@ import (
 )
 
 // raceExit is GORACE for every trustc process a test starts. A race-enabled
-// binary (this test binary under make test's go test -race) sleeps a
+// binary (this test binary under go test -race) sleeps a
 // second at exit by default (atexit_sleep_ms=1000), for reports still in
 // flight; over the scripts' hundred-odd trustc runs that sleep was most of
 // make test's wall time. A race found while trustc runs is still reported,

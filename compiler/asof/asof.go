@@ -5,26 +5,20 @@ import (
 	"time"
 
 	"github.com/trustc-dev/trustc/compiler/model"
+	"github.com/trustc-dev/trustc/internal/clientfacts"
 )
 
-// picksFutureServices lists the clients that sort a signing config's
-// services by start and never drop those whose start has not come, so they
-// use a service as soon as it is listed: @sigstore/sign 5.0.0
-// (packages/sign/src/config.ts sortServicesByStartDate; see
-// clients/js.go). check's client-traps rule knows the same clients.
-var picksFutureServices = map[string]bool{"sigstore-js": true}
-
-// PicksFutureServices reports whether the named client signs with a listed
-// service before its start.
-func PicksFutureServices(client string) bool { return picksFutureServices[client] }
-
 // EarlyClients returns the clients env declares that would use a listed
-// service before its start, in declaration order. When there are none the
+// service before its start, in declaration order: those clientfacts says
+// pick future services (@sigstore/sign 5.0.0 sorts a signing config's
+// services by start and never drops those whose start has not come;
+// packages/sign/src/config.ts sortServicesByStartDate, clients/js.go).
+// check's client-traps rule reads the same fact. When there are none the
 // stage withholds nothing: every other client honours a service's start.
 func EarlyClients(env *model.Environment) []string {
 	var out []string
 	for _, c := range env.Policy.Clients {
-		if PicksFutureServices(c.V) && !slices.Contains(out, c.V) {
+		if f, _ := clientfacts.Lookup(c.V); f.PicksFutureServices && !slices.Contains(out, c.V) {
 			out = append(out, c.V)
 		}
 	}

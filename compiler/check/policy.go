@@ -10,7 +10,9 @@ import (
 
 	"cuelang.org/go/cue/errors"
 
+	"github.com/trustc-dev/trustc/compiler/derive"
 	"github.com/trustc-dev/trustc/compiler/model"
+	"github.com/trustc-dev/trustc/internal/clientfacts"
 	"github.com/trustc-dev/trustc/internal/text"
 	"github.com/trustc-dev/trustc/release"
 )
@@ -222,9 +224,9 @@ func (c *checker) waitingPeriod(sc *model.SigningConfig, h *history) {
 		first, published := h.trustedFrom(s, need)
 		sign := h.signsFrom(w)
 		if earliest := first.Add(need); sign.Before(earliest) {
-			gap := days(sign.Sub(first)) + " after"
+			gap := text.Days(sign.Sub(first)) + " after"
 			if sign.Before(first) {
-				gap = days(first.Sub(sign)) + " before"
+				gap = text.Days(first.Sub(sign)) + " before"
 			}
 			what := "verification starts"
 			if published {
@@ -238,7 +240,7 @@ func (c *checker) waitingPeriod(sc *model.SigningConfig, h *history) {
 				starts = fmt.Sprintf("%s (declared %s; in effect once this release publishes it)", starts, text.Time(w.Start.V))
 			}
 			c.add(violation(RuleWaitingPeriod, w.Start.Src, "%s %q: signing in %s starts %s, %s %s %s; %s needs %s (the larger of its waitingPeriod and policy.tufTimestampExpiry + policy.buffer); start signing at %s or later",
-				s.kind, s.svc.Name, sc.File.V, starts, gap, what, text.Time(first), sc.File.V, days(need), text.Time(earliest)))
+				s.kind, s.svc.Name, sc.File.V, starts, gap, what, text.Time(first), sc.File.V, text.Days(need), text.Time(earliest)))
 		}
 	}
 }
@@ -391,22 +393,6 @@ func (h *history) signsFrom(w model.Window) time.Time {
 		return h.now
 	}
 	return w.Start.V
-}
-
-// days renders a duration in whole days where it can ("90 days",
-// "12 days 7h24m8s", "11h0m0s").
-func days(d time.Duration) string {
-	n, rest := d/(24*time.Hour), d%(24*time.Hour)
-	switch {
-	case d == 0:
-		return "0 days"
-	case n == 0:
-		return rest.String()
-	case rest == 0:
-		return fmt.Sprintf("%d days", n)
-	default:
-		return fmt.Sprintf("%d days %s", n, rest)
-	}
 }
 
 // noGaps: rule 3. From the moment a file first offers everything a client
@@ -690,44 +676,10 @@ func (c *checker) duplicates() {
 	}
 }
 
-// client describes what a known client does with what we publish. Each
-// entry says which version it describes and why.
-type client struct {
-	// rejectsTrustedRootV02: the client refuses the v0.2 trusted-root media
-	// type. sigstore-go v1.3.0 accepts only
-	// "application/vnd.dev.sigstore.trustedroot+json;version=0.1"
-	// (pkg/root/trusted_root.go NewTrustedRootFromProtobuf); cosign uses it.
-	rejectsTrustedRootV02 bool
-	// picksFutureServices: the client sorts services by start and does not
-	// drop those not yet valid, so it uses a future service at once
-	// (sigstore-js @sigstore/sign, as the trustc issue tracker records).
-	picksFutureServices bool
-}
-
-// clients are the known clients. Those whose handling of the v0.2 trusted
-// root is not established are listed as rejecting it: trustc refuses what
-// it cannot show to be safe.
-var clients = map[string]client{
-	"sigstore-go":     {rejectsTrustedRootV02: true},
-	"cosign":          {rejectsTrustedRootV02: true},
-	"sigstore-js":     {rejectsTrustedRootV02: true, picksFutureServices: true},
-	"sigstore-python": {rejectsTrustedRootV02: true},
-	"sigstore-java":   {rejectsTrustedRootV02: true},
-}
-
-func clientNames() []string {
-	var names []string
-	for n := range clients {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
-}
-
 func (c *checker) clientsKnown() {
 	for _, n := range c.env.Policy.Clients {
-		if _, ok := clients[n.V]; !ok {
-			c.add(violation(RuleWellFormed, n.Src, "unknown client %q; known clients: %s", n.V, strings.Join(clientNames(), ", ")))
+		if _, ok := clientfacts.Lookup(n.V); !ok {
+			c.add(violation(RuleWellFormed, n.Src, "unknown client %q; known clients: %s", n.V, strings.Join(clientfacts.Names(), ", ")))
 		}
 	}
 }
@@ -736,11 +688,11 @@ func (c *checker) clientsKnown() {
 func (c *checker) clientTraps(now time.Time) {
 	var rejectV02, future []string
 	for _, n := range c.env.Policy.Clients {
-		cl := clients[n.V]
-		if cl.rejectsTrustedRootV02 {
+		cl, _ := clientfacts.Lookup(n.V)
+		if cl.RejectsTrustedRootV02 {
 			rejectV02 = append(rejectV02, n.V)
 		}
-		if cl.picksFutureServices {
+		if cl.PicksFutureServices {
 			future = append(future, n.V)
 		}
 	}
@@ -807,31 +759,21 @@ func (c *checker) material(now time.Time) {
 }
 
 // chain verifies a chain with crypto/x509 (signatures, CA constraints,
-// path length) at the start of its window, and checks that its
-// certificates' validity covers the window.
+// path length, the TSA's time-stamping usage) at the start of its window
+// (derive.VerifyChain), and checks that its certificates' validity covers
+// the window.
 func (c *checker) chain(kind string, a *model.Authority, ch *model.Chain, now time.Time) {
 	certs := ch.Certificates
 	if len(certs) == 0 {
 		return
 	}
 	name := fmt.Sprintf("%s %q chain %q", kind, a.Name, ch.Name)
-	leaf, anchor := certs[0], certs[len(certs)-1]
-	usage := x509.ExtKeyUsageAny
-	if kind == "tsa" {
-		usage = x509.ExtKeyUsageTimeStamping
-		if !slices.Contains(leaf.ExtKeyUsage, x509.ExtKeyUsageTimeStamping) {
-			c.add(violation(RuleMaterial, ch.Certs[0].File.Src, "%s: the leaf certificate (%s) lacks the time-stamping extended key usage; clients reject its timestamps", name, leaf.Subject))
-			return
-		}
+	if leaf := certs[0]; kind == "tsa" && !slices.Contains(leaf.ExtKeyUsage, x509.ExtKeyUsageTimeStamping) {
+		c.add(violation(RuleMaterial, ch.Certs[0].File.Src, "%s: the leaf certificate (%s) lacks the time-stamping extended key usage; clients reject its timestamps", name, leaf.Subject))
+		return
 	}
-	roots, inter := x509.NewCertPool(), x509.NewCertPool()
-	roots.AddCert(anchor)
-	if len(certs) > 2 {
-		for _, m := range certs[1 : len(certs)-1] {
-			inter.AddCert(m)
-		}
-	}
-	if _, err := leaf.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: ch.Verify.Start.V, KeyUsages: []x509.ExtKeyUsage{usage}}); err != nil {
+	// The verification derive checked the chain's links with, asked once.
+	if _, err := derive.VerifyChain(kind, certs, ch.Verify.Start.V); err != nil {
 		c.add(violation(RuleMaterial, ch.Src, "%s does not verify at the start of its window (%s): %v", name, text.Time(ch.Verify.Start.V), err))
 		return
 	}

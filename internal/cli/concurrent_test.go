@@ -64,6 +64,7 @@ func runTwice(t *testing.T, rounds int, args []string, dir string, want map[stri
 }
 
 func TestGenerateConcurrent(t *testing.T) {
+	t.Parallel() // the longest tests of the package; they share nothing
 	root := refdata.ModuleRoot(t)
 	out := filepath.Join(t.TempDir(), "out")
 	args := []string{"generate", "-C", root, "-out", out}
@@ -75,6 +76,7 @@ func TestGenerateConcurrent(t *testing.T) {
 }
 
 func TestImportForceConcurrent(t *testing.T) {
+	t.Parallel() // the longest tests of the package; they share nothing
 	src := refdata.ModuleRoot(t)
 	root := t.TempDir()
 	for _, dir := range []string{"cue.mod", "schema"} {

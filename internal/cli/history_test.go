@@ -56,6 +56,7 @@ var cueFlaws = map[string][]string{
 // same verdict, refuse exactly the real flaws (realFlaws) and pass the
 // rest; the findings are compared with testdata/history.golden.
 func TestHistoryVerdicts(t *testing.T) {
+	t.Parallel() // the longest tests of the package; they share nothing
 	if testing.Short() {
 		t.Skip("imports and checks every published release")
 	}

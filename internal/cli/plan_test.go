@@ -15,6 +15,7 @@ import (
 // due (exit 3, for a scheduled job) from drift (exit 1) and from a
 // current golden/ (exit 0).
 func TestGenerateCheckDue(t *testing.T) {
+	t.Parallel() // the longest tests of the package; they share nothing
 	root := refdata.ModuleRoot(t)
 	repo := t.TempDir()
 	for _, dir := range []string{"cue.mod", "schema", "environments/production"} {

@@ -62,3 +62,69 @@ func TestAnd(t *testing.T) {
 		}
 	}
 }
+
+func TestDurations(t *testing.T) {
+	const day = 24 * time.Hour
+	for _, tc := range []struct {
+		in           time.Duration
+		days, coarse string
+	}{
+		{0, "0 days", "0 minutes"},
+		{90 * time.Second, "1m30s", "1 minute"},
+		{11 * time.Hour, "11h0m0s", "11 hours"},
+		{day, "1 days", "1 day"},
+		{90 * day, "90 days", "90 days"},
+		{12*day + 7*time.Hour + 24*time.Minute + 8*time.Second, "12 days 7h24m8s", "12 days"},
+	} {
+		t.Run(tc.in.String(), func(t *testing.T) {
+			if got := Days(tc.in); got != tc.days {
+				t.Errorf("Days(%v) = %q, want %q", tc.in, got, tc.days)
+			}
+			if got := Coarse(tc.in); got != tc.coarse {
+				t.Errorf("Coarse(%v) = %q, want %q", tc.in, got, tc.coarse)
+			}
+		})
+	}
+}
+
+func TestWindow(t *testing.T) {
+	a, b := time.Date(2025, 4, 1, 0, 0, 0, 0, time.UTC), time.Date(2025, 12, 31, 23, 59, 59, 999000000, time.UTC)
+	for _, tc := range []struct {
+		start, end time.Time
+		want       string
+	}{
+		{time.Time{}, time.Time{}, "always"},
+		{a, time.Time{}, "from 2025-04-01T00:00:00Z"},
+		{time.Time{}, b, "until 2025-12-31T23:59:59.999Z"},
+		{a, b, "2025-04-01T00:00:00Z to 2025-12-31T23:59:59.999Z"},
+	} {
+		if got := Window(tc.start, tc.end); got != tc.want {
+			t.Errorf("Window(%v, %v) = %q, want %q", tc.start, tc.end, got, tc.want)
+		}
+	}
+}
+
+func TestJustAfterAndBefore(t *testing.T) {
+	end := time.Date(2025, 12, 31, 23, 59, 59, 999000000, time.UTC)
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name          string
+		in            time.Time
+		after, before bool
+		want          time.Time
+	}{
+		{"the nanosecond after an end", end.Add(time.Nanosecond), true, false, end},
+		{"the nanosecond before a start", start.Add(-time.Nanosecond), false, true, start},
+		{"an end itself", end, false, false, end},
+		{"a start itself", start, false, false, start},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got, ok := JustAfter(tc.in); ok != tc.after || (ok && !got.Equal(tc.want)) {
+				t.Errorf("JustAfter(%v) = %v, %v; want %v", tc.in, got, ok, tc.after)
+			}
+			if got, ok := JustBefore(tc.in); ok != tc.before || (ok && !got.Equal(tc.want)) {
+				t.Errorf("JustBefore(%v) = %v, %v; want %v", tc.in, got, ok, tc.before)
+			}
+		})
+	}
+}
