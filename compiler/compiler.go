@@ -59,7 +59,9 @@ type Result struct {
 	// notes; with Options.Review, the policy's findings), as model.Problem
 	// and check.Violation values; nil when there are none.
 	Advice error
-	// EnvAdvice is Advice by environment, in the order of Envs.
+	// EnvAdvice is the advice of derive and the rules by environment, in
+	// the order of Envs (load's is in Advice only: it is reported before
+	// an environment exists).
 	EnvAdvice []error
 }
 
