@@ -170,7 +170,10 @@ func blockingRules(fs []finding) []string {
 
 func writeFindings(w *strings.Builder, route string, code int, fs []finding, data, repo string) {
 	fmt.Fprintf(w, "%s: exit %d\n", route, code)
-	clean := strings.NewReplacer(filepath.ToSlash(data)+"/history/", "", filepath.ToSlash(repo)+"/", "", data+"/history/", "", repo+"/", "")
+	// trustc import prints positions relative to the directory it runs in.
+	cwd, _ := os.Getwd()
+	rel, _ := filepath.Rel(cwd, data)
+	clean := strings.NewReplacer(filepath.ToSlash(data)+"/history/", "", filepath.ToSlash(repo)+"/", "", data+"/history/", "", repo+"/", "", filepath.ToSlash(rel)+"/history/", "")
 	for _, f := range fs {
 		at := ""
 		if f.File != "" {
