@@ -18,6 +18,7 @@ import (
 	"github.com/trustc-dev/trustc/internal/cputime"
 	"github.com/trustc-dev/trustc/internal/refdata"
 	"github.com/trustc-dev/trustc/internal/synthetic"
+	"github.com/trustc-dev/trustc/internal/synthetic/synthtest"
 )
 
 // realEnvs are the environments of the repository, benchmarked one by one.
@@ -102,7 +103,7 @@ func BenchmarkCompile(b *testing.B) {
 func BenchmarkScaleEnvironments(b *testing.B) {
 	for _, n := range []int{1, 10, 100} {
 		b.Run(fmt.Sprintf("envs=%d", n), func(b *testing.B) {
-			benchCompile(b, synthetic.Repo(b, n, 10))
+			benchCompile(b, synthtest.Repo(b, n, 10))
 		})
 	}
 }
@@ -113,7 +114,7 @@ func BenchmarkScaleEnvironments(b *testing.B) {
 func BenchmarkScaleServices(b *testing.B) {
 	for _, n := range []int{10, 100, 1000} {
 		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
-			benchCompile(b, synthetic.Repo(b, 1, n))
+			benchCompile(b, synthtest.Repo(b, 1, n))
 		})
 	}
 }
@@ -144,7 +145,7 @@ func measure(b *testing.B, op func() error) {
 func TestSyntheticRepo(t *testing.T) {
 	t.Parallel()
 	const envs, services = 2, 12
-	res, err := compiler.Compile(compiler.Dir(synthetic.Repo(t, envs, services)), compiler.Options{})
+	res, err := compiler.Compile(compiler.Dir(synthtest.Repo(t, envs, services)), compiler.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

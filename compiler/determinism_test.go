@@ -11,6 +11,7 @@ import (
 
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/internal/synthetic"
+	"github.com/trustc-dev/trustc/internal/synthetic/synthtest"
 )
 
 // TestDeterministicAcrossGOMAXPROCS compiles a repository of several
@@ -18,7 +19,7 @@ import (
 // eight: environments are evaluated concurrently, and neither the files
 // nor the error report may depend on how that was scheduled.
 func TestDeterministicAcrossGOMAXPROCS(t *testing.T) {
-	root := synthetic.Repo(t, 5, 5)
+	root := synthtest.Repo(t, 5, 5)
 	compile := func(procs int) (map[string][]byte, string) {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
 		res, err := compiler.Compile(compiler.Dir(root), compiler.Options{})

@@ -1,6 +1,9 @@
 package e2e
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -9,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	sigstoretuf "github.com/sigstore/sigstore-go/pkg/tuf"
 	"github.com/theupdateframework/go-tuf/v2/metadata/config"
 	"github.com/theupdateframework/go-tuf/v2/metadata/fetcher"
@@ -83,6 +87,29 @@ var Clients = []Client{
 	{"sigstore-go pkg/tuf", fetchSigstoreGo},
 }
 
+// FetchChecked fetches names with c from srv, starting from trustAnchor,
+// over a transport that lets only srv through. It fails tb unless the
+// client walked the layout tufrepo.Build writes (a newer root looked for,
+// then the timestamp, snapshot version 1, targets version targets, and
+// each target under its SHA-256) and got want's bytes for every name.
+func (c Client) FetchChecked(tb testing.TB, srv Server, trustAnchor []byte, targets int, names []string, want map[string][]byte) [][]byte {
+	tb.Helper()
+	transport := &LocalOnly{Host: srv.Host}
+	got := c.Fetch(tb, srv.URL, trustAnchor, &http.Client{Transport: transport}, names)
+	wantRequests := []string{"/2.root.json", "/timestamp.json", "/1.snapshot.json", fmt.Sprintf("/%d.targets.json", targets)}
+	for i, name := range names {
+		sum := sha256.Sum256(want[name])
+		wantRequests = append(wantRequests, "/targets/"+hex.EncodeToString(sum[:])+"."+name)
+		if !bytes.Equal(got[i], want[name]) {
+			tb.Errorf("%s: %s got other bytes than the repository was built with", name, c.Name)
+		}
+	}
+	if diff := cmp.Diff(wantRequests, transport.Requests()); diff != "" {
+		tb.Errorf("%s requests (-want +got):\n%s", c.Name, diff)
+	}
+	return got
+}
+
 func fetchGoTUF(tb testing.TB, baseURL string, trustAnchor []byte, client *http.Client, names []string) [][]byte {
 	tb.Helper()
 	cfg, err := config.New(baseURL, trustAnchor)
@@ -101,19 +128,14 @@ func fetchGoTUF(tb testing.TB, baseURL string, trustAnchor []byte, client *http.
 	if err := up.Refresh(); err != nil {
 		tb.Fatal(err)
 	}
-	var out [][]byte
-	for _, name := range names {
+	return fetchEach(tb, names, func(name string) ([]byte, error) {
 		ti, err := up.GetTargetInfo(name)
 		if err != nil {
-			tb.Fatal(err)
+			return nil, err
 		}
 		_, b, err := up.DownloadTarget(ti, "", "")
-		if err != nil {
-			tb.Fatal(err)
-		}
-		out = append(out, b)
-	}
-	return out
+		return b, err
+	})
 }
 
 func fetchSigstoreGo(tb testing.TB, baseURL string, trustAnchor []byte, client *http.Client, names []string) [][]byte {
@@ -133,9 +155,16 @@ func fetchSigstoreGo(tb testing.TB, baseURL string, trustAnchor []byte, client *
 	if err != nil {
 		tb.Fatal(err)
 	}
+	return fetchEach(tb, names, c.GetTarget)
+}
+
+// fetchEach fetches every target of names, in order, with the client's
+// get; an error fails tb.
+func fetchEach(tb testing.TB, names []string, get func(name string) ([]byte, error)) [][]byte {
+	tb.Helper()
 	var out [][]byte
 	for _, name := range names {
-		b, err := c.GetTarget(name)
+		b, err := get(name)
 		if err != nil {
 			tb.Fatal(err)
 		}

@@ -15,4 +15,11 @@
 // It sits beside the compiler, not in its pipeline: importer uses load,
 // derive, check (through compiler.Compile) and emit; nothing in compiler
 // imports it. Writing the directory into the repository is the caller's job.
+//
+// Its inputs are read by compiler/load's reader of published JSON
+// (load.ReadJSON), so a problem in them is a model.Problem at its
+// file:line:col and JSON path, as trustc check reports it; trustc init
+// hands its messages through the same reader. The plan it renders is the
+// model.Environment the CUE compiles back to, plus what only the CUE holds:
+// names, comments, lets and the legacy file's references to services.
 package importer

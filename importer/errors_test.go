@@ -92,7 +92,7 @@ const (
 )
 
 // TestBadInput checks that each kind of bad input is refused with every
-// problem named by its file and JSON path, and that the fix is given where
+// problem at its file:line:col and JSON path, and that the fix is given where
 // it is plain.
 func TestBadInput(t *testing.T) {
 	b64 := base64.StdEncoding.EncodeToString
@@ -105,92 +105,92 @@ func TestBadInput(t *testing.T) {
 		files: func(t *testing.T) []importer.Input {
 			return []importer.Input{raw("trusted_root.json", "{\n  \"mediaType\": \"x\",\n")}
 		},
-		want: "trusted_root.json: invalid JSON at line 3, column 1: unexpected end of JSON input",
+		want: "trusted_root.json:2:21: invalid JSON: unexpected end of JSON input",
 	}, {
 		name: "JSON syntax error",
 		files: func(t *testing.T) []importer.Input {
 			return []importer.Input{raw("trusted_root.json", "{\n  \"tlogs\": [}\n}")}
 		},
-		want: "trusted_root.json: invalid JSON at line 2, column 13: invalid character '}' looking for beginning of value",
+		want: "trusted_root.json:2:13: invalid JSON: invalid character '}' looking for beginning of value",
 	}, {
 		name:  "not an object",
 		files: func(t *testing.T) []importer.Input { return []importer.Input{raw("trusted_root.json", "[]")} },
-		want:  "trusted_root.json: want a JSON object, got an array",
+		want:  "trusted_root.json:1:1: want a JSON object, got an array",
 	}, {
 		name: "no media type",
 		files: func(t *testing.T) []importer.Input {
 			return []importer.Input{raw("trusted_root.json", `{"tlogs": []}`)}
 		},
-		want: "trusted_root.json: mediaType: missing; every Sigstore trust file names its media type",
+		want: "trusted_root.json:1:1: mediaType: missing; every Sigstore trust file names its media type",
 	}, {
 		name: "unknown media type",
 		files: func(t *testing.T) []importer.Input {
 			return []importer.Input{edited(t, prodRoot, "mediaType", "application/vnd.dev.sigstore.trustedroot+json;version=0.3")}
 		},
-		want: `trusted_root.json: mediaType: unknown media type "application/vnd.dev.sigstore.trustedroot+json;version=0.3"; want a trusted root (application/vnd.dev.sigstore.trustedroot+json;version=0.1 or application/vnd.dev.sigstore.trustedroot.v0.2+json), a signing config (application/vnd.dev.sigstore.signingconfig.v0.2+json) or a legacy signing config (application/vnd.dev.sigstore.signingconfig.v0.1+json)`,
+		want: `trusted_root.json:73:16: mediaType: unknown media type "application/vnd.dev.sigstore.trustedroot+json;version=0.3"; want a trusted root (application/vnd.dev.sigstore.trustedroot+json;version=0.1 or application/vnd.dev.sigstore.trustedroot.v0.2+json), a signing config (application/vnd.dev.sigstore.signingconfig.v0.2+json) or a legacy signing config (application/vnd.dev.sigstore.signingconfig.v0.1+json)`,
 	}, {
 		name: "trusted root media type trustc does not publish",
 		files: func(t *testing.T) []importer.Input {
 			return []importer.Input{edited(t, prodRoot, "mediaType", "application/vnd.dev.sigstore.trustedroot.v0.1+json")}
 		},
-		want: `trusted_root.json: mediaType: trustc publishes trusted roots as "application/vnd.dev.sigstore.trustedroot+json;version=0.1" or "application/vnd.dev.sigstore.trustedroot.v0.2+json", not "application/vnd.dev.sigstore.trustedroot.v0.1+json"; change the media type to one of them (they describe the same v0.1 format)`,
+		want: `trusted_root.json:73:16: mediaType: trustc publishes trusted roots as "application/vnd.dev.sigstore.trustedroot+json;version=0.1" or "application/vnd.dev.sigstore.trustedroot.v0.2+json", not "application/vnd.dev.sigstore.trustedroot.v0.1+json"; change the media type to one of them (they describe the same v0.1 format)`,
 	}, {
 		name: "truncated base64",
 		files: func(t *testing.T) []importer.Input {
 			k := get(t, prodRoot, "tlogs[1].publicKey.rawBytes")
 			return []importer.Input{edited(t, prodRoot, "tlogs[1].publicKey.rawBytes", k[:len(k)-3])}
 		},
-		want: "trusted_root.json: tlogs[1].publicKey.rawBytes: not base64: illegal base64 data at input byte 56",
+		want: "trusted_root.json:119:21: tlogs[1].publicKey.rawBytes: not base64: illegal base64 data at input byte 56",
 	}, {
 		name: "a key that is not one",
 		files: func(t *testing.T) []importer.Input {
 			return []importer.Input{edited(t, prodRoot, "ctlogs[0].publicKey.rawBytes", b64([]byte("not a key")))}
 		},
-		want: "trusted_root.json: ctlogs[0].publicKey.rawBytes: not a DER public key (SubjectPublicKeyInfo or PKCS#1): asn1: structure error: tags don't match",
+		want: "trusted_root.json:51:21: ctlogs[0].publicKey.rawBytes: not a DER public key (SubjectPublicKeyInfo or PKCS#1): asn1: structure error: tags don't match",
 	}, {
 		name: "a certificate that is not one",
 		files: func(t *testing.T) []importer.Input {
 			return []importer.Input{edited(t, prodRoot, "certificateAuthorities[1].certChain.certificates[1].rawBytes", b64([]byte("not a certificate")))}
 		},
-		want: "trusted_root.json: certificateAuthorities[1].certChain.certificates[1].rawBytes: not a DER X.509 certificate: x509: malformed certificate",
+		want: "trusted_root.json:28:25: certificateAuthorities[1].certChain.certificates[1].rawBytes: not a DER X.509 certificate: x509: malformed certificate",
 	}, {
 		name: "unknown field",
 		files: func(t *testing.T) []importer.Input {
 			return []importer.Input{edited(t, prodRoot, "tlogs[0].publicKey.surprise", 1)}
 		},
-		want: "trusted_root.json: tlogs[0].publicKey.surprise: unknown field (PublicKey has rawBytes, keyDetails, validFor); trustc reads only what it can reproduce",
+		want: "trusted_root.json:106:21: tlogs[0].publicKey.surprise: unknown field (PublicKey has rawBytes, keyDetails, validFor); trustc reads only what it can reproduce",
 	}, {
 		name: "wrong type",
 		files: func(t *testing.T) []importer.Input {
 			return []importer.Input{edited(t, prodRoot, "ctlogs[0].baseUrl", 3, "ctlogs[1].publicKey", "key")}
 		},
-		want: "trusted_root.json: ctlogs[0].baseUrl: want a string, got a number\n" +
-			"trusted_root.json: ctlogs[1].publicKey: want an object, got a string",
+		want: "trusted_root.json:44:18: ctlogs[0].baseUrl: want a string, got a number\n" +
+			"trusted_root.json:64:20: ctlogs[1].publicKey: want an object, got a string",
 	}, {
 		name: "bad timestamp",
 		files: func(t *testing.T) []importer.Input {
 			return []importer.Input{edited(t, prodRoot, "tlogs[0].publicKey.validFor.start", "2021-01-12 11:53:27")}
 		},
-		want: `trusted_root.json: tlogs[0].publicKey.validFor.start: "2021-01-12 11:53:27" is not an RFC 3339 timestamp like 2025-09-23T00:00:00Z`,
+		want: `trusted_root.json:107:20: tlogs[0].publicKey.validFor.start: "2021-01-12 11:53:27" is not an RFC 3339 timestamp like 2025-09-23T00:00:00Z`,
 	}, {
 		name: "unknown enum value",
 		files: func(t *testing.T) []importer.Input {
 			return []importer.Input{edited(t, prodRoot, "tlogs[0].publicKey.keyDetails", "PKIX_ECDSA_P256")}
 		},
-		want: `trusted_root.json: tlogs[0].publicKey.keyDetails: "PKIX_ECDSA_P256" is not a PublicKeyDetails`,
+		want: `trusted_root.json:104:23: tlogs[0].publicKey.keyDetails: "PKIX_ECDSA_P256" is not a PublicKeyDetails`,
 	}, {
 		name: "duplicate field",
 		files: func(t *testing.T) []importer.Input {
 			return []importer.Input{raw("trusted_root.json", `{"mediaType": "application/vnd.dev.sigstore.trustedroot+json;version=0.1", "tlogs": [], "tlogs": []}`)}
 		},
-		want: `trusted_root.json: tlogs: field given twice (also as "tlogs")`,
+		want: `trusted_root.json:1:98: tlogs: field given twice (also as "tlogs")`,
 	}, {
 		name: "missing window",
 		files: func(t *testing.T) []importer.Input {
 			return []importer.Input{edited(t, prodRoot, "tlogs[0].publicKey.validFor", nil, "timestampAuthorities[0].validFor.start", nil)}
 		},
-		want: "trusted_root.json: tlogs[0].publicKey.validFor.start: missing; trustc needs the time a window starts\n" +
-			"trusted_root.json: timestampAuthorities[0].validFor.start: missing; trustc needs the time a window starts",
+		want: "trusted_root.json:101:20: tlogs[0].publicKey.validFor.start: missing; trustc needs the time a window starts\n" +
+			"trusted_root.json:91:19: timestampAuthorities[0].validFor.start: missing; trustc needs the time a window starts",
 	}, {
 		name: "log id that is not the key's",
 		files: func(t *testing.T) []importer.Input {
@@ -198,26 +198,26 @@ func TestBadInput(t *testing.T) {
 			return []importer.Input{edited(t, prodRoot, "tlogs[0].logId.keyId", zero, "tlogs[1].logId.keyId", zero)}
 		},
 		// Only an Ed25519 key has a different log id as a Rekor v2 log.
-		want: "trusted_root.json: tlogs[0].logId.keyId: AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= does not match the key, whose log id is wNI9atQGlz+VWfO6LRygH4QUfY/8W4RFwiT5i5WRgB0=\n" +
-			"trusted_root.json: tlogs[1].logId.keyId: AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= does not match the key, whose log id is tUgTy2PYhZhwpeeFAMxq3P31lyPtrpPujSX68kdaBpA= as an API v1 log, or zxGZFVvd0FEmjR8WrFwMdcAJ9vtaY/QXf44Y1wUeP6A= as an API v2 log",
+		want: "trusted_root.json:101:18: tlogs[0].logId.keyId: AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= does not match the key, whose log id is wNI9atQGlz+VWfO6LRygH4QUfY/8W4RFwiT5i5WRgB0=\n" +
+			"trusted_root.json:115:18: tlogs[1].logId.keyId: AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= does not match the key, whose log id is tUgTy2PYhZhwpeeFAMxq3P31lyPtrpPujSX68kdaBpA= as an API v1 log, or zxGZFVvd0FEmjR8WrFwMdcAJ9vtaY/QXf44Y1wUeP6A= as an API v2 log",
 	}, {
 		name: "signing config and log id disagree on the API version",
 		files: func(t *testing.T) []importer.Input {
 			return []importer.Input{shared(t, prodRoot)[0], edited(t, prodV2, "rekorTlogUrls[0].majorApiVersion", 1)}
 		},
-		want: "signing_config_rekor_v2.v0.2.json: rekorTlogUrls[0].majorApiVersion: 1, but trusted_root.json: tlogs[1] publishes the log id of an API v2 log; one of the two is wrong",
+		want: "signing_config_rekor_v2.v0.2.json:28:26: rekorTlogUrls[0].majorApiVersion: 1, but trusted_root.json: tlogs[1] publishes the log id of an API v2 log; one of the two is wrong",
 	}, {
 		name: "hash algorithm trustc does not publish",
 		files: func(t *testing.T) []importer.Input {
 			return []importer.Input{edited(t, prodRoot, "ctlogs[1].hashAlgorithm", "SHA2_384")}
 		},
-		want: "trusted_root.json: ctlogs[1].hashAlgorithm: SHA2_384; trustc publishes SHA2_256 for every log, which RFC 6962 and C2SP tlog-tiles fix",
+		want: "trusted_root.json:60:24: ctlogs[1].hashAlgorithm: SHA2_384; trustc publishes SHA2_256 for every log, which RFC 6962 and C2SP tlog-tiles fix",
 	}, {
 		name: "key details that do not fit the key",
 		files: func(t *testing.T) []importer.Input {
 			return []importer.Input{edited(t, prodRoot, "tlogs[1].publicKey.keyDetails", "PKIX_ECDSA_P256_SHA_256")}
 		},
-		want: "trusted_root.json: tlogs[1].publicKey.keyDetails: PKIX_ECDSA_P256_SHA_256 does not fit the key (PKIX_ED25519)",
+		want: "trusted_root.json:118:23: tlogs[1].publicKey.keyDetails: PKIX_ECDSA_P256_SHA_256 does not fit the key (PKIX_ED25519)",
 	}, {
 		name: "list out of order",
 		files: func(t *testing.T) []importer.Input {
@@ -228,14 +228,14 @@ func TestBadInput(t *testing.T) {
 			tlogs = doc["tlogs"].([]any)
 			return []importer.Input{edited(t, prodRoot, "tlogs", []any{tlogs[1], tlogs[0]})}
 		},
-		want: "trusted_root.json: tlogs[1]: starts 2021-01-12T11:53:27Z, before tlogs[0] (2025-09-23T00:00:00Z); trustc publishes each list oldest first, as protobuf-specs asks, so it cannot reproduce this order; sort the list",
+		want: "trusted_root.json:111:5: tlogs[1]: starts 2021-01-12T11:53:27Z, before tlogs[0] (2025-09-23T00:00:00Z); trustc publishes each list oldest first, as protobuf-specs asks, so it cannot reproduce this order; sort the list",
 	}, {
 		name: "v0.2 field in a v0.1 trusted root",
 		files: func(t *testing.T) []importer.Input {
 			return []importer.Input{edited(t, prodRoot, "tlogs[0].checkpointKeyId", map[string]any{"keyId": "AAAA"}, "certificateAuthorities[0].operator", "sigstore.dev")}
 		},
-		want: "trusted_root.json: tlogs[0].checkpointKeyId: only v0.2 trusted roots carry it; trustc leaves it out of a v0.1 file, so it cannot reproduce this one\n" +
-			"trusted_root.json: certificateAuthorities[0].operator: only v0.2 trusted roots carry operators; trustc leaves them out of a v0.1 file, so it cannot reproduce this one",
+		want: "trusted_root.json:100:26: tlogs[0].checkpointKeyId: only v0.2 trusted roots carry it; trustc leaves it out of a v0.1 file, so it cannot reproduce this one\n" +
+			"trusted_root.json:11:19: certificateAuthorities[0].operator: only v0.2 trusted roots carry operators; trustc leaves them out of a v0.1 file, so it cannot reproduce this one",
 	}, {
 		name: "signing config out of order",
 		files: func(t *testing.T) []importer.Input {
@@ -245,20 +245,20 @@ func TestBadInput(t *testing.T) {
 			l := doc["rekorTlogUrls"].([]any)
 			return []importer.Input{shared(t, prodRoot)[0], edited(t, prodV2, "rekorTlogUrls", []any{l[1], l[0]})}
 		},
-		want: "signing_config_rekor_v2.v0.2.json: rekorTlogUrls[1].validFor.start: 2026-01-01T00:00:00Z is later than rekorTlogUrls[0]'s start 2021-01-12T11:53:27Z; trustc publishes each list newest first, as protobuf-specs asks, so it cannot reproduce this order; sort the list",
+		want: "signing_config_rekor_v2.v0.2.json:40:18: rekorTlogUrls[1].validFor.start: 2026-01-01T00:00:00Z is later than rekorTlogUrls[0]'s start 2021-01-12T11:53:27Z; trustc publishes each list newest first, as protobuf-specs asks, so it cannot reproduce this order; sort the list",
 	}, {
 		name: "one service, two API versions",
 		files: func(t *testing.T) []importer.Input {
 			return []importer.Input{shared(t, prodRoot)[0], shared(t, prodMain)[0], edited(t, prodV2, "rekorTlogUrls[1].majorApiVersion", 2)}
 		},
-		want: "signing_config_rekor_v2.v0.2.json: rekorTlogUrls[1].majorApiVersion: 2, but signing_config.v0.2.json: rekorTlogUrls[0] gives https://rekor.sigstore.dev API version 1; trustc gives a service one API version",
+		want: "signing_config_rekor_v2.v0.2.json:36:26: rekorTlogUrls[1].majorApiVersion: 2, but signing_config.v0.2.json: rekorTlogUrls[0] gives https://rekor.sigstore.dev API version 1; trustc gives a service one API version",
 	}, {
 		name: "selectors",
 		files: func(t *testing.T) []importer.Input {
 			return []importer.Input{shared(t, prodRoot)[0], edited(t, prodMain, "tsaConfig", nil, "rekorTlogConfig.selector", "EXACT")}
 		},
-		want: "signing_config.v0.2.json: rekorTlogConfig.count: EXACT needs a count of at least 1\n" +
-			"signing_config.v0.2.json: tsaConfig: missing; trustc always publishes it (the schema's default is ANY)",
+		want: "signing_config.v0.2.json:23:22: rekorTlogConfig.count: EXACT needs a count of at least 1\n" +
+			"signing_config.v0.2.json:1:1: tsaConfig: missing; trustc always publishes it (the schema's default is ANY)",
 	}, {
 		name:  "no trusted root",
 		files: func(t *testing.T) []importer.Input { return shared(t, prodMain, prodLegacy) },
@@ -266,24 +266,24 @@ func TestBadInput(t *testing.T) {
 	}, {
 		name:  "two trusted roots",
 		files: func(t *testing.T) []importer.Input { return shared(t, prodRoot, v12Root) },
-		want:  "targets-v12.trusted_root.json: a second trusted root (the first is trusted_root.json); import one environment at a time",
+		want:  "targets-v12.trusted_root.json:1:1: a second trusted root (the first is trusted_root.json); import one environment at a time",
 	}, {
 		name: "one signing config twice",
 		files: func(t *testing.T) []importer.Input {
 			return shared(t, prodRoot, prodMain, "staging/signing_config.v0.2.json")
 		},
-		want: "signing_config.v0.2.json: published under the same name as signing_config.v0.2.json; a release holds one file of each name",
+		want: "signing_config.v0.2.json:1:1: published under the same name as signing_config.v0.2.json; a release holds one file of each name",
 	}, {
 		name: "legacy signing config with an unknown field",
 		files: func(t *testing.T) []importer.Input {
 			return []importer.Input{shared(t, prodRoot)[0], edited(t, prodLegacy, "rekorUrl", "https://rekor.sigstore.dev")}
 		},
-		want: "signing_config.json: rekorUrl: unknown field (a v0.1 signing config has mediaType, caUrl, oidcUrl, tlogUrls, tsaUrls)",
+		want: "signing_config.json:5:15: rekorUrl: unknown field (a v0.1 signing config has mediaType, caUrl, oidcUrl, tlogUrls, tsaUrls)",
 	}, {
 		// v12 predates log2025-1, which the opt-in file sends clients to.
 		name:  "signing URL that is no log and fronts none",
 		files: func(t *testing.T) []importer.Input { return shared(t, v12Root, prodV2) },
-		want:  "signing_config_rekor_v2.v0.2.json: rekorTlogUrls[0].url: https://log2025-1.rekor.sigstore.dev is no tlog baseUrl in targets-v12.trusted_root.json, so it must front log shards, but no API v2 log there is trusted at its signing start 2026-01-01T00:00:00Z; add the log it fronts to the trusted root",
+		want:  "signing_config_rekor_v2.v0.2.json:25:14: rekorTlogUrls[0].url: https://log2025-1.rekor.sigstore.dev is no tlog baseUrl in targets-v12.trusted_root.json, so it must front log shards, but no API v2 log there is trusted at its signing start 2026-01-01T00:00:00Z; add the log it fronts to the trusted root",
 	}, {
 		name: "every problem at once",
 		files: func(t *testing.T) []importer.Input {
@@ -292,15 +292,15 @@ func TestBadInput(t *testing.T) {
 				raw("signing_config.v0.2.json", "{"),
 			}
 		},
-		want: "trusted_root.json: ctlogs[1].baseUrl: want a string, got a number\n" +
-			"trusted_root.json: tlogs[0].publicKey.rawBytes: not base64: illegal base64 data at input byte 0\n" +
-			"signing_config.v0.2.json: invalid JSON at line 1, column 2: unexpected end of JSON input",
+		want: "trusted_root.json:59:18: ctlogs[1].baseUrl: want a string, got a number\n" +
+			"trusted_root.json:105:21: tlogs[0].publicKey.rawBytes: not base64: illegal base64 data at input byte 0\n" +
+			"signing_config.v0.2.json:1:2: invalid JSON: unexpected end of JSON input",
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := importer.Import(refdata.ModuleRoot(t), tc.files(t), importer.Options{Env: "imported"})
-			var list importer.Errors
+			var list *importer.InputError
 			if !errors.As(err, &list) {
-				t.Fatalf("got %v, want importer.Errors", err)
+				t.Fatalf("got %v, want an importer.InputError", err)
 			}
 			if diff := cmp.Diff(strings.Split(tc.want, "\n"), strings.Split(err.Error(), "\n")); diff != "" {
 				t.Errorf("errors (-want +got):\n%s", diff)

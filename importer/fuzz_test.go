@@ -4,12 +4,13 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/trustc-dev/trustc/compiler/model"
 	"github.com/trustc-dev/trustc/internal/refdata"
 )
 
 // FuzzImport feeds the importer a trusted root and a signing config it has
-// never seen. Whatever the bytes, it must return Errors (each naming its
-// file) or a plan that renders to CUE that parses; it must never panic.
+// never seen. Whatever the bytes, it must return an InputError (each problem at
+// its file:line:col) or a plan that renders to CUE that parses; it must never panic.
 // go test runs the seeds, the published files. To explore, run
 //
 //	go test ./importer -run '^$' -fuzz FuzzImport -fuzzminimizetime 10x
@@ -34,12 +35,13 @@ func FuzzImport(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, root, config []byte) {
 		files := []Input{{Name: "trusted_root.json", Data: root}, {Name: "signing_config.v0.2.json", Data: config}}
-		in, err := parseInputs(files)
-		if err != nil {
+		e := newErrs()
+		in := parseInputs(e, files)
+		if err := e.err(); err != nil {
 			checkErrors(t, err)
 			return
 		}
-		p, err := buildPlan(in, Options{Env: "fuzz"})
+		p, err := buildPlan(e, in, Options{Env: "fuzz"})
 		if err != nil {
 			checkErrors(t, err)
 			return
@@ -65,13 +67,18 @@ func split(p string) []string {
 
 func checkErrors(t *testing.T, err error) {
 	t.Helper()
-	var list Errors
-	if !errors.As(err, &list) || len(list) == 0 {
+	var list *InputError
+	if !errors.As(err, &list) || list.Problems == nil {
 		t.Fatalf("error %v (%T) is not a list of input problems", err, err)
 	}
-	for _, e := range list {
-		if e.File == "" || e.Msg == "" {
-			t.Fatalf("problem without a file or message: %#v", e)
+	for _, p := range model.Problems(list.Problems) {
+		if p.Message == "" {
+			t.Fatalf("problem without a message: %#v", p)
+		}
+		// Only a problem of all files at once (no trusted root among
+		// them) has no position.
+		if pos := p.Position(); pos.IsValid() && pos.Filename() != "trusted_root.json" && pos.Filename() != "signing_config.v0.2.json" {
+			t.Fatalf("problem positioned in %s, no input: %#v", pos.Filename(), p)
 		}
 	}
 }

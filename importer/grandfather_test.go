@@ -14,11 +14,11 @@ import (
 // grandfatherPlan is a plan of n Rekor logs and n waiting-period findings,
 // one at each log, as an import of n logs that all sign too soon gets.
 func grandfatherPlan(n int) (*plan, errors.Error) {
-	p := &plan{exemptReason: "published before trustc"}
+	p := &plan{env: &model.Environment{}, exemptReason: "published before trustc"}
 	var findings errlist.List
 	for i := range n {
 		name := fmt.Sprintf("log%d", i)
-		p.rekor = append(p.rekor, &plog{psvc: psvc{name: name}})
+		p.env.Rekor = append(p.env.Rekor, &model.RekorLog{Service: model.Service{Name: name}})
 		findings.Add(&check.Violation{
 			Rule: check.RuleWaitingPeriod,
 			Src:  model.Src{Path: []string{"rekor", fmt.Sprintf("%q", name), "sign", "main", "start"}},
@@ -33,12 +33,12 @@ func TestGrandfather(t *testing.T) {
 	// reason to exempt anything.
 	findings = errors.Append(findings, &check.Violation{Rule: check.RuleWellFormed, Src: model.Src{Path: []string{"oidc", "x"}}})
 	findings = errors.Append(findings, &check.Violation{Rule: check.RuleWaitingPeriod, Src: model.Src{Path: []string{"ca", "nowhere"}}})
-	p.rekor[1].exempt = "already exempt"
+	p.env.Rekor[1].WaitingPeriodExempt.V = "already exempt"
 	if got := p.grandfather(findings); got != 2 {
 		t.Errorf("grandfather exempted %d services, want 2", got)
 	}
 	for i, want := range []string{"published before trustc", "already exempt", "published before trustc"} {
-		if got := p.rekor[i].exempt; got != want {
+		if got := p.env.Rekor[i].WaitingPeriodExempt.V; got != want {
 			t.Errorf("log%d exempt = %q, want %q", i, got, want)
 		}
 	}

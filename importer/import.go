@@ -39,18 +39,19 @@ type Result struct {
 
 // Import turns published trust files into an environment for the trustc
 // repository at root: CUE in the schema of root/schema, and PEM files.
-// It reports every problem in the files, each with its file and JSON path
-// (Errors); a FindingsError when the result breaks policy and
+// It reports every problem in the files, each at its file:line:col and
+// JSON path (InputError); a FindingsError when the result breaks policy and
 // opts.AllowFindings is false. It writes nothing into root.
 func Import(root string, files []Input, opts Options) (*Result, error) {
 	if err := CheckEnvName(opts.Env); err != nil {
 		return nil, err
 	}
-	in, err := parseInputs(files)
-	if err != nil {
+	e := newErrs()
+	in := parseInputs(e, files)
+	if err := e.err(); err != nil {
 		return nil, err
 	}
-	p, err := buildPlan(in, opts)
+	p, err := buildPlan(e, in, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -128,12 +129,12 @@ func finish(root string, p *plan, header []string, w want, allow bool, now time.
 	if err != nil {
 		return nil, err
 	}
-	r := &renderer{p: p, pkg: packageName(p.env), schemaImport: imp, header: header}
+	r := &renderer{p: p, pkg: packageName(p.env.Name), schemaImport: imp, header: header}
 	files, err := r.render()
 	if err != nil {
 		return nil, err
 	}
-	findings, err := verify(root, p.env, files, w, now)
+	findings, err := verify(root, p.env.Name, files, w, now)
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +147,7 @@ func finish(root string, p *plan, header []string, w want, allow bool, now time.
 		if files, err = r.render(); err != nil {
 			return nil, err
 		}
-		if findings, err = verify(root, p.env, files, w, now); err != nil {
+		if findings, err = verify(root, p.env.Name, files, w, now); err != nil {
 			return nil, err
 		}
 	}
@@ -167,7 +168,7 @@ func finish(root string, p *plan, header []string, w want, allow bool, now time.
 	if files, err = r.render(); err != nil {
 		return nil, err
 	}
-	if _, err := verify(root, p.env, files, w, now); err != nil {
+	if _, err := verify(root, p.env.Name, files, w, now); err != nil {
 		return nil, err
 	}
 	return &Result{Files: files, Findings: errors.Errors(findings)}, nil
@@ -273,8 +274,14 @@ func compare(got *release.Env, w want) error {
 func (p *plan) grandfather(findings errors.Error) int {
 	// One index for all findings: looking each finding's service up by a
 	// scan of every service made an import with 100k findings quadratic
-	// (it did not finish in ten minutes).
-	services := p.services()
+	// (it did not finish in ten minutes). The first of a name wins, as a
+	// scan in declaration order would find it.
+	services := map[serviceKey]*model.Service{}
+	for kind, s := range p.env.Services() {
+		if k := (serviceKey{kind, s.Name}); services[k] == nil {
+			services[k] = s
+		}
+	}
 	n := 0
 	for _, f := range errors.Errors(findings) {
 		v, ok := f.(*check.Violation)
@@ -282,10 +289,10 @@ func (p *plan) grandfather(findings errors.Error) int {
 			continue
 		}
 		s := services[serviceKey{v.Src.Path[0], unquote(v.Src.Path[1])}]
-		if s == nil || s.exempt != "" {
+		if s == nil || s.WaitingPeriodExempt.V != "" {
 			continue
 		}
-		s.exempt = p.exemptReason
+		s.WaitingPeriodExempt.V = p.exemptReason
 		n++
 	}
 	return n
@@ -293,34 +300,6 @@ func (p *plan) grandfather(findings errors.Error) int {
 
 // serviceKey is a service's CUE kind and name.
 type serviceKey struct{ kind, name string }
-
-// services indexes the plan's services by CUE kind and name; the first of
-// a name wins, as a scan in declaration order would find it.
-func (p *plan) services() map[serviceKey]*psvc {
-	out := map[serviceKey]*psvc{}
-	add := func(kind string, s *psvc) {
-		k := serviceKey{kind, s.name}
-		if _, ok := out[k]; !ok {
-			out[k] = s
-		}
-	}
-	for _, l := range p.rekor {
-		add("rekor", &l.psvc)
-	}
-	for _, f := range p.fronts {
-		add("rekorFronts", &f.psvc)
-	}
-	for _, a := range p.ca {
-		add("ca", &a.psvc)
-	}
-	for _, a := range p.tsa {
-		add("tsa", &a.psvc)
-	}
-	for _, o := range p.oidc {
-		add("oidc", o)
-	}
-	return out
-}
 
 func unquote(label string) string {
 	if s, err := strconv.Unquote(label); err == nil {

@@ -14,6 +14,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/trustc-dev/trustc/compiler/derive"
+	"github.com/trustc-dev/trustc/compiler/emit"
 	"github.com/trustc-dev/trustc/compiler/model"
 	"github.com/trustc-dev/trustc/internal/text"
 	"github.com/trustc-dev/trustc/release"
@@ -116,7 +117,7 @@ func Init(root string, s Spec) (*Result, error) {
 	if err := CheckEnvName(s.Env); err != nil {
 		return nil, err
 	}
-	e := &errs{}
+	e := newErrs()
 	if s.Operator == "" {
 		e.add("-operator", "", "missing; name who runs these services, as a scheme-less URI such as example.com")
 	}
@@ -124,7 +125,7 @@ func Init(root string, s Spec) (*Result, error) {
 		e.add("trustc init", "", "no services: give at least one of -fulcio, -rekor, -ctfe and -tsa")
 	}
 	b := &initBuilder{e: e, op: s.Operator, apis: map[string]int{},
-		root: &prototrustroot.TrustedRoot{MediaType: release.TrustedRootMediaType01Legacy},
+		root: &model.Environment{TrustedRoot: model.TrustedRoot{MediaType: model.Value[string]{V: release.TrustedRootMediaType01Legacy}}},
 		sc: &prototrustroot.SigningConfig{
 			MediaType:       release.SigningConfigMediaType02,
 			RekorTlogConfig: &prototrustroot.ServiceConfiguration{Selector: prototrustroot.ServiceSelector_ANY},
@@ -164,11 +165,26 @@ func Init(root string, s Spec) (*Result, error) {
 		return nil, err
 	}
 
-	in := &inputs{
-		root:    &rootIn{file: release.TrustedRootName, base: release.TrustedRootName, msg: b.root},
-		configs: []*configIn{{file: "signing_config.v0.2.json", base: "signing_config.v0.2.json", name: "main", msg: b.sc}},
+	// The messages go the way of published files, through the reader of
+	// published JSON, so that the plan knows which file and field stated
+	// each value, as for trustc import.
+	var files []Input
+	for _, f := range []struct {
+		name string
+		msg  proto.Message
+	}{{release.TrustedRootName, emit.TrustedRoot(b.root)}, {"signing_config.v0.2.json", b.sc}} {
+		data, err := emit.Canonical(f.msg)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, Input{Name: f.name, Data: data})
 	}
-	p, err := buildPlan(in, Options{Env: s.Env, Operator: s.Operator, Policy: s.Policy})
+	pe := newErrs()
+	in := parseInputs(pe, files)
+	p, err := buildPlan(pe, in, Options{Env: s.Env, Operator: s.Operator, Policy: s.Policy})
+	if err == nil {
+		err = pe.err()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("the specs pass their own checks but not the importer's (a bug in trustc init):\n%w", err)
 	}
@@ -186,7 +202,9 @@ type initBuilder struct {
 	e    *errs
 	op   string
 	apis map[string]int // an API version a material spec gave, by kind and URL
-	root *prototrustroot.TrustedRoot
+	// root holds the trusted root's logs and authorities, derived, for
+	// compiler/emit to write as trustc generate will.
+	root *model.Environment
 	sc   *prototrustroot.SigningConfig
 }
 
@@ -267,7 +285,10 @@ func (b *initBuilder) chain(c ChainSpec, tsa bool) {
 	}
 	// The published subject is the derived one, so that the environment
 	// states nothing derive computes.
-	auth := &model.Authority{Chains: []*model.Chain{{Certs: []model.Material{m}}}}
+	auth := &model.Authority{
+		Service: model.Service{URL: model.Value[string]{V: c.URL}},
+		Chains:  []*model.Chain{{Certs: []model.Material{m}, Verify: modelWindow(w)}},
+	}
 	env := &model.Environment{CAs: []*model.Authority{auth}}
 	if tsa {
 		env = &model.Environment{TSAs: []*model.Authority{auth}}
@@ -275,16 +296,6 @@ func (b *initBuilder) chain(c ChainSpec, tsa bool) {
 	if err := derive.Environment(env); err != nil {
 		b.e.add(c.Flag, "certificate-chain", "%v", firstMsg(err))
 		return
-	}
-	subj := auth.Chains[0].Subject
-	ca := &prototrustroot.CertificateAuthority{
-		Subject:   &protocommon.DistinguishedName{Organization: subj.Organization, CommonName: subj.CommonName},
-		Uri:       c.URL,
-		CertChain: &protocommon.X509CertificateChain{},
-		ValidFor:  w,
-	}
-	for _, cert := range certs {
-		ca.CertChain.Certificates = append(ca.CertChain.Certificates, &protocommon.X509Certificate{RawBytes: cert.Raw})
 	}
 	svc := &prototrustroot.Service{Url: c.URL, MajorApiVersion: api(c.API), ValidFor: proto.CloneOf(w), Operator: b.operator(c.Operator)}
 	kind := "fulcio"
@@ -295,10 +306,10 @@ func (b *initBuilder) chain(c ChainSpec, tsa bool) {
 		b.apis[kind+" "+c.URL] = c.API
 	}
 	if tsa {
-		b.root.TimestampAuthorities = append(b.root.TimestampAuthorities, ca)
+		b.root.TSAs = append(b.root.TSAs, auth)
 		b.sc.TsaUrls = append(b.sc.TsaUrls, svc)
 	} else {
-		b.root.CertificateAuthorities = append(b.root.CertificateAuthorities, ca)
+		b.root.CAs = append(b.root.CAs, auth)
 		b.sc.CaUrls = append(b.sc.CaUrls, svc)
 	}
 }
@@ -343,21 +354,17 @@ func (b *initBuilder) log(l LogSpec, rekor bool) {
 	if !ok || !wok {
 		return
 	}
-	t := &prototrustroot.TransparencyLogInstance{
-		BaseUrl:       l.URL,
-		HashAlgorithm: protocommon.HashAlgorithm_SHA2_256,
-		PublicKey: &protocommon.PublicKey{
-			RawBytes:   pk.Raw,
-			KeyDetails: protocommon.PublicKeyDetails(protocommon.PublicKeyDetails_value[pk.Details]),
-			ValidFor:   w,
-		},
-		LogId: &protocommon.LogId{KeyId: pk.LogID},
-	}
+	key := model.Material{File: model.Value[string]{V: l.Key.Name}, Bytes: l.Key.Data}
 	if !rekor {
-		b.root.Ctlogs = append(b.root.Ctlogs, t)
+		b.root.CTLogs = append(b.root.CTLogs, &model.CTLog{URL: model.Value[string]{V: l.URL}, Key: key, Verify: modelWindow(w), PublicKey: pk})
 		return
 	}
-	b.root.Tlogs = append(b.root.Tlogs, t)
+	b.root.Rekor = append(b.root.Rekor, &model.RekorLog{
+		Service:   model.Service{URL: model.Value[string]{V: l.URL}, API: model.Value[int]{V: a}},
+		Key:       key,
+		Verify:    modelWindow(w),
+		PublicKey: pk,
+	})
 	b.sc.RekorTlogUrls = append(b.sc.RekorTlogUrls, &prototrustroot.Service{Url: l.URL, MajorApiVersion: uint32(a), ValidFor: proto.CloneOf(w), Operator: b.operator(l.Operator)})
 	// A Rekor log's API version fixes how its log id derives, so a signing
 	// window given apart must agree with it.
@@ -465,8 +472,8 @@ func (b *initBuilder) earliest() time.Time {
 		for _, s := range slices.Concat(b.sc.RekorTlogUrls, b.sc.TsaUrls) {
 			ts = append(ts, s.GetValidFor().GetStart().AsTime())
 		}
-		for _, l := range b.root.Ctlogs {
-			ts = append(ts, l.GetPublicKey().GetValidFor().GetStart().AsTime())
+		for _, l := range b.root.CTLogs {
+			ts = append(ts, l.Verify.Start.V)
 		}
 	}
 	if len(ts) == 0 {
@@ -475,24 +482,24 @@ func (b *initBuilder) earliest() time.Time {
 	return slices.MinFunc(ts, time.Time.Compare)
 }
 
-// finish orders every list as protobuf-specs asks (trusted root oldest
-// first, signing config newest first) and gives a service that several
+// finish orders the signing config's lists as protobuf-specs asks (newest
+// first; emit orders the trusted root's) and gives a service that several
 // chains share one signing entry, from its first start to its last end.
 func (b *initBuilder) finish() {
 	byStart := func(a, c *protocommon.TimeRange) int { return a.GetStart().AsTime().Compare(c.GetStart().AsTime()) }
-	slices.SortStableFunc(b.root.Tlogs, func(x, y *prototrustroot.TransparencyLogInstance) int {
-		return byStart(x.GetPublicKey().GetValidFor(), y.GetPublicKey().GetValidFor())
-	})
-	slices.SortStableFunc(b.root.Ctlogs, func(x, y *prototrustroot.TransparencyLogInstance) int {
-		return byStart(x.GetPublicKey().GetValidFor(), y.GetPublicKey().GetValidFor())
-	})
-	for _, cas := range []*[]*prototrustroot.CertificateAuthority{&b.root.CertificateAuthorities, &b.root.TimestampAuthorities} {
-		slices.SortStableFunc(*cas, func(x, y *prototrustroot.CertificateAuthority) int { return byStart(x.GetValidFor(), y.GetValidFor()) })
-	}
 	for _, l := range []*[]*prototrustroot.Service{&b.sc.CaUrls, &b.sc.OidcUrls, &b.sc.RekorTlogUrls, &b.sc.TsaUrls} {
 		*l = merge(*l)
 		slices.SortStableFunc(*l, func(x, y *prototrustroot.Service) int { return byStart(y.GetValidFor(), x.GetValidFor()) })
 	}
+}
+
+// modelWindow is a window of the trusted root, as derive and emit take it.
+func modelWindow(r *protocommon.TimeRange) model.Window {
+	w := model.Window{Start: model.Value[time.Time]{V: r.GetStart().AsTime()}}
+	if r.GetEnd() != nil {
+		w.End.V = r.GetEnd().AsTime()
+	}
+	return w
 }
 
 // merge keeps one entry per URL, spanning all of that URL's windows.

@@ -247,9 +247,9 @@ func TestInitBadSpec(t *testing.T) {
 			s := privateSpec(m)
 			tc.edit(&s)
 			_, err := importer.Init(refdata.ModuleRoot(t), s)
-			var list importer.Errors
+			var list *importer.InputError
 			if !errors.As(err, &list) {
-				t.Fatalf("got %v, want importer.Errors", err)
+				t.Fatalf("got %v, want an importer.InputError", err)
 			}
 			if diff := cmp.Diff(strings.Split(tc.want, "\n"), strings.Split(err.Error(), "\n")); diff != "" {
 				t.Errorf("errors (-want +got):\n%s", diff)

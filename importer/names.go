@@ -5,6 +5,8 @@ import (
 	"net"
 	"net/url"
 	"strings"
+
+	"github.com/trustc-dev/trustc/compiler/model"
 )
 
 // Names are suggestions: nothing published depends on a service's, a
@@ -25,65 +27,75 @@ import (
 // since a deployment usually has one of each. Chains, and logs that share
 // a URL, are named by the year their verification window starts.
 
-// name gives every service, chain and material file its name.
+// name gives every service, chain and material file its name, and the
+// fronts their shards by name.
 func (pl *planner) name() {
-	p := pl.p
+	env := pl.p.env
 	taken := map[string]bool{}
 	// Logs that share a URL (a key rotated behind it) take the year their
 	// window starts.
-	year := func(l *plog) string { return fmt.Sprintf("%s-%04d", hostName(l.url), l.verify.start.Year()) }
-	for _, l := range p.rekor {
-		l.name = unique(taken, hostName(l.url), year(l), fullName(l.url))
+	year := func(u string, w model.Window) string { return fmt.Sprintf("%s-%04d", hostName(u), w.Start.V.Year()) }
+	for _, l := range env.Rekor {
+		l.Name = unique(taken, hostName(l.URL.V), year(l.URL.V, l.Verify), fullName(l.URL.V))
 	}
-	for _, f := range p.fronts {
-		f.name = unique(taken, hostName(f.url), fullName(f.url))
+	for _, f := range env.RekorFronts {
+		f.Name = unique(taken, hostName(f.URL.V), fullName(f.URL.V))
 	}
 	taken = map[string]bool{}
-	for _, l := range p.ct {
-		l.name = unique(taken, hostName(l.url), year(l), fullName(l.url))
+	for _, l := range env.CTLogs {
+		l.Name = unique(taken, hostName(l.URL.V), year(l.URL.V, l.Verify), fullName(l.URL.V))
 	}
-	for _, group := range [][]*pauth{p.ca, p.tsa} {
+	for _, group := range []struct {
+		kind string
+		as   []*model.Authority
+	}{{"ca", env.CAs}, {"tsa", env.TSAs}} {
+		kind := group.kind
 		taken = map[string]bool{}
-		for _, a := range group {
+		for _, a := range group.as {
 			switch {
-			case a.name != "": // named after its subject
-				a.name = unique(taken, a.name, a.kind)
-			case a.kind == "ca":
-				a.name = unique(taken, hostName(a.url), fullName(a.url))
+			case a.Name != "": // named after its subject
+				a.Name = unique(taken, a.Name, kind)
+			case kind == "ca":
+				a.Name = unique(taken, hostName(a.URL.V), fullName(a.URL.V))
 			default:
-				a.name = unique(taken, domainName(a.url), fullName(a.url))
+				a.Name = unique(taken, domainName(a.URL.V), fullName(a.URL.V))
 			}
 		}
 	}
 	taken = map[string]bool{}
-	for _, o := range p.oidc {
-		o.name = unique(taken, domainName(o.url), fullName(o.url))
+	for _, o := range env.OIDC {
+		o.Name = unique(taken, domainName(o.URL.V), fullName(o.URL.V))
+	}
+	for _, f := range env.RekorFronts {
+		for _, l := range pl.p.shards[f] {
+			f.Shards = append(f.Shards, model.Value[string]{V: l.Name})
+		}
 	}
 
 	files := map[string]bool{}
-	for _, l := range p.rekor {
-		l.keyFile = logFile(files, "rekor", l.name)
+	for _, l := range env.Rekor {
+		l.Key.File.V = logFile(files, "rekor", l.Name)
 	}
-	for _, l := range p.ct {
-		l.keyFile = logFile(files, "ctfe", l.name)
+	for _, l := range env.CTLogs {
+		l.Key.File.V = logFile(files, "ctfe", l.Name)
 	}
-	for _, a := range p.ca {
-		pl.nameChains(files, a, a.name)
+	for _, a := range env.CAs {
+		nameChains(files, a, a.Name)
 	}
-	for _, a := range p.tsa {
+	for _, a := range env.TSAs {
 		prefix := "tsa"
-		if len(p.tsa) > 1 {
-			prefix = "tsa-" + a.name
+		if len(env.TSAs) > 1 {
+			prefix = "tsa-" + a.Name
 		}
-		pl.nameChains(files, a, prefix)
+		nameChains(files, a, prefix)
 	}
 }
 
-func (pl *planner) nameChains(files map[string]bool, a *pauth, prefix string) {
+func nameChains(files map[string]bool, a *model.Authority, prefix string) {
 	taken := map[string]bool{}
-	for _, c := range a.chains {
-		c.name = unique(taken, fmt.Sprintf("%04d", c.verify.start.Year()), "")
-		c.file = uniqueFile(files, prefix+"-"+c.name, ".chain.pem")
+	for _, c := range a.Chains {
+		c.Name = unique(taken, fmt.Sprintf("%04d", c.Verify.Start.V.Year()), "")
+		c.Certs[0].File.V = uniqueFile(files, prefix+"-"+c.Name, ".chain.pem")
 	}
 }
 

@@ -18,120 +18,41 @@ import (
 	prototrustroot "github.com/sigstore/protobuf-specs/gen/pb-go/trustroot/v1"
 
 	"github.com/trustc-dev/trustc/compiler/derive"
+	"github.com/trustc-dev/trustc/compiler/load"
 	"github.com/trustc-dev/trustc/compiler/model"
 	"github.com/trustc-dev/trustc/internal/text"
 	"github.com/trustc-dev/trustc/release"
 )
 
-// A plan is an environment as the importer will write it: every decision
-// made (grouping, names, which derived values must be stated), nothing yet
-// rendered.
+// A plan is an environment as the importer will write it: the model the
+// CUE compiles back to, with every decision made (grouping, names, which
+// derived values must be stated), and what only the CUE holds (comments,
+// the legacy file's references to services); nothing yet rendered.
+//
+// A value that the CUE states and derive or the schema could supply has a
+// Src, where an input file said it: a service's operator only where it is
+// not the environment's, keyDetails only where they are not the key's
+// default, a subject override's fields only where they differ from the
+// trust anchor's. Values the CUE always states need no Src.
 type plan struct {
-	env    string // directory name
+	env    *model.Environment
 	policy Policy
 	// exemptReason is the waitingPeriodExempt given to services whose
 	// windows already break the waiting period.
 	exemptReason string
-	operator     string
 	// operatorNote explains an operator the inputs did not state.
 	operatorNote string
-
-	rootMediaType string // empty: the schema's default
-	rootNote      string
-
-	configs []*pconfig
-	legacy  *plegacy
-
-	rekor  []*plog
-	fronts []*pfront
-	ct     []*plog
-	ca     []*pauth
-	tsa    []*pauth
-	oidc   []*psvc
+	rootNote     string
+	// notes are comments above a service (*model.Service) or CT log
+	// (*model.CTLog).
+	notes map[any][]string
+	// shards are the logs behind each front; they are written by name, so
+	// only once the plan is named.
+	shards map[*model.RekorFront][]*model.RekorLog
+	legacy *plegacy
 }
 
-type window struct {
-	start, end time.Time // zero end: open
-}
-
-func (w window) hasEnd() bool { return !w.end.IsZero() }
-
-func (w window) contains(t time.Time) bool {
-	return !t.Before(w.start) && (!w.hasEnd() || !t.After(w.end))
-}
-
-type sign struct {
-	config string
-	window
-}
-
-// psvc is what every service has.
-type psvc struct {
-	name     string
-	url      string
-	api      int
-	operator *string // nil: the environment's
-	sign     []sign
-	notes    []string
-	// exempt is the reason the service is exempt from the waiting period:
-	// set for services whose published windows already break it, which
-	// trustc grandfathers explicitly rather than rewriting history.
-	exempt string
-}
-
-func (s *psvc) signWindow(config string) (window, bool) {
-	for _, w := range s.sign {
-		if w.config == config {
-			return w.window, true
-		}
-	}
-	return window{}, false
-}
-
-type plog struct {
-	psvc
-	key        []byte // PEM
-	keyFile    string
-	keyDetails string // stated only where the published value is not the derived default
-	verify     window
-}
-
-type pfront struct {
-	psvc
-	shards []*plog
-}
-
-type pauth struct {
-	psvc
-	kind   string
-	chains []*pchain
-	// identity groups trusted-root entries: their URI, or for entries
-	// without one, their subject.
-	identity string
-}
-
-type pchain struct {
-	name     string
-	file     string
-	pem      []byte
-	verify   window
-	override *poverride
-}
-
-type poverride struct {
-	organization, commonName *string
-	reason                   string
-}
-
-type pconfig struct {
-	name, file string
-	rekor, tsa selector
-}
-
-type selector struct {
-	name  string
-	count int
-}
+func (p *plan) note(k any, text string) { p.notes[k] = append(p.notes[k], text) }
 
 type plegacy struct {
 	fileNote string
@@ -144,7 +65,7 @@ type plegacy struct {
 // ref is a legacy URL: a service's url (plus a suffix) or a literal.
 type ref struct {
 	kind    string // rekor, rekorFronts, ca, tsa, oidc; empty for a literal
-	svc     *psvc
+	svc     *model.Service
 	suffix  string
 	literal string
 }
@@ -225,8 +146,7 @@ type entry struct {
 	url    string
 	api    int
 	op     string
-	window window
-	used   bool
+	window model.Window
 }
 
 const (
@@ -236,8 +156,13 @@ const (
 	kindOIDC  = "oidcUrls"
 )
 
-func buildPlan(in *inputs, opts Options) (*plan, error) {
-	pl := &planner{e: &errs{}, in: in, opts: opts, p: &plan{env: opts.Env, policy: opts.Policy.withDefaults()}, entries: map[string][]*entry{}}
+func buildPlan(e *errs, in *inputs, opts Options) (*plan, error) {
+	pl := &planner{e: e, in: in, opts: opts, entries: map[string][]*entry{}, p: &plan{
+		env:    &model.Environment{Name: opts.Env},
+		policy: opts.Policy.withDefaults(),
+		notes:  map[any][]string{},
+		shards: map[*model.RekorFront][]*model.RekorLog{},
+	}}
 	pl.configs()
 	pl.trustedRoot()
 	if err := pl.e.err(); err != nil {
@@ -246,8 +171,8 @@ func buildPlan(in *inputs, opts Options) (*plan, error) {
 	pl.chooseOperator()
 	pl.rekor()
 	pl.ctlogs()
-	pl.p.ca = pl.authorities(in.root.msg.GetCertificateAuthorities(), "certificateAuthorities", "ca", kindCA)
-	pl.p.tsa = pl.authorities(in.root.msg.GetTimestampAuthorities(), "timestampAuthorities", "tsa", kindTSA)
+	pl.p.env.CAs = pl.authorities(in.root.msg.GetCertificateAuthorities(), "certificateAuthorities", "ca", kindCA)
+	pl.p.env.TSAs = pl.authorities(in.root.msg.GetTimestampAuthorities(), "timestampAuthorities", "tsa", kindTSA)
 	pl.oidc()
 	pl.legacy()
 	if err := pl.e.err(); err != nil {
@@ -261,10 +186,12 @@ func buildPlan(in *inputs, opts Options) (*plan, error) {
 func (pl *planner) configs() {
 	for _, c := range pl.in.configs {
 		m := c.msg
-		pc := &pconfig{name: c.name, file: c.base}
-		pc.rekor = pl.selector(c, "rekorTlogConfig", m.GetRekorTlogConfig())
-		pc.tsa = pl.selector(c, "tsaConfig", m.GetTsaConfig())
-		pl.p.configs = append(pl.p.configs, pc)
+		pl.p.env.SigningConfigs = append(pl.p.env.SigningConfigs, &model.SigningConfig{
+			Name:  c.name,
+			File:  model.Value[string]{V: c.base},
+			Rekor: pl.selector(c, "rekorTlogConfig", m.GetRekorTlogConfig()),
+			TSA:   pl.selector(c, "tsaConfig", m.GetTsaConfig()),
+		})
 		for _, l := range []struct {
 			kind string
 			svcs []*prototrustroot.Service
@@ -293,9 +220,9 @@ func (pl *planner) configs() {
 				}
 				seen[s.GetUrl()] = p
 				if i > 0 {
-					if prev := l.svcs[i-1].GetValidFor().GetStart(); prev != nil && prev.AsTime().Before(w.start) {
+					if prev := l.svcs[i-1].GetValidFor().GetStart(); prev != nil && prev.AsTime().Before(w.Start.V) {
 						pl.e.add(c.file, p+".validFor.start", "%s is later than %s's start %s; trustc publishes each list newest first, as protobuf-specs asks, so it cannot reproduce this order; sort the list",
-							text.Time(w.start), index(l.kind, i-1), text.Time(prev.AsTime()))
+							text.Time(w.Start.V), index(l.kind, i-1), text.Time(prev.AsTime()))
 					}
 				}
 				pl.entries[l.kind] = append(pl.entries[l.kind], en)
@@ -324,19 +251,19 @@ func (pl *planner) configs() {
 	}
 }
 
-func (pl *planner) selector(c *configIn, field string, sc *prototrustroot.ServiceConfiguration) selector {
+func (pl *planner) selector(c *configIn, field string, sc *prototrustroot.ServiceConfiguration) model.Selector {
 	if sc == nil {
 		pl.e.add(c.file, field, "missing; trustc always publishes it (the schema's default is ANY)")
-		return selector{}
+		return model.Selector{}
 	}
-	s := selector{name: sc.GetSelector().String(), count: int(sc.GetCount())}
+	s := model.Selector{Selector: model.Value[string]{V: sc.GetSelector().String()}, Count: model.Value[int]{V: int(sc.GetCount())}}
 	switch sc.GetSelector() {
 	case prototrustroot.ServiceSelector_EXACT:
-		if s.count < 1 {
+		if s.Count.V < 1 {
 			pl.e.add(c.file, field+".count", "EXACT needs a count of at least 1")
 		}
 	case prototrustroot.ServiceSelector_ANY, prototrustroot.ServiceSelector_ALL:
-		if s.count != 0 {
+		if s.Count.V != 0 {
 			pl.e.add(c.file, field+".count", "a count is meaningful only with EXACT, and the schema allows it only there")
 		}
 	default:
@@ -362,17 +289,17 @@ func absURL(e *errs, file, path, s string) bool {
 	return true
 }
 
-func (pl *planner) window(file, path string, tr *protocommon.TimeRange) (window, bool) {
+func (pl *planner) window(file, path string, tr *protocommon.TimeRange) (model.Window, bool) {
 	if tr.GetStart() == nil {
 		pl.e.add(file, path+".start", "missing; trustc needs the time a window starts")
-		return window{}, false
+		return model.Window{}, false
 	}
-	w := window{start: tr.GetStart().AsTime()}
+	w := model.Window{Start: model.Value[time.Time]{V: tr.GetStart().AsTime()}}
 	if tr.GetEnd() != nil {
-		w.end = tr.GetEnd().AsTime()
-		if w.end.IsZero() {
-			pl.e.add(file, path+".end", "%s reads as \"no end\" in trustc; it cannot be published", text.Time(w.end))
-			return window{}, false
+		w.End.V = tr.GetEnd().AsTime()
+		if w.End.V.IsZero() {
+			pl.e.add(file, path+".end", "%s reads as \"no end\" in trustc; it cannot be published", text.Time(w.End.V))
+			return model.Window{}, false
 		}
 	}
 	return w, true
@@ -385,7 +312,7 @@ func (pl *planner) trustedRoot() {
 	switch r.msg.GetMediaType() {
 	case release.TrustedRootMediaType02:
 		pl.v02 = true
-		pl.p.rootMediaType = release.TrustedRootMediaType02
+		pl.p.env.TrustedRoot.MediaType.V = release.TrustedRootMediaType02
 	case release.TrustedRootMediaType01Legacy:
 	default:
 		pl.e.add(r.file, "mediaType", "trustc publishes trusted roots as %q or %q, not %q; change the media type to one of them (they describe the same v0.1 format)",
@@ -440,7 +367,7 @@ func (pl *planner) trustedRoot() {
 // often (ties: first named), so that most services need no operator field.
 func (pl *planner) chooseOperator() {
 	if pl.opts.Operator != "" {
-		pl.p.operator = pl.opts.Operator
+		pl.p.env.Operator.V = pl.opts.Operator
 		return
 	}
 	count := map[string]int{}
@@ -452,13 +379,13 @@ func (pl *planner) chooseOperator() {
 		}
 	}
 	if len(pl.operators) > 0 {
-		pl.p.operator = best
+		pl.p.env.Operator.V = best
 		return
 	}
 	// A v0.1 trusted root alone names no operator.
 	for _, u := range pl.allURLs() {
 		if d := domain(u); d != "" {
-			pl.p.operator = d
+			pl.p.env.Operator.V = d
 			pl.p.operatorNote = "The imported files name no operator (a v0.1 trusted root has none): this is the services' domain. Set it to whoever runs them (trustc import -operator)."
 			return
 		}
@@ -523,21 +450,21 @@ func (pl *planner) rootSaid(path, op string) []said {
 }
 
 // serviceOperator settles a service's operator from what its entries
-// state, which must agree. nil means the environment's.
-func (pl *planner) serviceOperator(ss []said) *string {
+// state, which must agree. An unset value means the environment's.
+func (pl *planner) serviceOperator(ss []said) model.Value[string] {
 	if len(ss) == 0 {
-		return nil
+		return model.Value[string]{}
 	}
 	for _, s := range ss[1:] {
 		if s.op != ss[0].op {
 			pl.e.add(s.file, s.path, "%q, but %s: %s names %q for the same service; trustc gives a service one operator", s.op, ss[0].file, ss[0].path, ss[0].op)
-			return nil
+			return model.Value[string]{}
 		}
 	}
-	if op := ss[0].op; op != pl.p.operator {
-		return &op
+	if op := ss[0].op; op != pl.p.env.Operator.V {
+		return model.Value[string]{V: op, Src: pl.e.src(ss[0].file, ss[0].path)}
 	}
-	return nil
+	return model.Value[string]{}
 }
 
 // keyPEM decides the PEM form of a published key: SubjectPublicKeyInfo, or
@@ -591,13 +518,17 @@ func firstMsg(err error) error {
 	return fmt.Errorf(format, args...)
 }
 
+// index is the JSON path of a list's element.
+func index(path string, i int) string { return fmt.Sprintf("%s[%d]", path, i) }
+
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
 
 // logKey checks everything about a published log that trustc derives and
-// returns the log with its key, or nil. apis are the API versions to try,
-// in order: the one a signing config gives, or, for a log in no signing
-// config, 1 and then 2, since the published log id tells them apart.
-func (pl *planner) logKey(list string, i int, l *prototrustroot.TransparencyLogInstance, apis []int, from *entry) (*plog, bool) {
+// returns the log with its key (its notes go to the plan), or nil. apis
+// are the API versions to try, in order: the one a signing config gives,
+// or, for a log in no signing config, 1 and then 2, since the published
+// log id tells them apart.
+func (pl *planner) logKey(list string, i int, l *prototrustroot.TransparencyLogInstance, apis []int, from *entry) (*model.RekorLog, bool) {
 	file := pl.in.root.file
 	p := index(list, i)
 	ok := pl.absURL(file, p+".baseUrl", l.GetBaseUrl())
@@ -619,7 +550,11 @@ func (pl *planner) logKey(list string, i int, l *prototrustroot.TransparencyLogI
 	if !ok || !wok {
 		return nil, false
 	}
-	out := &plog{psvc: psvc{url: l.GetBaseUrl()}, key: keyBytes, verify: w}
+	out := &model.RekorLog{
+		Service: model.Service{URL: model.Value[string]{V: l.GetBaseUrl()}},
+		Key:     model.Material{Bytes: keyBytes},
+		Verify:  w,
+	}
 
 	// Log id: try each API version; the first whose derived id matches wins.
 	published := l.GetLogId().GetKeyId()
@@ -632,7 +567,7 @@ func (pl *planner) logKey(list string, i int, l *prototrustroot.TransparencyLogI
 			return nil, false
 		}
 		if bytes.Equal(d.LogID, published) {
-			derived, out.api = d, api
+			derived, out.API.V = d, api
 			break
 		}
 		id := b64(d.LogID)
@@ -669,12 +604,12 @@ func (pl *planner) logKey(list string, i int, l *prototrustroot.TransparencyLogI
 			pl.e.add(file, p+".publicKey.keyDetails", "missing; trustc publishes the key's details (%s)", derived.Details)
 			return nil, false
 		}
-		if _, err := deriveKey(keyBytes, l.GetBaseUrl(), out.api, kd.String()); err != nil {
+		if _, err := deriveKey(keyBytes, l.GetBaseUrl(), out.API.V, kd.String()); err != nil {
 			pl.e.add(file, p+".publicKey.keyDetails", "%s does not fit the key (%s)", kd, derived.Details)
 			return nil, false
 		}
-		out.keyDetails = kd.String()
-		out.notes = append(out.notes, fmt.Sprintf("Published with keyDetails %s; the key's default is %s.", kd, derived.Details))
+		out.KeyDetails = model.Value[string]{V: kd.String(), Src: pl.e.src(file, p+".publicKey.keyDetails")}
+		pl.p.note(&out.Service, fmt.Sprintf("Published with keyDetails %s; the key's default is %s.", kd, derived.Details))
 	}
 
 	switch {
@@ -709,8 +644,8 @@ func (pl *planner) rekor() {
 			if best < 0 {
 				best = i
 			}
-			if w := l.GetPublicKey().GetValidFor(); w.GetStart() != nil && !w.GetStart().AsTime().After(en.window.start) &&
-				(w.GetEnd() == nil || !w.GetEnd().AsTime().Before(en.window.start)) {
+			if w := l.GetPublicKey().GetValidFor(); w.GetStart() != nil && !w.GetStart().AsTime().After(en.window.Start.V) &&
+				(w.GetEnd() == nil || !w.GetEnd().AsTime().Before(en.window.Start.V)) {
 				best = i
 			}
 		}
@@ -729,75 +664,56 @@ func (pl *planner) rekor() {
 		if !ok {
 			continue
 		}
-		if len(byLog[i]) == 0 && lg.api >= 2 {
-			lg.notes = append(lg.notes, fmt.Sprintf("In no signing config: API v%d because the published log id is the C2SP signed-note key hash only v2 logs use.", lg.api))
+		if len(byLog[i]) == 0 && lg.API.V >= 2 {
+			pl.p.note(&lg.Service, fmt.Sprintf("In no signing config: API v%d because the published log id is the C2SP signed-note key hash only v2 logs use.", lg.API.V))
 		}
 		for _, en := range byLog[i] {
-			if _, dup := lg.signWindow(en.config.name); dup {
+			if _, dup := lg.SignWindow(en.config.name); dup {
 				pl.e.add(en.config.file, en.path+".url", "a second entry for the log %s in this file; trustc gives a log one window per signing config", en.url)
 				continue
 			}
-			lg.sign = append(lg.sign, sign{en.config.name, en.window})
+			lg.Sign = append(lg.Sign, model.SignWindow{Config: en.config.name, Window: en.window})
 		}
-		lg.operator = pl.serviceOperator(append(pl.rootSaid(index("tlogs", i)+".operator", l.GetOperator()), pl.saidBy(byLog[i])...))
-		pl.p.rekor = append(pl.p.rekor, lg)
+		lg.Operator = pl.serviceOperator(append(pl.rootSaid(index("tlogs", i)+".operator", l.GetOperator()), pl.saidBy(byLog[i])...))
+		pl.p.env.Rekor = append(pl.p.env.Rekor, lg)
 	}
 	pl.fronts(fronts)
 }
 
 // fronts groups the rekor signing URLs that are no log of the trusted root
-// (a "global" host in front of shards) and picks their shards: logs of the
-// same API version trusted when the front's signing starts, preferring
-// those that no signing config names directly, since a shard behind a front
-// is reached only through it.
+// (a "global" host in front of shards) and picks their shards by the rule
+// trustc check applies to published JSON (load.FrontShards).
 func (pl *planner) fronts(ens []*entry) {
-	var order []string
-	byURL := map[string][]*entry{}
-	for _, en := range ens {
-		if _, ok := byURL[en.url]; !ok {
-			order = append(order, en.url)
-		}
-		byURL[en.url] = append(byURL[en.url], en)
-	}
-	for _, u := range order {
-		group := byURL[u]
-		f := &pfront{psvc: psvc{url: u, api: group[0].api}}
-		start := group[0].window.start
+	for _, group := range byURL(ens) {
+		u := group[0].url
+		f := &model.RekorFront{Service: model.Service{URL: model.Value[string]{V: u}, API: model.Value[int]{V: group[0].api}}}
+		start := group[0].window.Start.V
 		for _, en := range group {
-			if _, dup := f.signWindow(en.config.name); dup {
+			if _, dup := f.SignWindow(en.config.name); dup {
 				pl.e.add(en.config.file, en.path+".url", "%s is listed twice in this file; trustc gives a front one window per signing config", en.url)
 				continue
 			}
-			f.sign = append(f.sign, sign{en.config.name, en.window})
-			if en.window.start.Before(start) {
-				start = en.window.start
+			f.Sign = append(f.Sign, model.SignWindow{Config: en.config.name, Window: en.window})
+			if en.window.Start.V.Before(start) {
+				start = en.window.Start.V
 			}
 		}
-		f.operator = pl.serviceOperator(pl.saidBy(group))
-		var trusted, direct []*plog
-		for _, l := range pl.p.rekor {
-			if l.api == f.api && l.verify.contains(start) {
-				if len(l.sign) == 0 {
-					trusted = append(trusted, l)
-				} else {
-					direct = append(direct, l)
-				}
-			}
-		}
+		f.Operator = pl.serviceOperator(pl.saidBy(group))
+		trusted, direct := load.FrontShards(pl.p.env.Rekor, f.API.V, start)
 		how := " that no signing config names directly"
-		if len(trusted) == 0 {
-			trusted, how = direct, "; each is also named directly by a signing config"
+		if direct {
+			how = "; each is also named directly by a signing config"
 		}
 		if len(trusted) == 0 {
 			en := group[0]
 			pl.e.add(en.config.file, en.path+".url", "%s is no tlog baseUrl in %s, so it must front log shards, but no API v%d log there is trusted at its signing start %s; add the log it fronts to the trusted root",
-				u, pl.in.root.file, f.api, text.Time(start))
+				u, pl.in.root.file, f.API.V, text.Time(start))
 			continue
 		}
-		f.shards = trusted
-		f.notes = append(f.notes, fmt.Sprintf("%s is no log of the trusted root: it fronts log shards, whose keys verify its entries. trustc import chose the API v%d logs trusted when signing to it starts (%s)%s; check the list.",
-			hostOf(u), f.api, text.Time(start), how))
-		pl.p.fronts = append(pl.p.fronts, f)
+		pl.p.shards[f] = trusted
+		pl.p.note(&f.Service, fmt.Sprintf("%s is no log of the trusted root: it fronts log shards, whose keys verify its entries. trustc import chose the API v%d logs trusted when signing to it starts (%s)%s; check the list.",
+			hostOf(u), f.API.V, text.Time(start), how))
+		pl.p.env.RekorFronts = append(pl.p.env.RekorFronts, f)
 	}
 }
 
@@ -814,9 +730,13 @@ func (pl *planner) ctlogs() {
 		if !ok {
 			continue
 		}
-		lg.api = 0
-		lg.operator = pl.serviceOperator(pl.rootSaid(index("ctlogs", i)+".operator", l.GetOperator()))
-		pl.p.ct = append(pl.p.ct, lg)
+		ct := &model.CTLog{URL: lg.URL, Key: lg.Key, KeyDetails: lg.KeyDetails, Verify: lg.Verify}
+		ct.Operator = pl.serviceOperator(pl.rootSaid(index("ctlogs", i)+".operator", l.GetOperator()))
+		if n := pl.p.notes[&lg.Service]; n != nil {
+			pl.p.notes[ct] = n
+			delete(pl.p.notes, &lg.Service)
+		}
+		pl.p.env.CTLogs = append(pl.p.env.CTLogs, ct)
 	}
 }
 
@@ -824,9 +744,10 @@ func (pl *planner) ctlogs() {
 // chain per entry; entries without a URL (a TSA clients only verify
 // against) by their subject. Signing URLs that match no entry become
 // services without chains.
-func (pl *planner) authorities(cas []*prototrustroot.CertificateAuthority, list, kind, entryKind string) []*pauth {
-	var out []*pauth
-	stated := map[*pauth][]said{}
+func (pl *planner) authorities(cas []*prototrustroot.CertificateAuthority, list, kind, entryKind string) []*model.Authority {
+	var out []*model.Authority
+	identity := map[*model.Authority]string{}
+	stated := map[*model.Authority][]said{}
 	for i, a := range cas {
 		p := index(list, i)
 		ch, ok := pl.chain(p, a, kind)
@@ -841,47 +762,49 @@ func (pl *planner) authorities(cas []*prototrustroot.CertificateAuthority, list,
 		if key == "" {
 			key = "\x00" + a.GetSubject().GetOrganization() + "\x00" + a.GetSubject().GetCommonName()
 		}
-		var svc *pauth
+		var svc *model.Authority
 		for _, s := range out {
-			if s.identity == key {
+			if identity[s] == key {
 				svc = s
 			}
 		}
 		if svc == nil {
-			svc = &pauth{psvc: psvc{url: a.GetUri(), api: 1}, kind: kind, identity: key}
+			svc = &model.Authority{Service: model.Service{URL: model.Value[string]{V: a.GetUri()}, API: model.Value[int]{V: 1}}}
+			identity[svc] = key
 			if a.GetUri() == "" {
-				svc.name = subjectName(a.GetSubject(), kind)
-				svc.notes = append(svc.notes, "No uri in the trusted root: clients verify against it but are never sent to it.")
+				// Named after its subject until the plan is named.
+				svc.Name = subjectName(a.GetSubject(), kind)
+				pl.p.note(&svc.Service, "No uri in the trusted root: clients verify against it but are never sent to it.")
 			}
 			out = append(out, svc)
 		}
-		svc.chains = append(svc.chains, ch)
+		svc.Chains = append(svc.Chains, ch)
 		stated[svc] = append(stated[svc], pl.rootSaid(p+".operator", a.GetOperator())...)
 	}
 	for _, en := range pl.entries[entryKind] {
-		var svc *pauth
+		var svc *model.Authority
 		for _, s := range out {
-			if s.url == en.url {
+			if s.URL.V == en.url {
 				svc = s
 			}
 		}
 		if svc == nil {
-			svc = &pauth{psvc: psvc{url: en.url, api: en.api}, kind: kind, identity: en.url}
-			svc.notes = append(svc.notes, "In a signing config but not in the trusted root: clients are sent to it but trust no chain of it.")
+			svc = &model.Authority{Service: model.Service{URL: model.Value[string]{V: en.url}}}
+			pl.p.note(&svc.Service, "In a signing config but not in the trusted root: clients are sent to it but trust no chain of it.")
 			out = append(out, svc)
 		}
-		svc.api = en.api
-		svc.sign = append(svc.sign, sign{en.config.name, en.window})
+		svc.API.V = en.api
+		svc.Sign = append(svc.Sign, model.SignWindow{Config: en.config.name, Window: en.window})
 		stated[svc] = append(stated[svc], pl.saidBy([]*entry{en})...)
 	}
 	for _, svc := range out {
-		svc.operator = pl.serviceOperator(stated[svc])
+		svc.Operator = pl.serviceOperator(stated[svc])
 	}
 	return out
 }
 
 // chain checks one CA or TSA entry and returns its chain.
-func (pl *planner) chain(p string, a *prototrustroot.CertificateAuthority, kind string) (*pchain, bool) {
+func (pl *planner) chain(p string, a *prototrustroot.CertificateAuthority, kind string) (*model.Chain, bool) {
 	file := pl.in.root.file
 	certs := a.GetCertChain().GetCertificates()
 	if len(certs) == 0 {
@@ -902,9 +825,9 @@ func (pl *planner) chain(p string, a *prototrustroot.CertificateAuthority, kind 
 	if !ok || !wok {
 		return nil, false
 	}
-	ch := &pchain{pem: buf.Bytes(), verify: w}
+	ch := &model.Chain{Certs: []model.Material{{Bytes: buf.Bytes()}}, Verify: w}
 	// The derived subject, as compiler/derive computes it.
-	auth := &model.Authority{Chains: []*model.Chain{{Certs: []model.Material{{File: model.Value[string]{V: "the chain"}, Bytes: ch.pem}}}}}
+	auth := &model.Authority{Chains: []*model.Chain{{Certs: []model.Material{{File: model.Value[string]{V: "the chain"}, Bytes: buf.Bytes()}}}}}
 	env := &model.Environment{CAs: []*model.Authority{auth}}
 	if kind == "tsa" {
 		env = &model.Environment{TSAs: []*model.Authority{auth}}
@@ -920,20 +843,18 @@ func (pl *planner) chain(p string, a *prototrustroot.CertificateAuthority, kind 
 		return nil, false
 	}
 	if pub.GetOrganization() != derived.Organization || pub.GetCommonName() != derived.CommonName {
-		o := &poverride{}
+		o := &model.SubjectOverride{}
 		var what []string
-		if pub.GetOrganization() != derived.Organization {
-			v := pub.GetOrganization()
-			o.organization = &v
+		if v := pub.GetOrganization(); v != derived.Organization {
+			o.Organization = model.Value[string]{V: v, Src: pl.e.src(file, p+".subject.organization")}
 			what = append(what, "organization "+describe(v)+" where the trust anchor's is "+describe(derived.Organization))
 		}
-		if pub.GetCommonName() != derived.CommonName {
-			v := pub.GetCommonName()
-			o.commonName = &v
+		if v := pub.GetCommonName(); v != derived.CommonName {
+			o.CommonName = model.Value[string]{V: v, Src: pl.e.src(file, p+".subject.commonName")}
 			what = append(what, "common name "+describe(v)+" where the trust anchor's is "+describe(derived.CommonName))
 		}
-		o.reason = "imported: the published subject has " + strings.Join(what, ", and ")
-		ch.override = o
+		o.Reason.V = "imported: the published subject has " + strings.Join(what, ", and ")
+		ch.SubjectOverride = o
 	}
 	return ch, true
 }
@@ -956,23 +877,30 @@ func subjectName(s *protocommon.DistinguishedName, kind string) string {
 	return kind
 }
 
-func (pl *planner) oidc() {
-	var order []string
-	byURL := map[string][]*entry{}
-	for _, en := range pl.entries[kindOIDC] {
-		if _, ok := byURL[en.url]; !ok {
-			order = append(order, en.url)
+// byURL groups signing entries by URL, in order of first appearance.
+func byURL(ens []*entry) [][]*entry {
+	var out [][]*entry
+	at := map[string]int{}
+	for _, en := range ens {
+		i, ok := at[en.url]
+		if !ok {
+			i = len(out)
+			at[en.url] = i
+			out = append(out, nil)
 		}
-		byURL[en.url] = append(byURL[en.url], en)
+		out[i] = append(out[i], en)
 	}
-	for _, u := range order {
-		group := byURL[u]
-		s := &psvc{url: u, api: group[0].api}
+	return out
+}
+
+func (pl *planner) oidc() {
+	for _, group := range byURL(pl.entries[kindOIDC]) {
+		o := &model.OIDCProvider{Service: model.Service{URL: model.Value[string]{V: group[0].url}, API: model.Value[int]{V: group[0].api}}}
 		for _, en := range group {
-			s.sign = append(s.sign, sign{en.config.name, en.window})
+			o.Sign = append(o.Sign, model.SignWindow{Config: en.config.name, Window: en.window})
 		}
-		s.operator = pl.serviceOperator(pl.saidBy(group))
-		pl.p.oidc = append(pl.p.oidc, s)
+		o.Operator = pl.serviceOperator(pl.saidBy(group))
+		pl.p.env.OIDC = append(pl.p.env.OIDC, o)
 	}
 }
 
@@ -998,37 +926,14 @@ func (pl *planner) legacy() {
 	}
 }
 
-// ref finds the service whose URL u is, also with a trailing slash added.
-// Services are named later, so a ref holds the service until then.
+// ref finds the service whose URL u is, also with a trailing slash added;
+// a rekor URL may be a log's or a front's. Services are named later, so a
+// ref holds the service until then.
 func (pl *planner) ref(u, kind string) ref {
-	var svcs []*psvc
-	switch kind {
-	case "ca":
-		for _, a := range pl.p.ca {
-			svcs = append(svcs, &a.psvc)
-		}
-	case "tsa":
-		for _, a := range pl.p.tsa {
-			svcs = append(svcs, &a.psvc)
-		}
-	case "oidc":
-		svcs = pl.p.oidc
-	case "rekor":
-		for _, l := range pl.p.rekor {
-			svcs = append(svcs, &l.psvc)
-		}
-		for _, f := range pl.p.fronts {
-			svcs = append(svcs, &f.psvc)
-		}
-	}
 	for _, suffix := range []string{"", "/"} {
-		for _, s := range svcs {
-			if s.url != "" && s.url+suffix == u {
-				r := ref{kind: kind, suffix: suffix, svc: s}
-				if kind == "rekor" && !slices.ContainsFunc(pl.p.rekor, func(l *plog) bool { return &l.psvc == s }) {
-					r.kind = "rekorFronts"
-				}
-				return r
+		for k, s := range pl.p.env.Services() {
+			if (k == kind || kind == "rekor" && k == "rekorFronts") && s.URL.V != "" && s.URL.V+suffix == u {
+				return ref{kind: k, suffix: suffix, svc: s}
 			}
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"cuelang.org/go/cue/literal"
 	"cuelang.org/go/cue/parser"
 
+	"github.com/trustc-dev/trustc/compiler/model"
 	"github.com/trustc-dev/trustc/internal/text"
 )
 
@@ -46,14 +47,14 @@ type renderer struct {
 
 type let struct {
 	name string
-	w    window
+	w    model.Window
 }
 
 const pathSep = "\x00"
 
 func key(path ...string) string { return strings.Join(path, pathSep) }
 
-func windowKey(w window) string { return text.Time(w.start) + "|" + text.Time(w.end) }
+func windowKey(w model.Window) string { return text.Time(w.Start.V) + "|" + text.Time(w.End.V) }
 
 // render returns the environment's files: CUE and PEM.
 func (r *renderer) render() (map[string][]byte, error) {
@@ -74,12 +75,16 @@ func (r *renderer) render() (map[string][]byte, error) {
 		}
 		files[name] = b
 	}
-	for _, l := range slices.Concat(r.p.rekor, r.p.ct) {
-		files[l.keyFile] = l.key
+	env := r.p.env
+	for _, l := range env.Rekor {
+		files[l.Key.File.V] = l.Key.Bytes
 	}
-	for _, a := range slices.Concat(r.p.ca, r.p.tsa) {
-		for _, c := range a.chains {
-			files[c.file] = c.pem
+	for _, l := range env.CTLogs {
+		files[l.Key.File.V] = l.Key.Bytes
+	}
+	for _, a := range slices.Concat(env.CAs, env.TSAs) {
+		for _, c := range a.Chains {
+			files[c.Certs[0].File.V] = c.Certs[0].Bytes
 		}
 	}
 	return files, nil
@@ -139,7 +144,7 @@ func (w *w) field(path []string, l, value string, notes ...string) {
 }
 
 func (r *renderer) environment() string {
-	p := r.p
+	p, env := r.p, r.p.env
 	w := &w{r: r}
 	for _, h := range r.header {
 		for _, l := range wrap(h, 76) {
@@ -156,14 +161,14 @@ func (r *renderer) environment() string {
 	if p.operatorNote != "" {
 		notes = append(notes, p.operatorNote)
 	}
-	w.line("operator: "+str(p.operator), notes, []string{"operator"})
+	w.line("operator: "+str(env.Operator.V), notes, []string{"operator"})
 	w.blank()
 	notes = nil
 	if p.rootNote != "" {
 		notes = append(notes, p.rootNote)
 	}
-	if p.rootMediaType != "" {
-		w.line("trustedRoot: mediaType: "+str(p.rootMediaType), notes, []string{"trustedRoot"}, []string{"trustedRoot", "mediaType"})
+	if mt := env.TrustedRoot.MediaType.V; mt != "" {
+		w.line("trustedRoot: mediaType: "+str(mt), notes, []string{"trustedRoot"}, []string{"trustedRoot", "mediaType"})
 	} else {
 		w.line("trustedRoot: {}", notes, []string{"trustedRoot"})
 	}
@@ -179,24 +184,24 @@ func (r *renderer) environment() string {
 	}
 	w.field([]string{"policy"}, "clients", "["+strings.Join(clients, ", ")+"]")
 	w.close()
-	if len(p.configs) > 0 {
+	if len(env.SigningConfigs) > 0 {
 		w.blank()
 		w.open(nil, nil, "signingConfigs")
-		for _, c := range p.configs {
-			path := []string{"signingConfigs", c.name}
-			w.open([]string{"signingConfigs"}, nil, c.name)
-			w.field(path, "file", str(c.file))
-			if c.name != "main" {
+		for _, c := range env.SigningConfigs {
+			path := []string{"signingConfigs", c.Name}
+			w.open([]string{"signingConfigs"}, nil, c.Name)
+			w.field(path, "file", str(c.File.V))
+			if c.Name != "main" {
 				// Only the main file must keep a Rekor v1 log for clients
 				// without v2 support; the others are read on request.
 				w.field(path, "optIn", "true")
 			}
 			w.field(path, "waitingPeriod", str(p.policy.WaitingPeriod))
-			if c.name == "main" && p.policy.RekorV1RetiresAt != "" {
+			if c.Name == "main" && p.policy.RekorV1RetiresAt != "" {
 				w.field(path, "rekorV1RetiresAt", str(p.policy.RekorV1RetiresAt))
 			}
-			w.field(path, "rekorTlogConfig", selectorValue(c.rekor))
-			w.field(path, "tsaConfig", selectorValue(c.tsa))
+			w.field(path, "rekorTlogConfig", selectorValue(c.Rekor))
+			w.field(path, "tsaConfig", selectorValue(c.TSA))
 			w.close()
 		}
 		w.close()
@@ -218,11 +223,11 @@ func (r *renderer) environment() string {
 	return w.b.String()
 }
 
-func selectorValue(s selector) string {
-	if s.name == "EXACT" {
-		return fmt.Sprintf("{selector: %s, count: %d}", str(s.name), s.count)
+func selectorValue(s model.Selector) string {
+	if s.Selector.V == "EXACT" {
+		return fmt.Sprintf("{selector: %s, count: %d}", str(s.Selector.V), s.Count.V)
 	}
-	return "selector: " + str(s.name)
+	return "selector: " + str(s.Selector.V)
 }
 
 func (r *renderer) legacyField(w *w, path []string, l string, v ref) {
@@ -248,7 +253,7 @@ func refValue(v ref) string {
 	if v.kind == "" {
 		return str(v.literal)
 	}
-	s := v.kind + "." + label(v.svc.name) + ".url"
+	s := v.kind + "." + label(v.svc.Name) + ".url"
 	if v.suffix != "" {
 		s += " + " + str(v.suffix)
 	}
@@ -256,7 +261,7 @@ func refValue(v ref) string {
 }
 
 func (r *renderer) services() string {
-	p := r.p
+	env := r.p.env
 	w := &w{r: r}
 	w.line("package "+r.pkg, nil)
 	if len(r.lets) > 0 {
@@ -287,59 +292,53 @@ func (r *renderer) services() string {
 		}
 		w.close()
 	}
-	kind("rekor", len(p.rekor), func(parent, labels []string, i int) {
-		l := p.rekor[i]
-		svc := r.openService(w, parent, append(labels, l.name), &l.psvc)
-		w.field(svc, "key", str(l.keyFile))
-		if l.keyDetails != "" {
-			w.field(svc, "keyDetails", str(l.keyDetails))
-		}
-		r.window(w, svc, "verify", l.verify)
-		r.signs(w, svc, l.sign)
+	kind("rekor", len(env.Rekor), func(parent, labels []string, i int) {
+		l := env.Rekor[i]
+		svc := r.openService(w, parent, append(labels, l.Name), &l.Service)
+		r.key(w, svc, l.Key, l.KeyDetails)
+		r.window(w, svc, "verify", l.Verify)
+		r.signs(w, svc, l.Sign)
 		w.close()
 	})
-	kind("rekorFronts", len(p.fronts), func(parent, labels []string, i int) {
-		f := p.fronts[i]
-		svc := r.openService(w, parent, append(labels, f.name), &f.psvc)
+	kind("rekorFronts", len(env.RekorFronts), func(parent, labels []string, i int) {
+		f := env.RekorFronts[i]
+		svc := r.openService(w, parent, append(labels, f.Name), &f.Service)
 		var shards []string
-		for _, s := range f.shards {
-			shards = append(shards, str(s.name))
+		for _, s := range f.Shards {
+			shards = append(shards, str(s.V))
 		}
 		w.field(svc, "shards", "["+strings.Join(shards, ", ")+"]")
-		r.signs(w, svc, f.sign)
+		r.signs(w, svc, f.Sign)
 		w.close()
 	})
-	kind("ct", len(p.ct), func(parent, labels []string, i int) {
-		l := p.ct[i]
-		w.open(parent, l.notes, append(labels, l.name)...)
-		svc := slices.Concat(parent, labels, []string{l.name})
-		w.field(svc, "url", str(l.url))
-		if l.operator != nil {
-			w.field(svc, "operator", str(*l.operator))
+	kind("ct", len(env.CTLogs), func(parent, labels []string, i int) {
+		l := env.CTLogs[i]
+		w.open(parent, r.p.notes[l], append(labels, l.Name)...)
+		svc := slices.Concat(parent, labels, []string{l.Name})
+		w.field(svc, "url", str(l.URL.V))
+		if l.Operator.Set() {
+			w.field(svc, "operator", str(l.Operator.V))
 		}
-		w.field(svc, "key", str(l.keyFile))
-		if l.keyDetails != "" {
-			w.field(svc, "keyDetails", str(l.keyDetails))
-		}
-		r.window(w, svc, "verify", l.verify)
+		r.key(w, svc, l.Key, l.KeyDetails)
+		r.window(w, svc, "verify", l.Verify)
 		w.close()
 	})
 	for _, group := range []struct {
 		name string
-		as   []*pauth
-	}{{"ca", p.ca}, {"tsa", p.tsa}} {
+		as   []*model.Authority
+	}{{"ca", env.CAs}, {"tsa", env.TSAs}} {
 		kind(group.name, len(group.as), func(parent, labels []string, i int) {
 			a := group.as[i]
-			svc := r.openService(w, parent, append(labels, a.name), &a.psvc)
-			r.chains(w, svc, a.chains)
-			r.signs(w, svc, a.sign)
+			svc := r.openService(w, parent, append(labels, a.Name), &a.Service)
+			r.chains(w, svc, a.Chains)
+			r.signs(w, svc, a.Sign)
 			w.close()
 		})
 	}
-	kind("oidc", len(p.oidc), func(parent, labels []string, i int) {
-		o := p.oidc[i]
-		svc := r.openService(w, parent, append(labels, o.name), o)
-		r.signs(w, svc, o.sign)
+	kind("oidc", len(env.OIDC), func(parent, labels []string, i int) {
+		o := env.OIDC[i]
+		svc := r.openService(w, parent, append(labels, o.Name), &o.Service)
+		r.signs(w, svc, o.Sign)
 		w.close()
 	})
 	return w.b.String()
@@ -347,97 +346,105 @@ func (r *renderer) services() string {
 
 // openService opens a service's struct, writes the fields every service
 // has and returns the service's path.
-func (r *renderer) openService(w *w, parent, labels []string, s *psvc) []string {
-	w.open(parent, s.notes, labels...)
+func (r *renderer) openService(w *w, parent, labels []string, s *model.Service) []string {
+	w.open(parent, r.p.notes[s], labels...)
 	svc := slices.Concat(parent, labels)
-	if s.url != "" {
-		w.field(svc, "url", str(s.url))
+	if s.URL.V != "" {
+		w.field(svc, "url", str(s.URL.V))
 	}
-	w.field(svc, "api", strconv.Itoa(s.api))
-	if s.operator != nil {
-		w.field(svc, "operator", str(*s.operator))
+	w.field(svc, "api", strconv.Itoa(s.API.V))
+	if s.Operator.Set() {
+		w.field(svc, "operator", str(s.Operator.V))
 	}
-	if s.exempt != "" {
-		w.field(svc, "waitingPeriodExempt", str(s.exempt))
+	if s.WaitingPeriodExempt.V != "" {
+		w.field(svc, "waitingPeriodExempt", str(s.WaitingPeriodExempt.V))
 	}
 	return svc
 }
 
-func (r *renderer) chains(w *w, svc []string, chains []*pchain) {
+// key writes a log's key file, and its key details where they are stated.
+func (r *renderer) key(w *w, svc []string, key model.Material, details model.Value[string]) {
+	w.field(svc, "key", str(key.File.V))
+	if details.Set() {
+		w.field(svc, "keyDetails", str(details.V))
+	}
+}
+
+func (r *renderer) chains(w *w, svc []string, chains []*model.Chain) {
 	if len(chains) == 0 {
 		return
 	}
 	path := append(slices.Clone(svc), "chains")
-	each := func(parent []string, c *pchain, labels ...string) {
+	each := func(parent []string, c *model.Chain, labels ...string) {
 		w.open(parent, nil, labels...)
-		cp := append(slices.Clone(path), c.name)
-		w.field(cp, "certs", "["+str(c.file)+"]")
-		r.window(w, cp, "verify", c.verify)
-		if o := c.override; o != nil {
+		cp := append(slices.Clone(path), c.Name)
+		w.field(cp, "certs", "["+str(c.Certs[0].File.V)+"]")
+		r.window(w, cp, "verify", c.Verify)
+		if o := c.SubjectOverride; o != nil {
 			w.open(cp, nil, "subjectOverride")
 			op := append(slices.Clone(cp), "subjectOverride")
-			if o.organization != nil {
-				w.field(op, "organization", str(*o.organization))
+			if o.Organization.Set() {
+				w.field(op, "organization", str(o.Organization.V))
 			}
-			if o.commonName != nil {
-				w.field(op, "commonName", str(*o.commonName))
+			if o.CommonName.Set() {
+				w.field(op, "commonName", str(o.CommonName.V))
 			}
-			w.field(op, "reason", str(o.reason))
+			w.field(op, "reason", str(o.Reason.V))
 			w.close()
 		}
 		w.close()
 	}
 	if len(chains) == 1 {
-		each(svc, chains[0], "chains", chains[0].name)
+		each(svc, chains[0], "chains", chains[0].Name)
 		return
 	}
 	w.open(svc, nil, "chains")
 	for _, c := range chains {
-		each(path, c, c.name)
+		each(path, c, c.Name)
 	}
 	w.close()
 }
 
 // window writes `l: <window>`: a let, `start: "…"`, or `{start: …, end: …}`.
-func (r *renderer) window(w *w, path []string, l string, win window) {
+func (r *renderer) window(w *w, path []string, l string, win model.Window) {
 	w.field(path, l, r.windowValue(win))
 }
 
-func (r *renderer) windowValue(win window) string {
+func (r *renderer) windowValue(win model.Window) string {
 	if lt := r.letFor[windowKey(win)]; lt != nil {
 		return lt.name
 	}
-	if !win.hasEnd() {
-		return "start: " + str(text.Time(win.start))
+	if !win.HasEnd() {
+		return "start: " + str(text.Time(win.Start.V))
 	}
 	return windowLiteral(win)
 }
 
-func windowLiteral(win window) string {
-	if !win.hasEnd() {
-		return "{start: " + str(text.Time(win.start)) + "}"
+func windowLiteral(win model.Window) string {
+	if !win.HasEnd() {
+		return "{start: " + str(text.Time(win.Start.V)) + "}"
 	}
-	return "{start: " + str(text.Time(win.start)) + ", end: " + str(text.Time(win.end)) + "}"
+	return "{start: " + str(text.Time(win.Start.V)) + ", end: " + str(text.Time(win.End.V)) + "}"
 }
 
 // signs writes a service's sign field: `sign: main: …` for one file,
 // `sign: {main: x, rekorV2: x}` when every window is a let, else a block.
-func (r *renderer) signs(w *w, svc []string, ss []sign) {
+func (r *renderer) signs(w *w, svc []string, ss []model.SignWindow) {
 	if len(ss) == 0 {
 		return
 	}
 	path := append(slices.Clone(svc), "sign")
 	if len(ss) == 1 {
-		w.line(label("sign")+": "+label(ss[0].config)+": "+r.windowValue(ss[0].window), nil, path, append(slices.Clone(path), ss[0].config))
+		w.line(label("sign")+": "+label(ss[0].Config)+": "+r.windowValue(ss[0].Window), nil, path, append(slices.Clone(path), ss[0].Config))
 		return
 	}
 	allLets := true
 	var parts []string
 	for _, s := range ss {
-		lt := r.letFor[windowKey(s.window)]
+		lt := r.letFor[windowKey(s.Window)]
 		allLets = allLets && lt != nil
 		if lt != nil {
-			parts = append(parts, label(s.config)+": "+lt.name)
+			parts = append(parts, label(s.Config)+": "+lt.name)
 		}
 	}
 	if allLets {
@@ -446,7 +453,7 @@ func (r *renderer) signs(w *w, svc []string, ss []sign) {
 	}
 	w.open(svc, nil, "sign")
 	for _, s := range ss {
-		w.field(path, s.config, r.windowValue(s.window))
+		w.field(path, s.Config, r.windowValue(s.Window))
 	}
 	w.close()
 }
@@ -464,67 +471,58 @@ func (r *renderer) chooseLets() {
 		ws   map[string]int
 	}
 	var uses []use
-	add := func(kind, name string, ws []window) {
+	windows := map[string]model.Window{}
+	add := func(kind, name string, ws []model.Window) {
 		u := use{base: letBase(kind, name), ws: map[string]int{}}
 		for _, w := range ws {
-			u.ws[windowKey(w)]++
+			k := windowKey(w)
+			u.ws[k]++
+			windows[k] = w
 		}
 		uses = append(uses, u)
 	}
-	signWindows := func(ss []sign) []window {
-		var out []window
+	signWindows := func(ss []model.SignWindow) []model.Window {
+		var out []model.Window
 		for _, s := range ss {
-			out = append(out, s.window)
+			out = append(out, s.Window)
 		}
 		return out
 	}
-	p := r.p
-	for _, l := range p.rekor {
-		add("rekor", l.name, append([]window{l.verify}, signWindows(l.sign)...))
+	env := r.p.env
+	for _, l := range env.Rekor {
+		add("rekor", l.Name, append([]model.Window{l.Verify}, signWindows(l.Sign)...))
 	}
-	for _, f := range p.fronts {
-		add("rekor", f.name, signWindows(f.sign))
+	for _, f := range env.RekorFronts {
+		add("rekor", f.Name, signWindows(f.Sign))
 	}
-	for _, l := range p.ct {
-		add("ct", l.name, []window{l.verify})
+	for _, l := range env.CTLogs {
+		add("ct", l.Name, []model.Window{l.Verify})
 	}
 	for _, group := range []struct {
 		kind string
-		as   []*pauth
-	}{{"ca", p.ca}, {"tsa", p.tsa}} {
+		as   []*model.Authority
+	}{{"ca", env.CAs}, {"tsa", env.TSAs}} {
 		for _, a := range group.as {
-			var ws []window
-			for _, c := range a.chains {
-				ws = append(ws, c.verify)
+			var ws []model.Window
+			for _, c := range a.Chains {
+				ws = append(ws, c.Verify)
 			}
-			name := a.name
+			name := a.Name
 			if group.kind == "tsa" && len(group.as) == 1 {
 				name = ""
 			}
-			add(group.kind, name, append(ws, signWindows(a.sign)...))
+			add(group.kind, name, append(ws, signWindows(a.Sign)...))
 		}
 	}
-	for _, o := range p.oidc {
-		name := o.name
-		if len(p.oidc) == 1 {
+	for _, o := range env.OIDC {
+		name := o.Name
+		if len(env.OIDC) == 1 {
 			name = ""
 		}
-		add("oidc", name, signWindows(o.sign))
+		add("oidc", name, signWindows(o.Sign))
 	}
 
 	r.lets, r.letFor = nil, map[string]*let{}
-	windows := map[string]window{}
-	for _, l := range slices.Concat(p.rekor, p.ct) {
-		windows[windowKey(l.verify)] = l.verify
-	}
-	for _, a := range slices.Concat(p.ca, p.tsa) {
-		for _, c := range a.chains {
-			windows[windowKey(c.verify)] = c.verify
-		}
-	}
-	for _, s := range r.allSigns() {
-		windows[windowKey(s.window)] = s.window
-	}
 	taken := map[string]bool{}
 	for _, u := range uses {
 		for _, k := range slices.Sorted(maps.Keys(u.ws)) {
@@ -540,11 +538,11 @@ func (r *renderer) chooseLets() {
 			}
 			var base string
 			switch {
-			case sharers > 1 && win.hasEnd():
-				base = "window" + win.start.Format("2006_01_02")
+			case sharers > 1 && win.HasEnd():
+				base = "window" + win.Start.V.Format("2006_01_02")
 			case sharers > 1:
-				base = "since" + win.start.Format("2006_01_02")
-			case win.hasEnd():
+				base = "since" + win.Start.V.Format("2006_01_02")
+			case win.HasEnd():
 				base = u.base + "Window"
 			default:
 				base = u.base + "Since"
@@ -554,24 +552,6 @@ func (r *renderer) chooseLets() {
 			r.letFor[k] = lt
 		}
 	}
-}
-
-func (r *renderer) allSigns() []sign {
-	p := r.p
-	var out []sign
-	for _, l := range p.rekor {
-		out = append(out, l.sign...)
-	}
-	for _, f := range p.fronts {
-		out = append(out, f.sign...)
-	}
-	for _, a := range slices.Concat(p.ca, p.tsa) {
-		out = append(out, a.sign...)
-	}
-	for _, o := range p.oidc {
-		out = append(out, o.sign...)
-	}
-	return out
 }
 
 // letBase makes an identifier from a service's name: fulcio → fulcio,

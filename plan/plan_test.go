@@ -9,13 +9,12 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/rogpeppe/go-internal/txtar"
 
 	"github.com/trustc-dev/trustc/clients"
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/compiler/check"
 	"github.com/trustc-dev/trustc/compiler/model"
-	"github.com/trustc-dev/trustc/internal/refdata"
+	"github.com/trustc-dev/trustc/internal/treetest"
 	"github.com/trustc-dev/trustc/plan"
 	"github.com/trustc-dev/trustc/release"
 )
@@ -24,22 +23,8 @@ import (
 // environment with the files of testdata/name.txtar added to it.
 func scenario(t testing.TB, name string) string {
 	t.Helper()
-	src := refdata.ModuleRoot(t)
-	dst := t.TempDir()
-	for _, dir := range []string{"cue.mod", "schema", "environments/production"} {
-		if err := os.CopyFS(filepath.Join(dst, dir), os.DirFS(filepath.Join(src, dir))); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ar, err := txtar.ParseFile(filepath.Join("testdata", name+".txtar"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range ar.Files {
-		if err := os.WriteFile(filepath.Join(dst, "environments/production", f.Name), f.Data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dst := treetest.CopyModule(t, "cue.mod", "schema", "environments/production")
+	treetest.WriteTxtar(t, filepath.Join(dst, "environments", "production"), filepath.Join("testdata", name+".txtar"))
 	return dst
 }
 
@@ -275,12 +260,8 @@ oidc: sigstore: sign: later: start: "2027-06-01T00:00:00Z"
 		t.Fatal(err)
 	}
 	var lines []string
-	for _, d := range cal.Dates {
-		for _, e := range d.Events {
-			if e.File == file {
-				lines = append(lines, e.Clients...)
-			}
-		}
+	for _, e := range events(cal, func(e plan.Event) bool { return e.File == file }) {
+		lines = append(lines, e.Clients...)
 	}
 	want := clients.Signers()[0].Name() + ": Rekor https://log2027-1.rekor.sigstore.dev (v2) (first release of signing_config_later.v0.2.json)"
 	if !slices.Contains(lines, want) {
@@ -329,16 +310,25 @@ func TestWaitingFromPublication(t *testing.T) {
 				t.Fatal(err)
 			}
 			var whys []string
-			for _, d := range cal.Dates {
-				for _, e := range d.Events {
-					if e.Kind == plan.KindEnters && e.File == optInFile {
-						whys = append(whys, e.Why)
-					}
-				}
+			for _, e := range events(cal, func(e plan.Event) bool { return e.Kind == plan.KindEnters && e.File == optInFile }) {
+				whys = append(whys, e.Why)
 			}
 			if len(whys) != 1 || !strings.HasSuffix(whys[0], tc.want) {
 				t.Errorf("opt-in release: %q, want one ending %q", whys, tc.want)
 			}
 		})
 	}
+}
+
+// events lists the calendar's events that keep accepts, in date order.
+func events(cal *plan.Calendar, keep func(plan.Event) bool) []plan.Event {
+	var out []plan.Event
+	for _, d := range cal.Dates {
+		for _, e := range d.Events {
+			if keep(e) {
+				out = append(out, e)
+			}
+		}
+	}
+	return out
 }

@@ -129,6 +129,19 @@ func (p *prober) get(u string) ([]byte, error) {
 	return p.do(req)
 }
 
+// getJSON gets u and decodes it into v; what names the document in the
+// error when it is no such JSON.
+func (p *prober) getJSON(u, what string, v any) error {
+	b, err := p.get(u)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("parse %s: %w", what, err)
+	}
+	return nil
+}
+
 func (p *prober) do(req *http.Request) ([]byte, error) {
 	resp, err := p.client.Do(req)
 	if err != nil {
@@ -214,16 +227,12 @@ func (p *prober) rekorV1(l *model.RekorLog) (string, error) {
 	if l.PublicKey == nil {
 		return "", errors.New("no derived public key in the release")
 	}
-	b, err := p.get(join(l.URL.V, "/api/v1/log"))
-	if err != nil {
-		return "", err
-	}
 	var info struct {
 		SignedTreeHead string `json:"signedTreeHead"`
 		TreeSize       int64  `json:"treeSize"`
 	}
-	if err := json.Unmarshal(b, &info); err != nil {
-		return "", fmt.Errorf("parse log info: %w", err)
+	if err := p.getJSON(join(l.URL.V, "/api/v1/log"), "log info", &info); err != nil {
+		return "", err
 	}
 	var sc rekorutil.SignedCheckpoint
 	if err := sc.UnmarshalText([]byte(info.SignedTreeHead)); err != nil {
@@ -244,13 +253,9 @@ func (p *prober) ct(l *model.CTLog) (string, error) {
 	if l.PublicKey == nil {
 		return "", errors.New("no derived public key in the release")
 	}
-	b, err := p.get(join(l.URL.V, "/ct/v1/get-sth"))
-	if err != nil {
-		return "", err
-	}
 	var resp ct.GetSTHResponse
-	if err := json.Unmarshal(b, &resp); err != nil {
-		return "", fmt.Errorf("parse get-sth: %w", err)
+	if err := p.getJSON(join(l.URL.V, "/ct/v1/get-sth"), "get-sth", &resp); err != nil {
+		return "", err
 	}
 	sth, err := resp.ToSignedTreeHead()
 	if err != nil {
@@ -272,17 +277,13 @@ func (p *prober) ct(l *model.CTLog) (string, error) {
 // a trusted chain it no longer serves is a CA that moved on without the
 // trusted root.
 func (p *prober) fulcio(a *model.Authority, t time.Time) (string, error) {
-	b, err := p.get(join(a.URL.V, "/api/v2/trustBundle"))
-	if err != nil {
-		return "", err
-	}
 	var bundle struct {
 		Chains []struct {
 			Certificates []string `json:"certificates"`
 		} `json:"chains"`
 	}
-	if err := json.Unmarshal(b, &bundle); err != nil {
-		return "", fmt.Errorf("parse trust bundle: %w", err)
+	if err := p.getJSON(join(a.URL.V, "/api/v2/trustBundle"), "trust bundle", &bundle); err != nil {
+		return "", err
 	}
 	var live [][]byte
 	for i, c := range bundle.Chains {

@@ -34,6 +34,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/trustc-dev/trustc/compiler/model"
+	"github.com/trustc-dev/trustc/internal/certtest"
 	"github.com/trustc-dev/trustc/probe"
 )
 
@@ -190,17 +191,9 @@ func cert(t *testing.T, cn string, serial int64, key *ecdsa.PrivateKey, parent *
 		tmpl.KeyUsage = x509.KeyUsageCertSign | x509.KeyUsageCRLSign
 	}
 	if parent == nil {
-		parent, parentKey = tmpl, key
+		parentKey = key
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, parentKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return certtest.Issue(t, tmpl, parent, &key.PublicKey, parentKey)
 }
 
 // fulcio serves /api/v2/trustBundle holding chains.

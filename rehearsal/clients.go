@@ -85,11 +85,27 @@ func (c *goClient) args() []string {
 }
 
 func (c *goClient) Sign(ctx context.Context, signingConfig, artifact, bundle, token string) error {
-	tokenFile := filepath.Join(c.dir, "token")
-	if err := os.WriteFile(tokenFile, []byte(token), 0o600); err != nil {
+	tokenFile, err := writeToken(c.dir, token)
+	if err != nil {
 		return err
 	}
-	o, err := runJSON(ctx, c.env, c.dir, c.bin, append(c.args(), "-signing-config", signingConfig, "-token", tokenFile, "-artifact", artifact, "-bundle", bundle)...)
+	return signed(runJSON(ctx, c.env, c.dir, c.bin, append(c.args(), "-signing-config", signingConfig, "-token", tokenFile, "-artifact", artifact, "-bundle", bundle)...))
+}
+
+// writeToken writes the OIDC token into the client's directory, for a
+// client that reads it from a file (which keeps it out of command lines
+// and error messages), and returns the file's path.
+func writeToken(dir, token string) (string, error) {
+	tokenFile := filepath.Join(dir, "token")
+	if err := os.WriteFile(tokenFile, []byte(token), 0o600); err != nil {
+		return "", err
+	}
+	return tokenFile, nil
+}
+
+// signed is the outcome of a client's sign step: its failure to run, or
+// the signing error it reported.
+func signed(o *clientOutput, err error) error {
 	if err != nil {
 		return err
 	}
@@ -138,18 +154,11 @@ func (c *jsClient) call(ctx context.Context, extra map[string]any) (*clientOutpu
 }
 
 func (c *jsClient) Sign(ctx context.Context, signingConfig, artifact, bundle, token string) error {
-	tokenFile := filepath.Join(c.dir, "token")
-	if err := os.WriteFile(tokenFile, []byte(token), 0o600); err != nil {
-		return err
-	}
-	o, err := c.call(ctx, map[string]any{"signingConfig": signingConfig, "token": tokenFile, "artifact": artifact, "bundle": bundle})
+	tokenFile, err := writeToken(c.dir, token)
 	if err != nil {
 		return err
 	}
-	if o.SignError != "" {
-		return fmt.Errorf("%s", o.SignError)
-	}
-	return nil
+	return signed(c.call(ctx, map[string]any{"signingConfig": signingConfig, "token": tokenFile, "artifact": artifact, "bundle": bundle}))
 }
 
 func (c *jsClient) Verify(ctx context.Context, items []item) ([]outcome, error) {
@@ -201,8 +210,8 @@ func (c *cosignClient) Sign(ctx context.Context, signingConfig, artifact, bundle
 	}
 	// cosign takes a token or a file holding one; the file keeps the
 	// token out of its error messages.
-	tokenFile := filepath.Join(c.dir, "token")
-	if err := os.WriteFile(tokenFile, []byte(token), 0o600); err != nil {
+	tokenFile, err := writeToken(c.dir, token)
+	if err != nil {
 		return err
 	}
 	args := []string{"sign-blob", "--yes", "--identity-token", tokenFile, "--bundle", bundle}
@@ -213,7 +222,7 @@ func (c *cosignClient) Sign(ctx context.Context, signingConfig, artifact, bundle
 		}
 		args = append(args, "--signing-config", path)
 	}
-	_, err := c.cosign(ctx, append(args, artifact)...)
+	_, err = c.cosign(ctx, append(args, artifact)...)
 	return err
 }
 

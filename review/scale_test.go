@@ -16,6 +16,7 @@ import (
 	"github.com/trustc-dev/trustc/internal/cputime"
 	"github.com/trustc-dev/trustc/internal/published"
 	"github.com/trustc-dev/trustc/internal/synthetic"
+	"github.com/trustc-dev/trustc/internal/synthetic/synthtest"
 	"github.com/trustc-dev/trustc/release"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -28,7 +29,7 @@ var syntheticNow = time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
 // syntheticRelease compiles a one-environment synthetic repository.
 func syntheticRelease(tb testing.TB, services int, opts synthetic.Options) *release.Release {
 	tb.Helper()
-	res, err := compiler.Compile(compiler.Dir(synthetic.RepoWith(tb, 1, services, opts)), compiler.Options{})
+	res, err := compiler.Compile(compiler.Dir(synthtest.RepoWith(tb, 1, services, opts)), compiler.Options{})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/trustc-dev/trustc/internal/refdata"
+	"github.com/trustc-dev/trustc/internal/treetest"
 )
 
 // refTime is the day the reference data was snapshotted.
@@ -55,28 +56,6 @@ var testTargets = []Target{
 	{Name: "registry.example/keys.json", Data: []byte("[]")},
 }
 
-// readTree returns every file below dir by slash-separated path.
-func readTree(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	files := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		files[filepath.ToSlash(rel)] = string(b)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return files
-}
-
 func names(files map[string]string) []string {
 	var out []string
 	for n := range files {
@@ -101,7 +80,7 @@ func TestBuildLayout(t *testing.T) {
 	if err := Build(dir, testTargets, opts); err != nil {
 		t.Fatal(err)
 	}
-	files := readTree(t, dir)
+	files := treetest.Read(t, dir)
 	sum := func(s string) string { h := sha256.Sum256([]byte(s)); return metadata.HexBytes(h[:]).String() }
 	want := []string{
 		"14.targets.json",
@@ -168,7 +147,7 @@ func TestBuildDeterministic(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if diff := cmp.Diff(readTree(t, a), readTree(t, b)); diff != "" {
+	if diff := cmp.Diff(treetest.Read(t, a), treetest.Read(t, b)); diff != "" {
 		t.Errorf("second build differs (-first +second):\n%s", diff)
 	}
 }
@@ -299,7 +278,7 @@ func TestBuildReplace(t *testing.T) {
 	if err := Build(repo, testTargets, testOptions(t)); err != nil {
 		t.Fatal(err)
 	}
-	first := readTree(t, repo)
+	first := treetest.Read(t, repo)
 
 	// A failed rebuild leaves the old repository untouched.
 	bad := testOptions(t)
@@ -307,7 +286,7 @@ func TestBuildReplace(t *testing.T) {
 	if err := Build(repo, testTargets, bad); err == nil {
 		t.Fatal("Build with no root signers succeeded")
 	}
-	if diff := cmp.Diff(first, readTree(t, repo)); diff != "" {
+	if diff := cmp.Diff(first, treetest.Read(t, repo)); diff != "" {
 		t.Errorf("failed Build changed the repository (-before +after):\n%s", diff)
 	}
 
@@ -320,7 +299,7 @@ func TestBuildReplace(t *testing.T) {
 	if err == nil || err.Error() != want {
 		t.Errorf("Build rewriting 1.root.json: error %v, want %s", err, want)
 	}
-	if diff := cmp.Diff(first, readTree(t, repo)); diff != "" {
+	if diff := cmp.Diff(first, treetest.Read(t, repo)); diff != "" {
 		t.Errorf("refused Build changed the repository (-before +after):\n%s", diff)
 	}
 
@@ -331,7 +310,7 @@ func TestBuildReplace(t *testing.T) {
 	if err := Build(repo, testTargets, higher); err != nil {
 		t.Fatal(err)
 	}
-	atV5 := readTree(t, repo)
+	atV5 := treetest.Read(t, repo)
 	lower := testOptions(t)
 	lower.Targets.Version, lower.Timestamp.Version = 4, 3
 	err = Build(repo, testTargets, lower)
@@ -345,7 +324,7 @@ func TestBuildReplace(t *testing.T) {
 	if err == nil || err.Error() != want {
 		t.Errorf("Build lowering the timestamp version: error %v, want %s", err, want)
 	}
-	if diff := cmp.Diff(atV5, readTree(t, repo)); diff != "" {
+	if diff := cmp.Diff(atV5, treetest.Read(t, repo)); diff != "" {
 		t.Errorf("refused Build changed the repository (-before +after):\n%s", diff)
 	}
 
@@ -353,7 +332,7 @@ func TestBuildReplace(t *testing.T) {
 	if err := Build(repo, testTargets[:1], higher); err != nil {
 		t.Fatal(err)
 	}
-	for n := range readTree(t, repo) {
+	for n := range treetest.Read(t, repo) {
 		if strings.HasSuffix(n, ".rekor.pub") {
 			t.Errorf("old target %s survived the rebuild", n)
 		}

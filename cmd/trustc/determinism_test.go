@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
@@ -11,6 +10,7 @@ import (
 	"github.com/rogpeppe/go-internal/diff"
 
 	"github.com/trustc-dev/trustc/internal/refdata"
+	"github.com/trustc-dev/trustc/internal/treetest"
 )
 
 // TestDeterministicOutput runs generate from two builds of trustc under
@@ -26,7 +26,7 @@ func TestDeterministicOutput(t *testing.T) {
 		t.Skip("builds trustc; skipped with -short")
 	}
 	root := refdata.ModuleRoot(t)
-	want := readTree(t, filepath.Join(root, "golden"))
+	want := treetest.Read(t, filepath.Join(root, "golden"))
 	self, err := exec.LookPath("trustc")
 	if err != nil {
 		t.Fatalf("testscript.Main put no trustc on PATH: %v", err)
@@ -52,35 +52,17 @@ func TestDeterministicOutput(t *testing.T) {
 					if msg, err := cmd.CombinedOutput(); err != nil {
 						t.Fatalf("trustc generate: %v\n%s", err, msg)
 					}
-					got := readTree(t, out)
+					got := treetest.Read(t, out)
 					if len(got) != len(want) {
 						t.Fatalf("wrote %d files, golden has %d", len(got), len(want))
 					}
 					for name, w := range want {
-						if !bytes.Equal(got[name], w) {
-							t.Errorf("%s differs from golden:\n%s", name, diff.Diff("golden", w, "run", got[name]))
+						if got[name] != w {
+							t.Errorf("%s differs from golden:\n%s", name, diff.Diff("golden", []byte(w), "run", []byte(got[name])))
 						}
 					}
 				})
 			}
 		}
 	}
-}
-
-func readTree(t *testing.T, dir string) map[string][]byte {
-	t.Helper()
-	out := map[string][]byte{}
-	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		rel, _ := filepath.Rel(dir, p)
-		out[filepath.ToSlash(rel)] = b
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
 }

@@ -137,25 +137,13 @@ type Sign struct {
 // windows in its order.
 func SignWindows(env *model.Environment) []Sign {
 	var out []Sign
-	add := func(kind string, s *model.Service) {
+	for kind, s := range env.Services() {
+		if kind == "rekorFronts" {
+			kind = "rekor front" // as check's messages name it
+		}
 		for _, w := range s.Sign {
 			out = append(out, Sign{kind, s, w})
 		}
-	}
-	for _, l := range env.Rekor {
-		add("rekor", &l.Service)
-	}
-	for _, f := range env.RekorFronts {
-		add("rekor front", &f.Service)
-	}
-	for _, a := range env.CAs {
-		add("ca", &a.Service)
-	}
-	for _, a := range env.TSAs {
-		add("tsa", &a.Service)
-	}
-	for _, o := range env.OIDC {
-		add("oidc", &o.Service)
 	}
 	return out
 }

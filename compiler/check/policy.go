@@ -650,20 +650,21 @@ func (c *checker) duplicates() {
 		}
 		seen[k] = name
 	}
-	for _, l := range c.env.Rekor {
-		dup("rekor", "url", l.URL.V, l.URL.Src, l.Name)
-		if l.PublicKey != nil {
-			dup("rekor", "log id", fmt.Sprintf("%x", l.PublicKey.LogID), l.Key.File.Src, l.Name)
+	// A log is keyed by its URL and, once derived, by its log id.
+	log := func(kind, name string, u model.Value[string], pk *model.PublicKey, key model.Material) {
+		dup(kind, "url", u.V, u.Src, name)
+		if pk != nil {
+			dup(kind, "log id", fmt.Sprintf("%x", pk.LogID), key.File.Src, name)
 		}
+	}
+	for _, l := range c.env.Rekor {
+		log("rekor", l.Name, l.URL, l.PublicKey, l.Key)
 	}
 	for _, f := range c.env.RekorFronts {
 		dup("rekor", "url", f.URL.V, f.URL.Src, f.Name)
 	}
 	for _, l := range c.env.CTLogs {
-		dup("ct", "url", l.URL.V, l.URL.Src, l.Name)
-		if l.PublicKey != nil {
-			dup("ct", "log id", fmt.Sprintf("%x", l.PublicKey.LogID), l.Key.File.Src, l.Name)
-		}
+		log("ct", l.Name, l.URL, l.PublicKey, l.Key)
 	}
 	for _, a := range c.env.CAs {
 		dup("ca", "url", a.URL.V, a.URL.Src, a.Name)

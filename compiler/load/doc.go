@@ -3,6 +3,12 @@
 // positions, and the bytes of the material files they name. It reports
 // every problem it finds, each at the CUE field to fix.
 //
+// It reads published JSON too: ReadJSON decodes one trust file, reporting
+// every problem at its file:line:col and JSON path (trustc import reads
+// its inputs with it; trustc check explains a file protojson refuses with
+// it), and FromRelease turns a published release into the same model, so
+// one set of rules checks both.
+//
 // Pipeline: load → model → derive → check → emit. Load is the only stage
 // that reads the file system.
 package load

@@ -387,20 +387,7 @@ func (j *jsonLoader) inferShards() {
 				start = w.Start.V
 			}
 		}
-		var behind, direct []*model.RekorLog
-		for _, l := range j.env.Rekor {
-			if l.API.V != f.API.V || !l.Verify.Contains(start) {
-				continue
-			}
-			if len(l.Sign) == 0 {
-				behind = append(behind, l)
-			} else {
-				direct = append(direct, l)
-			}
-		}
-		if len(behind) == 0 {
-			behind = direct
-		}
+		behind, _ := FrontShards(j.env.Rekor, f.API.V, start)
 		if len(behind) == 0 {
 			continue // verify-before-sign reports the front
 		}
@@ -412,6 +399,30 @@ func (j *jsonLoader) inferShards() {
 		j.fail(f.Sign[0].Src.Problemf(model.RuleVerifyBeforeSign, model.Note, "%s is no log of the trusted root; taken to front the API v%d logs trusted when signing to it starts (%s), as trustc import does; -front %s=SHARD,... says which",
 			f.URL.V, f.API.V, strings.Join(names, ", "), f.URL.V))
 	}
+}
+
+// FrontShards is the rule for the shards of a front that published JSON
+// does not describe: the logs of its API version trusted when signing to
+// it starts, preferring those no signing config names directly, since a
+// shard behind a front is reached only through it. direct reports that
+// every shard is also named directly (there were no others). trustc check
+// and trustc import both take a front's shards by it.
+func FrontShards(logs []*model.RekorLog, api int, start time.Time) (shards []*model.RekorLog, direct bool) {
+	var named []*model.RekorLog
+	for _, l := range logs {
+		if l.API.V != api || !l.Verify.Contains(start) {
+			continue
+		}
+		if len(l.Sign) == 0 {
+			shards = append(shards, l)
+		} else {
+			named = append(named, l)
+		}
+	}
+	if len(shards) == 0 {
+		return named, len(named) > 0
+	}
+	return shards, false
 }
 
 func (j *jsonLoader) legacy(l *release.LegacySigningConfigFile) {

@@ -315,15 +315,23 @@ func (d *decoder) locate(v cue.Value, err error) errors.Error {
 			out = errors.Append(out, e)
 			continue
 		}
-		parent := v.LookupPath(cue.ParsePath(strings.Join(path[:len(path)-1], ".")))
-		p := d.userPos(parent, 3)
+		// The nearest enclosing value the environment declares: a struct
+		// left out whole (a CT log's verify) has no position of its own
+		// either.
+		p, i := token.NoPos, len(path)-1
+		for ; i > 0; i-- {
+			parent := v.LookupPath(cue.ParsePath(strings.Join(path[:i], ".")))
+			if p = d.userPos(parent, 3); p.IsValid() {
+				break
+			}
+		}
 		if !p.IsValid() {
 			out = errors.Append(out, e)
 			continue
 		}
 		format, args := e.Msg()
 		msg := fmt.Sprintf(format, args...)
-		out = errors.Append(out, model.Src{Pos: p, Path: path}.Errorf("%s: the environment must set %s", msg, path[len(path)-1]))
+		out = errors.Append(out, model.Src{Pos: p, Path: path}.Errorf("%s: the environment must set %s", msg, strings.Join(path[i:], ".")))
 	}
 	return out
 }

@@ -8,6 +8,8 @@ import (
 
 	"cuelang.org/go/cue/errors"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/trustc-dev/trustc/internal/treetest"
 )
 
 // TestScanLinks pins where a symbolic link under environments/ may lead:
@@ -30,16 +32,7 @@ func TestScanLinks(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
 			envs := filepath.Join(root, EnvironmentsDir)
-			for _, d := range []string{"prod/sub", "stage"} {
-				if err := os.MkdirAll(filepath.Join(envs, d), 0o755); err != nil {
-					t.Fatal(err)
-				}
-			}
-			for _, f := range []string{"prod/a.pub", "prod/sub/x.pub", "stage/a.pub"} {
-				if err := os.WriteFile(filepath.Join(envs, f), []byte("public\n"), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
+			treetest.Write(t, envs, map[string]string{"prod/a.pub": "public\n", "prod/sub/x.pub": "public\n", "stage/a.pub": "public\n"})
 			if err := os.Symlink(tc.target, filepath.Join(envs, tc.link)); err != nil {
 				t.Fatal(err)
 			}

@@ -10,6 +10,8 @@ import (
 	"math/big"
 	"testing"
 	"time"
+
+	"github.com/trustc-dev/trustc/internal/certtest"
 )
 
 // testChain returns a root, an intermediate it issued and a leaf the
@@ -30,17 +32,9 @@ func testChain(t *testing.T, name string) (root, inter, leaf *x509.Certificate) 
 			BasicConstraintsValid: true,
 		}
 		if parent == nil {
-			parent, parentKey = tmpl, k
+			parentKey = k
 		}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, k.Public(), parentKey)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c, err := x509.ParseCertificate(der)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return c, k
+		return certtest.Issue(t, tmpl, parent, k.Public(), parentKey), k
 	}
 	root, rk := mk("root", true, nil, nil)
 	inter, ik := mk("intermediate", true, root, rk)

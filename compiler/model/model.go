@@ -3,6 +3,7 @@ package model
 import (
 	"crypto"
 	"crypto/x509"
+	"iter"
 	"time"
 )
 
@@ -102,6 +103,32 @@ func (e *Environment) SigningConfig(name string) *SigningConfig {
 	}
 	return nil
 }
+
+// Services yields every signing service with its kind, the schema's field
+// name: rekor, rekorFronts, ca, tsa and oidc, in that order, each kind's
+// services in declaration order. The kinds share Service; rules, reports
+// and the importer walk them alike.
+func (e *Environment) Services() iter.Seq2[string, *Service] {
+	return func(yield func(string, *Service) bool) {
+		_ = each(yield, "rekor", e.Rekor, func(l *RekorLog) *Service { return &l.Service }) &&
+			each(yield, "rekorFronts", e.RekorFronts, func(f *RekorFront) *Service { return &f.Service }) &&
+			each(yield, "ca", e.CAs, (*Authority).service) &&
+			each(yield, "tsa", e.TSAs, (*Authority).service) &&
+			each(yield, "oidc", e.OIDC, func(o *OIDCProvider) *Service { return &o.Service })
+	}
+}
+
+// each yields the services of one kind; false when the caller stopped.
+func each[T any](yield func(string, *Service) bool, kind string, list []T, service func(T) *Service) bool {
+	for _, x := range list {
+		if !yield(kind, service(x)) {
+			return false
+		}
+	}
+	return true
+}
+
+func (a *Authority) service() *Service { return &a.Service }
 
 // RekorLog looks a Rekor log up by name.
 func (e *Environment) RekorLog(name string) *RekorLog {

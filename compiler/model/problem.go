@@ -135,7 +135,9 @@ func (s Src) Warnf(rule string, format string, args ...any) errors.Error {
 
 // Problems flattens err into problems. A cue/errors.Error that is not a
 // Problem (CUE's own evaluation errors) becomes an input error at its
-// position.
+// position, or at its first input position when it has none: CUE places a
+// conflict or a field not allowed only at the values involved, and without
+// one the json and github formats named no file.
 func Problems(err error) []*Problem {
 	var out []*Problem
 	for _, e := range errors.Errors(err) {
@@ -143,8 +145,12 @@ func Problems(err error) []*Problem {
 			out = append(out, p)
 			continue
 		}
+		pos := e.Position()
+		if ps := e.InputPositions(); !pos.IsValid() && len(ps) > 0 {
+			pos = ps[0]
+		}
 		format, args := e.Msg()
-		out = append(out, &Problem{Rule: RuleInput, Src: Src{Pos: e.Position(), Path: e.Path()}, Message: fmt.Sprintf(format, args...)})
+		out = append(out, &Problem{Rule: RuleInput, Src: Src{Pos: pos, Path: e.Path()}, Message: fmt.Sprintf(format, args...)})
 	}
 	return out
 }

@@ -1,8 +1,11 @@
 package model
 
 import (
+	"fmt"
 	"testing"
 
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/cuecontext"
 	"cuelang.org/go/cue/errors"
 	"github.com/google/go-cmp/cmp"
 )
@@ -56,5 +59,23 @@ func TestProblemsOfForeignErrors(t *testing.T) {
 	}
 	if Blocking(nil) {
 		t.Error("nil blocks")
+	}
+}
+
+// TestProblemsAtInputPositions: a field not allowed has no position of its
+// own in CUE, only the input position of the field; the problem takes it.
+func TestProblemsAtInputPositions(t *testing.T) {
+	v := cuecontext.New().CompileString("x: close({a: 1})\nx: b: 2\n", cue.Filename("env.cue"))
+	err := v.Validate()
+	if err == nil {
+		t.Fatal("CUE allowed x.b")
+	}
+	var got []string
+	for _, p := range Problems(err) {
+		got = append(got, fmt.Sprintf("%s: %s: %s", p.Position(), p.Src, p.Message))
+	}
+	want := []string{"env.cue:2:4: x.b: field not allowed"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Problems (-want +got):\n%s", diff)
 	}
 }

@@ -9,25 +9,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-)
 
-func readTree(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		rel, _ := filepath.Rel(dir, p)
-		out[filepath.ToSlash(rel)] = string(b)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
+	"github.com/trustc-dev/trustc/internal/treetest"
+)
 
 func TestReplace(t *testing.T) {
 	for _, tc := range []struct {
@@ -54,13 +38,10 @@ func TestReplace(t *testing.T) {
 			for k, v := range tc.files {
 				want[k] = string(v)
 			}
-			if diff := cmp.Diff(want, readTree(t, dir)); diff != "" {
+			if diff := cmp.Diff(want, treetest.Read(t, dir)); diff != "" {
 				t.Errorf("tree (-want +got):\n%s", diff)
 			}
-			entries, _ := os.ReadDir(parent)
-			if len(entries) != 1 {
-				t.Errorf("parent holds %d entries, want only golden (temporary trees left behind)", len(entries))
-			}
+			onlyTree(t, parent)
 		})
 	}
 }
@@ -75,13 +56,10 @@ func TestReplaceFailureLeavesOldTree(t *testing.T) {
 	if err == nil {
 		t.Fatal("Replace accepted a path outside the tree")
 	}
-	if diff := cmp.Diff(map[string]string{"a.json": "old"}, readTree(t, dir)); diff != "" {
+	if diff := cmp.Diff(map[string]string{"a.json": "old"}, treetest.Read(t, dir)); diff != "" {
 		t.Errorf("tree after failed Replace (-want +got):\n%s", diff)
 	}
-	entries, _ := os.ReadDir(parent)
-	if len(entries) != 1 {
-		t.Errorf("parent holds %d entries after failure, want 1", len(entries))
-	}
+	onlyTree(t, parent)
 }
 
 func TestReplaceRemovesStaleTemporaryTrees(t *testing.T) {
@@ -121,7 +99,7 @@ func TestReplaceConcurrent(t *testing.T) {
 				t.Fatalf("round %d, run %d: %v", i, r, err)
 			}
 		}
-		got := readTree(t, dir)
+		got := treetest.Read(t, dir)
 		if len(got) != 40 || (got["a/00.json"] == "") == (got["b/00.json"] == "") {
 			t.Fatalf("round %d: tree holds %d files, not one run's 40", i, len(got))
 		}
@@ -151,12 +129,28 @@ func TestReplaceReadOnly(t *testing.T) {
 			if !errors.Is(err, ErrReadOnly) {
 				t.Fatalf("Replace: %v, want %v", err, ErrReadOnly)
 			}
-			if diff := cmp.Diff(map[string]string{"production/a.json": "old"}, readTree(t, dir)); diff != "" {
+			if diff := cmp.Diff(map[string]string{"production/a.json": "old"}, treetest.Read(t, dir)); diff != "" {
 				t.Errorf("tree after refusal (-want +got):\n%s", diff)
 			}
-			if entries, _ := os.ReadDir(parent); len(entries) != 1 {
-				t.Errorf("parent holds %d entries, want only golden", len(entries))
-			}
+			onlyTree(t, parent)
 		})
+	}
+}
+
+// onlyTree wants parent to hold one entry, the replaced tree: a temporary
+// tree left beside it would be found, and removed as stale, by the next
+// Replace.
+func onlyTree(t *testing.T, parent string) {
+	t.Helper()
+	entries, err := os.ReadDir(parent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("%s holds %v, want only the tree (temporary trees left behind)", parent, names)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/trustc-dev/trustc/internal/cputime"
 	"github.com/trustc-dev/trustc/internal/refdata"
 	"github.com/trustc-dev/trustc/internal/synthetic"
+	"github.com/trustc-dev/trustc/internal/synthetic/synthtest"
 )
 
 // BenchmarkGenerateWrite runs 'trustc generate' in-process on both real
@@ -81,7 +82,7 @@ func BenchmarkReviewScale(b *testing.B) {
 }
 
 func benchReview(b *testing.B, n int) {
-	root := synthetic.Repo(b, 1, n)
+	root := synthtest.Repo(b, 1, n)
 	if code := Run([]string{"generate", "-C", root, "-now", scaleNow}, io.Discard, io.Discard); code != 0 {
 		b.Fatalf("trustc generate: exit %d", code)
 	}

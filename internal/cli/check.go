@@ -117,8 +117,9 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			// A flawed base never blocks the head: its files are history.
 			// Without it, the rules across releases cannot run; say so.
 			n := model.Src{}.Problemf(model.RuleInput, model.Note, "%v", bad.err)
-			if p, ok := unparsable(bad.dir, errors.Unwrap(bad.err), model.Note); ok {
-				n = p
+			if ps, ok := unparsable(bad.dir, errors.Unwrap(bad.err), model.Note); ok {
+				// The first says why; the base is history, not to be fixed.
+				n = ps[0]
 				n.Message = "in the base release: " + n.Message
 			}
 			n.Message += "; the rules across releases (6 to 9) are not run"
@@ -147,8 +148,8 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	rel, err := release.Read(safefile.DirFS(dir, safefile.MaxJSON), baseName(*envName, dir))
 	if err != nil {
 		cwd, _ := os.Getwd()
-		if p, ok := unparsable(dir, err, model.Error); ok {
-			return done(withNotes(baseNotes, p), cwd)
+		if ps, ok := unparsable(dir, err, model.Error); ok {
+			return done(withNotes(append(baseNotes, ps...), nil), cwd)
 		}
 		return c.failf("%v", inDir(c.Arg(0), err))
 	}

@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -12,26 +11,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/trustc-dev/trustc/internal/refdata"
+	"github.com/trustc-dev/trustc/internal/treetest"
 )
-
-// tree reads every file below dir, by slash-separated name.
-func tree(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		rel, _ := filepath.Rel(dir, p)
-		out[filepath.ToSlash(rel)] = string(b)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
 
 // runTwice runs args twice at once, rounds times, and after each round
 // wants both runs to succeed, dir to hold exactly want and its parent
@@ -54,7 +35,7 @@ func runTwice(t *testing.T, rounds int, args []string, dir string, want map[stri
 				t.Fatalf("round %d: run %d: exit %d:\n%s", i, r, codes[r], errs[r].String())
 			}
 		}
-		if diff := cmp.Diff(want, tree(t, dir)); diff != "" {
+		if diff := cmp.Diff(want, treetest.Read(t, dir)); diff != "" {
 			t.Fatalf("round %d: %s (-want +got):\n%s", i, dir, diff)
 		}
 		if after, _ := os.ReadDir(parent); len(after) != len(before) {
@@ -72,18 +53,12 @@ func TestGenerateConcurrent(t *testing.T) {
 	if code := Run(args, &bytes.Buffer{}, &stderr); code != 0 {
 		t.Fatalf("trustc generate: exit %d:\n%s", code, stderr.String())
 	}
-	runTwice(t, 25, args, out, tree(t, out))
+	runTwice(t, 25, args, out, treetest.Read(t, out))
 }
 
 func TestImportForceConcurrent(t *testing.T) {
 	t.Parallel() // the longest tests of the package; they share nothing
-	src := refdata.ModuleRoot(t)
-	root := t.TempDir()
-	for _, dir := range []string{"cue.mod", "schema"} {
-		if err := os.CopyFS(filepath.Join(root, dir), os.DirFS(filepath.Join(src, dir))); err != nil {
-			t.Fatal(err)
-		}
-	}
+	root := treetest.CopyModule(t, "cue.mod", "schema")
 	prod := func(name string) string { return refdata.Path(t, "production", name) }
 	args := []string{"import", "-C", root, "-env", "imported", "-force",
 		prod("trusted_root.json"), prod("signing_config.v0.2.json")}
@@ -92,7 +67,7 @@ func TestImportForceConcurrent(t *testing.T) {
 		t.Fatalf("trustc import: exit %d:\n%s", code, stderr.String())
 	}
 	dir := filepath.Join(root, "environments", "imported")
-	want := tree(t, dir)
+	want := treetest.Read(t, dir)
 	if len(want) == 0 {
 		t.Fatal(fmt.Sprintf("import wrote nothing into %s", dir))
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/trustc-dev/trustc/internal/goldenfile"
 	"github.com/trustc-dev/trustc/internal/published"
 	"github.com/trustc-dev/trustc/internal/refdata"
+	"github.com/trustc-dev/trustc/internal/treetest"
 )
 
 // realFlaws are the flaws of Sigstore's published history (docs/policy.md
@@ -61,7 +62,6 @@ func TestHistoryVerdicts(t *testing.T) {
 		t.Skip("imports and checks every published release")
 	}
 	data := refdata.Dir(t)
-	moduleRoot := refdata.ModuleRoot(t)
 	var golden strings.Builder
 	golden.WriteString("# trustc check on every published transition; regenerate with go test ./internal/cli -run TestHistoryVerdicts -update\n")
 	for _, env := range []string{"production", "staging"} {
@@ -80,12 +80,7 @@ func TestHistoryVerdicts(t *testing.T) {
 				policy = append(policy, "-client", c)
 			}
 			dirCode, dirOut := runCheckJSON(t, slices.Concat([]string{"check", "-base", prev.Dir}, times, policy, []string{next.Dir}))
-			repo := t.TempDir()
-			for _, d := range []string{"cue.mod", "schema"} {
-				if err := os.CopyFS(filepath.Join(repo, d), os.DirFS(filepath.Join(moduleRoot, d))); err != nil {
-					t.Fatal(err)
-				}
-			}
+			repo := treetest.CopyModule(t, "cue.mod", "schema")
 			cueCode, cueOut := -1, []finding(nil)
 			var stderr bytes.Buffer
 			if code := Run(append([]string{"import", "-C", repo, "-env", env, "-allow-findings"}, trustFiles(t, next.Dir)...), &bytes.Buffer{}, &stderr); code != exitOK {
@@ -175,7 +170,10 @@ func blockingRules(fs []finding) []string {
 
 func writeFindings(w *strings.Builder, route string, code int, fs []finding, data, repo string) {
 	fmt.Fprintf(w, "%s: exit %d\n", route, code)
-	clean := strings.NewReplacer(filepath.ToSlash(data)+"/history/", "", filepath.ToSlash(repo)+"/", "", data+"/history/", "", repo+"/", "")
+	// trustc import prints positions relative to the directory it runs in.
+	cwd, _ := os.Getwd()
+	rel, _ := filepath.Rel(cwd, data)
+	clean := strings.NewReplacer(filepath.ToSlash(data)+"/history/", "", filepath.ToSlash(repo)+"/", "", data+"/history/", "", repo+"/", "", filepath.ToSlash(rel)+"/history/", "")
 	for _, f := range fs {
 		at := ""
 		if f.File != "" {

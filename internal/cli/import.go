@@ -53,7 +53,10 @@ func runImport(args []string, stdout, stderr io.Writer) int {
 			readErrs = append(readErrs, fmt.Sprintf("read %s: %v", name, errors.Unwrap(err)))
 			continue
 		}
-		inputs = append(inputs, importer.Input{Name: name, Data: b})
+		// Positions name the file absolutely, so that they print relative
+		// to the directory trustc runs in, as trustc check prints them.
+		abs, _ := filepath.Abs(name)
+		inputs = append(inputs, importer.Input{Name: name, Path: abs, Data: b})
 	}
 	if len(readErrs) > 0 {
 		printList(stderr, "trustc import: nothing written", readErrs)
@@ -119,15 +122,12 @@ func write(res *importer.Result, err error, cmd, absRoot, dir, env string, stdou
 // refused reports an import or init that writes nothing, and says so.
 func refused(res *importer.Result, err error, cmd, env string, stderr io.Writer) (int, bool) {
 	headline := "trustc " + cmd + ": nothing written"
-	var list importer.Errors
+	var input *importer.InputError
 	var findings *importer.FindingsError
 	switch {
-	case errors.As(err, &list):
-		var lines []string
-		for _, e := range list {
-			lines = append(lines, e.Error())
-		}
-		printList(stderr, headline, lines)
+	case errors.As(err, &input):
+		cwd, _ := os.Getwd()
+		printErr(stderr, headline, input.Problems, cwd)
 		return exitFail, false
 	case errors.As(err, &findings):
 		var lines []string

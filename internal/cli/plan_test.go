@@ -6,9 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/rogpeppe/go-internal/txtar"
-
 	"github.com/trustc-dev/trustc/internal/refdata"
+	"github.com/trustc-dev/trustc/internal/treetest"
 )
 
 // TestGenerateCheckDue: generate -check tells a release the plan says is
@@ -16,22 +15,8 @@ import (
 // current golden/ (exit 0).
 func TestGenerateCheckDue(t *testing.T) {
 	t.Parallel() // the longest tests of the package; they share nothing
-	root := refdata.ModuleRoot(t)
-	repo := t.TempDir()
-	for _, dir := range []string{"cue.mod", "schema", "environments/production"} {
-		if err := os.CopyFS(filepath.Join(repo, dir), os.DirFS(filepath.Join(root, dir))); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ar, err := txtar.ParseFile(filepath.Join(root, "plan", "testdata", "production-new-log.txtar"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range ar.Files {
-		if err := os.WriteFile(filepath.Join(repo, "environments/production", f.Name), f.Data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	repo := treetest.CopyModule(t, "cue.mod", "schema", "environments/production")
+	treetest.WriteTxtar(t, filepath.Join(repo, "environments", "production"), filepath.Join(refdata.ModuleRoot(t), "plan", "testdata", "production-new-log.txtar"))
 	run := func(args ...string) int {
 		var stdout, stderr bytes.Buffer
 		code := Run(append(args, "-C", repo), &stdout, &stderr)

@@ -4,29 +4,28 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 
+	cueerrors "cuelang.org/go/cue/errors"
+
+	"github.com/trustc-dev/trustc/compiler/load"
 	"github.com/trustc-dev/trustc/compiler/model"
-	"github.com/trustc-dev/trustc/internal/jsonpos"
 	"github.com/trustc-dev/trustc/internal/safefile"
 )
 
-var (
-	// parseErr is how release reports a published file it cannot parse:
-	// "ENV: parse FILE: REASON".
-	parseErr = regexp.MustCompile(`^(?:(\S+): )?parse (\S+): (.*)$`)
-	// protoAt is protojson's position of the value it rejects (protobuf-go
-	// writes its prefix with a space or a no-break space, at random).
-	protoAt = regexp.MustCompile(`^proto:[\s\x{00a0}]*\(line (\d+):(\d+)\):[\s\x{00a0}]*(.*)$`)
-)
+// parseErr is how release reports a published file it cannot parse:
+// "ENV: parse FILE: REASON".
+var parseErr = regexp.MustCompile(`^(?:(\S+): )?parse (\S+): (.*)$`)
 
 // unparsable turns a published file that does not parse (release.Read's
-// error) into a problem at its file and, where protojson says, at the line,
-// column and JSON path of the value: staging v19's invalid timestamp is
-// trusted_root.json:26:18 tlogs[1].publicKey.validFor.end. ok is false for
-// errors of another kind (a missing directory).
-func unparsable(dir string, err error, sev model.Severity) (*model.Problem, bool) {
+// error) into problems: every problem the reader of published JSON finds,
+// each at its line, column and JSON path, in the words trustc import uses
+// (staging v19's invalid timestamp is trusted_root.json:26:18
+// tlogs[1].publicKey.validFor.end). A file that reader accepts is wrong
+// only for its place (a signing config named trusted_root.json): release's
+// reason, at the media type, says so. ok is false for errors of another
+// kind (a missing directory).
+func unparsable(dir string, err error, sev model.Severity) ([]*model.Problem, bool) {
 	m := parseErr.FindStringSubmatch(err.Error())
 	if m == nil {
 		return nil, false
@@ -39,25 +38,19 @@ func unparsable(dir string, err error, sev model.Severity) (*model.Problem, bool
 	p := &model.Problem{Rule: model.RuleInput, Severity: sev, Message: "parse " + file + ": " + reason}
 	data, rerr := safefile.ReadFile(path, safefile.MaxJSON)
 	if rerr != nil {
-		return p, true
+		return []*model.Problem{p}, true
 	}
-	doc, derr := jsonpos.New(path, data)
-	if derr != nil {
-		return p, true
-	}
-	p.Src.Pos = doc.Pos("")
-	if strings.HasPrefix(reason, "mediaType ") {
-		p.Src = model.Src{Pos: doc.Pos("mediaType"), Path: []string{"mediaType"}}
-	}
-	if at := protoAt.FindStringSubmatch(reason); at != nil {
-		line, _ := strconv.Atoi(at[1])
-		col, _ := strconv.Atoi(at[2])
-		jp, pos := doc.At(line, col)
-		p.Src = model.Src{Pos: pos}
-		if jp != "" {
-			p.Src.Path = []string{jp}
+	jf, jerr := load.ReadJSON(path, file, data)
+	if jerr != nil {
+		ps := model.Problems(cueerrors.Sanitize(cueerrors.Promote(jerr, "")))
+		for _, q := range ps {
+			q.Severity = sev
 		}
-		p.Message = "parse " + file + ": " + at[3]
+		return ps, true
 	}
-	return p, true
+	p.Src = jf.Src("")
+	if strings.HasPrefix(reason, "mediaType ") {
+		p.Src = jf.Src("mediaType")
+	}
+	return []*model.Problem{p}, true
 }

@@ -103,32 +103,3 @@ func (d *Doc) value(dec *json.Decoder, path string) error {
 	}
 	return nil
 }
-
-// At returns the path and position of the innermost value that starts at
-// or before line and column (1-based, in bytes, as protojson reports
-// them): the value a parse error there is about.
-func (d *Doc) At(line, col int) (string, token.Pos) {
-	off, l := -1, 1
-	for i := 0; i <= len(d.data) && line >= 1; i++ {
-		if l == line {
-			off = i + col - 1
-			break
-		}
-		if i < len(d.data) && d.data[i] == '\n' {
-			l++
-		}
-	}
-	best, bestOff := "", -1
-	for p, o := range d.offsets {
-		if o > off {
-			continue
-		}
-		if o > bestOff || (o == bestOff && len(p) > len(best)) {
-			best, bestOff = p, o
-		}
-	}
-	if bestOff < 0 {
-		return "", d.file.Pos(0, token.NoRelPos)
-	}
-	return best, d.file.Pos(bestOff, token.NoRelPos)
-}

@@ -37,29 +37,3 @@ func TestBadJSON(t *testing.T) {
 		}
 	}
 }
-
-func TestAt(t *testing.T) {
-	data := []byte("{\n  \"tlogs\": [\n    {\"baseUrl\": \"https://a\", \"validFor\": {\"start\": \"2025-09-04:00:00Z\"}}\n  ]\n}\n")
-	d, err := New("tr.json", data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct {
-		line, col int
-		path      string
-	}{
-		{3, 59, "tlogs[0].validFor.start"}, // protojson's position of the bad timestamp
-		{3, 17, "tlogs[0].baseUrl"},
-		{1, 1, ""},
-		{99, 1, ""},
-	}
-	for _, tt := range tests {
-		path, pos := d.At(tt.line, tt.col)
-		if path != tt.path {
-			t.Errorf("At(%d, %d) = %q, want %q", tt.line, tt.col, path, tt.path)
-		}
-		if tt.path != "" && pos != d.Pos(tt.path) {
-			t.Errorf("At(%d, %d) pos %v, want %v", tt.line, tt.col, pos, d.Pos(tt.path))
-		}
-	}
-}

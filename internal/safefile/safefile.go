@@ -104,13 +104,8 @@ func escapes(err error) bool {
 // blocking, and only if it is a regular file, for callers that bound the
 // read themselves (a TUF fetcher, told each file's length).
 func OpenIn(r *os.Root, name string) (*os.File, error) {
-	f, err := openIn(r, name)
+	f, fi, err := openStat(r, name)
 	if err != nil {
-		return nil, err
-	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
 		return nil, err
 	}
 	if !fi.Mode().IsRegular() {
@@ -118,6 +113,21 @@ func OpenIn(r *os.Root, name string) (*os.File, error) {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: notRegular(fi.Mode())}
 	}
 	return f, nil
+}
+
+// openStat opens name as openIn does and returns what it is, for the
+// caller to refuse what it does not read (the file is closed on error).
+func openStat(r *os.Root, name string) (*os.File, fs.FileInfo, error) {
+	f, err := openIn(r, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, fi, nil
 }
 
 // readOpen checks that f is a regular file within limit and reads it. The
@@ -216,13 +226,8 @@ func (d dirFS) Open(name string) (fs.File, error) {
 		return nil, err
 	}
 	defer r.Close() // an open file outlives its root
-	f, err := openIn(r, name)
+	f, fi, err := openStat(r, name)
 	if err != nil {
-		return nil, err
-	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
 		return nil, err
 	}
 	switch {

@@ -72,12 +72,7 @@ func TestReadFileIn(t *testing.T) {
 			case <-time.After(10 * time.Second):
 				t.Fatal("ReadFileIn blocked")
 			}
-			if tc.err == nil && err != nil || !errors.Is(err, tc.err) {
-				t.Fatalf("err = %v, want %v", err, tc.err)
-			}
-			if string(got) != tc.want {
-				t.Errorf("got %q, want %q", got, tc.want)
-			}
+			checkRead(t, got, err, tc.want, tc.err)
 		})
 	}
 }
@@ -97,13 +92,19 @@ func TestReadFile(t *testing.T) {
 	} {
 		t.Run(filepath.Base(tc.path), func(t *testing.T) {
 			got, err := ReadFile(tc.path, 10)
-			if tc.err == nil && err != nil || !errors.Is(err, tc.err) {
-				t.Fatalf("err = %v, want %v", err, tc.err)
-			}
-			if string(got) != tc.want {
-				t.Errorf("got %q, want %q", got, tc.want)
-			}
+			checkRead(t, got, err, tc.want, tc.err)
 		})
+	}
+}
+
+// checkRead wants a read to give want, or to fail with wantErr.
+func checkRead(t *testing.T, got []byte, err error, want string, wantErr error) {
+	t.Helper()
+	if wantErr == nil && err != nil || !errors.Is(err, wantErr) {
+		t.Fatalf("err = %v, want %v", err, wantErr)
+	}
+	if string(got) != want {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }
 

@@ -5,9 +5,9 @@
 // environments are too small to show it.
 //
 // Nothing it writes is committed: benchmarks generate every repository in
-// a temporary directory, and cmd/synth writes one wherever someone
-// measuring at scale asks, so the material is new in every run and never
-// mistaken for anything real.
+// a temporary directory (package synthtest), and cmd/synth writes one
+// wherever someone measuring at scale asks, so the material is new in
+// every run and never mistaken for anything real.
 package synthetic
 
 import (
@@ -23,10 +23,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"testing"
 	"time"
-
-	"github.com/trustc-dev/trustc/internal/refdata"
 )
 
 // Kinds are the service kinds a repository cycles through, one per service
@@ -49,24 +46,6 @@ type Options struct {
 	// Exact makes the signing config's Rekor and TSA selectors EXACT 1
 	// instead of ANY.
 	Exact bool
-}
-
-// Repo writes a repository with envs environments of services services each
-// into a new temporary directory and returns its root. Environments are
-// named env0000, env0001, …; see Environment for what each holds.
-func Repo(tb testing.TB, envs, services int) string {
-	tb.Helper()
-	return RepoWith(tb, envs, services, Options{})
-}
-
-// RepoWith is Repo with rotation patterns.
-func RepoWith(tb testing.TB, envs, services int, opts Options) string {
-	tb.Helper()
-	root := tb.TempDir()
-	if err := Write(root, refdata.ModuleRoot(tb), envs, services, opts); err != nil {
-		tb.Fatal(err)
-	}
-	return root
 }
 
 // Write writes a repository into root: cue.mod and schema copied from the

@@ -9,6 +9,7 @@ import (
 
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/internal/synthetic"
+	"github.com/trustc-dev/trustc/internal/synthetic/synthtest"
 )
 
 // TestRotationPatterns keeps the benchmarks' rotated input honest: each
@@ -35,7 +36,7 @@ func TestRotationPatterns(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			res, err := compiler.Compile(compiler.Dir(synthetic.RepoWith(t, 1, services, tc.opts)), compiler.Options{})
+			res, err := compiler.Compile(compiler.Dir(synthtest.RepoWith(t, 1, services, tc.opts)), compiler.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}

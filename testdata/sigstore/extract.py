@@ -34,28 +34,30 @@ HEAD = {
 }
 PROD, STAG = "sigstore/root-signing", "sigstore/root-signing-staging"
 CONF = "sigstore/sigstore-conformance"
+
+
+def at_head(here, repo, targets):
+    """An environment's files at HEAD: its targets metadata, its v0.2 trust
+    files, and the targets it lists by name (under targets/ here)."""
+    return ([(here + "/targets.json", repo, None, "metadata/targets.json")]
+            + [(here + "/" + n, repo, None, "targets/" + n)
+               for n in ["trusted_root.json", "signing_config.v0.2.json", "signing_config_rekor_v2.v0.2.json"]]
+            + [(here + "/targets/" + n, repo, None, "targets/" + n) for n in targets])
+
+
 # path here, repository, commit (None: HEAD above), path in that repository.
-COPIED = [
-    ("production/targets.json", PROD, None, "metadata/targets.json"),
-    ("production/trusted_root.json", PROD, None, "targets/trusted_root.json"),
-    ("production/signing_config.v0.2.json", PROD, None, "targets/signing_config.v0.2.json"),
-    ("production/signing_config_rekor_v2.v0.2.json", PROD, None, "targets/signing_config_rekor_v2.v0.2.json"),
-] + [("production/targets/" + n, PROD, None, "targets/" + n) for n in [
+COPIED = at_head("production", PROD, [
     "signing_config.json", "rekor.pub", "ctfe.pub", "ctfe_2022.pub", "fulcio.crt.pem",
-    "fulcio_v1.crt.pem", "fulcio_intermediate_v1.crt.pem", "artifact.pub"]] + [
+    "fulcio_v1.crt.pem", "fulcio_intermediate_v1.crt.pem", "artifact.pub"]) + [
     ("production/history/targets-v12.trusted_root.json", PROD, "0375aad33816b8d755d093481f21abb11c872935", "targets/trusted_root.json"),
     ("production/history/targets-v12.targets.json", PROD, "0375aad33816b8d755d093481f21abb11c872935", "metadata/targets.json"),
     ("production/history/targets-v11.trusted_root.json", PROD, "f725b3181edb1cd89cb63ad27737a2181e6f1ef5", "targets/trusted_root.json"),
     ("production/history/targets-v11.targets.json", PROD, "f725b3181edb1cd89cb63ad27737a2181e6f1ef5", "metadata/targets.json"),
     ("production/history/targets-v10.trusted_root.json", PROD, "03f9c7e0023c917b60eb7431e87f47e6a636f37a", "targets/trusted_root.json"),
     ("production/history/targets-v10.targets.json", PROD, "03f9c7e0023c917b60eb7431e87f47e6a636f37a", "metadata/targets.json"),
-    ("staging/targets.json", STAG, None, "metadata/targets.json"),
-    ("staging/trusted_root.json", STAG, None, "targets/trusted_root.json"),
-    ("staging/signing_config.v0.2.json", STAG, None, "targets/signing_config.v0.2.json"),
-    ("staging/signing_config_rekor_v2.v0.2.json", STAG, None, "targets/signing_config_rekor_v2.v0.2.json"),
-] + [("staging/targets/" + n, STAG, None, "targets/" + n) for n in [
+] + at_head("staging", STAG, [
     "signing_config.json", "rekor.pub", "ctfe.pub", "ctfe_2022.pub", "ctfe_2022_2.pub",
-    "ctfe_2026_1.pub", "fulcio.crt.pem", "fulcio_intermediate.crt.pem"]] + [
+    "ctfe_2026_1.pub", "fulcio.crt.pem", "fulcio_intermediate.crt.pem"]) + [
     ("bundles/a.txt", CONF, None, "test/assets/bundle-verify/a.txt"),
     ("bundles/production/rekor1-hashedrekord.sigstore.json", CONF, None, "test/assets/bundle-verify/happy-path-v0.3/bundle.sigstore.json"),
     ("bundles/production/rekor1-v0.2-rfc8785-0.1.2-whl.sigstore.json", "sigstore/sigstore-python", None, "test/assets/bundle_v3_github.whl.sigstore"),

@@ -1,4 +1,4 @@
-package importer
+package load
 
 import (
 	"bytes"
@@ -12,17 +12,165 @@ import (
 	"strings"
 	"time"
 
+	cueerrors "cuelang.org/go/cue/errors"
+	"cuelang.org/go/cue/token"
+	prototrustroot "github.com/sigstore/protobuf-specs/gen/pb-go/trustroot/v1"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
+	"github.com/trustc-dev/trustc/compiler/model"
+	"github.com/trustc-dev/trustc/internal/jsonpos"
 	"github.com/trustc-dev/trustc/internal/text"
+	"github.com/trustc-dev/trustc/release"
 )
 
-// The importer reads JSON twice. protojson decides what a file means, as
+// Published JSON is read twice. protojson decides what a file means, as
 // every Sigstore client does, but its errors name a line and column
 // ("proto: (line 12:7): invalid value for bytes field rawBytes"), not the
-// field a person has to fix. So a file is first walked as a JSON tree
-// against the message descriptor, which reports each problem at its JSON
-// path; protojson then parses what the walk accepted.
+// field a person has to fix, and it stops at the first. So a file is first
+// walked as a JSON tree against the message descriptor, which reports every
+// problem at its file:line:col and JSON path; protojson then parses what
+// the walk accepted. trustc import reads its inputs this way, and trustc
+// check explains a published file that does not parse with the same
+// problems.
+
+// JSONFile is one published file as ReadJSON decoded it: exactly one of
+// TrustedRoot, SigningConfig and Legacy is set.
+type JSONFile struct {
+	// Name is the file's name in the release (trusted_root.json).
+	Name string
+	// Doc locates each JSON path of the file.
+	Doc           *jsonpos.Doc
+	TrustedRoot   *release.TrustedRootFile
+	SigningConfig *release.SigningConfigFile
+	Legacy        *release.LegacySigningConfigFile
+}
+
+// Src is where the value at a JSON path ("tlogs[1].publicKey") is: its
+// file, line and column and the path; the empty path is the whole file.
+func (f *JSONFile) Src(path string) model.Src {
+	s := model.Src{Pos: f.Doc.Pos(path)}
+	if path != "" {
+		s.Path = []string{path}
+	}
+	return s
+}
+
+// ReadJSON decodes a published trust file, telling its kind by its
+// mediaType, and reports every problem in it as a model.Problem at its
+// file:line:col and JSON path. posName names the file in positions (an
+// absolute path prints relative to the directory the user is in); name is
+// the file's name in the release.
+func ReadJSON(posName, name string, data []byte) (*JSONFile, error) {
+	tree, err := parseJSON(posName, data)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := jsonpos.New(posName, data)
+	if err != nil {
+		// parseJSON accepted it; jsonpos reads the same grammar.
+		return nil, fmt.Errorf("index %s: %w", name, err)
+	}
+	f := &JSONFile{Name: name, Doc: doc}
+	w := &walker{f: f}
+	if tree.kind != jsonObject {
+		w.fail("", "want a JSON object, got %s", tree.kind)
+		return nil, w.errs
+	}
+	mt := tree.member("mediaType")
+	if mt == nil || mt.kind != jsonString {
+		w.fail("mediaType", "missing; every Sigstore trust file names its media type")
+		return nil, w.errs
+	}
+	switch mt.text {
+	case release.TrustedRootMediaType01Legacy, release.TrustedRootMediaType01, release.TrustedRootMediaType02:
+		m := &prototrustroot.TrustedRoot{}
+		if w.decode(tree, data, m) {
+			f.TrustedRoot = &release.TrustedRootFile{Name: name, Bytes: data, Msg: m}
+		}
+	case release.SigningConfigMediaType02:
+		m := &prototrustroot.SigningConfig{}
+		if w.decode(tree, data, m) {
+			f.SigningConfig = &release.SigningConfigFile{Name: name, Bytes: data, Msg: m}
+		}
+	case release.SigningConfigMediaType01:
+		if m := w.legacy(tree); m != nil {
+			f.Legacy = &release.LegacySigningConfigFile{Name: name, Bytes: data, Msg: m}
+		}
+	default:
+		w.fail("mediaType", "unknown media type %q; want a trusted root (%s or %s), a signing config (%s) or a legacy signing config (%s)",
+			mt.text, release.TrustedRootMediaType01Legacy, release.TrustedRootMediaType02, release.SigningConfigMediaType02, release.SigningConfigMediaType01)
+	}
+	if w.errs != nil {
+		return nil, w.errs
+	}
+	return f, nil
+}
+
+// decode walks tree against m's descriptor, then parses it with protojson.
+func (w *walker) decode(tree *jsonNode, data []byte, m proto.Message) bool {
+	w.message(tree, m.ProtoReflect().Descriptor(), "")
+	if w.errs != nil {
+		return false
+	}
+	if err := protojson.Unmarshal(data, m); err != nil {
+		// The walk mirrors protojson; anything it let through lands here.
+		w.fail("", "%v", err)
+		return false
+	}
+	return true
+}
+
+// legacy reads a v0.1 signing config, which protobuf-specs v0.5 no longer
+// describes, field by field.
+func (w *walker) legacy(tree *jsonNode) *release.LegacySigningConfig {
+	m := &release.LegacySigningConfig{}
+	str := func(n *jsonNode, p string) string {
+		if n.kind != jsonString {
+			w.fail(p, "want a string, got %s", n.kind)
+		}
+		return n.text
+	}
+	strs := func(n *jsonNode, p string) []string {
+		if n.kind != jsonArray {
+			w.fail(p, "want an array of strings, got %s", n.kind)
+			return nil
+		}
+		var out []string
+		for i, el := range n.elems {
+			out = append(out, str(el, index(p, i)))
+		}
+		return out
+	}
+	seen := map[string]bool{}
+	for i, k := range tree.keys {
+		v, p := tree.elems[i], join("", k)
+		if seen[k] {
+			w.fail(p, "field given twice")
+			continue
+		}
+		seen[k] = true
+		switch k {
+		case "mediaType":
+			m.MediaType = str(v, p)
+		case "caUrl":
+			m.CAURL = str(v, p)
+		case "oidcUrl":
+			m.OIDCURL = str(v, p)
+		case "tlogUrls":
+			m.TlogURLs = strs(v, p)
+		case "tsaUrls":
+			m.TSAURLs = strs(v, p)
+		default:
+			w.fail(p, "unknown field (a v0.1 signing config has mediaType, caUrl, oidcUrl, tlogUrls, tsaUrls)")
+		}
+	}
+	if w.errs != nil {
+		return nil
+	}
+	return m
+}
 
 type jsonKind int
 
@@ -60,9 +208,9 @@ func (n *jsonNode) member(key string) *jsonNode {
 // the bound keeps hostile input from recursing without end.
 const maxDepth = 32
 
-// parseJSON reads exactly one JSON value. Errors say where, as line and
-// column, since there is no path yet.
-func parseJSON(data []byte) (*jsonNode, error) {
+// parseJSON reads exactly one JSON value. Its error is a problem at the
+// line and column where the JSON breaks, since there is no path yet.
+func parseJSON(name string, data []byte) (*jsonNode, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	n, err := readValue(dec, 0)
@@ -75,12 +223,12 @@ func parseJSON(data []byte) (*jsonNode, error) {
 		}
 	}
 	if err != nil {
-		return nil, positioned(data, dec, err)
+		return nil, positioned(name, data, dec, err)
 	}
 	return n, nil
 }
 
-func positioned(data []byte, dec *json.Decoder, err error) error {
+func positioned(name string, data []byte, dec *json.Decoder, err error) error {
 	off := dec.InputOffset()
 	var syn *json.SyntaxError
 	if errors.As(err, &syn) {
@@ -90,15 +238,9 @@ func positioned(data []byte, dec *json.Decoder, err error) error {
 		err = errors.New("unexpected end of JSON input")
 		off = int64(len(data))
 	}
-	line, col := 1, 1
-	for _, b := range data[:min(int(off), len(data))] {
-		if b == '\n' {
-			line, col = line+1, 1
-		} else {
-			col++
-		}
-	}
-	return fmt.Errorf("invalid JSON at line %d, column %d: %v", line, col, err)
+	f := token.NewFile(name, -1, len(data))
+	f.SetLinesForContent(data)
+	return model.Src{Pos: f.Pos(min(int(off), len(data)), token.NoRelPos)}.Errorf("invalid JSON: %v", err)
 }
 
 func readValue(dec *json.Decoder, depth int) (*jsonNode, error) {
@@ -155,12 +297,12 @@ func readValue(dec *json.Decoder, depth int) (*jsonNode, error) {
 // walker checks a JSON tree against a message descriptor the way protojson
 // reads it, reporting each problem at its path.
 type walker struct {
-	file string
-	errs *errs
+	f    *JSONFile
+	errs cueerrors.Error
 }
 
 func (w *walker) fail(path, format string, args ...any) {
-	w.errs.add(w.file, path, format, args...)
+	w.errs = cueerrors.Append(w.errs, w.f.Src(path).Errorf(format, args...))
 }
 
 func join(path, key string) string {
