@@ -19,6 +19,7 @@ import (
 
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/importer"
+	"github.com/trustc-dev/trustc/internal/certtest"
 	"github.com/trustc-dev/trustc/internal/refdata"
 )
 
@@ -62,18 +63,7 @@ func newMaterial(t *testing.T) material {
 		} else {
 			tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageTimeStamping}
 		}
-		if parent == nil {
-			parent = tmpl
-		}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, pub, signer)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c, err := x509.ParseCertificate(der)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return c
+		return certtest.Issue(t, tmpl, parent, pub, signer)
 	}
 	chain := func(certs ...*x509.Certificate) []byte {
 		var b []byte
