@@ -551,7 +551,11 @@ func (c *checker) noGaps(sc *model.SigningConfig) {
 				missing = append(missing, []string{"CA", "OIDC provider", "Rekor log"}[i])
 			}
 		}
-		c.add(violation(RuleNoGaps, sc.Src, "%s never offers a %s; clients cannot sign with it", sc.File.V, strings.Join(missing, " or ")))
+		article := "a"
+		if missing[0] == "OIDC provider" {
+			article = "an" // said "oh-eye-dee-see"
+		}
+		c.add(violation(RuleNoGaps, sc.Src, "%s never offers %s %s; clients cannot sign with it", sc.File.V, article, strings.Join(missing, " or ")))
 		return
 	}
 	reported := map[string]bool{}

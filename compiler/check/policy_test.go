@@ -121,7 +121,7 @@ func TestPolicy(t *testing.T) {
 		{
 			name: "no-gaps: no OIDC provider",
 			want: []finding{
-				{"no-gaps", "error", "signingConfigs.main", "signing_config.v0.2.json never offers a OIDC provider; clients cannot sign with it"},
+				{"no-gaps", "error", "signingConfigs.main", "signing_config.v0.2.json never offers an OIDC provider; clients cannot sign with it"},
 			},
 			edit: func(_ *testing.T, env *model.Environment) { env.OIDC = nil },
 		},

@@ -79,9 +79,9 @@ func Days(d time.Duration) string {
 	case n == 0:
 		return rest.String()
 	case rest == 0:
-		return fmt.Sprintf("%d days", n)
+		return Count(int(n), "day")
 	}
-	return fmt.Sprintf("%d days %s", n, rest)
+	return Count(int(n), "day") + " " + rest.String()
 }
 
 // Coarse writes a duration in its largest whole unit, rounded down ("1

@@ -72,7 +72,8 @@ func TestDurations(t *testing.T) {
 		{0, "0 days", "0 minutes"},
 		{90 * time.Second, "1m30s", "1 minute"},
 		{11 * time.Hour, "11h0m0s", "11 hours"},
-		{day, "1 days", "1 day"},
+		{day, "1 day", "1 day"},
+		{36 * time.Hour, "1 day 12h0m0s", "1 day"},
 		{90 * day, "90 days", "90 days"},
 		{12*day + 7*time.Hour + 24*time.Minute + 8*time.Second, "12 days 7h24m8s", "12 days"},
 	} {
