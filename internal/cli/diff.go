@@ -308,19 +308,7 @@ func writeSVGs(dir string, r *review.Review, old, new *release.Release, now time
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("write timelines: %w", err)
 	}
-	var names []string
-	for _, rel := range []*release.Release{new, old} {
-		if rel == nil {
-			continue
-		}
-		for _, e := range rel.Envs {
-			if !slices.Contains(names, e.Name) {
-				names = append(names, e.Name)
-			}
-		}
-	}
-	slices.Sort(names)
-	for _, n := range names {
+	for _, n := range review.EnvNames(new, old) {
 		var tl *timeline.Timeline
 		if i := slices.IndexFunc(r.Envs, func(e *review.Env) bool { return e.Name == n }); i >= 0 {
 			tl = r.Envs[i].Timeline()
