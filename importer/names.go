@@ -45,13 +45,10 @@ func (pl *planner) name() {
 	for _, l := range env.CTLogs {
 		l.Name = unique(taken, hostName(l.URL.V), year(l.URL.V, l.Verify), fullName(l.URL.V))
 	}
-	for _, group := range []struct {
-		kind string
-		as   []*model.Authority
-	}{{"ca", env.CAs}, {"tsa", env.TSAs}} {
-		kind := group.kind
+	for _, group := range env.AuthorityGroups() {
+		kind := group.Kind
 		taken = map[string]bool{}
-		for _, a := range group.as {
+		for _, a := range group.Authorities {
 			switch {
 			case a.Name != "": // named after its subject
 				a.Name = unique(taken, a.Name, kind)

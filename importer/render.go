@@ -323,12 +323,9 @@ func (r *renderer) services() string {
 		r.window(w, svc, "verify", l.Verify)
 		w.close()
 	})
-	for _, group := range []struct {
-		name string
-		as   []*model.Authority
-	}{{"ca", env.CAs}, {"tsa", env.TSAs}} {
-		kind(group.name, len(group.as), func(parent, labels []string, i int) {
-			a := group.as[i]
+	for _, group := range env.AuthorityGroups() {
+		kind(group.Kind, len(group.Authorities), func(parent, labels []string, i int) {
+			a := group.Authorities[i]
 			svc := r.openService(w, parent, append(labels, a.Name), &a.Service)
 			r.chains(w, svc, a.Chains)
 			r.signs(w, svc, a.Sign)
@@ -498,20 +495,17 @@ func (r *renderer) chooseLets() {
 	for _, l := range env.CTLogs {
 		add("ct", l.Name, []model.Window{l.Verify})
 	}
-	for _, group := range []struct {
-		kind string
-		as   []*model.Authority
-	}{{"ca", env.CAs}, {"tsa", env.TSAs}} {
-		for _, a := range group.as {
+	for _, group := range env.AuthorityGroups() {
+		for _, a := range group.Authorities {
 			var ws []model.Window
 			for _, c := range a.Chains {
 				ws = append(ws, c.Verify)
 			}
 			name := a.Name
-			if group.kind == "tsa" && len(group.as) == 1 {
+			if group.Kind == "tsa" && len(group.Authorities) == 1 {
 				name = ""
 			}
-			add(group.kind, name, append(ws, signWindows(a.Sign)...))
+			add(group.Kind, name, append(ws, signWindows(a.Sign)...))
 		}
 	}
 	for _, o := range env.OIDC {

@@ -208,13 +208,10 @@ func trustEntries(env *model.Environment) []trust {
 	for _, l := range env.CTLogs {
 		out = append(out, trust{fmt.Sprintf("ct %q", l.Name), l.Identity(), l.Verify})
 	}
-	for _, g := range []struct {
-		kind string
-		as   []*model.Authority
-	}{{"ca", env.CAs}, {"tsa", env.TSAs}} {
-		for _, a := range g.as {
+	for _, g := range env.AuthorityGroups() {
+		for _, a := range g.Authorities {
 			for _, ch := range a.Chains {
-				out = append(out, trust{fmt.Sprintf("%s %q chain %q", g.kind, a.Name, ch.Name), model.ChainIdentity(model.CertDERs(ch.Certificates)), ch.Verify})
+				out = append(out, trust{fmt.Sprintf("%s %q chain %q", g.Kind, a.Name, ch.Name), model.ChainIdentity(model.CertDERs(ch.Certificates)), ch.Verify})
 			}
 		}
 	}

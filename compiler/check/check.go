@@ -96,12 +96,9 @@ func eachWindow(env *model.Environment, fn func(what string, w model.Window)) {
 	for _, l := range env.CTLogs {
 		fn(fmt.Sprintf("ct %q verification window", l.Name), l.Verify)
 	}
-	for _, group := range []struct {
-		kind string
-		as   []*model.Authority
-	}{{"ca", env.CAs}, {"tsa", env.TSAs}} {
-		kind := group.kind
-		for _, a := range group.as {
+	for _, group := range env.AuthorityGroups() {
+		kind := group.Kind
+		for _, a := range group.Authorities {
 			for _, ch := range a.Chains {
 				fn(fmt.Sprintf("%s %q chain %q verification window", kind, a.Name, ch.Name), ch.Verify)
 			}

@@ -92,16 +92,13 @@ func entries(env *model.Environment) []entry {
 			out = append(out, entry{list: "ctlogs", name: fmt.Sprintf("ct %q (%s)", l.Name, l.URL.V), identity: l.Identity(), id: l.PublicKey.LogID, raw: l.PublicKey.Raw, verify: l.Verify, src: l.Src})
 		}
 	}
-	for _, g := range []struct {
-		list, kind string
-		as         []*model.Authority
-	}{{"certificateAuthorities", "ca", env.CAs}, {"timestampAuthorities", "tsa", env.TSAs}} {
-		for _, a := range g.as {
+	for _, g := range env.AuthorityGroups() {
+		for _, a := range g.Authorities {
 			for _, ch := range a.Chains {
 				if len(ch.Certificates) == 0 {
 					continue
 				}
-				out = append(out, entry{list: g.list, name: fmt.Sprintf("%s %q chain %q", g.kind, a.Name, ch.Name), identity: ch.Identity(), leaf: model.LeafIdentity(ch.Certificates),
+				out = append(out, entry{list: g.List, name: fmt.Sprintf("%s %q chain %q", g.Kind, a.Name, ch.Name), identity: ch.Identity(), leaf: model.LeafIdentity(ch.Certificates),
 					raw: chainDER(ch.Certificates), certs: ch.Certificates, verify: ch.Verify, src: ch.Src})
 			}
 		}
@@ -123,14 +120,11 @@ func underivedLists(env *model.Environment) map[string]bool {
 			out["ctlogs"] = true
 		}
 	}
-	for _, g := range []struct {
-		list string
-		as   []*model.Authority
-	}{{"certificateAuthorities", env.CAs}, {"timestampAuthorities", env.TSAs}} {
-		for _, a := range g.as {
+	for _, g := range env.AuthorityGroups() {
+		for _, a := range g.Authorities {
 			for _, ch := range a.Chains {
 				if len(ch.Certificates) == 0 {
-					out[g.list] = true
+					out[g.List] = true
 				}
 			}
 		}

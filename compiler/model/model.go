@@ -130,6 +130,23 @@ func each[T any](yield func(string, *Service) bool, kind string, list []T, servi
 
 func (a *Authority) service() *Service { return &a.Service }
 
+// AuthorityGroup is one kind of authority: its short kind ("ca", "tsa",
+// as messages and CUE name it), the trusted root's list that holds it,
+// and the environment's authorities of that kind.
+type AuthorityGroup struct {
+	Kind, List  string
+	Authorities []*Authority
+}
+
+// AuthorityGroups returns the CAs, then the TSAs, each as a group: the
+// walks that treat both kinds alike but must know which one they are in.
+func (e *Environment) AuthorityGroups() []AuthorityGroup {
+	return []AuthorityGroup{
+		{"ca", "certificateAuthorities", e.CAs},
+		{"tsa", "timestampAuthorities", e.TSAs},
+	}
+}
+
 // RekorLog looks a Rekor log up by name.
 func (e *Environment) RekorLog(name string) *RekorLog {
 	for _, l := range e.Rekor {

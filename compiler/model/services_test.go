@@ -45,3 +45,37 @@ func TestServices(t *testing.T) {
 		t.Error("Services yielded a copy of the CA's service")
 	}
 }
+
+// TestAuthorityGroups pins the kinds, list names and order that check,
+// plan and the importer rely on: CAs first, each group holding the
+// environment's own slices, empty groups kept.
+func TestAuthorityGroups(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  *Environment
+		want []string
+	}{
+		{"both kinds", &Environment{
+			CAs:  []*Authority{{Service: Service{Name: "fulcio"}}, {Service: Service{Name: "fulcio2"}}},
+			TSAs: []*Authority{{Service: Service{Name: "tsa"}}},
+		}, []string{"ca certificateAuthorities fulcio", "ca certificateAuthorities fulcio2", "tsa timestampAuthorities tsa"}},
+		{"no TSA", &Environment{
+			CAs: []*Authority{{Service: Service{Name: "fulcio"}}},
+		}, []string{"ca certificateAuthorities fulcio", "tsa timestampAuthorities (none)"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, g := range tc.env.AuthorityGroups() {
+				if len(g.Authorities) == 0 {
+					got = append(got, g.Kind+" "+g.List+" (none)")
+				}
+				for _, a := range g.Authorities {
+					got = append(got, g.Kind+" "+g.List+" "+a.Name)
+				}
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("AuthorityGroups (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
