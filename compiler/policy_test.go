@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"cuelang.org/go/cue/errors"
 	"github.com/google/go-cmp/cmp"
 	"github.com/rogpeppe/go-internal/diff"
 
@@ -16,6 +15,7 @@ import (
 	"github.com/trustc-dev/trustc/compiler/check"
 	"github.com/trustc-dev/trustc/compiler/load"
 	"github.com/trustc-dev/trustc/compiler/model"
+	"github.com/trustc-dev/trustc/internal/report"
 	"github.com/trustc-dev/trustc/release"
 )
 
@@ -385,7 +385,9 @@ func runCorpusCase(t *testing.T, name string, steps []step, transition bool, wan
 	got = slices.Compact(got)
 	want := slices.Clone(wantRules)
 	slices.Sort(want)
-	details := errors.Details(err, &errors.Config{Cwd: root, ToSlash: true})
+	var b strings.Builder
+	report.Lines(&b, "", err, root)
+	details := b.String()
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("rules broken (-want +got):\n%s\n%s", diff, details)
 	}

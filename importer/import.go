@@ -21,6 +21,7 @@ import (
 	"github.com/trustc-dev/trustc/compiler/emit"
 	"github.com/trustc-dev/trustc/compiler/load"
 	"github.com/trustc-dev/trustc/compiler/model"
+	"github.com/trustc-dev/trustc/internal/report"
 	"github.com/trustc-dev/trustc/internal/safefile"
 	"github.com/trustc-dev/trustc/internal/text"
 	"github.com/trustc-dev/trustc/release"
@@ -204,8 +205,9 @@ func verify(root, env string, files map[string][]byte, w want, now time.Time) (e
 		overlay[load.EnvironmentsDir+"/"+env+"/"+name] = b
 	}
 	bug := func(what string, err error) error {
-		return fmt.Errorf("%s (a bug in trustc import, or a schema this trustc does not know):\n%s", what,
-			errors.Details(err, &errors.Config{Cwd: root, ToSlash: true}))
+		var b strings.Builder
+		report.Lines(&b, "  ", err, root)
+		return fmt.Errorf("%s (a bug in trustc import, or a schema this trustc does not know):\n%s", what, b.String())
 	}
 	// With a release time, the time-dependent rules run too, as trustc
 	// generate runs them; the run without one (Timeless) is what the

@@ -141,18 +141,26 @@ func (s Src) Warnf(rule string, format string, args ...any) errors.Error {
 func Problems(err error) []*Problem {
 	var out []*Problem
 	for _, e := range errors.Errors(err) {
-		if p, ok := e.(*Problem); ok {
-			out = append(out, p)
-			continue
-		}
-		pos := e.Position()
-		if ps := e.InputPositions(); !pos.IsValid() && len(ps) > 0 {
-			pos = ps[0]
-		}
-		format, args := e.Msg()
-		out = append(out, &Problem{Rule: RuleInput, Src: Src{Pos: pos, Path: e.Path()}, Message: fmt.Sprintf(format, args...)})
+		out = append(out, ProblemOf(e))
 	}
 	return out
+}
+
+// ProblemOf is e as a Problem: e itself if it is one, else an input error
+// at e's first position (errors.Positions: its own, else the first of its
+// input positions). The message is e's whole chain, as errors.Print words
+// it: a Go error promoted into a list (errors.Promote) has its text only
+// in what it wraps.
+func ProblemOf(e errors.Error) *Problem {
+	if p, ok := e.(*Problem); ok {
+		return p
+	}
+	var pos token.Pos
+	if ps := errors.Positions(e); len(ps) > 0 {
+		pos = ps[0]
+	}
+	msg := errors.StringWithConfig(e, &errors.Config{OmitPath: true})
+	return &Problem{Rule: RuleInput, Src: Src{Pos: pos, Path: e.Path()}, Message: msg}
 }
 
 // Blocking reports whether err holds a problem of severity Error.

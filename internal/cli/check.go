@@ -47,7 +47,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		if problems == nil && *format != "json" {
 			return exitOK
 		}
-		report(stdout, stderr, *format, "trustc check", problems, root)
+		printProblems(stdout, stderr, *format, "trustc check", problems, root)
 		if model.Blocking(problems) {
 			return exitFail
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/trustc-dev/trustc/compiler/check"
 	"github.com/trustc-dev/trustc/compiler/emit"
 	"github.com/trustc-dev/trustc/compiler/model"
+	"github.com/trustc-dev/trustc/internal/report"
 	"github.com/trustc-dev/trustc/internal/safefile"
 	"github.com/trustc-dev/trustc/release"
 	"github.com/trustc-dev/trustc/review"
@@ -201,7 +202,7 @@ func compileForReview(root string, opts compiler.Options, stderr io.Writer) (*re
 	opts.Review = true
 	res, err := compiler.Compile(compiler.Dir(root), opts)
 	if res == nil {
-		printErr(stderr, "trustc diff: cannot review", err, root)
+		report.Text(stderr, "trustc diff: cannot review", err, root)
 		return nil, nil, nil, nil, exitFail
 	}
 	// Material that does not derive, and CUE that breaks the structure
@@ -224,7 +225,7 @@ func compileForReview(root string, opts compiler.Options, stderr io.Writer) (*re
 		}
 	}
 	if broken != nil {
-		printErr(stderr, "trustc diff: cannot review", cueerrors.Sanitize(broken), root)
+		report.Text(stderr, "trustc diff: cannot review", cueerrors.Sanitize(broken), root)
 		return nil, nil, nil, nil, exitFail
 	}
 	if err != nil {
@@ -266,7 +267,7 @@ func cueFinding(env string, v *check.Violation, sources emit.SourceMap, root str
 	file := ""
 	if pos := v.Src.Pos; pos.IsValid() {
 		pp := pos.Position()
-		file = relPath(root, pp.Filename)
+		file = report.Rel(root, pp.Filename)
 		where = fmt.Sprintf("%s:%d:%d %s", file, pp.Line, pp.Column, where)
 	}
 	f := review.Finding{Rule: v.Rule, File: file, Message: fmt.Sprintf("%s (in CUE: %s)", v.Message, strings.TrimSpace(where)), Severity: v.Severity.String()}
@@ -281,7 +282,7 @@ func cueFinding(env string, v *check.Violation, sources emit.SourceMap, root str
 // path.
 func jsonFindings(err error, dir, prefix string) []review.Finding {
 	var out []review.Finding
-	for _, p := range problems(err, dir) {
+	for _, p := range report.Problems(err, dir) {
 		out = append(out, review.Finding{Rule: p.Rule, File: prefix + p.File, Path: p.Path, Message: p.Message, Severity: p.Severity})
 	}
 	return out

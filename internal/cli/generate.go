@@ -16,6 +16,7 @@ import (
 	"github.com/trustc-dev/trustc/compiler/asof"
 	"github.com/trustc-dev/trustc/compiler/model"
 	"github.com/trustc-dev/trustc/internal/atomicdir"
+	"github.com/trustc-dev/trustc/internal/report"
 	"github.com/trustc-dev/trustc/internal/safefile"
 	"github.com/trustc-dev/trustc/internal/text"
 	"github.com/trustc-dev/trustc/release"
@@ -62,10 +63,10 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	// Compile returns without awaiting the base when the CUE does not load.
 	opts = withBase()
 	if err != nil {
-		printErr(stderr, "trustc generate: nothing written", compiler.Report(res, err), absRoot)
+		report.Text(stderr, "trustc generate: nothing written", compiler.Report(res, err), absRoot)
 		return exitFail
 	}
-	printErr(stderr, "trustc generate", res.Advice, absRoot)
+	report.Text(stderr, "trustc generate", res.Advice, absRoot)
 	files := Files(res.Release)
 	if *check {
 		drift, err := Drift(safefile.DirFS(outDir, safefile.MaxJSON), files)

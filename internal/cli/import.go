@@ -13,6 +13,7 @@ import (
 
 	"github.com/trustc-dev/trustc/importer"
 	"github.com/trustc-dev/trustc/internal/atomicdir"
+	"github.com/trustc-dev/trustc/internal/report"
 	"github.com/trustc-dev/trustc/internal/safefile"
 )
 
@@ -127,7 +128,7 @@ func refused(res *importer.Result, err error, cmd, env string, stderr io.Writer)
 	switch {
 	case errors.As(err, &input):
 		cwd, _ := os.Getwd()
-		printErr(stderr, headline, input.Problems, cwd)
+		report.Text(stderr, headline, input.Problems, cwd)
 		return exitFail, false
 	case errors.As(err, &findings):
 		var lines []string

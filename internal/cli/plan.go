@@ -12,6 +12,7 @@ import (
 
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/compiler/model"
+	"github.com/trustc-dev/trustc/internal/report"
 	"github.com/trustc-dev/trustc/plan"
 	"github.com/trustc-dev/trustc/release"
 )
@@ -56,10 +57,10 @@ func runPlan(args []string, stdout, stderr io.Writer) int {
 	}
 	res, err := compiler.Compile(compiler.Dir(absRoot, names...), opts)
 	if err != nil {
-		printErr(stderr, "trustc plan: the plan breaks the policy", compiler.Report(res, err), absRoot)
+		report.Text(stderr, "trustc plan: the plan breaks the policy", compiler.Report(res, err), absRoot)
 		return exitFail
 	}
-	printErr(stderr, "trustc plan", res.Advice, absRoot)
+	report.Text(stderr, "trustc plan", res.Advice, absRoot)
 	var cals []*plan.Calendar
 	for _, env := range res.Envs {
 		whole := env

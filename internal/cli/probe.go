@@ -13,6 +13,7 @@ import (
 
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/compiler/load"
+	"github.com/trustc-dev/trustc/internal/report"
 	"github.com/trustc-dev/trustc/internal/safefile"
 	"github.com/trustc-dev/trustc/probe"
 	"github.com/trustc-dev/trustc/release"
@@ -50,7 +51,7 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 	// what it holds.
 	res, err := compiler.Compile(compiler.Published(rel, load.JSONOptions{Dir: dir}), compiler.Options{NoRules: true})
 	if err := compiler.Report(res, err); err != nil {
-		printErr(stderr, "trustc probe: "+dir+" does not derive", err, *root)
+		report.Text(stderr, "trustc probe: "+dir+" does not derive", err, *root)
 		return exitFail
 	}
 	envs := res.Envs

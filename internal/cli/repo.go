@@ -14,6 +14,7 @@ import (
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/compiler/load"
 	"github.com/trustc-dev/trustc/importer"
+	"github.com/trustc-dev/trustc/internal/report"
 	"github.com/trustc-dev/trustc/internal/scaffold"
 	"github.com/trustc-dev/trustc/schema"
 )
@@ -100,7 +101,7 @@ func (r *newRepo) finish(cmd string, res *importer.Result, err error, stdout, st
 	out, err := compiler.Compile(compiler.Sources{Dir: r.scratch, Overlay: env}, compiler.Options{})
 	if err != nil {
 		// The importer compiled the environment already; this is a bug.
-		printErr(stderr, "trustc "+cmd+": nothing written: the new repository does not compile (a bug in trustc)", err, r.scratch)
+		report.Text(stderr, "trustc "+cmd+": nothing written: the new repository does not compile (a bug in trustc)", err, r.scratch)
 		return exitFail
 	}
 	golden := Files(out.Release)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/compiler/load"
+	"github.com/trustc-dev/trustc/internal/report"
 	"github.com/trustc-dev/trustc/internal/safefile"
 	"github.com/trustc-dev/trustc/internal/text"
 	"github.com/trustc-dev/trustc/plan"
@@ -200,7 +201,7 @@ func (c *subcmd) reviewFlags(envUsage, what string) (golden, envName, now *strin
 func reviewedEnv(cmd, prefix, absRoot string, opts compiler.Options, golden, goldenDir, envName string, stderr io.Writer) (env *release.Env, ok bool) {
 	res, err := compiler.Compile(compiler.Dir(absRoot, envName), opts)
 	if err != nil {
-		printErr(stderr, cmd+": "+strings.TrimSuffix(prefix, ": "), compiler.Report(res, err), absRoot)
+		report.Text(stderr, cmd+": "+strings.TrimSuffix(prefix, ": "), compiler.Report(res, err), absRoot)
 		return nil, false
 	}
 	env = res.Release.Env(envName)

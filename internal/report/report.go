@@ -1,0 +1,193 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	cueerrors "cuelang.org/go/cue/errors"
+	"cuelang.org/go/cue/token"
+
+	"github.com/trustc-dev/trustc/compiler/model"
+	"github.com/trustc-dev/trustc/internal/errlist"
+)
+
+// Problem is one problem in machine-readable form, as -format json prints
+// it. File is relative to the root the problems were listed against.
+type Problem struct {
+	Rule     string `json:"rule"`
+	Severity string `json:"severity"`
+	File     string `json:"file,omitempty"`
+	Line     int    `json:"line,omitempty"`
+	Column   int    `json:"column,omitempty"`
+	Path     string `json:"path,omitempty"`
+	Message  string `json:"message"`
+	Fix      string `json:"fix,omitempty"`
+}
+
+// entry is a problem with every position it names: its own first, then
+// the other places a CUE conflict involves, as errors.Positions lists them.
+type entry struct {
+	*model.Problem
+	at []token.Pos
+}
+
+// entries flattens err into problems in the order errors.Print prints
+// them (errors.Sanitize: by position, then path, duplicates dropped).
+// Every format lists these, so text, json and github show the same
+// problems in the same order.
+func entries(err error) []entry {
+	errs := cueerrors.Errors(cueerrors.Sanitize(errlist.Join(cueerrors.Errors(err))))
+	out := make([]entry, 0, len(errs))
+	for _, e := range errs {
+		out = append(out, entry{model.ProblemOf(e), cueerrors.Positions(e)})
+	}
+	return out
+}
+
+// Problems lists the problems in err, positions relative to root.
+func Problems(err error, root string) []Problem {
+	var out []Problem
+	for _, e := range entries(err) {
+		p := Problem{Rule: e.Rule, Severity: e.Severity.String(), Path: strings.Join(e.Path(), "."), Message: e.Message, Fix: e.Fix}
+		if len(e.at) > 0 {
+			pp := e.at[0].Position()
+			p.File = Rel(root, pp.Filename)
+			p.Line, p.Column = pp.Line, pp.Column
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// Rel is path relative to root and slash-separated, or path itself when it
+// lies outside root.
+func Rel(root, path string) string {
+	if rel, err := filepath.Rel(root, path); err == nil && !strings.HasPrefix(rel, "..") {
+		path = rel
+	}
+	return filepath.ToSlash(path)
+}
+
+// Text prints a headline that counts errors and warnings, then each
+// problem in err indented beneath it (see Lines). Nothing for no error.
+func Text(w io.Writer, headline string, err error, root string) {
+	if err == nil {
+		return
+	}
+	es := entries(err)
+	fmt.Fprintf(w, "%s: %s:\n", headline, counts(es))
+	lines(w, "  ", es, root)
+}
+
+// Lines prints each problem in err on one line, after indent, in the
+// layout of compilers and go vet, which editors' problem matchers read:
+//
+//	FILE:LINE:COL: PATH: MESSAGE
+//
+// FILE relative to root as cue prints it (./environments/...). A problem
+// without a position drops "FILE:LINE:COL: ", one without a path drops
+// "PATH: ". The message carries the severity (unless error), the rule
+// (unless input) and the fix. Each further position of the problem (a CUE
+// conflict names every value involved) follows on its own line, indented.
+func Lines(w io.Writer, indent string, err error, root string) {
+	lines(w, indent, entries(err), root)
+}
+
+func lines(w io.Writer, indent string, es []entry, root string) {
+	for _, e := range es {
+		var b strings.Builder
+		b.WriteString(indent)
+		if len(e.at) > 0 {
+			b.WriteString(where(e.at[0], root) + ": ")
+		}
+		if path := strings.Join(e.Path(), "."); path != "" {
+			b.WriteString(path + ": ")
+		}
+		b.WriteString(e.Error())
+		b.WriteString("\n")
+		for i := 1; i < len(e.at); i++ {
+			b.WriteString(indent + "    " + where(e.at[i], root) + "\n")
+		}
+		io.WriteString(w, b.String())
+	}
+}
+
+// where is pos as FILE:LINE:COL. FILE is relative to root and starts with
+// "." as errors.Print writes it (editors such as VS Code link a path only
+// when it does).
+func where(pos token.Pos, root string) string {
+	pp := pos.Position()
+	file := pp.Filename
+	if rel, err := filepath.Rel(root, file); err == nil {
+		file = rel
+		if !strings.HasPrefix(file, ".") {
+			file = "." + string(filepath.Separator) + file
+		}
+	}
+	file = filepath.ToSlash(file)
+	switch {
+	case !pp.IsValid():
+		return file
+	case file == "":
+		return fmt.Sprintf("%d:%d", pp.Line, pp.Column)
+	}
+	return fmt.Sprintf("%s:%d:%d", file, pp.Line, pp.Column)
+}
+
+// counts says "2 errors, 1 warning" (and the notes, when there are any).
+func counts(es []entry) string {
+	n := map[model.Severity]int{}
+	for _, e := range es {
+		n[e.Severity]++
+	}
+	plural := func(k int, what string) string {
+		if k == 1 {
+			return "1 " + what
+		}
+		return fmt.Sprintf("%d %ss", k, what)
+	}
+	s := plural(n[model.Error], "error") + ", " + plural(n[model.Warning], "warning")
+	if n[model.Note] > 0 {
+		s += ", " + plural(n[model.Note], "note")
+	}
+	return s
+}
+
+// JSON prints the problems in err as a JSON array ([] for none).
+func JSON(w io.Writer, err error, root string) {
+	ps := Problems(err, root)
+	if ps == nil {
+		ps = []Problem{}
+	}
+	b, _ := json.MarshalIndent(ps, "", "  ")
+	fmt.Fprintf(w, "%s\n", b)
+}
+
+// GitHub prints the problems in err as workflow commands, which GitHub
+// Actions shows on the pull request's lines.
+func GitHub(w io.Writer, err error, root string) {
+	for _, p := range Problems(err, root) {
+		msg := p.Message
+		if p.Fix != "" {
+			msg += "; " + p.Fix
+		}
+		if p.Path != "" {
+			msg = p.Path + ": " + msg
+		}
+		cmd := map[string]string{"error": "error", "warning": "warning", "note": "notice"}[p.Severity]
+		fmt.Fprintf(w, "::%s file=%s,line=%d,col=%d,title=trustc %s::%s\n", cmd, ghEscapeProp(p.File), p.Line, p.Column, p.Rule, ghEscape(msg))
+	}
+}
+
+// GitHub workflow commands escape %, CR and LF in messages, and also ':'
+// and ',' in properties.
+func ghEscape(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
+
+func ghEscapeProp(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}

@@ -1,0 +1,152 @@
+package report
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/cuecontext"
+	cueerrors "cuelang.org/go/cue/errors"
+	"cuelang.org/go/cue/token"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/trustc-dev/trustc/compiler/model"
+	"github.com/trustc-dev/trustc/internal/errlist"
+)
+
+// TestText: the text format, one problem a line, for every shape a
+// problem takes: no position, one, several (a CUE conflict); a path or
+// none; every severity counted in the headline.
+func TestText(t *testing.T) {
+	root := filepath.FromSlash("/repo")
+	content := "{\n  \"tlogs\": [\n    {\"hashAlgorithm\": \"SHA2_999\"}\n  ]\n}\n"
+	f := token.NewFile(filepath.Join(root, "pub", "trusted_root.json"), -1, len(content))
+	f.SetLinesForContent([]byte(content))
+	at := func(path string) model.Src {
+		var p []string
+		if path != "" {
+			p = strings.Split(path, ".")
+		}
+		return model.Src{Pos: f.Pos(strings.Index(content, `"SHA2_999"`), token.NoRelPos), Path: p}
+	}
+	nowhere := func(path string) model.Src { s := at(path); s.Pos = token.NoPos; return s }
+	conflict := cuecontext.New().CompileString("a: 1\na: 2\n", cue.Filename(filepath.Join(root, "environments", "x", "x.cue"))).Err()
+	if conflict == nil {
+		t.Fatal("CUE took a: 1 & 2")
+	}
+	outside := token.NewFile(filepath.FromSlash("/elsewhere/a.cue"), -1, 10)
+	outside.SetLinesForContent([]byte("0123456789"))
+
+	tests := []struct {
+		name string
+		errs []error
+		want string
+	}{
+		{
+			name: "position and path",
+			errs: []error{at("tlogs.0.hashAlgorithm").Errorf(`"SHA2_999" is not a HashAlgorithm`)},
+			want: `check: 1 error, 0 warnings:
+  ./pub/trusted_root.json:3:23: tlogs.0.hashAlgorithm: "SHA2_999" is not a HashAlgorithm
+`,
+		},
+		{
+			name: "position, no path",
+			errs: []error{at("").Rulef(model.RuleMaterial, "key too weak")},
+			want: `check: 1 error, 0 warnings:
+  ./pub/trusted_root.json:3:23: material: key too weak
+`,
+		},
+		{
+			name: "path, no position",
+			errs: []error{nowhere("policy.buffer").Warnf(model.RuleWaitingPeriod, "buffer is short")},
+			want: `check: 0 errors, 1 warning:
+  policy.buffer: warning: waiting-period: buffer is short
+`,
+		},
+		{
+			name: "neither: a Go error promoted",
+			errs: []error{cueerrors.Promote(errors.New("read golden: permission denied"), "")},
+			want: `check: 1 error, 0 warnings:
+  read golden: permission denied
+`,
+		},
+		{
+			name: "several positions: the first in front, the others beneath",
+			errs: []error{conflict},
+			want: `check: 1 error, 0 warnings:
+  ./environments/x/x.cue:1:4: a: conflicting values 2 and 1
+      ./environments/x/x.cue:2:4
+`,
+		},
+		{
+			name: "outside the root: the path as it is",
+			errs: []error{model.Src{Pos: outside.Pos(3, token.NoRelPos)}.Errorf("stray")},
+			want: `check: 1 error, 0 warnings:
+  ../elsewhere/a.cue:1:4: stray
+`,
+		},
+		{
+			name: "sorted by position, duplicates once, every severity counted",
+			errs: []error{
+				&model.Problem{Rule: model.RuleImmutable, Severity: model.Note, Src: nowhere("rekor"), Message: "base log id corrected", Fix: "nothing to do"},
+				at("tlogs.0").Rulef(model.RuleWellFormed, "out of order"),
+				nowhere("policy").Warnf(model.RuleClientTraps, "no client named"),
+				at("tlogs.0").Rulef(model.RuleWellFormed, "out of order"),
+			},
+			want: `check: 1 error, 1 warning, 1 note:
+  policy: warning: client-traps: no client named
+  rekor: note: immutable: base log id corrected; nothing to do
+  ./pub/trusted_root.json:3:23: tlogs.0: well-formed: out of order
+`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var list []cueerrors.Error
+			for _, e := range tt.errs {
+				list = append(list, cueerrors.Errors(e)...)
+			}
+			err := errlist.Join(list)
+			var got bytes.Buffer
+			Text(&got, "check", err, root)
+			if diff := cmp.Diff(tt.want, got.String()); diff != "" {
+				t.Errorf("Text (-want +got):\n%s", diff)
+			}
+			// json and github list the same problems in the same order,
+			// each at the position its text line starts with.
+			var text []string
+			for _, l := range strings.Split(strings.TrimSuffix(got.String(), "\n"), "\n")[1:] {
+				if !strings.HasPrefix(l, "      ") {
+					text = append(text, l)
+				}
+			}
+			ps := Problems(err, root)
+			if len(ps) != len(text) {
+				t.Fatalf("Problems lists %d problems, Text %d", len(ps), len(text))
+			}
+			for i, p := range ps {
+				var want string
+				switch {
+				case p.File == "":
+					want = "  "
+				case filepath.IsAbs(filepath.FromSlash(p.File)):
+					// Outside the root text writes ../ as cue does, json
+					// the absolute path, which a tool resolves without
+					// knowing the root: compare from the path on.
+				default:
+					want = fmt.Sprintf("  ./%s:%d:%d: ", p.File, p.Line, p.Column)
+				}
+				if p.Path != "" {
+					want += p.Path + ": "
+				}
+				if !strings.HasPrefix(text[i], want) && !strings.Contains(text[i], ": "+want) || !strings.HasSuffix(text[i], p.Message+map[bool]string{true: "; " + p.Fix}[p.Fix != ""]) {
+					t.Errorf("problem %d: json %+v, text %q", i, p, text[i])
+				}
+			}
+		})
+	}
+}
