@@ -8,7 +8,6 @@ import (
 
 	"github.com/trustc-dev/trustc/compiler/load"
 	"github.com/trustc-dev/trustc/compiler/model"
-	"github.com/trustc-dev/trustc/internal/report"
 )
 
 // InputError is every problem found in the inputs, each a model.Problem
@@ -20,9 +19,18 @@ type InputError struct {
 }
 
 func (e *InputError) Error() string {
-	var b strings.Builder
-	report.Lines(&b, "", e.Problems, "")
-	return strings.TrimSuffix(b.String(), "\n")
+	var lines []string
+	for _, p := range model.Problems(e.Problems) {
+		line := p.Error()
+		if path := p.Src.String(); path != "" {
+			line = path + ": " + line
+		}
+		if pos := p.Position(); pos.IsValid() {
+			line = pos.String() + ": " + line
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // errs collects input problems. files are the parsed inputs by the name

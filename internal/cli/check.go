@@ -179,9 +179,9 @@ type unreadableBase struct {
 
 func (e *unreadableBase) Error() string { return e.err.Error() }
 
-// withNotes puts the base's notes before the head's problems: a reader
-// learns what the base already got wrong, once, before what this change
-// does.
+// withNotes adds the base's notes to the head's problems. Every format
+// prints them in position order (internal/report), base files and head
+// files alike, so that text, json and github agree.
 func withNotes(notes []*model.Problem, err error) error {
 	var out cueerrors.Error
 	for _, n := range notes {
