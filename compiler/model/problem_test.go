@@ -79,3 +79,25 @@ func TestProblemsAtInputPositions(t *testing.T) {
 		t.Errorf("Problems (-want +got):\n%s", diff)
 	}
 }
+
+// TestProblemOfKeepsTheChain: a Go error promoted into a CUE list has its
+// text only in what it wraps; the problem's message is the whole chain, as
+// errors.Print words it.
+func TestProblemOfKeepsTheChain(t *testing.T) {
+	tests := []struct {
+		name string
+		err  errors.Error
+		want string
+	}{
+		{"promoted, no message of its own", errors.Promote(fmt.Errorf("read golden: permission denied"), ""), "read golden: permission denied"},
+		{"promoted under a message", errors.Promote(fmt.Errorf("open schema: no such file"), "load schema"), "load schema: open schema: no such file"},
+		{"a problem is itself", Src{}.Errorf("missing field url"), "missing field url"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, ProblemOf(tt.err).Message); diff != "" {
+				t.Errorf("ProblemOf(%v).Message (-want +got):\n%s", tt.err, diff)
+			}
+		})
+	}
+}
