@@ -154,8 +154,10 @@ func findingsWritten(res *importer.Result, cmd, env string, stderr io.Writer) {
 	}
 }
 
-// printList prints a headline and one problem per line, as printErr does
-// for CUE errors.
+// printList prints a headline and one problem per line, as report.Text
+// does, for problems that are plain text (flags, unreadable files) or have
+// no position to show (findings in files not written yet): each line is
+// then PATH: MESSAGE, the printer's layout without a position.
 func printList(w io.Writer, headline string, lines []string) {
 	if len(lines) > 1 {
 		fmt.Fprintf(w, "%s: %d problems:\n", headline, len(lines))
