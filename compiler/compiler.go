@@ -161,13 +161,22 @@ type Options struct {
 // only what the base came to (Result.Base, BaseErr, BaseProblems), and
 // without, none.
 func Compile(src Sources, opts Options) (*Result, error) {
+	// The head is loaded and derived while the base is read and derived:
+	// cue/load keeps one core busy alone, and neither needs the other
+	// until the rules.
 	var envs []*model.Environment
 	var loadErr error
+	var derived []errors.Error // derive's problems, by environment
 	var res *Result
+	loaded := func() bool { return !model.Blocking(loadErr) || envs != nil && !opts.Review }
 	parallel.Do(
-		func() { src, envs, loadErr = loadAll(src) },
+		func() {
+			if src, envs, loadErr = loadAll(src); loaded() {
+				derived = parallel.Map(len(envs), func(i int) errors.Error { return promote(derive.Environment(envs[i])) })
+			}
+		},
 		func() { res = readBase(opts) })
-	if model.Blocking(loadErr) && (envs == nil || opts.Review) {
+	if !loaded() {
 		if opts.Base == nil {
 			return nil, loadErr
 		}
@@ -181,7 +190,8 @@ func Compile(src Sources, opts Options) (*Result, error) {
 	type result struct{ blocking, advice errors.Error }
 	perEnv := parallel.Map(len(envs), func(i int) result {
 		// Each goroutine writes its own element: no race.
-		env, derr, rerr := compileEnv(envs[i], src.Release != nil, opts, base)
+		derr := derived[i]
+		env, rerr := checkEnv(envs[i], derr, src.Release != nil, opts, base)
 		envs[i] = env
 		if opts.Review {
 			return result{derr, rerr}
@@ -262,16 +272,15 @@ func readBase(opts Options) *Result {
 	return res
 }
 
-// compileEnv derives env, stages its release as of opts.Now, and checks
-// it, returning derive's problems and the rules'. Environments are
-// independent, so Compile runs this concurrently: a rule sees one
-// environment (and its base) and keeps no state beyond them. fromJSON
-// says env was read from published JSON, whose rules run as if it derived
-// (the caller asked for them on what it holds).
-func compileEnv(env *model.Environment, fromJSON bool, opts Options, base map[string]*model.Environment) (*model.Environment, errors.Error, errors.Error) {
-	derr := promote(derive.Environment(env))
+// checkEnv stages env's release as of opts.Now and checks it, derived
+// with derive's problems derr, returning the rules' problems.
+// Environments are independent, so Compile runs this concurrently: a rule
+// sees one environment (and its base) and keeps no state beyond them.
+// fromJSON says env was read from published JSON, whose rules run as if
+// it derived (the caller asked for them on what it holds).
+func checkEnv(env *model.Environment, derr errors.Error, fromJSON bool, opts Options, base map[string]*model.Environment) (*model.Environment, errors.Error) {
 	if opts.NoRules || derr != nil && opts.Review {
-		return env, derr, nil
+		return env, nil
 	}
 	published := fromJSON || opts.Published
 	if !published {
@@ -286,7 +295,7 @@ func compileEnv(env *model.Environment, fromJSON bool, opts Options, base map[st
 		timeless.Now = time.Time{}
 		rerr = errors.Append(rerr, rules(env, derived, published, timeless, base[env.Name]))
 	}
-	return env, derr, rerr
+	return env, rerr
 }
 
 // emitAll emits derived, checked environments, concurrently.

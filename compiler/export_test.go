@@ -3,13 +3,15 @@ package compiler
 import (
 	"cuelang.org/go/cue/errors"
 
+	"github.com/trustc-dev/trustc/compiler/derive"
 	"github.com/trustc-dev/trustc/compiler/model"
 )
 
 // CheckEnv derives, stages and checks one loaded environment as Compile
 // does, for BenchmarkCheck to measure the rules without load.
 func CheckEnv(env *model.Environment, opts Options) error {
-	_, derr, rerr := compileEnv(env, false, opts, opts.derivedBase)
+	derr := promote(derive.Environment(env))
+	_, rerr := checkEnv(env, derr, false, opts, opts.derivedBase)
 	if err := errors.Append(derr, rerr); err != nil {
 		return err
 	}
