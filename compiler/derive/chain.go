@@ -221,19 +221,27 @@ func checkSignatureFrom(cert, issuer *x509.Certificate) error {
 // verdicts keeps answers by key for the life of the process, and callers
 // of one key at the same moment wait for one answer: Compile derives a
 // base release and its head concurrently, and both verify the same
-// chains, each a millisecond or more of P-384. A sync.OnceValue per key
-// is the single flight.
+// chains, each a millisecond or more of P-384. A sync.Once per key is the
+// single flight; compute does not escape, so a caller that finds its
+// answer kept allocates nothing.
 type verdicts[K comparable, V any] struct {
-	m sync.Map // K → func() V, a sync.OnceValue
+	m sync.Map // K → *verdict[V]
+}
+
+type verdict[V any] struct {
+	once sync.Once
+	v    V
 }
 
 // get is the answer for k, computing it once.
 func (c *verdicts[K, V]) get(k K, compute func() V) V {
-	once, ok := c.m.Load(k)
+	e, ok := c.m.Load(k)
 	if !ok {
-		once, _ = c.m.LoadOrStore(k, sync.OnceValue(compute))
+		e, _ = c.m.LoadOrStore(k, new(verdict[V]))
 	}
-	return once.(func() V)()
+	v := e.(*verdict[V])
+	v.once.Do(func() { v.v = compute() })
+	return v.v
 }
 
 // clear forgets every answer, for benchmarks that count signatures.
