@@ -111,13 +111,13 @@ type Options struct {
 	// rules and compiles the whole plan, so that compiling stays a pure
 	// function of the input.
 	Now time.Time
-	// Base is the previous release: rules 6 to 9 check each environment
-	// against its environment of the same name there. Nil skips them.
-	// Compile reads and derives it (without the rules: it is history)
-	// while the head's CUE loads: deriving a base checks the chains'
-	// signatures, which the head then finds checked, and done before the
-	// load that was a fifth of a generate's wall time (issue 17). What it
-	// came to is in Result.Base, BaseErr and BaseProblems.
+	// Base is the previous release, usually published JSON: rules 6 to 9
+	// check each environment against the base's environment of the same
+	// name. Nil skips them. Compile reads and derives it, without the
+	// rules (it is history), while the head loads and derives: reading
+	// and deriving golden/ first was a fifth of a generate's wall time
+	// (issue 17), most of it checking chain signatures the head shares.
+	// What it came to is in Result.Base, BaseErr and BaseProblems.
 	Base *Sources
 	// BaseTime is when the base was published (its commit's time, or what
 	// the caller knows); zero when unknown. The waiting period counts an
