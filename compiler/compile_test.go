@@ -1,8 +1,10 @@
 package compiler_test
 
 import (
+	"maps"
 	"slices"
 	"testing"
+	"testing/fstest"
 
 	"cuelang.org/go/cue/errors"
 
@@ -93,6 +95,72 @@ func TestCompilePublished(t *testing.T) {
 	}
 	if len(again.Envs) != 1 || again.Envs[0].Name != "test" {
 		t.Errorf("models %v, want the one environment test", len(again.Envs))
+	}
+}
+
+// TestCompileBase checks that Compile reads and derives Options.Base
+// itself: rules 6 to 9 run against it, a base that cannot be read skips
+// them and says why, and a head that does not load still returns what the
+// base came to, for the caller to report first.
+func TestCompileBase(t *testing.T) {
+	t.Parallel()
+	// The base ended a verification window the head withdraws: immutable.
+	baseRoot := fixture(t)
+	edit(t, baseRoot, "services.cue", `verify: start: "2025-09-23T00:00:00Z"`, `verify: {start: "2025-09-23T00:00:00Z", end: "2026-06-01T00:00:00Z"}`)
+	edit(t, baseRoot, "services.cue", `sign: rekorV2: start: "2026-01-01T00:00:00Z"`, `sign: rekorV2: {start: "2026-01-01T00:00:00Z", end: "2026-03-01T00:00:00Z"}`)
+	compiled, err := compiler.Compile(compiler.Dir(baseRoot), compiler.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden := fstest.MapFS{}
+	for _, f := range compiled.Release.Envs[0].Files() {
+		golden["test/"+f.Name] = &fstest.MapFile{Data: f.Bytes}
+	}
+	broken := maps.Clone(golden)
+	broken["test/trusted_root.json"] = &fstest.MapFile{Data: []byte("{}")}
+	good, bad := fixture(t), fixture(t)
+	edit(t, bad, "services.cue", `sign: rekorV2: start: "2026-01-01T00:00:00Z"`, `sign: rekorV2: start: "2026-01-01T00:00:00Z" }`)
+	for _, tc := range []struct {
+		name       string
+		head       string
+		base       fstest.MapFS
+		wantRules  []string // rules of the head's problems
+		wantBase   bool     // Result.Base holds the environment
+		wantErr    bool     // Result.BaseErr is set
+		wantLoaded bool     // the head loaded
+	}{
+		{"read", good, golden, []string{check.RuleImmutable}, true, false, true},
+		{"unreadable", good, broken, nil, false, true, true},
+		{"head does not load", bad, golden, []string{model.RuleInput}, true, false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			base := compiler.PublishedFS(tc.base, "", load.JSONOptions{Dir: "golden"})
+			res, err := compiler.Compile(compiler.Dir(tc.head), compiler.Options{Now: corpusNow, Base: &base})
+			if res == nil {
+				t.Fatalf("no result: %v", err)
+			}
+			var got []string
+			for _, r := range rules(compiler.Report(res, err)) {
+				if !slices.Contains(got, r) {
+					got = append(got, r)
+				}
+			}
+			if !slices.Equal(got, tc.wantRules) {
+				t.Errorf("rules %v, want %v:\n%s", got, tc.wantRules, errors.Details(compiler.Report(res, err), nil))
+			}
+			if (res.Base["test"] != nil) != tc.wantBase {
+				t.Errorf("base derived %v, want %v", res.Base["test"] != nil, tc.wantBase)
+			}
+			if (res.BaseErr != nil) != tc.wantErr {
+				t.Errorf("base error %v, want one: %v", res.BaseErr, tc.wantErr)
+			}
+			if (res.Envs != nil) != tc.wantLoaded {
+				t.Errorf("head loaded %v, want %v", res.Envs != nil, tc.wantLoaded)
+			}
+			if res.BaseProblems != nil {
+				t.Errorf("base problems: %v", res.BaseProblems)
+			}
+		})
 	}
 }
 

@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"fmt"
+	"io/fs"
 	"time"
 
 	"cuelang.org/go/cue/errors"
@@ -18,7 +19,8 @@ import (
 )
 
 // Sources is what Compile reads: the CUE environments of a repository
-// (Dir, with Overlay over it), or published JSON (Release).
+// (Dir, with Overlay over it), or published JSON (Release, or FS to read
+// it from).
 type Sources struct {
 	// Dir is the repository root, holding cue.mod/, schema/ and
 	// environments/.
@@ -33,7 +35,12 @@ type Sources struct {
 	// rules judge it as published (check.Options.Published), and it is
 	// the release Compile returns. JSON says what the files do not.
 	Release *release.Release
-	JSON    load.JSONOptions
+	// FS, when set and Release is not, holds published JSON for Compile
+	// to read as release.Read reads it: a golden/ tree (one directory per
+	// environment), or one environment's files, named Name.
+	FS   fs.FS
+	Name string
+	JSON load.JSONOptions
 }
 
 // Dir is the sources of the named environments (all when none are named)
@@ -45,6 +52,25 @@ func Dir(root string, envs ...string) Sources {
 // Published is the sources of a release of published JSON.
 func Published(rel *release.Release, opts load.JSONOptions) Sources {
 	return Sources{Release: rel, JSON: opts}
+}
+
+// PublishedFS is the sources of the published JSON in fsys (see
+// release.Read for name), which Compile reads.
+func PublishedFS(fsys fs.FS, name string, opts load.JSONOptions) Sources {
+	return Sources{FS: fsys, Name: name, JSON: opts}
+}
+
+// read reads FS into Release, so that what follows sees a release.
+func (s Sources) read() (Sources, error) {
+	if s.Release != nil || s.FS == nil {
+		return s, nil
+	}
+	rel, err := release.Read(s.FS, s.Name)
+	if err != nil {
+		return s, err
+	}
+	s.Release, s.FS = rel, nil
+	return s, nil
 }
 
 // Result is a compiled release and the models it came from.
@@ -63,6 +89,17 @@ type Result struct {
 	// the order of Envs (load's is in Advice only: it is reported before
 	// an environment exists).
 	EnvAdvice []error
+
+	// Base is Options.Base derived, by environment name: what rules 6 to
+	// 9 compared with. Nil without a base, or when it could not be read.
+	Base map[string]*model.Environment
+	// BaseErr says why Options.Base could not be read (release.Read's
+	// error); rules 6 to 9 did not run.
+	BaseErr error
+	// BaseProblems are the problems loading and deriving Options.Base
+	// found: the base's own flaws, history that never blocks the head,
+	// for the caller to show or not.
+	BaseProblems error
 }
 
 // Options tune a compilation.
@@ -74,19 +111,21 @@ type Options struct {
 	// rules and compiles the whole plan, so that compiling stays a pure
 	// function of the input.
 	Now time.Time
-	// Base is the previous release, derived, by environment name; rules 6
-	// to 9 check each environment against its base. Nil skips them.
-	Base map[string]*model.Environment
+	// Base is the previous release, usually published JSON: rules 6 to 9
+	// check each environment against the base's environment of the same
+	// name. Nil skips them. Compile reads and derives it, without the
+	// rules (it is history), while the head loads and derives: reading
+	// and deriving golden/ first was a fifth of a generate's wall time
+	// (issue 17), most of it checking chain signatures the head shares.
+	// What it came to is in Result.Base, BaseErr and BaseProblems.
+	Base *Sources
 	// BaseTime is when the base was published (its commit's time, or what
 	// the caller knows); zero when unknown. The waiting period counts an
 	// entry the base already held from then.
 	BaseTime time.Time
-	// AwaitBase, if set, supplies Base: Compile calls it once the CUE has
-	// loaded, so that a caller can read and derive the previous release
-	// on another goroutine meanwhile. Deriving the base checks the chains'
-	// signatures, which the head then finds checked: done first, before
-	// the load, that was a fifth of a generate's wall time (issue 17).
-	AwaitBase func() map[string]*model.Environment
+	// derivedBase is a base already derived, used when Base is nil: tests
+	// set it (export_test.go) to change what CUE cannot declare.
+	derivedBase map[string]*model.Environment
 
 	// NoRules stops after derive: a base release is history, read for
 	// the rules across releases, whose own problems are not this
@@ -118,20 +157,41 @@ type Options struct {
 // error holds only the blocking problems, the result the release (when
 // nothing blocks it), the models and the advice. A result comes with the
 // error whenever every environment loaded, and, except in review, also
-// when only some did.
+// when only some did; otherwise, with Options.Base, a result that holds
+// only what the base came to (Result.Base, BaseErr, BaseProblems), and
+// without, none.
 func Compile(src Sources, opts Options) (*Result, error) {
-	envs, loadErr := loadAll(src)
-	if model.Blocking(loadErr) && (envs == nil || opts.Review) {
-		return nil, loadErr
+	// The head is loaded and derived while the base is read and derived:
+	// cue/load keeps one core busy alone, and neither needs the other
+	// until the rules.
+	var envs []*model.Environment
+	var loadErr error
+	var derived []errors.Error // derive's problems, by environment
+	var res *Result
+	loaded := func() bool { return !model.Blocking(loadErr) || envs != nil && !opts.Review }
+	parallel.Do(
+		func() {
+			if src, envs, loadErr = loadAll(src); loaded() {
+				derived = parallel.Map(len(envs), func(i int) errors.Error { return promote(derive.Environment(envs[i])) })
+			}
+		},
+		func() { res = readBase(opts) })
+	if !loaded() {
+		if opts.Base == nil {
+			return nil, loadErr
+		}
+		return res, loadErr
 	}
-	if opts.AwaitBase != nil {
-		opts.Base, opts.AwaitBase = opts.AwaitBase(), nil
+	res.Envs, res.EnvAdvice = envs, make([]error, len(envs))
+	base := res.Base
+	if opts.Base == nil {
+		base = opts.derivedBase
 	}
-	res := &Result{Envs: envs, EnvAdvice: make([]error, len(envs))}
 	type result struct{ blocking, advice errors.Error }
 	perEnv := parallel.Map(len(envs), func(i int) result {
 		// Each goroutine writes its own element: no race.
-		env, derr, rerr := compileEnv(envs[i], src.Release != nil, opts)
+		derr := derived[i]
+		env, rerr := checkEnv(envs[i], derr, src.Release != nil, opts, base)
 		envs[i] = env
 		if opts.Review {
 			return result{derr, rerr}
@@ -173,24 +233,54 @@ func Compile(src Sources, opts Options) (*Result, error) {
 }
 
 // loadAll loads src's environments: CUE, or published JSON read into the
-// model. Those that loaded come back also when others did not.
-func loadAll(src Sources) ([]*model.Environment, error) {
-	if src.Release != nil {
-		return load.Release(src.Release, src.JSON)
+// model. Those that loaded come back also when others did not, and src
+// with the release it read, if any.
+func loadAll(src Sources) (Sources, []*model.Environment, error) {
+	src, err := src.read()
+	if err != nil {
+		return src, nil, err
 	}
-	return load.EnvironmentsWith(src.Dir, src.Overlay, src.Envs...)
+	if src.Release != nil {
+		envs, err := load.Release(src.Release, src.JSON)
+		return src, envs, err
+	}
+	envs, err := load.EnvironmentsWith(src.Dir, src.Overlay, src.Envs...)
+	return src, envs, err
 }
 
-// compileEnv derives env, stages its release as of opts.Now, and checks
-// it, returning derive's problems and the rules'. Environments are
-// independent, so Compile runs this concurrently: a rule sees one
-// environment (and its base) and keeps no state beyond them. fromJSON
-// says env was read from published JSON, whose rules run as if it derived
-// (the caller asked for them on what it holds).
-func compileEnv(env *model.Environment, fromJSON bool, opts Options) (*model.Environment, errors.Error, errors.Error) {
-	derr := promote(derive.Environment(env))
+// readBase reads and derives opts.Base into a result that holds only it:
+// every environment that loaded, by name, and its problems apart, since a
+// flawed base still serves the rules (a release may fix its base's flaw).
+func readBase(opts Options) *Result {
+	res := &Result{}
+	if opts.Base == nil {
+		return res
+	}
+	src, err := opts.Base.read()
+	if err != nil {
+		res.BaseErr = err
+		return res
+	}
+	base, err := Compile(src, Options{NoRules: true})
+	res.BaseProblems = err
+	if base != nil {
+		res.Base = map[string]*model.Environment{}
+		for _, e := range base.Envs {
+			res.Base[e.Name] = e
+		}
+	}
+	return res
+}
+
+// checkEnv stages env's release as of opts.Now and checks it, derived
+// with derive's problems derr, returning the rules' problems.
+// Environments are independent, so Compile runs this concurrently: a rule
+// sees one environment (and its base) and keeps no state beyond them.
+// fromJSON says env was read from published JSON, whose rules run as if
+// it derived (the caller asked for them on what it holds).
+func checkEnv(env *model.Environment, derr errors.Error, fromJSON bool, opts Options, base map[string]*model.Environment) (*model.Environment, errors.Error) {
 	if opts.NoRules || derr != nil && opts.Review {
-		return env, derr, nil
+		return env, nil
 	}
 	published := fromJSON || opts.Published
 	if !published {
@@ -199,13 +289,13 @@ func compileEnv(env *model.Environment, fromJSON bool, opts Options) (*model.Env
 	derived := derr == nil || fromJSON
 	// Structure needs no derived values, so it runs even when derive
 	// failed: one run reports both kinds of problem.
-	rerr := rules(env, derived, published, opts)
+	rerr := rules(env, derived, published, opts, base[env.Name])
 	if opts.Timeless && !opts.Now.IsZero() {
 		timeless := opts
 		timeless.Now = time.Time{}
-		rerr = errors.Append(rerr, rules(env, derived, published, timeless))
+		rerr = errors.Append(rerr, rules(env, derived, published, timeless, base[env.Name]))
 	}
-	return env, derr, rerr
+	return env, rerr
 }
 
 // emitAll emits derived, checked environments, concurrently.
@@ -238,8 +328,9 @@ func promote(err error) errors.Error {
 // rules runs the structure rules, then, on a well-formed environment, the
 // policy (which skips material that did not derive, so one bad key file
 // does not hide the rest), and, when everything derived, the rules across
-// releases (an underived key would look like a removed entry).
-func rules(env *model.Environment, derived, published bool, opts Options) errors.Error {
+// releases (an underived key would look like a removed entry) against
+// base, env's environment in the base release, if there is one.
+func rules(env *model.Environment, derived, published bool, opts Options, base *model.Environment) errors.Error {
 	// Structure judges the whole plan: a window withheld from this
 	// release (a misspelt signing config, an end before its start) is a
 	// mistake today.
@@ -253,15 +344,15 @@ func rules(env *model.Environment, derived, published bool, opts Options) errors
 		return errs
 	}
 	popts := check.Options{Now: opts.Now, Published: published, Next: nextRelease(env, opts.Now)}
-	if base := opts.Base[env.Name]; base != nil && derived {
+	if base != nil && derived {
 		popts.Base, popts.BaseTime = base, opts.BaseTime
 	}
 	errs = errors.Append(errs, promote(check.Policy(env, popts)))
-	if base := opts.Base[env.Name]; base != nil && derived {
+	if base != nil && derived {
 		errs = errors.Append(errs, promote(check.Transition(base, env, opts.Now)))
 	}
 	if env.Plan != nil && derived {
-		errs = errors.Append(errs, laterReleases(env, opts.Base[env.Name], opts, errs))
+		errs = errors.Append(errs, laterReleases(env, base, opts, errs))
 	}
 	return errs
 }

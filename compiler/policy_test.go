@@ -13,10 +13,8 @@ import (
 
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/compiler/check"
-	"github.com/trustc-dev/trustc/compiler/load"
 	"github.com/trustc-dev/trustc/compiler/model"
 	"github.com/trustc-dev/trustc/internal/report"
-	"github.com/trustc-dev/trustc/release"
 )
 
 // corpusNow is the release time of every corpus case.
@@ -355,10 +353,11 @@ func runCorpusCase(t *testing.T, name string, steps []step, transition bool, wan
 		for _, s := range baseSteps[name] {
 			s(t, root)
 		}
-		opts.Base = lenientBase(t, root)
+		base := lenientBase(t, root)
 		if edit := baseEdits[name]; edit != nil {
-			edit(opts.Base["test"])
+			edit(base["test"])
 		}
+		opts = compiler.WithDerivedBase(opts, base)
 		// The head starts from the fixture itself.
 		fresh := fixture(t)
 		if err := os.RemoveAll(filepath.Join(root, "environments")); err != nil {
@@ -405,30 +404,12 @@ func runCorpusCase(t *testing.T, name string, steps []step, transition bool, wan
 func lenientBase(t *testing.T, root string) map[string]*model.Environment {
 	t.Helper()
 	if base, err := compiler.Compile(compiler.Dir(root), compiler.Options{}); err == nil {
-		return baseOf(t, base.Release)
+		return models(t, base.Release, "base")
 	}
 	// Its flaws are the base's.
 	res, err := compiler.Compile(compiler.Dir(root), compiler.Options{NoRules: true})
 	if res == nil {
 		t.Fatalf("load base: %v", err)
 	}
-	out := map[string]*model.Environment{}
-	for _, e := range res.Envs {
-		out[e.Name] = e
-	}
-	return out
-}
-
-// baseOf derives a compiled release as a previous release.
-func baseOf(t *testing.T, rel *release.Release) map[string]*model.Environment {
-	t.Helper()
-	res, err := compiler.Compile(compiler.Published(rel, load.JSONOptions{Dir: "base"}), compiler.Options{NoRules: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]*model.Environment{}
-	for _, e := range res.Envs {
-		out[e.Name] = e
-	}
-	return out
+	return byName(res.Envs)
 }

@@ -38,8 +38,8 @@ func BenchmarkChainSignatures(b *testing.B) {
 	}
 	cputime.Report(b, func() {
 		for b.Loop() {
-			signatures.Clear()
-			chains.Clear()
+			signatures.clear()
+			chains.clear()
 			for _, k := range all {
 				if err := chain(k.c, k.kind); err != nil {
 					b.Fatal(err)

@@ -180,16 +180,12 @@ func VerifyChain(kind string, certs []*x509.Certificate, at time.Time) (listed b
 	}
 	k := chainKey{usage: usage, at: at.UTC()}
 	h.Sum(k.certs[:0])
-	if v, ok := chains.Load(k); ok {
-		return v.(chainVerdict).listed, v.(chainVerdict).err
-	}
-	v := verify()
-	chains.Store(k, v)
+	v := chains.get(k, verify)
 	return v.listed, v.err
 }
 
 // chains holds VerifyChain's answers; see signatures for why per process.
-var chains sync.Map // chainKey → chainVerdict
+var chains verdicts[chainKey, chainVerdict]
 
 type chainKey struct {
 	certs [sha256.Size]byte
@@ -212,19 +208,41 @@ type chainVerdict struct {
 // generate's CPU to 22% (docs/performance.md). The verdict depends on
 // nothing but the two certificates, so it cannot go stale; an entry is
 // about 100 bytes, one per distinct pair ever derived.
-var signatures sync.Map // sigPair → sigVerdict
+var signatures verdicts[sigPair, error]
 
 type sigPair [2][sha256.Size]byte
-
-type sigVerdict struct{ err error }
 
 // checkSignatureFrom is cert.CheckSignatureFrom(issuer), once per pair.
 func checkSignatureFrom(cert, issuer *x509.Certificate) error {
 	k := sigPair{sha256.Sum256(cert.Raw), sha256.Sum256(issuer.Raw)}
-	if v, ok := signatures.Load(k); ok {
-		return v.(sigVerdict).err
-	}
-	err := cert.CheckSignatureFrom(issuer)
-	signatures.Store(k, sigVerdict{err})
-	return err
+	return signatures.get(k, func() error { return cert.CheckSignatureFrom(issuer) })
 }
+
+// verdicts keeps answers by key for the life of the process, and callers
+// of one key at the same moment wait for one answer: Compile derives a
+// base release and its head concurrently, and both verify the same
+// chains, each a millisecond or more of P-384. A sync.Once per key is the
+// single flight; compute does not escape, so a caller that finds its
+// answer kept allocates nothing.
+type verdicts[K comparable, V any] struct {
+	m sync.Map // K → *verdict[V]
+}
+
+type verdict[V any] struct {
+	once sync.Once
+	v    V
+}
+
+// get is the answer for k, computing it once.
+func (c *verdicts[K, V]) get(k K, compute func() V) V {
+	e, ok := c.m.Load(k)
+	if !ok {
+		e, _ = c.m.LoadOrStore(k, new(verdict[V]))
+	}
+	v := e.(*verdict[V])
+	v.once.Do(func() { v.v = compute() })
+	return v.v
+}
+
+// clear forgets every answer, for benchmarks that count signatures.
+func (c *verdicts[K, V]) clear() { c.m.Clear() }

@@ -18,36 +18,39 @@ import (
 	"github.com/trustc-dev/trustc/compiler/load"
 	"github.com/trustc-dev/trustc/compiler/model"
 	"github.com/trustc-dev/trustc/internal/safefile"
-	"github.com/trustc-dev/trustc/release"
 )
 
-// baseModels reads a previous release and derives it for rules 6 to 9.
-// The base is history: it is read leniently, and its own flaws come back as
-// notes (listed once, never blocking the head) rather than as a failure, so
-// that a release that fixes a flaw of its base can be checked.
-func baseModels(fsys fs.FS, name, dir string) (map[string]*model.Environment, []*model.Problem, error) {
-	rel, err := release.Read(fsys, name)
-	if err != nil {
-		return nil, nil, fmt.Errorf("read base release: %w", inDir(dir, err))
+// dirBase is the compiled release in dir (golden/, generate's -out) as
+// the base of rules 6 to 9, for compiler.Options.Base, which Compile reads
+// and derives; nil when dir does not exist (before the first release).
+func dirBase(fsys fs.FS, dir string) *compiler.Sources {
+	if _, err := os.Stat(dir); err != nil {
+		return nil
 	}
-	out, notes := modelsByName(rel, dir)
-	return out, notes, nil
+	src := compiler.PublishedFS(fsys, "", load.JSONOptions{Dir: dir})
+	return &src
 }
 
-// modelsByName derives a release, for rules 6 to 9; dir is where its
-// files came from, for positions. Problems in it are returned as notes.
-func modelsByName(rel *release.Release, dir string) (map[string]*model.Environment, []*model.Problem) {
-	res, err := compiler.Compile(compiler.Published(rel, load.JSONOptions{Dir: dir}), compiler.Options{NoRules: true})
-	out := map[string]*model.Environment{}
-	if res != nil {
-		for _, e := range res.Envs {
-			out[e.Name] = e
-		}
+// baseUnread says why the base from dir (see dirBase) could not be read,
+// or nil: rules 6 to 9 did not run.
+func baseUnread(res *compiler.Result, dir string) error {
+	if res == nil || res.BaseErr == nil {
+		return nil
+	}
+	return fmt.Errorf("read base release: %w", inDir(dir, res.BaseErr))
+}
+
+// baseNotes are the base's flaws, as notes listed once and never blocking
+// the head: the base is history, so that a release that fixes a flaw of
+// its base can be checked.
+func baseNotes(res *compiler.Result) []*model.Problem {
+	if res == nil {
+		return nil
 	}
 	// Only the base's errors are flaws worth a note: its warnings and
 	// notes were shown when it was the change.
 	var notes []*model.Problem
-	for _, p := range model.Problems(err) {
+	for _, p := range model.Problems(res.BaseProblems) {
 		if p.Severity != model.Error {
 			continue
 		}
@@ -55,7 +58,7 @@ func modelsByName(rel *release.Release, dir string) (map[string]*model.Environme
 		q.Severity, q.Message = model.Note, "in the base release: "+p.Message
 		notes = append(notes, &q)
 	}
-	return out, notes
+	return notes
 }
 
 // gitTree reads the files below dir at ref in the repository at root, in

@@ -108,7 +108,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	var baseRel *release.Release
 	var baseAt string
-	var baseNotes []*model.Problem
+	var unread []*model.Problem // why the base could not be read
 	if readBase != nil {
 		var bad *unreadableBase
 		baseRel, baseAt, err = readBase()
@@ -123,25 +123,30 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 				n.Message = "in the base release: " + n.Message
 			}
 			n.Message += "; the rules across releases (6 to 9) are not run"
-			baseNotes = append(baseNotes, n)
+			unread = append(unread, n)
 		case err != nil:
 			return c.failf("%v", err)
 		}
 	}
 
-	if c.NArg() == 0 {
-		notes := baseNotes
+	// Compile derives the base while the head loads; its flaws are notes.
+	compile := func(src compiler.Sources) error {
 		if baseRel != nil {
-			// -base DIR with one environment's files, and a repository of
-			// one environment: they are the same environment, whatever
-			// the directory is called, as in DIR mode.
-			if envs, _ := os.ReadDir(filepath.Join(absRoot, "environments")); len(baseRel.Envs) == 1 && len(envs) == 1 && envs[0].IsDir() {
-				baseRel.Envs[0].Name = envs[0].Name()
-			}
-			opts.Base, notes = modelsByName(baseRel, baseAt)
+			base := compiler.Published(baseRel, load.JSONOptions{Dir: baseAt})
+			opts.Base = &base
+		}
+		res, err := compiler.Compile(src, opts)
+		return withNotes(append(unread, baseNotes(res)...), compiler.Report(res, err))
+	}
+	if c.NArg() == 0 {
+		// -base DIR with one environment's files, and a repository of
+		// one environment: they are the same environment, whatever the
+		// directory is called, as in DIR mode.
+		if envs, _ := os.ReadDir(filepath.Join(absRoot, "environments")); baseRel != nil && len(baseRel.Envs) == 1 && len(envs) == 1 && envs[0].IsDir() {
+			baseRel.Envs[0].Name = envs[0].Name()
 		}
 		warnSchema("check", absRoot, stderr)
-		return done(withNotes(notes, compiler.Report(compiler.Compile(compiler.Dir(absRoot), opts))), absRoot)
+		return done(compile(compiler.Dir(absRoot)), absRoot)
 	}
 
 	dir, _ := filepath.Abs(c.Arg(0))
@@ -149,7 +154,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		cwd, _ := os.Getwd()
 		if ps, ok := unparsable(dir, err, model.Error); ok {
-			return done(withNotes(append(baseNotes, ps...), nil), cwd)
+			return done(withNotes(append(unread, ps...), nil), cwd)
 		}
 		return c.failf("%v", inDir(c.Arg(0), err))
 	}
@@ -160,15 +165,13 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	if *format == "text" {
 		fmt.Fprintf(stderr, "trustc check: policy: %s\n", stated)
 	}
-	notes := baseNotes
 	if baseRel != nil {
 		if msg := pair(baseRel, rel); msg != "" {
 			return c.usagef("%s", msg)
 		}
-		opts.Base, notes = modelsByName(baseRel, baseAt)
 	}
 	cwd, _ := os.Getwd()
-	return done(withNotes(notes, compiler.Report(compiler.Compile(compiler.Published(rel, jopts), opts))), cwd)
+	return done(compile(compiler.Published(rel, jopts)), cwd)
 }
 
 // unreadableBase is a base release whose files cannot be parsed.

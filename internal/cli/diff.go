@@ -16,6 +16,7 @@ import (
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/compiler/check"
 	"github.com/trustc-dev/trustc/compiler/emit"
+	"github.com/trustc-dev/trustc/compiler/load"
 	"github.com/trustc-dev/trustc/compiler/model"
 	"github.com/trustc-dev/trustc/internal/report"
 	"github.com/trustc-dev/trustc/internal/safefile"
@@ -111,13 +112,15 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	if old != nil {
 		// The base is history, read leniently: its own problems are not
 		// this change's.
-		opts.Base, _ = modelsByName(old, oldDir)
+		base := compiler.Published(old, load.JSONOptions{Dir: oldDir})
+		opts.Base = &base
 	}
 
 	// The new release and the policy's findings on it.
 	var new *release.Release
 	var findings []review.Finding
 	var newEnvs []*model.Environment
+	var baseEnvs map[string]*model.Environment // the base derived, by name
 	var fronts map[string]clients.Fronts
 	if newDir != "" {
 		if new, err = release.Read(safefile.DirFS(newDir, safefile.MaxJSON), name); err != nil {
@@ -144,10 +147,11 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		}
 		findings = jsonFindings(err, newDir, prefix)
 	} else {
-		var code int
-		if new, newEnvs, findings, fronts, code = compileForReview(absRoot, opts, stderr); new == nil {
+		res, found, code := compileForReview(absRoot, opts, stderr)
+		if res == nil {
 			return code
 		}
+		new, newEnvs, findings, fronts, baseEnvs = res.Release, res.Envs, found, frontsOf(res.Envs), res.Base
 		warnDrift(absRoot, new, stderr)
 	}
 
@@ -160,7 +164,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		// The calendar before is the CUE at the base; a base whose CUE
 		// does not load has none, and the section is left out.
 		before, berr := calendarsAt(absRoot, gitBase, t)
-		after, aerr := calendars(newEnvs, opts.Base, t)
+		after, aerr := calendars(newEnvs, baseEnvs, t)
 		switch {
 		case berr != nil:
 			fmt.Fprintf(stderr, "trustc diff: warning: no release calendar before the change: %v\n", berr)
@@ -198,12 +202,13 @@ const commentMarkerRoom = 512
 // is emitted anyway, since the review exists to show the change beside
 // what the policy says about it. Input that does not load or derive has
 // no release to review; it is printed as generate prints it.
-func compileForReview(root string, opts compiler.Options, stderr io.Writer) (*release.Release, []*model.Environment, []review.Finding, map[string]clients.Fronts, int) {
+func compileForReview(root string, opts compiler.Options, stderr io.Writer) (*compiler.Result, []review.Finding, int) {
 	opts.Review = true
 	res, err := compiler.Compile(compiler.Dir(root), opts)
-	if res == nil {
+	if res == nil || res.Envs == nil {
+		// Nothing loaded; a result holds only what the base came to.
 		report.Text(stderr, "trustc diff: cannot review", err, root)
-		return nil, nil, nil, nil, exitFail
+		return nil, nil, exitFail
 	}
 	// Material that does not derive, and CUE that breaks the structure
 	// rules, leave nothing to emit: those problems are the input's, not
@@ -226,13 +231,13 @@ func compileForReview(root string, opts compiler.Options, stderr io.Writer) (*re
 	}
 	if broken != nil {
 		report.Text(stderr, "trustc diff: cannot review", cueerrors.Sanitize(broken), root)
-		return nil, nil, nil, nil, exitFail
+		return nil, nil, exitFail
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "trustc diff: %v\n", err)
-		return nil, nil, nil, nil, exitFail
+		return nil, nil, exitFail
 	}
-	return res.Release, res.Envs, findings, frontsOf(res.Envs), exitOK
+	return res, findings, exitOK
 }
 
 // frontsOf maps each environment's Rekor fronts to their shards' URLs:

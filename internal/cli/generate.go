@@ -9,12 +9,10 @@ import (
 	"os"
 	"path"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/compiler/asof"
-	"github.com/trustc-dev/trustc/compiler/model"
 	"github.com/trustc-dev/trustc/internal/atomicdir"
 	"github.com/trustc-dev/trustc/internal/report"
 	"github.com/trustc-dev/trustc/internal/safefile"
@@ -47,21 +45,14 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 			return c.failf("nothing written: %v", err)
 		}
 	}
-	// The release being replaced is read and derived while the CUE
-	// loads. Its warning is held until then and printed before anything
-	// else, where it was when the base was read first.
-	var baseWarn bytes.Buffer
-	based := make(chan compiler.Options, 1)
-	go func() { based <- releaseOptions("trustc generate", now.value(), outDir, &baseWarn) }()
-	withBase := sync.OnceValue(func() compiler.Options {
-		o := <-based
-		stderr.Write(baseWarn.Bytes())
-		return o
-	})
-	opts := compiler.Options{Now: now.value(), AwaitBase: func() map[string]*model.Environment { return withBase().Base }}
+	opts := releaseOptions(now.value(), outDir)
 	res, err := compiler.Compile(compiler.Dir(absRoot), opts)
-	// Compile returns without awaiting the base when the CUE does not load.
-	opts = withBase()
+	if berr := baseUnread(res, outDir); berr != nil {
+		// A damaged output directory is what generate repairs; the rules
+		// across releases still run in 'trustc check', against git
+		// history.
+		fmt.Fprintf(stderr, "trustc generate: warning: rules 6 to 9 skipped: %v\n", berr)
+	}
 	if err != nil {
 		report.Text(stderr, "trustc generate: nothing written", compiler.Report(res, err), absRoot)
 		return exitFail
@@ -122,27 +113,11 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 // releaseOptions are the options generate compiles with, and so every
 // command that must refuse what generate refuses (tuf build): the rules at
 // now, and the release in outDir, if there is one, as the base for rules 6
-// to 9. The base is read and derived while the CUE loads. An unreadable
-// base is warned about on warn, or skipped quietly if warn is nil.
-func releaseOptions(cmd string, now time.Time, outDir string, warn io.Writer) compiler.Options {
-	opts := compiler.Options{Now: now}
-	if _, err := os.Stat(outDir); err != nil {
-		return opts
-	}
-	// The golden/ being replaced was checked when it was written; its
-	// notes are not this change's.
-	base, _, err := baseModels(safefile.DirFS(outDir, safefile.MaxJSON), "", outDir)
-	if err != nil {
-		// A damaged output directory is what generate repairs; the rules
-		// across releases still run in 'trustc check', against git
-		// history.
-		if warn != nil {
-			fmt.Fprintf(warn, "%s: warning: rules 6 to 9 skipped: %v\n", cmd, err)
-		}
-		return opts
-	}
-	opts.Base = base
-	return opts
+// to 9 (Compile reads and derives it while the CUE loads). The golden/
+// being replaced was checked when it was written: its notes are not this
+// change's, and callers leave Result.BaseProblems unsaid.
+func releaseOptions(now time.Time, outDir string) compiler.Options {
+	return compiler.Options{Now: now, Base: dirBase(safefile.DirFS(outDir, safefile.MaxJSON), outDir)}
 }
 
 // Files lays a release out as golden/ holds it: <env>/<file>.

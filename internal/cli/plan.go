@@ -41,21 +41,18 @@ func runPlan(args []string, stdout, stderr io.Writer) int {
 	// golden/ is the release published before: a trust entry it lacks is
 	// first published by the next release, and its waiting period counts
 	// from then.
-	opts := compiler.Options{Now: t}
-	if dir := filepath.Join(absRoot, "golden"); exists(dir) {
-		// golden/ was checked when it was written; its notes are not
-		// this plan's.
-		var err error
-		if opts.Base, _, err = baseModels(os.DirFS(dir), "", dir); err != nil {
-			fmt.Fprintf(stderr, "trustc plan: warning: golden/ unread, rules 6 to 9 skipped: %v\n", err)
-			opts.Base = nil
-		}
-	}
+	// golden/ was checked when it was written; its notes are not this
+	// plan's.
+	golden := filepath.Join(absRoot, "golden")
+	opts := compiler.Options{Now: t, Base: dirBase(os.DirFS(golden), golden)}
 	var names []string
 	if *envName != "" {
 		names = []string{*envName}
 	}
 	res, err := compiler.Compile(compiler.Dir(absRoot, names...), opts)
+	if berr := baseUnread(res, golden); berr != nil {
+		fmt.Fprintf(stderr, "trustc plan: warning: golden/ unread, rules 6 to 9 skipped: %v\n", berr)
+	}
 	if err != nil {
 		report.Text(stderr, "trustc plan: the plan breaks the policy", compiler.Report(res, err), absRoot)
 		return exitFail
@@ -67,7 +64,7 @@ func runPlan(args []string, stdout, stderr io.Writer) int {
 		if env.Plan != nil {
 			whole = env.Plan
 		}
-		cal, err := plan.New(whole, opts.Base[env.Name], t)
+		cal, err := plan.New(whole, res.Base[env.Name], t)
 		if err != nil {
 			return c.failf("%v", err)
 		}

@@ -138,7 +138,7 @@ func runTUFBuild(args []string, stdout, stderr io.Writer) int {
 	// Sign nothing generate would refuse: every rule, the time-dependent
 	// ones at -now, and the rules across releases against golden/. A
 	// golden/ that does not read as a release is refused as stale.
-	env, ok := reviewedEnv("trustc tuf build", "nothing written: ", absRoot, releaseOptions("trustc tuf build", ref, goldenDir, nil), *golden, goldenDir, *envName, stderr)
+	env, ok := reviewedEnv("trustc tuf build", "nothing written: ", absRoot, releaseOptions(ref, goldenDir), *golden, goldenDir, *envName, stderr)
 	if !ok {
 		return exitFail
 	}

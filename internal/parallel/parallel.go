@@ -40,3 +40,14 @@ func Map[R any](n int, fn func(i int) R) []R {
 	wg.Wait()
 	return out
 }
+
+// Do calls every fn, on at most GOMAXPROCS goroutines at once, and
+// returns when all have returned: two different jobs that share nothing,
+// such as loading a change while its base release is read and derived.
+// Each fn writes only its own results.
+func Do(fns ...func()) {
+	Map(len(fns), func(i int) struct{} {
+		fns[i]()
+		return struct{}{}
+	})
+}

@@ -33,3 +33,16 @@ func TestMap(t *testing.T) {
 		})
 	}
 }
+
+func TestDo(t *testing.T) {
+	for _, procs := range []int{1, 4} {
+		t.Run(fmt.Sprintf("procs=%d", procs), func(t *testing.T) {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+			var a, b string
+			Do(func() { a = "a" }, func() { b = "b" })
+			if a != "a" || b != "b" {
+				t.Errorf("Do ran a=%q b=%q, want both", a, b)
+			}
+		})
+	}
+}

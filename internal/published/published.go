@@ -15,7 +15,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"testing"
 	"time"
 
 	"github.com/trustc-dev/trustc/internal/refdata"
@@ -40,7 +39,7 @@ type Version struct {
 // "staging") that holds trust files, oldest first. Versions that were
 // signed but never published are absent, so consecutive entries are the
 // transitions clients actually saw.
-func Releases(tb testing.TB, env string) []Version {
+func Releases(tb refdata.TB, env string) []Version {
 	tb.Helper()
 	dir := refdata.Dir(tb)
 	var out []Version
@@ -65,7 +64,7 @@ func Releases(tb testing.TB, env string) []Version {
 }
 
 // Lookup returns version v of env.
-func Lookup(tb testing.TB, env string, v int) Version {
+func Lookup(tb refdata.TB, env string, v int) Version {
 	tb.Helper()
 	for _, r := range Releases(tb, env) {
 		if r.Version == v {
@@ -90,7 +89,7 @@ func (v Version) Read() (*release.Release, error) {
 }
 
 // Release is Read for tests: an error fails tb.
-func (v Version) Release(tb testing.TB) *release.Release {
+func (v Version) Release(tb refdata.TB) *release.Release {
 	tb.Helper()
 	rel, err := v.Read()
 	if err != nil {
@@ -135,14 +134,14 @@ func ProductionPublished(v int) time.Time {
 
 // Production returns production as published in targets version v, as one
 // environment named "production".
-func Production(tb testing.TB, v int) *release.Release {
+func Production(tb refdata.TB, v int) *release.Release {
 	tb.Helper()
 	return Lookup(tb, "production", v).Release(tb)
 }
 
 // Staging returns the latest staging release, including the legacy v0.1
 // signing config.
-func Staging(tb testing.TB) *release.Release {
+func Staging(tb refdata.TB) *release.Release {
 	tb.Helper()
 	rs := Releases(tb, "staging")
 	return rs[len(rs)-1].Release(tb)

@@ -14,9 +14,18 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"testing"
 	"time"
 )
+
+// TB is what the helpers need of a test or benchmark; testing.TB has it.
+// An interface of our own keeps this package, and internal/published
+// built on it, from importing testing: they are ordinary packages that
+// tests happen to use, and nothing in them needs more of a test.
+type TB interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+}
 
 // Rel is the reference data's directory relative to the module root.
 const Rel = "testdata/sigstore"
@@ -27,7 +36,7 @@ const ManifestName = "MANIFEST.json"
 // Dir returns the absolute path of the reference data, testdata/sigstore
 // below the module root. A missing directory fails the test: the data is
 // part of every checkout, so skipping would hide a broken tree.
-func Dir(tb testing.TB) string {
+func Dir(tb TB) string {
 	tb.Helper()
 	dir := filepath.Join(ModuleRoot(tb), filepath.FromSlash(Rel))
 	if _, err := os.Stat(filepath.Join(dir, ManifestName)); err != nil {
@@ -37,13 +46,13 @@ func Dir(tb testing.TB) string {
 }
 
 // Path joins elem onto Dir.
-func Path(tb testing.TB, elem ...string) string {
+func Path(tb TB, elem ...string) string {
 	tb.Helper()
 	return filepath.Join(append([]string{Dir(tb)}, elem...)...)
 }
 
 // ReadFile reads a file below Dir.
-func ReadFile(tb testing.TB, elem ...string) []byte {
+func ReadFile(tb TB, elem ...string) []byte {
 	tb.Helper()
 	b, err := os.ReadFile(Path(tb, elem...))
 	if err != nil {
@@ -54,7 +63,7 @@ func ReadFile(tb testing.TB, elem ...string) []byte {
 
 // ModuleRoot returns the directory holding go.mod, found by walking up from
 // the working directory (go test runs each package in its own directory).
-func ModuleRoot(tb testing.TB) string {
+func ModuleRoot(tb TB) string {
 	tb.Helper()
 	root, err := moduleRoot()
 	if err != nil {
@@ -140,7 +149,7 @@ type File struct {
 }
 
 // ReadManifest reads and parses MANIFEST.json.
-func ReadManifest(tb testing.TB) *Manifest {
+func ReadManifest(tb TB) *Manifest {
 	tb.Helper()
 	m, err := ParseManifest(ReadFile(tb, ManifestName))
 	if err != nil {
