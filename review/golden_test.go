@@ -8,6 +8,7 @@ import (
 	prototrustroot "github.com/sigstore/protobuf-specs/gen/pb-go/trustroot/v1"
 	"github.com/trustc-dev/trustc/internal/goldenfile"
 	"github.com/trustc-dev/trustc/internal/published"
+	"github.com/trustc-dev/trustc/internal/timetest"
 	"github.com/trustc-dev/trustc/release"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
@@ -80,15 +81,15 @@ func TestGoldenCorrections(t *testing.T) {
 func TestGoldenEdits(t *testing.T) {
 	base := published.Production(t, 14)
 	moved := proto.Clone(base.Envs[0].SigningConfig("signing_config_rekor_v2.v0.2.json").Msg).(*prototrustroot.SigningConfig)
-	moved.RekorTlogUrls[0].ValidFor.Start = timestamppb.New(ts("2026-03-01T00:00:00Z"))
+	moved.RekorTlogUrls[0].ValidFor.Start = timestamppb.New(timetest.Parse("2026-03-01T00:00:00Z"))
 	ended := proto.Clone(base.Envs[0].TrustedRoot.Msg).(*prototrustroot.TrustedRoot)
-	ended.Tlogs[0].PublicKey.ValidFor.End = timestamppb.New(ts("2026-01-01T00:00:00Z"))
+	ended.Tlogs[0].PublicKey.ValidFor.End = timestamppb.New(timetest.Parse("2026-01-01T00:00:00Z"))
 	for _, tc := range []struct {
 		file string
 		new  *release.Release
 		now  time.Time
 	}{
-		{"edit-move-log2025-1-signing-start.md", withSigningConfig(t, base, "signing_config_rekor_v2.v0.2.json", moved), ts("2025-12-01T00:00:00Z")},
+		{"edit-move-log2025-1-signing-start.md", withSigningConfig(t, base, "signing_config_rekor_v2.v0.2.json", moved), timetest.Parse("2025-12-01T00:00:00Z")},
 		{"edit-end-rekor-v1-trust-in-the-past.md", withTrustedRoot(t, base, ended), snapshotDay},
 	} {
 		t.Run(tc.file, func(t *testing.T) {

@@ -17,6 +17,7 @@ import (
 	"github.com/trustc-dev/trustc/internal/published"
 	"github.com/trustc-dev/trustc/internal/synthetic"
 	"github.com/trustc-dev/trustc/internal/synthetic/synthtest"
+	"github.com/trustc-dev/trustc/internal/timetest"
 	"github.com/trustc-dev/trustc/release"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -205,7 +206,7 @@ func TestTrustExtended(t *testing.T) {
 	}{{"2027-01-01T00:00:00Z", true}, {"2026-01-01T00:00:00Z", false}} {
 		t.Run(tc.end, func(t *testing.T) {
 			ended := proto.Clone(base.Envs[0].TrustedRoot.Msg).(*prototrustroot.TrustedRoot)
-			ended.Tlogs[0].PublicKey.ValidFor.End = timestamppb.New(ts(tc.end))
+			ended.Tlogs[0].PublicKey.ValidFor.End = timestamppb.New(timetest.Parse(tc.end))
 			r := Diff(withTrustedRoot(t, base, ended), base, Options{Now: snapshotDay})
 			changes := r.Envs[0].Files[0].Changes
 			if len(changes) != 1 || changes[0].Warning != "" {
