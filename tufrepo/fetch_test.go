@@ -81,12 +81,10 @@ func TestOpenErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r, err := tufrepo.Open(context.Background(), tc.src)
-			got := "<nil>"
-			if err != nil {
-				got = err.Error()
-			} else {
+			if err == nil {
 				r.Close()
 			}
+			got := fmt.Sprint(err) // "<nil>" for none
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("error (-want +got):\n%s", diff)
 			}
@@ -226,12 +224,10 @@ func TestOpenHostileServers(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := hostile(t, dir, tc.path, tc.bad)
 			r, err := tufrepo.Open(context.Background(), tufrepo.Source{Location: srv.URL, Root: root, Time: refTime, FileTimeout: timeout})
-			got := "<nil>"
-			if err != nil {
-				got = err.Error()
-			} else {
+			if err == nil {
 				r.Close()
 			}
+			got := fmt.Sprint(err) // "<nil>" for none
 			if diff := cmp.Diff(fmt.Sprintf(tc.want, srv.URL, "https"+strings.TrimPrefix(srv.URL, "http")), got); diff != "" {
 				t.Errorf("error (-want +got):\n%s", diff)
 			}
