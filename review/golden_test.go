@@ -18,35 +18,49 @@ import (
 // snapshotDay is the day the reference data was copied.
 var snapshotDay = time.Date(2026, 8, 21, 0, 0, 0, 0, time.UTC)
 
-// TestGoldenHistory reviews each real production transition, as of the
-// day the newer version was published, and the first staging release.
-// The goldens are written by this test (-update) and read by people.
-func TestGoldenHistory(t *testing.T) {
+// transition is a pair of releases reviewed as of a time.
+type transition struct {
+	name     string // the golden file's name without its extension
+	old, new *release.Release
+	now      time.Time
+	formats  []string // of the golden files; markdown when nil
+}
+
+// history lists the real transitions the golden reviews show: each
+// production transition as of the day the newer version was published, v12
+// to current as one step, read the day log2025-1 entered the trusted root
+// (before its signing window opens), and the first staging release.
+func history(t *testing.T) []transition {
 	prod := func(v int) *release.Release { return published.Production(t, v) }
-	for _, tc := range []struct {
-		file     string
-		old, new *release.Release
-		now      time.Time
-		format   string
-	}{
-		{"production-v10-v11.md", prod(10), prod(11), published.ProductionPublished(11), "markdown"},
-		{"production-v11-v12.md", prod(11), prod(12), published.ProductionPublished(12), "markdown"},
-		{"production-v12-v13.md", prod(12), prod(13), published.ProductionPublished(13), "markdown"},
-		{"production-v13-v14.md", prod(13), prod(14), published.ProductionPublished(14), "markdown"},
-		// v12 to current as one step, read the day log2025-1 entered the
-		// trusted root: before its signing window opens.
-		{"production-v12-v14.md", prod(12), prod(14), published.ProductionPublished(13), "markdown"},
-		{"production-v12-v14.txt", prod(12), prod(14), published.ProductionPublished(13), "text"},
-		{"production-v12-v14.json", prod(12), prod(14), published.ProductionPublished(13), "json"},
-		{"staging-initial.md", nil, published.Staging(t), snapshotDay, "markdown"},
-	} {
-		t.Run(tc.file, func(t *testing.T) {
-			got, err := Diff(tc.old, tc.new, Options{Now: tc.now}).Render(tc.format)
-			if err != nil {
-				t.Fatal(err)
-			}
-			goldenfile.Testdata(t, tc.file, got)
-		})
+	return []transition{
+		{"production-v10-v11", prod(10), prod(11), published.ProductionPublished(11), nil},
+		{"production-v11-v12", prod(11), prod(12), published.ProductionPublished(12), nil},
+		{"production-v12-v13", prod(12), prod(13), published.ProductionPublished(13), nil},
+		{"production-v13-v14", prod(13), prod(14), published.ProductionPublished(14), nil},
+		{"production-v12-v14", prod(12), prod(14), published.ProductionPublished(13), Formats},
+		{"staging-initial", nil, published.Staging(t), snapshotDay, nil},
+	}
+}
+
+// TestGoldenHistory reviews each transition of history. The goldens are
+// written by this test (-update) and read by people.
+func TestGoldenHistory(t *testing.T) {
+	ext := map[string]string{"markdown": ".md", "text": ".txt", "json": ".json"}
+	for _, tc := range history(t) {
+		formats := tc.formats
+		if formats == nil {
+			formats = []string{"markdown"}
+		}
+		for _, format := range formats {
+			file := tc.name + ext[format]
+			t.Run(file, func(t *testing.T) {
+				got, err := Diff(tc.old, tc.new, Options{Now: tc.now}).Render(format)
+				if err != nil {
+					t.Fatal(err)
+				}
+				goldenfile.Testdata(t, file, got)
+			})
+		}
 	}
 }
 

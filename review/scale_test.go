@@ -121,20 +121,11 @@ func TestReviewSizeFollowsChange(t *testing.T) {
 
 // TestWarningsCounted checks that the count at the top of a review is the
 // number of warnings it marks below, in markdown (⚠ outside the timeline
-// chart, whose rows carry their own) and in text (!!! and "! as before").
+// chart, whose rows carry their own) and in text (!!! and "! as before"),
+// on every golden review of history and on one with findings.
 func TestWarningsCounted(t *testing.T) {
-	prod := func(v int) *release.Release { return published.Production(t, v) }
-	for _, tc := range []struct {
-		name     string
-		old, new *release.Release
-		now      time.Time
-	}{
-		{"v10-v11", prod(10), prod(11), published.ProductionPublished(11)},
-		{"v12-v14", prod(12), prod(14), published.ProductionPublished(13)},
-		{"v13-v14", prod(13), prod(14), published.ProductionPublished(14)},
-		{"staging-initial", nil, published.Staging(t), snapshotDay},
-		{"with findings", prod(13), prod(14), published.ProductionPublished(14)},
-	} {
+	withFindings := transition{name: "with findings", old: published.Production(t, 13), new: published.Production(t, 14), now: published.ProductionPublished(14)}
+	for _, tc := range append(history(t), withFindings) {
 		t.Run(tc.name, func(t *testing.T) {
 			opts := Options{Now: tc.now}
 			if tc.name == "with findings" {
