@@ -3,14 +3,18 @@
 // one; each test package used to carry its own copy of this parser.
 package timetest
 
-import "time"
+import (
+	"time"
 
-// Parse parses an RFC 3339 time, with or without fractional seconds. A
-// literal that does not parse is a mistake in the test, so Parse panics,
-// as regexp.MustCompile does: it serves in tables and package variables,
-// where there is no testing.TB to fail.
+	"github.com/trustc-dev/trustc/internal/text"
+)
+
+// Parse is text.ParseTime, the parser of trustc's time flags, for a
+// literal: one that does not parse is a mistake in the test, so Parse
+// panics, as regexp.MustCompile does. It serves in tables and package
+// variables, where there is no testing.TB to fail.
 func Parse(s string) time.Time {
-	t, err := time.Parse(time.RFC3339Nano, s)
+	t, err := text.ParseTime(s)
 	if err != nil {
 		panic(err)
 	}
