@@ -9,6 +9,7 @@ import (
 	prototrustroot "github.com/sigstore/protobuf-specs/gen/pb-go/trustroot/v1"
 
 	"github.com/trustc-dev/trustc/internal/clientfacts"
+	"github.com/trustc-dev/trustc/release"
 )
 
 // Impl names a Sigstore client implementation.
@@ -138,14 +139,7 @@ func (s Service) String() string {
 
 func serviceFromProto(s *prototrustroot.Service) Service {
 	out := Service{URL: s.GetUrl(), MajorAPIVersion: s.GetMajorApiVersion(), Operator: s.GetOperator()}
-	if v := s.GetValidFor(); v != nil {
-		if v.GetStart() != nil {
-			out.Start = v.GetStart().AsTime()
-		}
-		if v.GetEnd() != nil {
-			out.End = v.GetEnd().AsTime()
-		}
-	}
+	out.Start, out.End = release.Window(s.GetValidFor())
 	return out
 }
 

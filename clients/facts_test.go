@@ -9,6 +9,7 @@ import (
 
 	"github.com/trustc-dev/trustc/internal/clientfacts"
 	"github.com/trustc-dev/trustc/internal/published"
+	"github.com/trustc-dev/trustc/internal/timetest"
 )
 
 // TestModelsAgreeWithFacts checks the facts check's client-traps rule
@@ -25,7 +26,7 @@ func TestModelsAgreeWithFacts(t *testing.T) {
 	}
 	tr := proto.Clone(published.Production(t, 14).Envs[0].TrustedRoot.Msg).(*prototrustroot.TrustedRoot)
 	tr.MediaType = "application/vnd.dev.sigstore.trustedroot.v0.2+json"
-	_, refusals := Verify(tr, ts("2025-01-01T00:00:00Z"))
+	_, refusals := Verify(tr, timetest.Parse("2025-01-01T00:00:00Z"))
 
 	for _, impl := range []Impl{SigstoreGo, SigstorePython, SigstoreJS} {
 		t.Run(string(impl), func(t *testing.T) {
@@ -37,7 +38,7 @@ func TestModelsAgreeWithFacts(t *testing.T) {
 				if c.Impl != impl {
 					continue
 				}
-				ca := Sign(c, sc, ts("2025-01-01T00:00:00Z")).CA
+				ca := Sign(c, sc, timetest.Parse("2025-01-01T00:00:00Z")).CA
 				picks := slices.ContainsFunc(ca.Services, func(s Service) bool { return s.URL == "https://ca-future" })
 				if picks != facts.PicksFutureServices {
 					t.Errorf("%s signs with CA %s; clientfacts PicksFutureServices = %v", c.Name(), ca, facts.PicksFutureServices)

@@ -10,6 +10,7 @@ import (
 	"github.com/trustc-dev/trustc/internal/goldenfile"
 	"github.com/trustc-dev/trustc/internal/published"
 	"github.com/trustc-dev/trustc/internal/text"
+	"github.com/trustc-dev/trustc/internal/timetest"
 	"github.com/trustc-dev/trustc/release"
 )
 
@@ -32,7 +33,7 @@ func TestAtGolden(t *testing.T) {
 		{"at-staging-2026-08-21.txt", staging, "2026-08-21T00:00:00Z", "text"},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			got, err := At(tc.env, ts(tc.at)).Render(tc.format)
+			got, err := At(tc.env, timetest.Parse(tc.at)).Render(tc.format)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -83,7 +84,7 @@ func divergenceLines(t *testing.T, s Snapshot) string {
 }
 
 func TestRenderFormats(t *testing.T) {
-	s := At(published.Staging(t).Envs[0], ts("2026-08-21T00:00:00Z"))
+	s := At(published.Staging(t).Envs[0], timetest.Parse("2026-08-21T00:00:00Z"))
 	for _, f := range Formats {
 		if _, err := s.Render(f); err != nil {
 			t.Errorf("Render(%q): %v", f, err)

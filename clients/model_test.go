@@ -3,31 +3,23 @@ package clients
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
 	prototrustroot "github.com/sigstore/protobuf-specs/gen/pb-go/trustroot/v1"
 	"github.com/trustc-dev/trustc/internal/published"
+	"github.com/trustc-dev/trustc/internal/timetest"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
-
-func ts(s string) time.Time {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
 
 // svc builds a service; start and end are RFC 3339 or empty for unset.
 func svc(url string, version uint32, start, end, operator string) *prototrustroot.Service {
 	s := &prototrustroot.Service{Url: url, MajorApiVersion: version, Operator: operator, ValidFor: &protocommon.TimeRange{}}
 	if start != "" {
-		s.ValidFor.Start = timestamppb.New(ts(start))
+		s.ValidFor.Start = timestamppb.New(timetest.Parse(start))
 	}
 	if end != "" {
-		s.ValidFor.End = timestamppb.New(ts(end))
+		s.ValidFor.End = timestamppb.New(timetest.Parse(end))
 	}
 	return s
 }
@@ -152,7 +144,7 @@ func TestRekorSelection(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			got := map[string]string{}
 			for _, c := range Signers() {
-				got[c.Name()] = Sign(c, tc.config, ts(tc.at)).Choice(RoleRekor).String()
+				got[c.Name()] = Sign(c, tc.config, timetest.Parse(tc.at)).Choice(RoleRekor).String()
 			}
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("Rekor choice (-want +got):\n%s", diff)
@@ -171,7 +163,7 @@ func TestOtherRoles(t *testing.T) {
 	sc.TsaConfig = any1
 	got := map[string][]string{}
 	for _, c := range Signers() {
-		s := Sign(c, sc, ts("2025-01-01T00:00:00Z"))
+		s := Sign(c, sc, timetest.Parse("2025-01-01T00:00:00Z"))
 		for _, r := range []Role{RoleCA, RoleOIDC, RoleTSA} {
 			got[c.Name()] = append(got[c.Name()], s.Choice(r).String())
 		}
@@ -193,7 +185,7 @@ func TestMediaType(t *testing.T) {
 	sc.MediaType = "application/vnd.dev.sigstore.signingconfig.v0.3+json"
 	got := map[string]string{}
 	for _, c := range Signers() {
-		got[c.Name()] = Sign(c, sc, ts("2025-01-01T00:00:00Z")).Error
+		got[c.Name()] = Sign(c, sc, timetest.Parse("2025-01-01T00:00:00Z")).Error
 	}
 	want := map[string]string{
 		"sigstore-go v1.3.0 configured for Rekor v2":      "unsupported SigningConfig media type: application/vnd.dev.sigstore.signingconfig.v0.3+json",
@@ -209,9 +201,9 @@ func TestMediaType(t *testing.T) {
 
 func TestVerifyModels(t *testing.T) {
 	key := func(url, start, end string) *prototrustroot.TransparencyLogInstance {
-		v := &protocommon.TimeRange{Start: timestamppb.New(ts(start))}
+		v := &protocommon.TimeRange{Start: timestamppb.New(timetest.Parse(start))}
 		if end != "" {
-			v.End = timestamppb.New(ts(end))
+			v.End = timestamppb.New(timetest.Parse(end))
 		}
 		return &prototrustroot.TransparencyLogInstance{
 			BaseUrl: url, HashAlgorithm: protocommon.HashAlgorithm_SHA2_256,
@@ -225,7 +217,7 @@ func TestVerifyModels(t *testing.T) {
 		TimestampAuthorities: []*prototrustroot.CertificateAuthority{{
 			// One self-signed certificate: sigstore-go takes it as the root.
 			Uri: "https://tsa", CertChain: published.Production(t, 14).Envs[0].TrustedRoot.Msg.GetCertificateAuthorities()[0].GetCertChain(),
-			ValidFor: &protocommon.TimeRange{Start: timestamppb.New(ts("2021-01-01T00:00:00Z")), End: timestamppb.New(ts("2024-01-01T00:00:00Z"))},
+			ValidFor: &protocommon.TimeRange{Start: timestamppb.New(timetest.Parse("2021-01-01T00:00:00Z")), End: timestamppb.New(timetest.Parse("2024-01-01T00:00:00Z"))},
 		}},
 	}
 	for _, tc := range []struct {
@@ -249,7 +241,7 @@ func TestVerifyModels(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.at, func(t *testing.T) {
-			entries, refusals := Verify(tr, ts(tc.at))
+			entries, refusals := Verify(tr, timetest.Parse(tc.at))
 			if len(refusals) != 0 {
 				t.Fatalf("refusals: %v", refusals)
 			}
@@ -268,7 +260,7 @@ func TestVerifyModels(t *testing.T) {
 	}
 
 	tr.MediaType = "application/vnd.dev.sigstore.trustedroot.v0.2+json"
-	_, refusals := Verify(tr, ts("2025-01-01T00:00:00Z"))
+	_, refusals := Verify(tr, timetest.Parse("2025-01-01T00:00:00Z"))
 	var got []string
 	for _, r := range refusals {
 		got = append(got, r.Client.Name()+": "+r.Error)

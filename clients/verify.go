@@ -14,6 +14,7 @@ import (
 	"github.com/sigstore/sigstore-go/pkg/root"
 
 	"github.com/trustc-dev/trustc/internal/text"
+	"github.com/trustc-dev/trustc/release"
 )
 
 // Kind is a kind of trusted-root entry.
@@ -94,7 +95,7 @@ func NewTrust(tr *prototrustroot.TrustedRoot) *Trust {
 			e := TrustEntry{Kind: kind, Path: fmt.Sprintf("%s[%d]", field, i), Name: tl.GetBaseUrl(),
 				ID: base64.StdEncoding.EncodeToString(tl.GetLogId().GetKeyId()), index: i,
 				keyDetails: tl.GetPublicKey().GetKeyDetails()}
-			e.Start, e.End = window(tl.GetPublicKey().GetValidFor())
+			e.Start, e.End = release.Window(tl.GetPublicKey().GetValidFor())
 			tt.entries = append(tt.entries, e)
 			tt.chains = append(tt.chains, nil)
 			tt.badCert = append(tt.badCert, -1)
@@ -102,17 +103,14 @@ func NewTrust(tr *prototrustroot.TrustedRoot) *Trust {
 	}
 	cas := func(kind Kind, field string, l []*prototrustroot.CertificateAuthority) {
 		for i, ca := range l {
-			e := TrustEntry{Kind: kind, Path: fmt.Sprintf("%s[%d]", field, i), Name: ca.GetUri(), index: i}
-			if e.Name == "" {
-				e.Name = subjectString(ca.GetSubject())
-			}
+			e := TrustEntry{Kind: kind, Path: fmt.Sprintf("%s[%d]", field, i), Name: release.AuthorityName(ca), index: i}
 			certs := ca.GetCertChain().GetCertificates()
 			e.chainLen = len(certs)
 			if len(certs) > 0 {
 				sum := sha256.Sum256(certs[len(certs)-1].GetRawBytes())
 				e.ID = "sha256:" + hex.EncodeToString(sum[:])
 			}
-			e.Start, e.End = window(ca.GetValidFor())
+			e.Start, e.End = release.Window(ca.GetValidFor())
 			var chain []*x509.Certificate
 			bad := -1
 			for j, c := range certs {
@@ -178,26 +176,6 @@ func (tt *Trust) At(t time.Time) ([]TrustEntry, []Refusal) {
 		}
 	}
 	return entries, refusals
-}
-
-func window(v *protocommon.TimeRange) (start, end time.Time) {
-	if v.GetStart() != nil {
-		start = v.GetStart().AsTime()
-	}
-	if v.GetEnd() != nil {
-		end = v.GetEnd().AsTime()
-	}
-	return start, end
-}
-
-func subjectString(s *protocommon.DistinguishedName) string {
-	switch {
-	case s.GetOrganization() != "" && s.GetCommonName() != "":
-		return s.GetCommonName() + " (" + s.GetOrganization() + ")"
-	case s.GetCommonName() != "":
-		return s.GetCommonName()
-	}
-	return s.GetOrganization()
 }
 
 func chainNote(chain []*x509.Certificate, bad int, t time.Time) string {

@@ -2,8 +2,6 @@ package importer_test
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -15,10 +13,9 @@ import (
 	"github.com/rogpeppe/go-internal/txtar"
 
 	"github.com/trustc-dev/trustc/importer"
+	"github.com/trustc-dev/trustc/internal/goldenfile"
 	"github.com/trustc-dev/trustc/internal/refdata"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.txtar with what the importer writes now")
 
 // TestGolden pins the CUE the importer writes for the published files, so
 // that a change in layout, naming or comments shows in review. Each
@@ -61,21 +58,7 @@ func checkGolden(t *testing.T, name string, files map[string][]byte) {
 		ar.Files = append(ar.Files, txtar.File{Name: n, Data: files[n]})
 		assertFormatted(t, n, files[n])
 	}
-	got := txtar.Format(ar)
-	golden := filepath.Join("testdata", name+".txtar")
-	if *update {
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test ./importer -update)", err)
-	}
-	if !bytes.Equal(want, got) {
-		t.Errorf("%s is stale; run go test ./importer -update and review the change:\n%s", golden, diff.Diff(golden, want, "imported", got))
-	}
+	goldenfile.Testdata(t, name+".txtar", txtar.Format(ar))
 }
 
 // assertFormatted checks b is a fixed point of cue fmt, which parses with

@@ -3,6 +3,7 @@ package plan_test
 import (
 	"testing"
 
+	"github.com/trustc-dev/trustc/internal/timetest"
 	"github.com/trustc-dev/trustc/plan"
 )
 
@@ -11,7 +12,7 @@ import (
 // at each release date.
 func BenchmarkCalendar(b *testing.B) {
 	root := scenario(b, "production-new-log")
-	now := date("2026-12-01T00:00:00Z")
+	now := timetest.Parse("2026-12-01T00:00:00Z")
 	env, _ := compileAt(b, root, now)
 	for b.Loop() {
 		if _, err := plan.New(env.Plan, nil, now); err != nil {

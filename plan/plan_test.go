@@ -14,6 +14,7 @@ import (
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/compiler/check"
 	"github.com/trustc-dev/trustc/compiler/model"
+	"github.com/trustc-dev/trustc/internal/timetest"
 	"github.com/trustc-dev/trustc/internal/treetest"
 	"github.com/trustc-dev/trustc/plan"
 	"github.com/trustc-dev/trustc/release"
@@ -26,14 +27,6 @@ func scenario(t testing.TB, name string) string {
 	dst := treetest.CopyModule(t, "cue.mod", "schema", "environments/production")
 	treetest.WriteTxtar(t, filepath.Join(dst, "environments", "production"), filepath.Join("testdata", name+".txtar"))
 	return dst
-}
-
-func date(s string) time.Time {
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
 }
 
 // compileAt compiles the scenario's production environment as of now.
@@ -56,7 +49,7 @@ const (
 // sigstore-js declared, and its calendar has its three dates.
 func TestNewLogCalendar(t *testing.T) {
 	root := scenario(t, "production-new-log")
-	now := date("2026-12-01T00:00:00Z")
+	now := timetest.Parse("2026-12-01T00:00:00Z")
 	env, _ := compileAt(t, root, now)
 	if env.Plan == nil {
 		t.Fatal("the release as of 2026-12-01 withholds nothing")
@@ -109,7 +102,7 @@ func TestNewLogReleases(t *testing.T) {
 		{"main", "2027-08-01T00:00:00Z", true, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			now := date(tc.now)
+			now := timetest.Parse(tc.now)
 			_, rel := compileAt(t, root, now)
 			if !trusts(rel, newLog) {
 				t.Errorf("trusted root as of %s lacks the new log; trust entries are published as early as the plan says", tc.now)
@@ -120,7 +113,7 @@ func TestNewLogReleases(t *testing.T) {
 			for _, r := range snap.Refusals {
 				t.Errorf("as of %s %s refuses the trusted root: %s", tc.now, r.Client, r.Error)
 			}
-			trusted := !now.Before(date("2027-01-10T00:00:00Z"))
+			trusted := !now.Before(timetest.Parse("2027-01-10T00:00:00Z"))
 			found := false
 			for _, e := range snap.Trust {
 				if e.Kind != clients.KindRekor || e.Name != newLog {
@@ -188,7 +181,7 @@ func lists(sc *release.SigningConfigFile, url string) bool {
 // release before it, so the rollout never breaks a client on the way.
 func TestWalk(t *testing.T) {
 	root := scenario(t, "production-new-log")
-	now := date("2026-12-01T00:00:00Z")
+	now := timetest.Parse("2026-12-01T00:00:00Z")
 	env, _ := compileAt(t, root, now)
 	cal, err := plan.New(env.Plan, nil, now)
 	if err != nil {
@@ -248,12 +241,12 @@ oidc: sigstore: sign: later: start: "2027-06-01T00:00:00Z"
 		now       string
 		published bool
 	}{{"2026-12-01T00:00:00Z", false}, {"2027-05-31T23:59:59Z", false}, {"2027-06-01T00:00:00Z", true}} {
-		_, rel := compileAt(t, root, date(tc.now))
+		_, rel := compileAt(t, root, timetest.Parse(tc.now))
 		if got := rel.SigningConfig(file) != nil; got != tc.published {
 			t.Errorf("as of %s %s is published: %v, want %v", tc.now, file, got, tc.published)
 		}
 	}
-	now := date("2026-12-01T00:00:00Z")
+	now := timetest.Parse("2026-12-01T00:00:00Z")
 	env, _ := compileAt(t, root, now)
 	cal, err := plan.New(env.Plan, nil, now)
 	if err != nil {
@@ -274,7 +267,7 @@ oidc: sigstore: sign: later: start: "2027-06-01T00:00:00Z"
 // from then, not from a backdated start.
 func TestWaitingFromPublication(t *testing.T) {
 	root := scenario(t, "production-new-log")
-	now := date("2026-12-01T00:00:00Z")
+	now := timetest.Parse("2026-12-01T00:00:00Z")
 	// The release published before: production without the new log.
 	logFile := filepath.Join(root, "environments/production/log2027-1.cue")
 	b, err := os.ReadFile(logFile)

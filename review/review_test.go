@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	prototrustroot "github.com/sigstore/protobuf-specs/gen/pb-go/trustroot/v1"
 	"github.com/trustc-dev/trustc/internal/published"
+	"github.com/trustc-dev/trustc/internal/timetest"
 	"github.com/trustc-dev/trustc/release"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
@@ -125,14 +125,6 @@ func withTrustedRoot(t testing.TB, rel *release.Release, m *prototrustroot.Trust
 	return &release.Release{Envs: []*release.Env{&e}}
 }
 
-func ts(s string) time.Time {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
 // TestWindowMoves checks that a moved window is one change of its field,
 // with when it bites and whether it breaks bundles that exist.
 func TestWindowMoves(t *testing.T) {
@@ -149,14 +141,14 @@ func TestWindowMoves(t *testing.T) {
 	}{{
 		name: "end a log in the future",
 		edit: func(tr *prototrustroot.TrustedRoot) {
-			tr.Tlogs[0].PublicKey.ValidFor.End = timestamppb.New(ts("2027-01-01T00:00:00Z"))
+			tr.Tlogs[0].PublicKey.ValidFor.End = timestamppb.New(timetest.Parse("2027-01-01T00:00:00Z"))
 		},
 		want:    []string{"changed tlogs[0].publicKey.validFor.end: (unset) -> 2027-01-01T00:00:00Z; after 2027-01-01T00:00:00Z"},
 		flagged: []string{"signing_config.v0.2.json", "signing_config_rekor_v2.v0.2.json"},
 	}, {
 		name: "end a log in the past",
 		edit: func(tr *prototrustroot.TrustedRoot) {
-			tr.Tlogs[0].PublicKey.ValidFor.End = timestamppb.New(ts("2026-01-01T00:00:00Z"))
+			tr.Tlogs[0].PublicKey.ValidFor.End = timestamppb.New(timetest.Parse("2026-01-01T00:00:00Z"))
 		},
 		want:    []string{"changed tlogs[0].publicKey.validFor.end: (unset) -> 2026-01-01T00:00:00Z; on publication"},
 		warning: true,
@@ -164,7 +156,7 @@ func TestWindowMoves(t *testing.T) {
 	}, {
 		name: "start a log earlier",
 		edit: func(tr *prototrustroot.TrustedRoot) {
-			tr.Tlogs[1].PublicKey.ValidFor.Start = timestamppb.New(ts("2025-09-01T00:00:00Z"))
+			tr.Tlogs[1].PublicKey.ValidFor.Start = timestamppb.New(timetest.Parse("2025-09-01T00:00:00Z"))
 		},
 		want: []string{"changed tlogs[1].publicKey.validFor.start: 2025-09-23T00:00:00Z -> 2025-09-01T00:00:00Z; on publication"},
 	}, {

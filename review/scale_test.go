@@ -17,6 +17,7 @@ import (
 	"github.com/trustc-dev/trustc/internal/published"
 	"github.com/trustc-dev/trustc/internal/synthetic"
 	"github.com/trustc-dev/trustc/internal/synthetic/synthtest"
+	"github.com/trustc-dev/trustc/internal/timetest"
 	"github.com/trustc-dev/trustc/release"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -120,20 +121,11 @@ func TestReviewSizeFollowsChange(t *testing.T) {
 
 // TestWarningsCounted checks that the count at the top of a review is the
 // number of warnings it marks below, in markdown (⚠ outside the timeline
-// chart, whose rows carry their own) and in text (!!! and "! as before").
+// chart, whose rows carry their own) and in text (!!! and "! as before"),
+// on every golden review of history and on one with findings.
 func TestWarningsCounted(t *testing.T) {
-	prod := func(v int) *release.Release { return published.Production(t, v) }
-	for _, tc := range []struct {
-		name     string
-		old, new *release.Release
-		now      time.Time
-	}{
-		{"v10-v11", prod(10), prod(11), published.ProductionPublished(11)},
-		{"v12-v14", prod(12), prod(14), published.ProductionPublished(13)},
-		{"v13-v14", prod(13), prod(14), published.ProductionPublished(14)},
-		{"staging-initial", nil, published.Staging(t), snapshotDay},
-		{"with findings", prod(13), prod(14), published.ProductionPublished(14)},
-	} {
+	withFindings := transition{name: "with findings", old: published.Production(t, 13), new: published.Production(t, 14), now: published.ProductionPublished(14)}
+	for _, tc := range append(history(t), withFindings) {
 		t.Run(tc.name, func(t *testing.T) {
 			opts := Options{Now: tc.now}
 			if tc.name == "with findings" {
@@ -205,7 +197,7 @@ func TestTrustExtended(t *testing.T) {
 	}{{"2027-01-01T00:00:00Z", true}, {"2026-01-01T00:00:00Z", false}} {
 		t.Run(tc.end, func(t *testing.T) {
 			ended := proto.Clone(base.Envs[0].TrustedRoot.Msg).(*prototrustroot.TrustedRoot)
-			ended.Tlogs[0].PublicKey.ValidFor.End = timestamppb.New(ts(tc.end))
+			ended.Tlogs[0].PublicKey.ValidFor.End = timestamppb.New(timetest.Parse(tc.end))
 			r := Diff(withTrustedRoot(t, base, ended), base, Options{Now: snapshotDay})
 			changes := r.Envs[0].Files[0].Changes
 			if len(changes) != 1 || changes[0].Warning != "" {

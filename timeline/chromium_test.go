@@ -172,13 +172,7 @@ func checkPicture(t *testing.T, tl *Timeline, img image.Image) {
 		}
 		barY := y + (svgRowH-svgBarH)/2
 		y += svgRowH
-		start, end := r.Start, r.End
-		if start.IsZero() {
-			start = tl.From
-		}
-		if end.IsZero() {
-			end = tl.To
-		}
+		start, end := tl.drawn(r)
 		x0, x1 := tl.x(start), tl.x(end)
 		fill := rgb(colourTrust)
 		if r.Kind == Sign {

@@ -45,13 +45,7 @@ func (tl *Timeline) Mermaid() string {
 			tags = append(tags, "done")
 		}
 		tags = append(tags, fmt.Sprintf("w%d", i))
-		start, end := r.Start, r.End
-		if start.IsZero() {
-			start = tl.From
-		}
-		if end.IsZero() {
-			end = tl.To
-		}
+		start, end := tl.drawn(r)
 		fmt.Fprintf(&b, "    %s :%s, %s, %s\n", mermaidText(rowLabel(r)), strings.Join(tags, ", "),
 			start.UTC().Format(mermaidTime), end.UTC().Format(mermaidTime))
 	}
@@ -200,13 +194,7 @@ func (tl *Timeline) svgRow(b *bytes.Buffer, r Row, y float64) {
 	fmt.Fprintf(b, `<text x="%s" y="%s" fill="#777777" font-size="10" text-anchor="end">%s</text>`+"\n", num(svgLabelW), num(y+svgBarH), esc(where))
 
 	barY := y + (svgRowH-svgBarH)/2
-	start, end := r.Start, r.End
-	if start.IsZero() {
-		start = tl.From
-	}
-	if end.IsZero() {
-		end = tl.To
-	}
+	start, end := tl.drawn(r)
 	title := fmt.Sprintf("%s %s (%s %s): %s", r.Name, r.Kind, r.File, r.Path, windowText(r.Start, r.End))
 
 	if r.Kind == Sign && !r.TrustStart.IsZero() && r.TrustStart.Before(start) {
@@ -236,6 +224,19 @@ func (tl *Timeline) svgRow(b *bytes.Buffer, r Row, y float64) {
 			num(ux0), num(barY+svgBarH/4), num(width(ux0, ux1)), num(svgBarH/2), colourUntrusted,
 			esc(fmt.Sprintf("%s is signed to %s without a trust window at its URL", r.Name, formatSpan(u))))
 	}
+}
+
+// drawn is the stretch of the axis r's bar covers: its window, with an open
+// end drawn to the edge of the range.
+func (tl *Timeline) drawn(r Row) (start, end time.Time) {
+	start, end = r.Start, r.End
+	if start.IsZero() {
+		start = tl.From
+	}
+	if end.IsZero() {
+		end = tl.To
+	}
+	return start, end
 }
 
 func windowText(start, end time.Time) string {

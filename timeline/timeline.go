@@ -96,13 +96,13 @@ func NewWithFronts(env *release.Env, now time.Time, fronts map[string][]string) 
 			tl.addTrust(GroupRekor, l.GetBaseUrl(), f.Name, fmt.Sprintf("tlogs[%d]", i), l.GetPublicKey().GetValidFor())
 		}
 		for i, ca := range tr.GetCertificateAuthorities() {
-			tl.addTrust(GroupCA, caName(ca), f.Name, fmt.Sprintf("certificateAuthorities[%d]", i), ca.GetValidFor())
+			tl.addTrust(GroupCA, release.AuthorityName(ca), f.Name, fmt.Sprintf("certificateAuthorities[%d]", i), ca.GetValidFor())
 		}
 		for i, l := range tr.GetCtlogs() {
 			tl.addTrust(GroupCT, l.GetBaseUrl(), f.Name, fmt.Sprintf("ctlogs[%d]", i), l.GetPublicKey().GetValidFor())
 		}
 		for i, ca := range tr.GetTimestampAuthorities() {
-			tl.addTrust(GroupTSA, caName(ca), f.Name, fmt.Sprintf("timestampAuthorities[%d]", i), ca.GetValidFor())
+			tl.addTrust(GroupTSA, release.AuthorityName(ca), f.Name, fmt.Sprintf("timestampAuthorities[%d]", i), ca.GetValidFor())
 		}
 	}
 	for _, f := range env.SigningConfigs {
@@ -116,7 +116,7 @@ func NewWithFronts(env *release.Env, now time.Time, fronts map[string][]string) 
 			{GroupTSA, "tsaUrls", f.Msg.GetTsaUrls()},
 		} {
 			for i, s := range l.services {
-				start, end := window(s.GetValidFor())
+				start, end := release.Window(s.GetValidFor())
 				tl.Rows = append(tl.Rows, Row{Group: l.group, Name: s.GetUrl(), File: f.Name, Path: fmt.Sprintf("%s[%d]", l.field, i),
 					Kind: Sign, Version: s.GetMajorApiVersion(), Start: start, End: end})
 			}
@@ -138,29 +138,8 @@ func NewWithFronts(env *release.Env, now time.Time, fronts map[string][]string) 
 }
 
 func (tl *Timeline) addTrust(group, name, file, path string, v *protocommon.TimeRange) {
-	start, end := window(v)
+	start, end := release.Window(v)
 	tl.Rows = append(tl.Rows, Row{Group: group, Name: name, File: file, Path: path, Kind: Trust, Start: start, End: end})
-}
-
-func caName(ca *prototrustroot.CertificateAuthority) string {
-	if ca.GetUri() != "" {
-		return ca.GetUri()
-	}
-	s := ca.GetSubject()
-	if s.GetCommonName() != "" && s.GetOrganization() != "" {
-		return s.GetCommonName() + " (" + s.GetOrganization() + ")"
-	}
-	return s.GetCommonName() + s.GetOrganization()
-}
-
-func window(v *protocommon.TimeRange) (start, end time.Time) {
-	if v.GetStart() != nil {
-		start = v.GetStart().AsTime()
-	}
-	if v.GetEnd() != nil {
-		end = v.GetEnd().AsTime()
-	}
-	return start, end
 }
 
 // relate fills TrustStart and Untrusted on signing rows from the trust

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/trustc-dev/trustc/internal/goldenfile"
 	"github.com/trustc-dev/trustc/internal/published"
+	"github.com/trustc-dev/trustc/internal/timetest"
 	"github.com/trustc-dev/trustc/release"
 )
 
@@ -124,14 +125,6 @@ func TestMermaidLines(t *testing.T) {
 	}
 }
 
-func ts(s string) time.Time {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
 func TestUncovered(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
@@ -139,18 +132,18 @@ func TestUncovered(t *testing.T) {
 		cover []Span
 		want  []string
 	}{
-		{"no cover", Span{ts("2025-01-01T00:00:00Z"), ts("2025-02-01T00:00:00Z")}, nil,
+		{"no cover", Span{timetest.Parse("2025-01-01T00:00:00Z"), timetest.Parse("2025-02-01T00:00:00Z")}, nil,
 			[]string{"from 2025-01-01T00:00:00Z through 2025-02-01T00:00:00Z"}},
-		{"covered", Span{ts("2025-01-01T00:00:00Z"), time.Time{}}, []Span{{ts("2024-01-01T00:00:00Z"), time.Time{}}}, nil},
-		{"trusted later", Span{ts("2025-01-01T00:00:00Z"), time.Time{}}, []Span{{ts("2025-03-01T00:00:00Z"), time.Time{}}},
+		{"covered", Span{timetest.Parse("2025-01-01T00:00:00Z"), time.Time{}}, []Span{{timetest.Parse("2024-01-01T00:00:00Z"), time.Time{}}}, nil},
+		{"trusted later", Span{timetest.Parse("2025-01-01T00:00:00Z"), time.Time{}}, []Span{{timetest.Parse("2025-03-01T00:00:00Z"), time.Time{}}},
 			[]string{"from 2025-01-01T00:00:00Z and before 2025-03-01T00:00:00Z"}},
-		{"touching ends leave no gap", Span{ts("2025-01-01T00:00:00Z"), time.Time{}},
-			[]Span{{ts("2025-01-01T00:00:00Z"), ts("2025-02-01T00:00:00Z")}, {ts("2025-02-01T00:00:00Z"), time.Time{}}}, nil},
-		{"gap between windows", Span{ts("2025-01-01T00:00:00Z"), time.Time{}},
-			[]Span{{ts("2025-01-01T00:00:00Z"), ts("2025-02-01T00:00:00Z")}, {ts("2025-03-01T00:00:00Z"), ts("2025-04-01T00:00:00Z")}},
+		{"touching ends leave no gap", Span{timetest.Parse("2025-01-01T00:00:00Z"), time.Time{}},
+			[]Span{{timetest.Parse("2025-01-01T00:00:00Z"), timetest.Parse("2025-02-01T00:00:00Z")}, {timetest.Parse("2025-02-01T00:00:00Z"), time.Time{}}}, nil},
+		{"gap between windows", Span{timetest.Parse("2025-01-01T00:00:00Z"), time.Time{}},
+			[]Span{{timetest.Parse("2025-01-01T00:00:00Z"), timetest.Parse("2025-02-01T00:00:00Z")}, {timetest.Parse("2025-03-01T00:00:00Z"), timetest.Parse("2025-04-01T00:00:00Z")}},
 			[]string{"after 2025-02-01T00:00:00Z and before 2025-03-01T00:00:00Z", "after 2025-04-01T00:00:00Z"}},
-		{"trust ends before signing ends", Span{ts("2025-01-01T00:00:00Z"), ts("2025-06-01T00:00:00Z")},
-			[]Span{{ts("2024-01-01T00:00:00Z"), ts("2025-05-01T00:00:00Z")}},
+		{"trust ends before signing ends", Span{timetest.Parse("2025-01-01T00:00:00Z"), timetest.Parse("2025-06-01T00:00:00Z")},
+			[]Span{{timetest.Parse("2024-01-01T00:00:00Z"), timetest.Parse("2025-05-01T00:00:00Z")}},
 			[]string{"after 2025-05-01T00:00:00Z through 2025-06-01T00:00:00Z"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/pem"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -231,10 +232,7 @@ func TestBuildErrors(t *testing.T) {
 			tc.edit(&opts)
 			dir := filepath.Join(t.TempDir(), "repo")
 			err := Build(dir, tc.targets, opts)
-			got := "<nil>"
-			if err != nil {
-				got = err.Error()
-			}
+			got := fmt.Sprint(err) // "<nil>" for none
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("error (-want +got):\n%s", diff)
 			}

@@ -81,12 +81,10 @@ func TestOpenErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r, err := tufrepo.Open(context.Background(), tc.src)
-			got := "<nil>"
-			if err != nil {
-				got = err.Error()
-			} else {
+			if err == nil {
 				r.Close()
 			}
+			got := fmt.Sprint(err) // "<nil>" for none
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("error (-want +got):\n%s", diff)
 			}
@@ -139,11 +137,25 @@ func hostile(t *testing.T, dir, path string, bad func(w http.ResponseWriter, r *
 	return srv
 }
 
-func stall(r *http.Request, done <-chan struct{}) {
+// stall is a server that never answers: it holds the request until the
+// client gives up or the test ends.
+func stall(_ http.ResponseWriter, r *http.Request, done <-chan struct{}) {
 	select {
 	case <-r.Context().Done():
 	case <-done:
 	case <-time.After(time.Minute):
+	}
+}
+
+// announce is a server that sends the headers, with a Content-Length of
+// length, and the start of a body, then stalls.
+func announce(length, start string) func(http.ResponseWriter, *http.Request, <-chan struct{}) {
+	return func(w http.ResponseWriter, r *http.Request, done <-chan struct{}) {
+		w.Header().Set("Content-Length", length)
+		w.WriteHeader(http.StatusOK)
+		w.Write([]byte(start))
+		w.(http.Flusher).Flush()
+		stall(w, r, done)
 	}
 }
 
@@ -174,29 +186,17 @@ func TestOpenHostileServers(t *testing.T) {
 	}, {
 		name: "Content-Length that is never sent",
 		path: "/timestamp.json",
-		bad: func(w http.ResponseWriter, r *http.Request, done <-chan struct{}) {
-			w.Header().Set("Content-Length", "1000")
-			w.Write([]byte(`{"signed":`))
-			w.(http.Flusher).Flush()
-			stall(r, done)
-		},
+		bad:  announce("1000", `{"signed":`),
 		want: "open repository %[1]s: refresh metadata: read %[1]s/timestamp.json: not complete after 100ms; the server is stalling",
 	}, {
 		name: "headers that never come",
 		path: "/timestamp.json",
-		bad: func(w http.ResponseWriter, r *http.Request, done <-chan struct{}) {
-			stall(r, done)
-		},
+		bad:  stall,
 		want: "open repository %[1]s: refresh metadata: read %[1]s/timestamp.json: not complete after 100ms; the server is stalling",
 	}, {
 		name: "Content-Length over the limit",
 		path: "/timestamp.json",
-		bad: func(w http.ResponseWriter, r *http.Request, done <-chan struct{}) {
-			w.Header().Set("Content-Length", "1073741824")
-			w.WriteHeader(http.StatusOK)
-			w.(http.Flusher).Flush()
-			stall(r, done)
-		},
+		bad:  announce("1073741824", ""),
 		want: "open repository %[1]s: refresh metadata: download length mismatch error: %[1]s/timestamp.json announces 1073741824 bytes, more than the 16384 expected",
 	}, {
 		name: "endless body",
@@ -218,20 +218,16 @@ func TestOpenHostileServers(t *testing.T) {
 	}, {
 		name: "root walk stalled",
 		path: "/2.root.json",
-		bad: func(w http.ResponseWriter, r *http.Request, done <-chan struct{}) {
-			stall(r, done)
-		},
+		bad:  stall,
 		want: "open repository %[1]s: refresh metadata: read %[1]s/2.root.json: not complete after 100ms; the server is stalling",
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := hostile(t, dir, tc.path, tc.bad)
 			r, err := tufrepo.Open(context.Background(), tufrepo.Source{Location: srv.URL, Root: root, Time: refTime, FileTimeout: timeout})
-			got := "<nil>"
-			if err != nil {
-				got = err.Error()
-			} else {
+			if err == nil {
 				r.Close()
 			}
+			got := fmt.Sprint(err) // "<nil>" for none
 			if diff := cmp.Diff(fmt.Sprintf(tc.want, srv.URL, "https"+strings.TrimPrefix(srv.URL, "http")), got); diff != "" {
 				t.Errorf("error (-want +got):\n%s", diff)
 			}

@@ -4,6 +4,7 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -71,10 +72,7 @@ func TestParseSignerErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := ParseSigner(tc.in)
-			got := "<nil>"
-			if err != nil {
-				got = err.Error()
-			}
+			got := fmt.Sprint(err) // "<nil>" for none
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}

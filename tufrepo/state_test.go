@@ -2,6 +2,7 @@ package tufrepo_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -85,10 +86,7 @@ func TestParseStateErrors(t *testing.T) {
 		{``, "parse: EOF"},
 	} {
 		_, err := tufrepo.ParseState([]byte(tc.in))
-		got := "<nil>"
-		if err != nil {
-			got = err.Error()
-		}
+		got := fmt.Sprint(err) // "<nil>" for none
 		if got != tc.want {
 			t.Errorf("ParseState(%q) = %s, want %s", tc.in, got, tc.want)
 		}

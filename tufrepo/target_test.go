@@ -3,6 +3,7 @@ package tufrepo_test
 import (
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -137,10 +138,7 @@ func TestTargetFileErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := tufrepo.TargetFile(tc.in)
-			got := "<nil>"
-			if err != nil {
-				got = err.Error()
-			}
+			got := fmt.Sprint(err) // "<nil>" for none
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("error (-want +got):\n%s", diff)
 			}

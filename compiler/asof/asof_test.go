@@ -8,14 +8,11 @@ import (
 
 	"github.com/trustc-dev/trustc/compiler/asof"
 	"github.com/trustc-dev/trustc/compiler/model"
+	"github.com/trustc-dev/trustc/internal/timetest"
 )
 
 func at(s string) model.Value[time.Time] {
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		panic(err)
-	}
-	return model.Value[time.Time]{V: t}
+	return model.Value[time.Time]{V: timetest.Parse(s)}
 }
 
 // env holds one Rekor log signed to in main from 2027-05-01 and in optIn

@@ -53,7 +53,6 @@ type roleFlags struct {
 
 func runTUFBuild(args []string, stdout, stderr io.Writer) int {
 	c := newSubcmd("tuf build", "-env name -out dir (-generate-keys dir | -root-key file -targets-key file -snapshot-key file -timestamp-key file) [flags]", stderr)
-	c.repoFlag("environments/ and cue.mod/")
 	golden, envName, now := c.reviewFlags("`name` of the environment to publish", "expiries count from and are checked against")
 	out := c.String("out", "", "`dir`ectory to write the repository to; replaced if it holds an earlier repository")
 	genKeys := c.String("generate-keys", "", "generate a fresh Ed25519 key per role and write them as PKCS#8 PEM to `dir` (a test rig; never under environments/)")
@@ -183,10 +182,12 @@ func runTUFBuild(args []string, stdout, stderr io.Writer) int {
 }
 
 // reviewFlags adds the flags of the commands that publish a reviewed
-// release, or verify its publication (tuf build, verify-published):
-// golden/, the environment, and -now, the reference time, "what" it is.
-// Their -now is parsed by referenceTime, after the flags.
+// release, or verify its publication (tuf build, verify-published): -C,
+// whose CUE they compile, golden/, the environment, and -now, the
+// reference time, "what" it is. Their -now is parsed by referenceTime,
+// after the flags.
 func (c *subcmd) reviewFlags(envUsage, what string) (golden, envName, now *string) {
+	c.repoFlag("environments/ and cue.mod/")
 	golden = c.String("golden", "golden", "compiled release `dir`ectory (relative paths are relative to -C); golden/<env> must be what the CUE compiles to")
 	envName = c.String("env", "", envUsage)
 	now = c.String("now", "", "reference `time` (RFC 3339) "+what+" (default the current time)")

@@ -18,7 +18,6 @@ const fetchTimeout = 2 * time.Minute
 
 func runVerifyPublished(args []string, stdout, stderr io.Writer) int {
 	c := newSubcmd("verify-published", "-env name -repo dir|url -root root.json [-state file] [-C dir] [-golden dir] [-now time]", stderr)
-	c.repoFlag("environments/ and cue.mod/")
 	golden, envName, now := c.reviewFlags("`name` of the environment the repository publishes", "metadata expiry is checked against")
 	repo := c.String("repo", "", "TUF repository: a local `dir`ectory or an http(s) URL, where <v>.root.json and timestamp.json live")
 	rootFile := c.String("root", "", "trusted root.json `file` to start from, obtained out of band")

@@ -40,13 +40,17 @@ func tree(t *testing.T) (dir, env string) {
 	return dir, env
 }
 
+// readCase is a file to read and what reading it gives: the bytes want,
+// or an error that is err.
+type readCase struct {
+	name string // below env for ReadFileIn, a path for ReadFile
+	want string
+	err  error
+}
+
 func TestReadFileIn(t *testing.T) {
 	_, env := tree(t)
-	for _, tc := range []struct {
-		name string
-		want string
-		err  error
-	}{
+	for _, tc := range []readCase{
 		{"ok.pem", "ok", nil},
 		{"link.pem", "ok", nil},
 		{"sub/up.pem", "ok", nil},
@@ -72,39 +76,35 @@ func TestReadFileIn(t *testing.T) {
 			case <-time.After(10 * time.Second):
 				t.Fatal("ReadFileIn blocked")
 			}
-			checkRead(t, got, err, tc.want, tc.err)
+			checkRead(t, got, err, tc)
 		})
 	}
 }
 
 func TestReadFile(t *testing.T) {
 	dir, env := tree(t)
-	for _, tc := range []struct {
-		path string
-		want string
-		err  error
-	}{
+	for _, tc := range []readCase{
 		{filepath.Join(env, "escape.pem"), "secret", nil}, // the user named it
 		{filepath.Join(env, "fifo.pem"), "", ErrNotRegular},
 		{filepath.Join(env, "big.pem"), "", ErrTooLarge},
 		{"/dev/zero", "", ErrNotRegular},
 		{dir, "", ErrNotRegular},
 	} {
-		t.Run(filepath.Base(tc.path), func(t *testing.T) {
-			got, err := ReadFile(tc.path, 10)
-			checkRead(t, got, err, tc.want, tc.err)
+		t.Run(filepath.Base(tc.name), func(t *testing.T) {
+			got, err := ReadFile(tc.name, 10)
+			checkRead(t, got, err, tc)
 		})
 	}
 }
 
-// checkRead wants a read to give want, or to fail with wantErr.
-func checkRead(t *testing.T, got []byte, err error, want string, wantErr error) {
+// checkRead wants a read to give what tc says.
+func checkRead(t *testing.T, got []byte, err error, tc readCase) {
 	t.Helper()
-	if wantErr == nil && err != nil || !errors.Is(err, wantErr) {
-		t.Fatalf("err = %v, want %v", err, wantErr)
+	if tc.err == nil && err != nil || !errors.Is(err, tc.err) {
+		t.Fatalf("err = %v, want %v", err, tc.err)
 	}
-	if string(got) != want {
-		t.Errorf("got %q, want %q", got, want)
+	if string(got) != tc.want {
+		t.Errorf("got %q, want %q", got, tc.want)
 	}
 }
 
