@@ -400,9 +400,12 @@ func (j *jsonLoader) signingConfig(f *JSONFile) {
 			j.stated(f, p, list.kind, target, svc)
 			target.Sign = append(target.Sign, model.SignWindow{Config: f.Name, Window: w})
 			// protobuf-specs asks for signing-config lists newest first.
-			if i > 0 && svc.GetValidFor().GetStart().AsTime().After(list.svcs[i-1].GetValidFor().GetStart().AsTime()) {
-				j.fail(f.Src(p+".validFor.start").Warnf(model.RuleWellFormed, "%s[%d] starts after %s[%d]; protobuf-specs lists signing-config services newest first",
-					list.name, i, list.name, i-1))
+			if i > 0 {
+				cur, prev := svc.GetValidFor().GetStart().AsTime(), list.svcs[i-1].GetValidFor().GetStart().AsTime()
+				if cur.After(prev) {
+					j.fail(f.Src(p+".validFor.start").Warnf(model.RuleWellFormed, "%s[%d] starts %s, after %s[%d] (%s); protobuf-specs lists signing-config services newest first",
+						list.name, i, cur.Format(time.RFC3339Nano), list.name, i-1, prev.Format(time.RFC3339Nano)))
+				}
 			}
 		}
 	}

@@ -511,7 +511,7 @@ func TestFromReleaseProblems(t *testing.T) {
 		{
 			name: "signing-config services oldest first",
 			want: []string{
-				"pub/signing_config.v0.2.json:35:85: tsaUrls[1].validFor.start: warning well-formed: tsaUrls[1] starts after tsaUrls[0]; protobuf-specs lists signing-config services newest first",
+				"pub/signing_config.v0.2.json:35:85: tsaUrls[1].validFor.start: warning well-formed: tsaUrls[1] starts 2025-02-01T00:00:00Z, after tsaUrls[0] (2025-01-01T00:00:00Z); protobuf-specs lists signing-config services newest first",
 			},
 			edits: []edit{configEdit(`  "tsaUrls": [],`, `  "tsaUrls": [
     {"url": "https://tsa.example.dev", "majorApiVersion": 1, "validFor": {"start": "2025-01-01T00:00:00Z"}},
