@@ -40,35 +40,30 @@ type JSONOptions struct {
 // its files named below opts.Dir in positions.
 func FromRelease(env *release.Env, opts JSONOptions) (*model.Environment, error) {
 	var files []*JSONFile
-	add := func(name string, b []byte) (*JSONFile, error) {
-		doc, err := jsonpos.New(filepath.Join(opts.Dir, name), b)
-		if err != nil {
-			return nil, err
-		}
-		f := &JSONFile{Name: name, Doc: doc}
-		files = append(files, f)
-		return f, nil
-	}
 	if tr := env.TrustedRoot; tr != nil {
-		f, err := add(tr.Name, tr.Bytes)
-		if err != nil {
-			return nil, err
-		}
-		f.TrustedRoot = tr
+		files = append(files, &JSONFile{Name: tr.Name, TrustedRoot: tr})
 	}
 	for _, sc := range env.SigningConfigs {
-		f, err := add(sc.Name, sc.Bytes)
-		if err != nil {
-			return nil, err
-		}
-		f.SigningConfig = sc
+		files = append(files, &JSONFile{Name: sc.Name, SigningConfig: sc})
 	}
 	if l := env.Legacy; l != nil {
-		f, err := add(l.Name, l.Bytes)
+		files = append(files, &JSONFile{Name: l.Name, Legacy: l})
+	}
+	for _, f := range files {
+		var b []byte
+		switch {
+		case f.TrustedRoot != nil:
+			b = f.TrustedRoot.Bytes
+		case f.SigningConfig != nil:
+			b = f.SigningConfig.Bytes
+		default:
+			b = f.Legacy.Bytes
+		}
+		doc, err := jsonpos.New(filepath.Join(opts.Dir, f.Name), b)
 		if err != nil {
 			return nil, err
 		}
-		f.Legacy = l
+		f.Doc = doc
 	}
 	return FromJSON(env.Name, files, opts)
 }
