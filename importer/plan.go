@@ -391,20 +391,22 @@ func (pl *planner) rootOperator(path, op string) {
 	}
 }
 
-// keyDER checks a published key's DER: SubjectPublicKeyInfo, or PKCS#1
-// for the RSA keys published that way (staging's first CT log).
-func keyDER(pemBytes []byte) ([]byte, error) {
+// checkKeyDER checks a published key's DER, which load.FromJSON wrapped in
+// PEM: SubjectPublicKeyInfo, or PKCS#1 for the RSA keys published that
+// way (staging's first CT log). It reports false for no key at all.
+func checkKeyDER(pemBytes []byte) (bool, error) {
 	b, _ := pem.Decode(pemBytes)
 	if b == nil || len(b.Bytes) == 0 {
-		return nil, nil
+		return false, nil
 	}
-	if _, err := x509.ParsePKIXPublicKey(b.Bytes); err == nil {
-		return b.Bytes, nil
-	} else if _, err1 := x509.ParsePKCS1PublicKey(b.Bytes); err1 == nil {
-		return b.Bytes, nil
-	} else {
-		return nil, fmt.Errorf("not a DER public key (SubjectPublicKeyInfo or PKCS#1): %v", shortErr(err))
+	_, err := x509.ParsePKIXPublicKey(b.Bytes)
+	if err == nil {
+		return true, nil
 	}
+	if _, err1 := x509.ParsePKCS1PublicKey(b.Bytes); err1 == nil {
+		return true, nil
+	}
+	return true, fmt.Errorf("not a DER public key (SubjectPublicKeyInfo or PKCS#1): %v", shortErr(err))
 }
 
 func shortErr(err error) string {
@@ -464,11 +466,12 @@ type logKey struct {
 	published *prototrustroot.TransparencyLogInstance
 }
 
-// check checks everything about a published log that trustc derives, and
-// returns its API version: apis are the versions to try, in order: the
+// checkLog checks everything about a published log that trustc derives,
+// and returns its API version. apis are the versions to try, in order: the
 // one a signing config gives (from), or, for a log in no signing config, 1
 // and then 2, since the published log id tells them apart. Key details
-// that are not the key's default stay stated, with a note for note.
+// that are not the key's default stay stated, with a note on note (the
+// log's service, or the CT log); the others are left to derive.
 func (pl *planner) checkLog(k logKey, apis []int, from model.Value[int], note any) (int, bool) {
 	file := pl.in.root.file
 	p := index(k.list, k.i)
@@ -477,13 +480,12 @@ func (pl *planner) checkLog(k logKey, apis []int, from model.Value[int], note an
 		pl.e.add(file, p+".hashAlgorithm", "%s; trustc publishes SHA2_256 for every log, which RFC 6962 and C2SP tlog-tiles fix", k.published.GetHashAlgorithm())
 		ok = false
 	}
-	der, err := keyDER(k.key.Bytes)
-	switch {
+	switch present, err := checkKeyDER(k.key.Bytes); {
+	case !present:
+		pl.e.add(file, p+".publicKey.rawBytes", "missing; trustc needs the log's key")
+		return 0, false
 	case err != nil:
 		pl.e.add(file, p+".publicKey.rawBytes", "%v", err)
-		return 0, false
-	case der == nil:
-		pl.e.add(file, p+".publicKey.rawBytes", "missing; trustc needs the log's key")
 		return 0, false
 	}
 	if !pl.noEnd(k.verify) || !k.verify.Start.Src.Pos.IsValid() || !ok {
@@ -567,6 +569,7 @@ func (pl *planner) checkLog(k logKey, apis []int, from model.Value[int], note an
 // where several logs share the URL, to the one trusted when signing
 // starts.
 func (pl *planner) rekor() {
+	// load.FromJSON keeps the trusted root's order: Rekor[i] is tlogs[i].
 	tlogs := pl.in.root.msg.GetTlogs()
 	for i, l := range pl.p.env.Rekor {
 		apis := []int{1, 2}
@@ -639,52 +642,54 @@ func (pl *planner) ctlogs() {
 // without a URL (a TSA clients only verify against) by their subject.
 // Signing URLs that match no entry are services without chains.
 func (pl *planner) authorities(g model.AuthorityGroup) {
+	entries := pl.in.root.msg.GetCertificateAuthorities()
+	if g.Kind == "tsa" {
+		entries = pl.in.root.msg.GetTimestampAuthorities()
+	}
+	// load.FromJSON keeps each chain at its entry's path: the entries are
+	// checked in the order of the file.
+	chains := map[string]*model.Chain{}
+	owner := map[*model.Chain]*model.Authority{}
+	for _, a := range g.Authorities {
+		for _, ch := range a.Chains {
+			chains[ch.Src.Path[0]], owner[ch] = ch, a
+		}
+	}
+	published := map[*model.Authority]*protocommon.DistinguishedName{}
+	for i, entry := range entries {
+		p := index(g.List, i)
+		ch := chains[p]
+		if ok := pl.chain(p, entry, ch, g.Kind); ok && published[owner[ch]] == nil {
+			published[owner[ch]] = entry.GetSubject()
+		}
+	}
 	for _, a := range g.Authorities {
 		if len(a.Chains) == 0 {
 			pl.p.note(&a.Service, "In a signing config but not in the trusted root: clients are sent to it but trust no chain of it.")
-		}
-		var published *protocommon.DistinguishedName
-		for _, ch := range a.Chains {
-			sub, ok := pl.chain(g, ch)
-			if !ok {
-				continue
-			}
-			if published == nil {
-				published = sub
-			}
 		}
 		// A uri that is no URL is kept as published: it is an identifier
 		// clients never contact (staging v3 to v9's "tsa.github.internal"),
 		// which trustc check reports as a warning, not a reason to refuse
 		// the import.
 		a.Name = ""
-		if a.URL.V == "" && published != nil {
+		if sub := published[a]; a.URL.V == "" && sub != nil {
 			// Named after its subject until the plan is named.
-			a.Name = subjectName(published, g.Kind)
+			a.Name = subjectName(sub, g.Kind)
 			pl.p.note(&a.Service, "No uri in the trusted root: clients verify against it but are never sent to it.")
 		}
 		pl.settleOperator(&a.Service)
 	}
 }
 
-// chain checks one CA or TSA entry's chain, settles its subject override
-// and returns the published subject.
-func (pl *planner) chain(g model.AuthorityGroup, ch *model.Chain) (*protocommon.DistinguishedName, bool) {
+// chain checks the CA or TSA entry at p, whose chain ch is, and settles
+// the chain's subject override.
+func (pl *planner) chain(p string, a *prototrustroot.CertificateAuthority, ch *model.Chain, kind string) bool {
 	file := pl.in.root.file
-	// load.FromJSON names a chain by its entry's path: certificateAuthorities[2].
-	p := ch.Src.Path[0]
-	var n int
-	fmt.Sscanf(strings.TrimPrefix(p, g.List), "[%d]", &n)
-	entries := pl.in.root.msg.GetCertificateAuthorities()
-	if g.Kind == "tsa" {
-		entries = pl.in.root.msg.GetTimestampAuthorities()
-	}
-	a := entries[n]
 	pl.rootOperator(p+".operator", a.GetOperator())
 	certs := a.GetCertChain().GetCertificates()
 	if len(certs) == 0 {
 		pl.e.add(file, p+".certChain.certificates", "missing or empty; trustc needs the chain's certificates")
-		return nil, false
+		return false
 	}
 	ok := true
 	for j, c := range certs {
@@ -694,23 +699,23 @@ func (pl *planner) chain(g model.AuthorityGroup, ch *model.Chain) (*protocommon.
 		}
 	}
 	if !pl.noEnd(ch.Verify) || !ok || !ch.Verify.Start.Src.Pos.IsValid() {
-		return nil, false
+		return false
 	}
 	// The derived subject, as compiler/derive computes it.
 	auth := &model.Authority{Chains: []*model.Chain{{Certs: []model.Material{{File: model.Value[string]{V: "the chain"}, Bytes: ch.Certs[0].Bytes}}}}}
 	env := &model.Environment{CAs: []*model.Authority{auth}}
-	if g.Kind == "tsa" {
+	if kind == "tsa" {
 		env = &model.Environment{TSAs: []*model.Authority{auth}}
 	}
 	if err := derive.Environment(env); err != nil {
 		pl.e.add(file, p+".certChain", "%v", firstMsg(err))
-		return nil, false
+		return false
 	}
 	derived := auth.Chains[0].Subject
 	pub := a.GetSubject()
 	if pub == nil {
 		pl.e.add(file, p+".subject", "missing; trustc publishes the trust anchor's subject (O=%q, CN=%q)", derived.Organization, derived.CommonName)
-		return nil, false
+		return false
 	}
 	ch.SubjectOverride = nil
 	if pub.GetOrganization() != derived.Organization || pub.GetCommonName() != derived.CommonName {
@@ -727,7 +732,7 @@ func (pl *planner) chain(g model.AuthorityGroup, ch *model.Chain) (*protocommon.
 		o.Reason.V = "imported: the published subject has " + strings.Join(what, ", and ")
 		ch.SubjectOverride = o
 	}
-	return pub, true
+	return true
 }
 
 func describe(s string) string {
