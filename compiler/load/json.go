@@ -413,28 +413,25 @@ func (j *jsonLoader) stated(f *JSONFile, p, kind string, target *model.Service, 
 	api := model.Value[int]{V: int(svc.GetMajorApiVersion()), Src: f.Src(p + ".majorApiVersion")}
 	op := model.Value[string]{V: svc.GetOperator(), Src: f.Src(p + ".operator")}
 	k := svcKey{kind, svc.GetUrl()}
-	first, ok := j.said[k]
-	if !ok {
+	if first, ok := j.said[k]; ok {
+		if first.api != api.V {
+			j.fail(api.Src.Rulef(model.RuleWellFormed, "%d, but %s: %s gives %s API version %d; a service has one API version",
+				api.V, first.f.Name, first.path, svc.GetUrl(), first.api))
+		}
+		if first.op != op.V {
+			j.fail(op.Src.Rulef(model.RuleWellFormed, "%q, but %s: %s gives %s operator %q; a service has one operator",
+				op.V, first.f.Name, first.path, svc.GetUrl(), first.op))
+			return
+		}
+	} else {
 		if j.said == nil {
 			j.said, j.apiStated = map[svcKey]said{}, map[*model.Service]bool{}
 		}
 		j.said[k] = said{f, p, api.V, op.V}
-		target.API = api
-		j.apiStated[target] = true
-		j.agree(target, op)
-		return
 	}
-	if first.api != api.V {
-		j.fail(api.Src.Rulef(model.RuleWellFormed, "%d, but %s: %s gives %s API version %d; a service has one API version",
-			api.V, first.f.Name, first.path, svc.GetUrl(), first.api))
-	}
-	if first.op != op.V {
-		j.fail(op.Src.Rulef(model.RuleWellFormed, "%q, but %s: %s gives %s operator %q; a service has one operator",
-			op.V, first.f.Name, first.path, svc.GetUrl(), first.op))
-		return
-	}
+	// The first entry for a URL that several logs share may have gone to
+	// another of them.
 	if !j.apiStated[target] {
-		// The first entry for the URL went to another log of it.
 		target.API = api
 		j.apiStated[target] = true
 	}
