@@ -1,12 +1,6 @@
 package importer_test
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/sha256"
-	"crypto/x509"
-	"encoding/base64"
 	"encoding/json"
 	"testing"
 
@@ -31,26 +25,13 @@ func TestImportGrouping(t *testing.T) {
 	}{{
 		name: "shared-url",
 		files: func(t *testing.T) []importer.Input {
-			key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-			if err != nil {
-				t.Fatal(err)
-			}
-			der, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
-			if err != nil {
-				t.Fatal(err)
-			}
-			id := sha256.Sum256(der)
+			// The rotated key is staging's first Rekor key: an ECDSA key's
+			// log id does not depend on the URL.
+			rotated := jsonDoc(t, "staging/trusted_root.json")["tlogs"].([]any)[0].(map[string]any)
+			rotated["baseUrl"] = "https://rekor.sigstore.dev"
+			rotated["publicKey"].(map[string]any)["validFor"] = map[string]any{"start": "2030-01-01T00:00:00Z"}
 			root := jsonDoc(t, prodRoot)
-			root["tlogs"] = append(root["tlogs"].([]any), map[string]any{
-				"baseUrl":       "https://rekor.sigstore.dev",
-				"hashAlgorithm": "SHA2_256",
-				"publicKey": map[string]any{
-					"rawBytes":   base64.StdEncoding.EncodeToString(der),
-					"keyDetails": "PKIX_ECDSA_P256_SHA_256",
-					"validFor":   map[string]any{"start": "2030-01-01T00:00:00Z"},
-				},
-				"logId": map[string]any{"keyId": base64.StdEncoding.EncodeToString(id[:])},
-			})
+			root["tlogs"] = append(root["tlogs"].([]any), rotated)
 			main := jsonDoc(t, prodMain)
 			main["rekorTlogUrls"] = append([]any{map[string]any{
 				"url":             "https://rekor.sigstore.dev",
