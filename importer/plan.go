@@ -28,11 +28,12 @@ import (
 // derived values must be stated), and what only the CUE holds (comments,
 // the legacy file's references to services); nothing yet rendered.
 //
-// A value that the CUE states and derive or the schema could supply has a
-// Src, where an input file said it: a service's operator only where it is
-// not the environment's, keyDetails only where they are not the key's
-// default, a subject override's fields only where they differ from the
-// trust anchor's. Values the CUE always states need no Src.
+// The model is load.FromJSON's, where every value has the Src of the JSON
+// that states it. Of the values derive or the schema could supply, the
+// planner leaves a Src only on those the CUE must state: a service's
+// operator only where it is not the environment's, keyDetails only where
+// they are not the key's default, a subject override's fields only where
+// they differ from the trust anchor's.
 type plan struct {
 	env    *model.Environment
 	policy Policy
