@@ -597,14 +597,8 @@ func (pl *planner) rekor() {
 func (pl *planner) fronts() {
 	for _, f := range pl.p.env.RekorFronts {
 		f.Shards = nil
-		start := f.Sign[0].Start.V
-		for _, w := range f.Sign[1:] {
-			if w.Start.V.Before(start) {
-				start = w.Start.V
-			}
-		}
 		pl.settleOperator(&f.Service)
-		trusted, direct := load.FrontShards(pl.p.env.Rekor, f.API.V, start)
+		trusted, start, direct := load.FrontShards(pl.p.env.Rekor, f)
 		how := " that no signing config names directly"
 		if direct {
 			how = "; each is also named directly by a signing config"

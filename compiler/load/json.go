@@ -505,13 +505,7 @@ func (j *jsonLoader) inferShards() {
 		if len(f.Shards) > 0 || len(f.Sign) == 0 {
 			continue
 		}
-		start := f.Sign[0].Start.V
-		for _, w := range f.Sign[1:] {
-			if w.Start.V.Before(start) {
-				start = w.Start.V
-			}
-		}
-		behind, _ := FrontShards(j.env.Rekor, f.API.V, start)
+		behind, _, _ := FrontShards(j.env.Rekor, f)
 		if len(behind) == 0 {
 			continue // verify-before-sign reports the front
 		}
@@ -527,14 +521,20 @@ func (j *jsonLoader) inferShards() {
 
 // FrontShards is the rule for the shards of a front that published JSON
 // does not describe: the logs of its API version trusted when signing to
-// it starts, preferring those no signing config names directly, since a
-// shard behind a front is reached only through it. direct reports that
-// every shard is also named directly (there were no others). trustc check
-// and trustc import both take a front's shards by it.
-func FrontShards(logs []*model.RekorLog, api int, start time.Time) (shards []*model.RekorLog, direct bool) {
+// it starts (its earliest signing window's start), preferring those no
+// signing config names directly, since a shard behind a front is reached
+// only through it. direct reports that every shard is also named directly
+// (there were no others). trustc check and trustc import both take a
+// front's shards by it.
+func FrontShards(logs []*model.RekorLog, f *model.RekorFront) (shards []*model.RekorLog, start time.Time, direct bool) {
+	for i, w := range f.Sign {
+		if i == 0 || w.Start.V.Before(start) {
+			start = w.Start.V
+		}
+	}
 	var named []*model.RekorLog
 	for _, l := range logs {
-		if l.API.V != api || !l.Verify.Contains(start) {
+		if l.API.V != f.API.V || !l.Verify.Contains(start) {
 			continue
 		}
 		if len(l.Sign) == 0 {
@@ -544,9 +544,9 @@ func FrontShards(logs []*model.RekorLog, api int, start time.Time) (shards []*mo
 		}
 	}
 	if len(shards) == 0 {
-		return named, len(named) > 0
+		return named, start, len(named) > 0
 	}
-	return shards, false
+	return shards, start, false
 }
 
 func (j *jsonLoader) legacy(f *JSONFile) {
