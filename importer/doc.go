@@ -19,7 +19,10 @@
 // Its inputs are read by compiler/load's reader of published JSON
 // (load.ReadJSON), so a problem in them is a model.Problem at its
 // file:line:col and JSON path, as trustc check reports it; trustc init
-// hands its messages through the same reader. The plan it renders is the
-// model.Environment the CUE compiles back to, plus what only the CUE holds:
-// names, comments, lets and the legacy file's references to services.
+// hands its messages through the same reader. load.FromJSON, which
+// trustc check judges published JSON with, turns them into the model; the
+// importer checks that trustc can reproduce them and decides what the CUE
+// states. The plan it renders is that model.Environment, plus what only
+// the CUE holds: names, comments, lets and the legacy file's references to
+// services.
 package importer

@@ -189,8 +189,8 @@ func TestBadInput(t *testing.T) {
 		files: func(t *testing.T) []importer.Input {
 			return []importer.Input{edited(t, prodRoot, "tlogs[0].publicKey.validFor", nil, "timestampAuthorities[0].validFor.start", nil)}
 		},
-		want: "trusted_root.json:101:20: tlogs[0].publicKey.validFor.start: missing; trustc needs the time a window starts\n" +
-			"trusted_root.json:91:19: timestampAuthorities[0].validFor.start: missing; trustc needs the time a window starts",
+		want: "trusted_root.json:91:19: timestampAuthorities[0].validFor.start: well-formed: missing; trustc needs the time a window starts\n" +
+			"trusted_root.json:101:20: tlogs[0].publicKey.validFor.start: well-formed: missing; trustc needs the time a window starts",
 	}, {
 		name: "log id that is not the key's",
 		files: func(t *testing.T) []importer.Input {
@@ -228,7 +228,7 @@ func TestBadInput(t *testing.T) {
 			tlogs = doc["tlogs"].([]any)
 			return []importer.Input{edited(t, prodRoot, "tlogs", []any{tlogs[1], tlogs[0]})}
 		},
-		want: "trusted_root.json:111:5: tlogs[1]: starts 2021-01-12T11:53:27Z, before tlogs[0] (2025-09-23T00:00:00Z); trustc publishes each list oldest first, as protobuf-specs asks, so it cannot reproduce this order; sort the list",
+		want: "trusted_root.json:121:20: tlogs[1].publicKey.validFor.start: well-formed: tlogs[1] starts 2021-01-12T11:53:27Z, before tlogs[0] (2025-09-23T00:00:00Z); protobuf-specs lists trusted-root entries oldest first; trustc publishes that order, so it cannot reproduce this one; sort the list",
 	}, {
 		name: "v0.2 field in a v0.1 trusted root",
 		files: func(t *testing.T) []importer.Input {
@@ -245,13 +245,13 @@ func TestBadInput(t *testing.T) {
 			l := doc["rekorTlogUrls"].([]any)
 			return []importer.Input{shared(t, prodRoot)[0], edited(t, prodV2, "rekorTlogUrls", []any{l[1], l[0]})}
 		},
-		want: "signing_config_rekor_v2.v0.2.json:40:18: rekorTlogUrls[1].validFor.start: 2026-01-01T00:00:00Z is later than rekorTlogUrls[0]'s start 2021-01-12T11:53:27Z; trustc publishes each list newest first, as protobuf-specs asks, so it cannot reproduce this order; sort the list",
+		want: "signing_config_rekor_v2.v0.2.json:40:18: rekorTlogUrls[1].validFor.start: well-formed: rekorTlogUrls[1] starts 2026-01-01T00:00:00Z, after rekorTlogUrls[0] (2021-01-12T11:53:27Z); protobuf-specs lists signing-config services newest first; trustc publishes that order, so it cannot reproduce this one; sort the list",
 	}, {
 		name: "one service, two API versions",
 		files: func(t *testing.T) []importer.Input {
 			return []importer.Input{shared(t, prodRoot)[0], shared(t, prodMain)[0], edited(t, prodV2, "rekorTlogUrls[1].majorApiVersion", 2)}
 		},
-		want: "signing_config_rekor_v2.v0.2.json:36:26: rekorTlogUrls[1].majorApiVersion: 2, but signing_config.v0.2.json: rekorTlogUrls[0] gives https://rekor.sigstore.dev API version 1; trustc gives a service one API version",
+		want: "signing_config_rekor_v2.v0.2.json:36:26: rekorTlogUrls[1].majorApiVersion: well-formed: 2, but signing_config.v0.2.json: rekorTlogUrls[0] gives https://rekor.sigstore.dev API version 1; a service has one API version",
 	}, {
 		name: "selectors",
 		files: func(t *testing.T) []importer.Input {

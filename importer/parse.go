@@ -27,6 +27,9 @@ type inputs struct {
 	configs []*configIn
 	legacy  *legacyIn
 	names   []string // published base names, in argument order
+	// files are the files above as the reader of published JSON decoded
+	// them, for load.FromJSON.
+	files []*load.JSONFile
 }
 
 type rootIn struct {
@@ -74,14 +77,17 @@ func parseInputs(e *errs, files []Input) *inputs {
 				continue
 			}
 			in.root = &rootIn{file: f.Name, base: base, msg: jf.TrustedRoot.Msg}
+			in.files = append(in.files, jf)
 		case jf.SigningConfig != nil:
 			in.configs = append(in.configs, &configIn{file: f.Name, base: base, msg: jf.SigningConfig.Msg})
+			in.files = append(in.files, jf)
 		case jf.Legacy != nil:
 			if in.legacy != nil {
 				e.add(f.Name, "", "a second v0.1 signing config (the first is %s)", in.legacy.file)
 				continue
 			}
 			in.legacy = &legacyIn{file: f.Name, base: base, msg: jf.Legacy.Msg}
+			in.files = append(in.files, jf)
 		}
 	}
 	if e.list == nil && in.root == nil {

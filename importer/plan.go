@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"time"
 
 	"cuelang.org/go/cue/errors"
 	"cuelang.org/go/cue/token"
@@ -29,11 +28,12 @@ import (
 // derived values must be stated), and what only the CUE holds (comments,
 // the legacy file's references to services); nothing yet rendered.
 //
-// A value that the CUE states and derive or the schema could supply has a
-// Src, where an input file said it: a service's operator only where it is
-// not the environment's, keyDetails only where they are not the key's
-// default, a subject override's fields only where they differ from the
-// trust anchor's. Values the CUE always states need no Src.
+// The model is load.FromJSON's, where every value has the Src of the JSON
+// that states it. Of the values derive or the schema could supply, the
+// planner leaves a Src only on those the CUE must state: a service's
+// operator only where it is not the environment's, keyDetails only where
+// they are not the key's default, a subject override's fields only where
+// they differ from the trust anchor's.
 type plan struct {
 	env    *model.Environment
 	policy Policy
@@ -127,42 +127,47 @@ func (p Policy) withDefaults() Policy {
 	return d
 }
 
+// A planner decides what the CUE states. The model comes from
+// load.FromJSON, the reader trustc check judges published JSON with; what
+// is left here is what an import adds: that trustc can reproduce each file
+// (it derives log ids, key details and subjects, and publishes lists in
+// one order), which values the CUE must state, the operator, names and
+// notes.
 type planner struct {
 	e    *errs
 	in   *inputs
 	opts Options
 	p    *plan
 	v02  bool
-	// signing-config entries by kind
-	entries map[string][]*entry
-	// observed operators, in order, for choosing the environment's
+	// observed operators, one per statement, in order, for choosing the
+	// environment's
 	operators []string
 }
 
-// entry is one service of one signing config.
-type entry struct {
-	config *configIn
-	path   string
-	url    string
-	api    int
-	op     string
-	window model.Window
-}
-
-const (
-	kindRekor = "rekorTlogUrls"
-	kindCA    = "caUrls"
-	kindTSA   = "tsaUrls"
-	kindOIDC  = "oidcUrls"
-)
-
 func buildPlan(e *errs, in *inputs, opts Options) (*plan, error) {
-	pl := &planner{e: e, in: in, opts: opts, entries: map[string][]*entry{}, p: &plan{
-		env:    &model.Environment{Name: opts.Env},
+	pl := &planner{e: e, in: in, opts: opts, p: &plan{
 		policy: opts.Policy.withDefaults(),
 		notes:  map[any][]string{},
 		shards: map[*model.RekorFront][]*model.RekorLog{},
 	}}
+	env, err := load.FromJSON(opts.Env, in.files, load.JSONOptions{})
+	for _, p := range model.Problems(err) {
+		switch p.Severity {
+		case model.Error:
+			e.append(p)
+		case model.Warning:
+			// A list out of the order protobuf-specs asks for is only a
+			// warning in published JSON, but trustc publishes that order
+			// and no other, so it cannot reproduce the file.
+			refused := *p
+			refused.Severity = model.Error
+			refused.Fix = "trustc publishes that order, so it cannot reproduce this one; sort the list"
+			e.append(&refused)
+		}
+		// Notes (the shards assumed behind a front) the importer writes
+		// itself, as comments (fronts).
+	}
+	pl.p.env = env
 	pl.configs()
 	pl.trustedRoot()
 	if err := pl.e.err(); err != nil {
@@ -170,10 +175,14 @@ func buildPlan(e *errs, in *inputs, opts Options) (*plan, error) {
 	}
 	pl.chooseOperator()
 	pl.rekor()
+	pl.fronts()
 	pl.ctlogs()
-	pl.p.env.CAs = pl.authorities(in.root.msg.GetCertificateAuthorities(), "certificateAuthorities", "ca", kindCA)
-	pl.p.env.TSAs = pl.authorities(in.root.msg.GetTimestampAuthorities(), "timestampAuthorities", "tsa", kindTSA)
-	pl.oidc()
+	for _, g := range env.AuthorityGroups() {
+		pl.authorities(g)
+	}
+	for _, o := range env.OIDC {
+		pl.settleOperator(&o.Service)
+	}
 	pl.legacy()
 	if err := pl.e.err(); err != nil {
 		return nil, err
@@ -182,94 +191,63 @@ func buildPlan(e *errs, in *inputs, opts Options) (*plan, error) {
 	return pl.p, nil
 }
 
-// configs checks every signing config and collects its services.
+// configs checks what trustc publishes of every signing config without
+// asking (absolute URLs, API versions, selectors), and gives each config
+// its short name.
 func (pl *planner) configs() {
+	// load.FromJSON names a signing config by its file.
+	short := map[string]string{}
+	for _, c := range pl.in.configs {
+		short[c.base] = c.name
+	}
+	for _, sc := range pl.p.env.SigningConfigs {
+		sc.Name = short[sc.Name]
+	}
 	for _, c := range pl.in.configs {
 		m := c.msg
-		pl.p.env.SigningConfigs = append(pl.p.env.SigningConfigs, &model.SigningConfig{
-			Name:  c.name,
-			File:  model.Value[string]{V: c.base},
-			Rekor: pl.selector(c, "rekorTlogConfig", m.GetRekorTlogConfig()),
-			TSA:   pl.selector(c, "tsaConfig", m.GetTsaConfig()),
-		})
+		pl.selector(c, "rekorTlogConfig", m.GetRekorTlogConfig())
+		pl.selector(c, "tsaConfig", m.GetTsaConfig())
 		for _, l := range []struct {
 			kind string
 			svcs []*prototrustroot.Service
-		}{{kindCA, m.GetCaUrls()}, {kindOIDC, m.GetOidcUrls()}, {kindRekor, m.GetRekorTlogUrls()}, {kindTSA, m.GetTsaUrls()}} {
-			seen := map[string]string{}
+		}{{"caUrls", m.GetCaUrls()}, {"oidcUrls", m.GetOidcUrls()}, {"rekorTlogUrls", m.GetRekorTlogUrls()}, {"tsaUrls", m.GetTsaUrls()}} {
 			for i, s := range l.svcs {
 				p := index(l.kind, i)
-				en := &entry{config: c, path: p, url: s.GetUrl(), api: int(s.GetMajorApiVersion()), op: s.GetOperator()}
 				if !pl.absURL(c.file, p+".url", s.GetUrl()) {
 					continue
 				}
-				if en.api < 1 {
+				if s.GetMajorApiVersion() < 1 {
 					pl.e.add(c.file, p+".majorApiVersion", "missing or 0; every service has an API version of at least 1")
 				}
-				w, ok := pl.window(c.file, p+".validFor", s.GetValidFor())
-				if !ok {
-					continue
-				}
-				en.window = w
-				// A Rekor URL may be listed twice: logs that share it (a key
-				// rotated behind one URL) each have their window. Other
-				// services are one per URL.
-				if prev, dup := seen[s.GetUrl()]; dup && l.kind != kindRekor {
-					pl.e.add(c.file, p+".url", "%s is listed twice (also at %s); trustc gives a service one window per signing config", s.GetUrl(), prev)
-					continue
-				}
-				seen[s.GetUrl()] = p
-				if i > 0 {
-					if prev := l.svcs[i-1].GetValidFor().GetStart(); prev != nil && prev.AsTime().Before(w.Start.V) {
-						pl.e.add(c.file, p+".validFor.start", "%s is later than %s's start %s; trustc publishes each list newest first, as protobuf-specs asks, so it cannot reproduce this order; sort the list",
-							text.Time(w.Start.V), index(l.kind, i-1), text.Time(prev.AsTime()))
-					}
-				}
-				pl.entries[l.kind] = append(pl.entries[l.kind], en)
-				pl.operators = append(pl.operators, en.op)
+				pl.operators = append(pl.operators, s.GetOperator())
 			}
 		}
 	}
-	// One service has one API version and one operator in every file.
-	for _, kind := range []string{kindCA, kindOIDC, kindRekor, kindTSA} {
-		first := map[string]*entry{}
-		for _, en := range pl.entries[kind] {
-			f, ok := first[en.url]
-			if !ok {
-				first[en.url] = en
-				continue
-			}
-			if f.api != en.api {
-				pl.e.add(en.config.file, en.path+".majorApiVersion", "%d, but %s: %s gives %s API version %d; trustc gives a service one API version",
-					en.api, f.config.file, f.path, en.url, f.api)
-			}
-			if f.op != en.op {
-				pl.e.add(en.config.file, en.path+".operator", "%q, but %s: %s gives %s operator %q; trustc gives a service one operator",
-					en.op, f.config.file, f.path, en.url, f.op)
-			}
+	for _, s := range pl.p.env.Services() {
+		for i := range s.Sign {
+			s.Sign[i].Config = short[s.Sign[i].Config]
+			pl.noEnd(s.Sign[i].Window)
 		}
 	}
 }
 
-func (pl *planner) selector(c *configIn, field string, sc *prototrustroot.ServiceConfiguration) model.Selector {
+func (pl *planner) selector(c *configIn, field string, sc *prototrustroot.ServiceConfiguration) {
 	if sc == nil {
 		pl.e.add(c.file, field, "missing; trustc always publishes it (the schema's default is ANY)")
-		return model.Selector{}
+		return
 	}
-	s := model.Selector{Selector: model.Value[string]{V: sc.GetSelector().String()}, Count: model.Value[int]{V: int(sc.GetCount())}}
 	switch sc.GetSelector() {
 	case prototrustroot.ServiceSelector_EXACT:
-		if s.Count.V < 1 {
+		if sc.GetCount() < 1 {
 			pl.e.add(c.file, field+".count", "EXACT needs a count of at least 1")
 		}
 	case prototrustroot.ServiceSelector_ANY, prototrustroot.ServiceSelector_ALL:
-		if s.Count.V != 0 {
+		if sc.GetCount() != 0 {
 			pl.e.add(c.file, field+".count", "a count is meaningful only with EXACT, and the schema allows it only there")
 		}
 	default:
 		pl.e.add(c.file, field+".selector", "%s is not ANY, ALL or EXACT", sc.GetSelector())
 	}
-	return s
 }
 
 func (pl *planner) absURL(file, path, s string) bool { return absURL(pl.e, file, path, s) }
@@ -289,31 +267,27 @@ func absURL(e *errs, file, path, s string) bool {
 	return true
 }
 
-func (pl *planner) window(file, path string, tr *protocommon.TimeRange) (model.Window, bool) {
-	if tr.GetStart() == nil {
-		pl.e.add(file, path+".start", "missing; trustc needs the time a window starts")
-		return model.Window{}, false
+// noEnd refuses an end that the CUE cannot state: the zero time is how
+// trustc says "open".
+func (pl *planner) noEnd(w model.Window) bool {
+	if w.End.Src.Pos.IsValid() && w.End.V.IsZero() {
+		pl.e.append(w.End.Src.Errorf("%s reads as \"no end\" in trustc; it cannot be published", text.Time(w.End.V)))
+		return false
 	}
-	w := model.Window{Start: model.Value[time.Time]{V: tr.GetStart().AsTime()}}
-	if tr.GetEnd() != nil {
-		w.End.V = tr.GetEnd().AsTime()
-		if w.End.V.IsZero() {
-			pl.e.add(file, path+".end", "%s reads as \"no end\" in trustc; it cannot be published", text.Time(w.End.V))
-			return model.Window{}, false
-		}
-	}
-	return w, true
+	return true
 }
 
-// trustedRoot checks the fields of the trusted root trustc publishes
-// without asking (media type, field presence, list order).
+// trustedRoot checks the media type of the trusted root, which trustc
+// publishes without asking, and counts its operators.
 func (pl *planner) trustedRoot() {
 	r := pl.in.root
+	env := pl.p.env
 	switch r.msg.GetMediaType() {
 	case release.TrustedRootMediaType02:
 		pl.v02 = true
-		pl.p.env.TrustedRoot.MediaType.V = release.TrustedRootMediaType02
 	case release.TrustedRootMediaType01Legacy:
+		// The schema's default: the CUE does not state it.
+		env.TrustedRoot.MediaType = model.Value[string]{}
 	default:
 		pl.e.add(r.file, "mediaType", "trustc publishes trusted roots as %q or %q, not %q; change the media type to one of them (they describe the same v0.1 format)",
 			release.TrustedRootMediaType01Legacy, release.TrustedRootMediaType02, r.msg.GetMediaType())
@@ -321,39 +295,7 @@ func (pl *planner) trustedRoot() {
 	if r.base != release.TrustedRootName {
 		pl.p.rootNote = fmt.Sprintf("Imported from %s; published as %s, the name Sigstore clients fetch.", r.base, release.TrustedRootName)
 	}
-	starts := func(list string, n int, start func(i int) *time.Time) {
-		for i := 1; i < n; i++ {
-			a, b := start(i-1), start(i)
-			if a != nil && b != nil && b.Before(*a) {
-				pl.e.add(r.file, index(list, i), "starts %s, before %s (%s); trustc publishes each list oldest first, as protobuf-specs asks, so it cannot reproduce this order; sort the list",
-					text.Time(*b), index(list, i-1), text.Time(*a))
-			}
-		}
-	}
-	logStart := func(ls []*prototrustroot.TransparencyLogInstance) func(int) *time.Time {
-		return func(i int) *time.Time {
-			if s := ls[i].GetPublicKey().GetValidFor().GetStart(); s != nil {
-				t := s.AsTime()
-				return &t
-			}
-			return nil
-		}
-	}
-	caStart := func(cs []*prototrustroot.CertificateAuthority) func(int) *time.Time {
-		return func(i int) *time.Time {
-			if s := cs[i].GetValidFor().GetStart(); s != nil {
-				t := s.AsTime()
-				return &t
-			}
-			return nil
-		}
-	}
-	m := r.msg
-	starts("tlogs", len(m.GetTlogs()), logStart(m.GetTlogs()))
-	starts("ctlogs", len(m.GetCtlogs()), logStart(m.GetCtlogs()))
-	starts("certificateAuthorities", len(m.GetCertificateAuthorities()), caStart(m.GetCertificateAuthorities()))
-	starts("timestampAuthorities", len(m.GetTimestampAuthorities()), caStart(m.GetTimestampAuthorities()))
-	if pl.v02 {
+	if m := r.msg; pl.v02 {
 		for _, l := range slices.Concat(m.GetTlogs(), m.GetCtlogs()) {
 			pl.operators = append(pl.operators, l.GetOperator())
 		}
@@ -383,7 +325,7 @@ func (pl *planner) chooseOperator() {
 		return
 	}
 	// A v0.1 trusted root alone names no operator.
-	for _, u := range pl.allURLs() {
+	for _, u := range pl.rootURLs() {
 		if d := domain(u); d != "" {
 			pl.p.env.Operator.V = d
 			pl.p.operatorNote = "The imported files name no operator (a v0.1 trusted root has none): this is the services' domain. Set it to whoever runs them (trustc import -operator)."
@@ -393,21 +335,26 @@ func (pl *planner) chooseOperator() {
 	pl.p.operatorNote = "The imported files name no operator: set it to whoever runs these services (trustc import -operator)."
 }
 
-func (pl *planner) allURLs() []string {
-	m := pl.in.root.msg
+// rootURLs are the URLs of the trusted root's entries: CAs, logs, CT logs,
+// TSAs.
+func (pl *planner) rootURLs() []string {
+	env := pl.p.env
 	var out []string
-	for _, a := range m.GetCertificateAuthorities() {
-		out = append(out, a.GetUri())
+	inRoot := func(as []*model.Authority) {
+		for _, a := range as {
+			if len(a.Chains) > 0 {
+				out = append(out, a.URL.V)
+			}
+		}
 	}
-	for _, l := range m.GetTlogs() {
-		out = append(out, l.GetBaseUrl())
+	inRoot(env.CAs)
+	for _, l := range env.Rekor {
+		out = append(out, l.URL.V)
 	}
-	for _, l := range m.GetCtlogs() {
-		out = append(out, l.GetBaseUrl())
+	for _, l := range env.CTLogs {
+		out = append(out, l.URL.V)
 	}
-	for _, a := range m.GetTimestampAuthorities() {
-		out = append(out, a.GetUri())
-	}
+	inRoot(env.TSAs)
 	return out
 }
 
@@ -425,58 +372,42 @@ func domain(u string) string {
 	return strings.Join(labels, ".")
 }
 
-// said is an operator as one entry states it.
-type said struct{ file, path, op string }
+// settleOperator leaves a service's operator stated only where it is not
+// the environment's (load.FromJSON has checked that every statement
+// agrees).
+func (pl *planner) settleOperator(s *model.Service) { s.Operator = pl.operator(s.Operator) }
 
-func (pl *planner) saidBy(ens []*entry) []said {
-	var out []said
-	for _, en := range ens {
-		out = append(out, said{en.config.file, en.path + ".operator", en.op})
-	}
-	return out
-}
-
-// rootSaid is what a trusted-root entry states: an operator in a v0.2
-// file, nothing in a v0.1 file (which has no operators; a non-empty one is
-// an error, since trustc would leave it out).
-func (pl *planner) rootSaid(path, op string) []said {
-	if pl.v02 {
-		return []said{{pl.in.root.file, path, op}}
-	}
-	if op != "" {
-		pl.e.add(pl.in.root.file, path, "only v0.2 trusted roots carry operators; trustc leaves them out of a v0.1 file, so it cannot reproduce this one")
-	}
-	return nil
-}
-
-// serviceOperator settles a service's operator from what its entries
-// state, which must agree. An unset value means the environment's.
-func (pl *planner) serviceOperator(ss []said) model.Value[string] {
-	if len(ss) == 0 {
+func (pl *planner) operator(op model.Value[string]) model.Value[string] {
+	if !op.Set() || op.V == pl.p.env.Operator.V {
 		return model.Value[string]{}
 	}
-	for _, s := range ss[1:] {
-		if s.op != ss[0].op {
-			pl.e.add(s.file, s.path, "%q, but %s: %s names %q for the same service; trustc gives a service one operator", s.op, ss[0].file, ss[0].path, ss[0].op)
-			return model.Value[string]{}
-		}
-	}
-	if op := ss[0].op; op != pl.p.env.Operator.V {
-		return model.Value[string]{V: op, Src: pl.e.src(ss[0].file, ss[0].path)}
-	}
-	return model.Value[string]{}
+	return op
 }
 
-// keyPEM decides the PEM form of a published key: SubjectPublicKeyInfo, or
-// PKCS#1 for the RSA keys published that way (staging's first CT log).
-func keyPEM(raw []byte) ([]byte, error) {
-	if _, err := x509.ParsePKIXPublicKey(raw); err == nil {
-		return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: raw}), nil
-	} else if _, err1 := x509.ParsePKCS1PublicKey(raw); err1 == nil {
-		return pem.EncodeToMemory(&pem.Block{Type: "RSA PUBLIC KEY", Bytes: raw}), nil
-	} else {
-		return nil, fmt.Errorf("not a DER public key (SubjectPublicKeyInfo or PKCS#1): %v", shortErr(err))
+// rootOperator refuses an operator in a v0.1 trusted root: only v0.2
+// roots carry them, and trustc would leave it out.
+func (pl *planner) rootOperator(path, op string) {
+	if !pl.v02 && op != "" {
+		pl.e.add(pl.in.root.file, path, "only v0.2 trusted roots carry operators; trustc leaves them out of a v0.1 file, so it cannot reproduce this one")
 	}
+}
+
+// checkKeyDER checks a published key's DER, which load.FromJSON wrapped in
+// PEM: SubjectPublicKeyInfo, or PKCS#1 for the RSA keys published that
+// way (staging's first CT log). It reports false for no key at all.
+func checkKeyDER(pemBytes []byte) (bool, error) {
+	b, _ := pem.Decode(pemBytes)
+	if b == nil || len(b.Bytes) == 0 {
+		return false, nil
+	}
+	_, err := x509.ParsePKIXPublicKey(b.Bytes)
+	if err == nil {
+		return true, nil
+	}
+	if _, err1 := x509.ParsePKCS1PublicKey(b.Bytes); err1 == nil {
+		return true, nil
+	}
+	return true, fmt.Errorf("not a DER public key (SubjectPublicKeyInfo or PKCS#1): %v", shortErr(err))
 }
 
 func shortErr(err error) string {
@@ -523,65 +454,71 @@ func index(path string, i int) string { return fmt.Sprintf("%s[%d]", path, i) }
 
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
 
-// logKey checks everything about a published log that trustc derives and
-// returns the log with its key (its notes go to the plan), or nil. apis
-// are the API versions to try, in order: the one a signing config gives,
-// or, for a log in no signing config, 1 and then 2, since the published
-// log id tells them apart.
-func (pl *planner) logKey(list string, i int, l *prototrustroot.TransparencyLogInstance, apis []int, from *entry) (*model.RekorLog, bool) {
+// logKey is what a published log and a CT log share: where it is, its
+// key, log id, key details and window.
+type logKey struct {
+	list      string
+	i         int
+	url       string
+	key       model.Material
+	logID     model.Value[string]
+	details   *model.Value[string]
+	verify    model.Window
+	published *prototrustroot.TransparencyLogInstance
+}
+
+// checkLog checks everything about a published log that trustc derives,
+// and returns its API version. apis are the versions to try, in order: the
+// one a signing config gives (from), or, for a log in no signing config, 1
+// and then 2, since the published log id tells them apart. Key details
+// that are not the key's default stay stated, with a note on note (the
+// log's service, or the CT log); the others are left to derive.
+func (pl *planner) checkLog(k logKey, apis []int, from model.Value[int], note any) (int, bool) {
 	file := pl.in.root.file
-	p := index(list, i)
-	ok := pl.absURL(file, p+".baseUrl", l.GetBaseUrl())
-	if l.GetHashAlgorithm() != protocommon.HashAlgorithm_SHA2_256 {
-		pl.e.add(file, p+".hashAlgorithm", "%s; trustc publishes SHA2_256 for every log, which RFC 6962 and C2SP tlog-tiles fix", l.GetHashAlgorithm())
+	p := index(k.list, k.i)
+	ok := pl.absURL(file, p+".baseUrl", k.url)
+	if k.published.GetHashAlgorithm() != protocommon.HashAlgorithm_SHA2_256 {
+		pl.e.add(file, p+".hashAlgorithm", "%s; trustc publishes SHA2_256 for every log, which RFC 6962 and C2SP tlog-tiles fix", k.published.GetHashAlgorithm())
 		ok = false
 	}
-	pk := l.GetPublicKey()
-	if len(pk.GetRawBytes()) == 0 {
+	switch present, err := checkKeyDER(k.key.Bytes); {
+	case !present:
 		pl.e.add(file, p+".publicKey.rawBytes", "missing; trustc needs the log's key")
-		return nil, false
-	}
-	keyBytes, err := keyPEM(pk.GetRawBytes())
-	if err != nil {
+		return 0, false
+	case err != nil:
 		pl.e.add(file, p+".publicKey.rawBytes", "%v", err)
-		return nil, false
+		return 0, false
 	}
-	w, wok := pl.window(file, p+".publicKey.validFor", pk.GetValidFor())
-	if !ok || !wok {
-		return nil, false
-	}
-	out := &model.RekorLog{
-		Service: model.Service{URL: model.Value[string]{V: l.GetBaseUrl()}},
-		Key:     model.Material{Bytes: keyBytes},
-		Verify:  w,
+	if !pl.noEnd(k.verify) || !k.verify.Start.Src.Pos.IsValid() || !ok {
+		return 0, false
 	}
 
 	// Log id: try each API version; the first whose derived id matches wins.
-	published := l.GetLogId().GetKeyId()
+	published, _ := base64.StdEncoding.DecodeString(k.logID.V)
 	var derived *model.PublicKey
 	var tried []string
-	for _, api := range apis {
-		d, err := deriveKey(keyBytes, l.GetBaseUrl(), api, "")
+	api := 0
+	for _, a := range apis {
+		d, err := deriveKey(k.key.Bytes, k.url, a, "")
 		if err != nil {
 			pl.e.add(file, p+".publicKey.rawBytes", "%v", err)
-			return nil, false
+			return 0, false
 		}
 		if bytes.Equal(d.LogID, published) {
-			derived, out.API.V = d, api
+			derived, api = d, a
 			break
 		}
 		id := b64(d.LogID)
 		if !slices.ContainsFunc(tried, func(s string) bool { return strings.HasPrefix(s, id) }) {
-			tried = append(tried, fmt.Sprintf("%s as an API v%d log", id, api))
+			tried = append(tried, fmt.Sprintf("%s as an API v%d log", id, a))
 		}
 	}
-	if derived == nil && from != nil {
+	if derived == nil && from.Set() {
 		// The signing config gave the API version; does the other fit?
-		for _, api := range []int{1, 2} {
-			if d, err := deriveKey(keyBytes, l.GetBaseUrl(), api, ""); err == nil && api != from.api && bytes.Equal(d.LogID, published) {
-				pl.e.add(from.config.file, from.path+".majorApiVersion", "%d, but %s: %s publishes the log id of an API v%d log; one of the two is wrong",
-					from.api, file, p, api)
-				return nil, false
+		for _, a := range []int{1, 2} {
+			if d, err := deriveKey(k.key.Bytes, k.url, a, ""); err == nil && a != from.V && bytes.Equal(d.LogID, published) {
+				pl.e.append(from.Src.Errorf("%d, but %s: %s publishes the log id of an API v%d log; one of the two is wrong", from.V, file, p, a))
+				return 0, false
 			}
 		}
 	}
@@ -595,125 +532,85 @@ func (pl *planner) logKey(list string, i int, l *prototrustroot.TransparencyLogI
 		} else {
 			pl.e.add(file, p+".logId.keyId", "%s does not match the key, whose log id is %s", b64(published), strings.Join(tried, ", or "))
 		}
-		return nil, false
+		return 0, false
 	}
 
 	// Key details: state them only where they are not the derived default.
-	if kd := pk.GetKeyDetails(); kd.String() != derived.Details {
-		if kd == protocommon.PublicKeyDetails_PUBLIC_KEY_DETAILS_UNSPECIFIED {
+	if kd := k.details.V; kd != derived.Details {
+		if kd == protocommon.PublicKeyDetails_PUBLIC_KEY_DETAILS_UNSPECIFIED.String() {
 			pl.e.add(file, p+".publicKey.keyDetails", "missing; trustc publishes the key's details (%s)", derived.Details)
-			return nil, false
+			return 0, false
 		}
-		if _, err := deriveKey(keyBytes, l.GetBaseUrl(), out.API.V, kd.String()); err != nil {
+		if _, err := deriveKey(k.key.Bytes, k.url, api, kd); err != nil {
 			pl.e.add(file, p+".publicKey.keyDetails", "%s does not fit the key (%s)", kd, derived.Details)
-			return nil, false
+			return 0, false
 		}
-		out.KeyDetails = model.Value[string]{V: kd.String(), Src: pl.e.src(file, p+".publicKey.keyDetails")}
-		pl.p.note(&out.Service, fmt.Sprintf("Published with keyDetails %s; the key's default is %s.", kd, derived.Details))
+		pl.p.note(note, fmt.Sprintf("Published with keyDetails %s; the key's default is %s.", kd, derived.Details))
+	} else {
+		*k.details = model.Value[string]{}
 	}
 
-	switch {
+	switch l := k.published; {
 	case pl.v02:
 		if got := l.GetCheckpointKeyId().GetKeyId(); !bytes.Equal(got, derived.CheckpointKeyID) {
 			pl.e.add(file, p+".checkpointKeyId.keyId", "%q, but the key's checkpoint key id is %q; trustc publishes the derived one", b64(got), b64(derived.CheckpointKeyID))
-			return nil, false
+			return 0, false
 		}
 	default:
 		if l.GetCheckpointKeyId() != nil {
 			pl.e.add(file, p+".checkpointKeyId", "only v0.2 trusted roots carry it; trustc leaves it out of a v0.1 file, so it cannot reproduce this one")
-			return nil, false
+			return 0, false
 		}
 	}
-	return out, true
+	return api, true
 }
 
-// rekor turns the trusted root's tlogs into rekor logs, gives them their
-// signing windows, and makes a front of every signing URL that is no log.
+// rekor checks the trusted root's tlogs and settles what their CUE
+// states. load.FromJSON gave each signing entry to its log: by URL, and
+// where several logs share the URL, to the one trusted when signing
+// starts.
 func (pl *planner) rekor() {
-	m := pl.in.root.msg
-	// Which log each rekor signing entry names: by URL; where several logs
-	// share the URL, the one trusted when signing starts.
-	byLog := make([][]*entry, len(m.GetTlogs()))
-	var fronts []*entry
-	for _, en := range pl.entries[kindRekor] {
-		best := -1
-		for i, l := range m.GetTlogs() {
-			if l.GetBaseUrl() != en.url {
-				continue
-			}
-			if best < 0 {
-				best = i
-			}
-			if w := l.GetPublicKey().GetValidFor(); w.GetStart() != nil && !w.GetStart().AsTime().After(en.window.Start.V) &&
-				(w.GetEnd() == nil || !w.GetEnd().AsTime().Before(en.window.Start.V)) {
-				best = i
-			}
+	// load.FromJSON keeps the trusted root's order: Rekor[i] is tlogs[i].
+	tlogs := pl.in.root.msg.GetTlogs()
+	for i, l := range pl.p.env.Rekor {
+		apis := []int{1, 2}
+		if l.API.Set() {
+			apis = []int{l.API.V}
 		}
-		if best < 0 {
-			fronts = append(fronts, en)
-			continue
-		}
-		byLog[best] = append(byLog[best], en)
-	}
-	for i, l := range m.GetTlogs() {
-		apis, from := []int{1, 2}, (*entry)(nil)
-		if ens := byLog[i]; len(ens) > 0 {
-			apis, from = []int{ens[0].api}, ens[0]
-		}
-		lg, ok := pl.logKey("tlogs", i, l, apis, from)
+		api, ok := pl.checkLog(logKey{"tlogs", i, l.URL.V, l.Key, l.LogID, &l.KeyDetails, l.Verify, tlogs[i]}, apis, l.API, &l.Service)
 		if !ok {
 			continue
 		}
-		if len(byLog[i]) == 0 && lg.API.V >= 2 {
-			pl.p.note(&lg.Service, fmt.Sprintf("In no signing config: API v%d because the published log id is the C2SP signed-note key hash only v2 logs use.", lg.API.V))
+		l.API.V = api
+		if len(l.Sign) == 0 && api >= 2 {
+			pl.p.note(&l.Service, fmt.Sprintf("In no signing config: API v%d because the published log id is the C2SP signed-note key hash only v2 logs use.", api))
 		}
-		for _, en := range byLog[i] {
-			if _, dup := lg.SignWindow(en.config.name); dup {
-				pl.e.add(en.config.file, en.path+".url", "a second entry for the log %s in this file; trustc gives a log one window per signing config", en.url)
-				continue
-			}
-			lg.Sign = append(lg.Sign, model.SignWindow{Config: en.config.name, Window: en.window})
-		}
-		lg.Operator = pl.serviceOperator(append(pl.rootSaid(index("tlogs", i)+".operator", l.GetOperator()), pl.saidBy(byLog[i])...))
-		pl.p.env.Rekor = append(pl.p.env.Rekor, lg)
+		pl.rootOperator(index("tlogs", i)+".operator", tlogs[i].GetOperator())
+		pl.settleOperator(&l.Service)
 	}
-	pl.fronts(fronts)
 }
 
-// fronts groups the rekor signing URLs that are no log of the trusted root
-// (a "global" host in front of shards) and picks their shards by the rule
-// trustc check applies to published JSON (load.FrontShards).
-func (pl *planner) fronts(ens []*entry) {
-	for _, group := range byURL(ens) {
-		u := group[0].url
-		f := &model.RekorFront{Service: model.Service{URL: model.Value[string]{V: u}, API: model.Value[int]{V: group[0].api}}}
-		start := group[0].window.Start.V
-		for _, en := range group {
-			if _, dup := f.SignWindow(en.config.name); dup {
-				pl.e.add(en.config.file, en.path+".url", "%s is listed twice in this file; trustc gives a front one window per signing config", en.url)
-				continue
-			}
-			f.Sign = append(f.Sign, model.SignWindow{Config: en.config.name, Window: en.window})
-			if en.window.Start.V.Before(start) {
-				start = en.window.Start.V
-			}
-		}
-		f.Operator = pl.serviceOperator(pl.saidBy(group))
-		trusted, direct := load.FrontShards(pl.p.env.Rekor, f.API.V, start)
+// fronts picks the shards of the rekor signing URLs that are no log of
+// the trusted root (a "global" host in front of shards) by the rule
+// trustc check applies to published JSON (load.FrontShards). They are
+// named once the logs are.
+func (pl *planner) fronts() {
+	for _, f := range pl.p.env.RekorFronts {
+		f.Shards = nil
+		pl.settleOperator(&f.Service)
+		trusted, start, direct := load.FrontShards(pl.p.env.Rekor, f)
 		how := " that no signing config names directly"
 		if direct {
 			how = "; each is also named directly by a signing config"
 		}
 		if len(trusted) == 0 {
-			en := group[0]
-			pl.e.add(en.config.file, en.path+".url", "%s is no tlog baseUrl in %s, so it must front log shards, but no API v%d log there is trusted at its signing start %s; add the log it fronts to the trusted root",
-				u, pl.in.root.file, f.API.V, text.Time(start))
+			pl.e.append(f.URL.Src.Errorf("%s is no tlog baseUrl in %s, so it must front log shards, but no API v%d log there is trusted at its signing start %s; add the log it fronts to the trusted root",
+				f.URL.V, pl.in.root.file, f.API.V, text.Time(start)))
 			continue
 		}
 		pl.p.shards[f] = trusted
 		pl.p.note(&f.Service, fmt.Sprintf("%s is no log of the trusted root: it fronts log shards, whose keys verify its entries. trustc import chose the API v%d logs trusted when signing to it starts (%s)%s; check the list.",
-			hostOf(u), f.API.V, text.Time(start), how))
-		pl.p.env.RekorFronts = append(pl.p.env.RekorFronts, f)
+			hostOf(f.URL.V), f.API.V, text.Time(start), how))
 	}
 }
 
@@ -725,123 +622,97 @@ func hostOf(u string) string {
 }
 
 func (pl *planner) ctlogs() {
-	for i, l := range pl.in.root.msg.GetCtlogs() {
-		lg, ok := pl.logKey("ctlogs", i, l, []int{1}, nil)
-		if !ok {
+	ctlogs := pl.in.root.msg.GetCtlogs()
+	for i, l := range pl.p.env.CTLogs {
+		if _, ok := pl.checkLog(logKey{"ctlogs", i, l.URL.V, l.Key, l.LogID, &l.KeyDetails, l.Verify, ctlogs[i]}, []int{1}, model.Value[int]{}, l); !ok {
 			continue
 		}
-		ct := &model.CTLog{URL: lg.URL, Key: lg.Key, KeyDetails: lg.KeyDetails, Verify: lg.Verify}
-		ct.Operator = pl.serviceOperator(pl.rootSaid(index("ctlogs", i)+".operator", l.GetOperator()))
-		if n := pl.p.notes[&lg.Service]; n != nil {
-			pl.p.notes[ct] = n
-			delete(pl.p.notes, &lg.Service)
-		}
-		pl.p.env.CTLogs = append(pl.p.env.CTLogs, ct)
+		pl.rootOperator(index("ctlogs", i)+".operator", ctlogs[i].GetOperator())
+		l.Operator = pl.operator(l.Operator)
 	}
 }
 
-// authorities groups CA or TSA entries into services: one per URL, with a
-// chain per entry; entries without a URL (a TSA clients only verify
-// against) by their subject. Signing URLs that match no entry become
-// services without chains.
-func (pl *planner) authorities(cas []*prototrustroot.CertificateAuthority, list, kind, entryKind string) []*model.Authority {
-	var out []*model.Authority
-	identity := map[*model.Authority]string{}
-	stated := map[*model.Authority][]said{}
-	for i, a := range cas {
-		p := index(list, i)
-		ch, ok := pl.chain(p, a, kind)
-		if !ok {
-			continue
+// authorities checks a kind's CA or TSA entries, which load.FromJSON
+// grouped into services: one per URL, with a chain per entry; entries
+// without a URL (a TSA clients only verify against) by their subject.
+// Signing URLs that match no entry are services without chains.
+func (pl *planner) authorities(g model.AuthorityGroup) {
+	entries := pl.in.root.msg.GetCertificateAuthorities()
+	if g.Kind == "tsa" {
+		entries = pl.in.root.msg.GetTimestampAuthorities()
+	}
+	// load.FromJSON keeps each chain at its entry's path: the entries are
+	// checked in the order of the file.
+	chains := map[string]*model.Chain{}
+	owner := map[*model.Chain]*model.Authority{}
+	for _, a := range g.Authorities {
+		for _, ch := range a.Chains {
+			chains[ch.Src.Path[0]], owner[ch] = ch, a
 		}
-		key := a.GetUri()
+	}
+	published := map[*model.Authority]*protocommon.DistinguishedName{}
+	for i, entry := range entries {
+		p := index(g.List, i)
+		ch := chains[p]
+		if ok := pl.chain(p, entry, ch, g.Kind); ok && published[owner[ch]] == nil {
+			published[owner[ch]] = entry.GetSubject()
+		}
+	}
+	for _, a := range g.Authorities {
+		if len(a.Chains) == 0 {
+			pl.p.note(&a.Service, "In a signing config but not in the trusted root: clients are sent to it but trust no chain of it.")
+		}
 		// A uri that is no URL is kept as published: it is an identifier
 		// clients never contact (staging v3 to v9's "tsa.github.internal"),
 		// which trustc check reports as a warning, not a reason to refuse
 		// the import.
-		if key == "" {
-			key = "\x00" + a.GetSubject().GetOrganization() + "\x00" + a.GetSubject().GetCommonName()
+		a.Name = ""
+		if sub := published[a]; a.URL.V == "" && sub != nil {
+			// Named after its subject until the plan is named.
+			a.Name = subjectName(sub, g.Kind)
+			pl.p.note(&a.Service, "No uri in the trusted root: clients verify against it but are never sent to it.")
 		}
-		var svc *model.Authority
-		for _, s := range out {
-			if identity[s] == key {
-				svc = s
-			}
-		}
-		if svc == nil {
-			svc = &model.Authority{Service: model.Service{URL: model.Value[string]{V: a.GetUri()}, API: model.Value[int]{V: 1}}}
-			identity[svc] = key
-			if a.GetUri() == "" {
-				// Named after its subject until the plan is named.
-				svc.Name = subjectName(a.GetSubject(), kind)
-				pl.p.note(&svc.Service, "No uri in the trusted root: clients verify against it but are never sent to it.")
-			}
-			out = append(out, svc)
-		}
-		svc.Chains = append(svc.Chains, ch)
-		stated[svc] = append(stated[svc], pl.rootSaid(p+".operator", a.GetOperator())...)
+		pl.settleOperator(&a.Service)
 	}
-	for _, en := range pl.entries[entryKind] {
-		var svc *model.Authority
-		for _, s := range out {
-			if s.URL.V == en.url {
-				svc = s
-			}
-		}
-		if svc == nil {
-			svc = &model.Authority{Service: model.Service{URL: model.Value[string]{V: en.url}}}
-			pl.p.note(&svc.Service, "In a signing config but not in the trusted root: clients are sent to it but trust no chain of it.")
-			out = append(out, svc)
-		}
-		svc.API.V = en.api
-		svc.Sign = append(svc.Sign, model.SignWindow{Config: en.config.name, Window: en.window})
-		stated[svc] = append(stated[svc], pl.saidBy([]*entry{en})...)
-	}
-	for _, svc := range out {
-		svc.Operator = pl.serviceOperator(stated[svc])
-	}
-	return out
 }
 
-// chain checks one CA or TSA entry and returns its chain.
-func (pl *planner) chain(p string, a *prototrustroot.CertificateAuthority, kind string) (*model.Chain, bool) {
+// chain checks the CA or TSA entry at p, whose chain ch is, and settles
+// the chain's subject override.
+func (pl *planner) chain(p string, a *prototrustroot.CertificateAuthority, ch *model.Chain, kind string) bool {
 	file := pl.in.root.file
+	pl.rootOperator(p+".operator", a.GetOperator())
 	certs := a.GetCertChain().GetCertificates()
 	if len(certs) == 0 {
 		pl.e.add(file, p+".certChain.certificates", "missing or empty; trustc needs the chain's certificates")
-		return nil, false
+		return false
 	}
-	var buf bytes.Buffer
 	ok := true
 	for j, c := range certs {
 		if _, err := x509.ParseCertificate(c.GetRawBytes()); err != nil {
 			pl.e.add(file, index(p+".certChain.certificates", j)+".rawBytes", "not a DER X.509 certificate: %s", shortErr(err))
 			ok = false
-			continue
 		}
-		pem.Encode(&buf, &pem.Block{Type: "CERTIFICATE", Bytes: c.GetRawBytes()})
 	}
-	w, wok := pl.window(file, p+".validFor", a.GetValidFor())
-	if !ok || !wok {
-		return nil, false
+	if !pl.noEnd(ch.Verify) || !ok || !ch.Verify.Start.Src.Pos.IsValid() {
+		return false
 	}
-	ch := &model.Chain{Certs: []model.Material{{Bytes: buf.Bytes()}}, Verify: w}
 	// The derived subject, as compiler/derive computes it.
-	auth := &model.Authority{Chains: []*model.Chain{{Certs: []model.Material{{File: model.Value[string]{V: "the chain"}, Bytes: buf.Bytes()}}}}}
+	auth := &model.Authority{Chains: []*model.Chain{{Certs: []model.Material{{File: model.Value[string]{V: "the chain"}, Bytes: ch.Certs[0].Bytes}}}}}
 	env := &model.Environment{CAs: []*model.Authority{auth}}
 	if kind == "tsa" {
 		env = &model.Environment{TSAs: []*model.Authority{auth}}
 	}
 	if err := derive.Environment(env); err != nil {
 		pl.e.add(file, p+".certChain", "%v", firstMsg(err))
-		return nil, false
+		return false
 	}
 	derived := auth.Chains[0].Subject
 	pub := a.GetSubject()
 	if pub == nil {
 		pl.e.add(file, p+".subject", "missing; trustc publishes the trust anchor's subject (O=%q, CN=%q)", derived.Organization, derived.CommonName)
-		return nil, false
+		return false
 	}
+	ch.SubjectOverride = nil
 	if pub.GetOrganization() != derived.Organization || pub.GetCommonName() != derived.CommonName {
 		o := &model.SubjectOverride{}
 		var what []string
@@ -856,7 +727,7 @@ func (pl *planner) chain(p string, a *prototrustroot.CertificateAuthority, kind 
 		o.Reason.V = "imported: the published subject has " + strings.Join(what, ", and ")
 		ch.SubjectOverride = o
 	}
-	return ch, true
+	return true
 }
 
 func describe(s string) string {
@@ -877,52 +748,25 @@ func subjectName(s *protocommon.DistinguishedName, kind string) string {
 	return kind
 }
 
-// byURL groups signing entries by URL, in order of first appearance.
-func byURL(ens []*entry) [][]*entry {
-	var out [][]*entry
-	at := map[string]int{}
-	for _, en := range ens {
-		i, ok := at[en.url]
-		if !ok {
-			i = len(out)
-			at[en.url] = i
-			out = append(out, nil)
-		}
-		out[i] = append(out[i], en)
-	}
-	return out
-}
-
-func (pl *planner) oidc() {
-	for _, group := range byURL(pl.entries[kindOIDC]) {
-		o := &model.OIDCProvider{Service: model.Service{URL: model.Value[string]{V: group[0].url}, API: model.Value[int]{V: group[0].api}}}
-		for _, en := range group {
-			o.Sign = append(o.Sign, model.SignWindow{Config: en.config.name, Window: en.window})
-		}
-		o.Operator = pl.serviceOperator(pl.saidBy(group))
-		pl.p.env.OIDC = append(pl.p.env.OIDC, o)
-	}
-}
-
 // legacy maps the v0.1 signing config's URLs to the services that have
 // them, so that it reads as what it is: a frozen view of those services.
 func (pl *planner) legacy() {
-	l := pl.in.legacy
+	l := pl.p.env.Legacy
 	if l == nil {
 		return
 	}
 	pl.p.legacy = &plegacy{
-		caURL:   pl.ref(l.msg.CAURL, "ca"),
-		oidcURL: pl.ref(l.msg.OIDCURL, "oidc"),
+		caURL:   pl.ref(l.CAURL.V, "ca"),
+		oidcURL: pl.ref(l.OIDCURL.V, "oidc"),
 	}
-	if l.base != release.LegacySigningConfigName {
-		pl.p.legacy.fileNote = fmt.Sprintf("Imported from %s; published as %s, the name clients fetch.", l.base, release.LegacySigningConfigName)
+	if l.File.V != release.LegacySigningConfigName {
+		pl.p.legacy.fileNote = fmt.Sprintf("Imported from %s; published as %s, the name clients fetch.", l.File.V, release.LegacySigningConfigName)
 	}
-	for _, u := range l.msg.TlogURLs {
-		pl.p.legacy.tlogURLs = append(pl.p.legacy.tlogURLs, pl.ref(u, "rekor"))
+	for _, u := range l.TlogURLs {
+		pl.p.legacy.tlogURLs = append(pl.p.legacy.tlogURLs, pl.ref(u.V, "rekor"))
 	}
-	for _, u := range l.msg.TSAURLs {
-		pl.p.legacy.tsaURLs = append(pl.p.legacy.tsaURLs, pl.ref(u, "tsa"))
+	for _, u := range l.TSAURLs {
+		pl.p.legacy.tsaURLs = append(pl.p.legacy.tsaURLs, pl.ref(u.V, "tsa"))
 	}
 }
 

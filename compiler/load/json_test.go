@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"maps"
 	"math/big"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -162,6 +163,71 @@ func anchorDER(t *testing.T, org, cn string) string {
 	return base64.StdEncoding.EncodeToString(certtest.Issue(t, tmpl, nil, &key.PublicKey, key).Raw)
 }
 
+// secondCAOperator adds a second chain of the CA at uri, stating operator.
+func secondCAOperator(uri, operator string) edit {
+	return rootEdit("    }\n  ],\n  \"ctlogs\"", `    },
+    {"uri": "`+uri+`", "operator": "`+operator+`",
+      "certChain": {"certificates": [{"rawBytes": "CgsM"}]},
+      "validFor": {"start": "2026-01-01T00:00:00Z"}
+    }
+  ],
+  "ctlogs"`)
+}
+
+// secondLog adds a second log at the first's URL, trusted from start; the
+// first is then trusted until start.
+func secondLog(start string) edit {
+	return rootEdit(`"start": "2025-01-01T00:00:00Z"
+        }
+      },
+      "logId": {
+        "keyId": "BAUG"
+      }
+    }`, `"start": "2025-01-01T00:00:00Z", "end": "`+start+`"
+        }
+      },
+      "logId": {
+        "keyId": "BAUG"
+      }
+    },
+    {"baseUrl": "https://rekor.example.dev", "hashAlgorithm": "SHA2_256",
+      "publicKey": {"rawBytes": "AQIE", "keyDetails": "PKIX_ECDSA_P256_SHA_256", "validFor": {"start": "`+start+`"}},
+      "logId": {"keyId": "BAUH"}
+    }`)
+}
+
+// secondRekorEntry sends clients to the Rekor URL a second time, from
+// start, listed first (protobuf-specs lists signing-config services newest
+// first).
+func secondRekorEntry(start string) edit {
+	return configEdit(`  "rekorTlogUrls": [
+`, `  "rekorTlogUrls": [
+    {
+      "url": "https://rekor.example.dev", "majorApiVersion": 1, "operator": "example.dev",
+      "validFor": {"start": "`+start+`"}
+    },
+`)
+}
+
+// otherConfig is a second signing config that sends clients to one Rekor
+// URL with the given API version and operator.
+func otherConfig(url string, api int, operator string) string {
+	return `{
+  "mediaType": "application/vnd.dev.sigstore.signingconfig.v0.2+json",
+  "rekorTlogUrls": [
+    {
+      "url": "` + url + `",
+      "majorApiVersion": ` + strconv.Itoa(api) + `,
+      "validFor": {"start": "2025-02-01T00:00:00Z"},
+      "operator": "` + operator + `"
+    }
+  ],
+  "rekorTlogConfig": {"selector": "ANY"},
+  "tsaConfig": {"selector": "ANY"}
+}
+`
+}
+
 type edit struct{ file, old, new string }
 
 func rootEdit(old, new string) edit   { return edit{"trusted_root.json", old, new} }
@@ -265,6 +331,55 @@ func TestFromRelease(t *testing.T) {
 			want: []string{"signing_config.json", "https://ca.example.dev", "https://oidc.example.dev", "https://rekor.example.dev", "pub/signing_config.json:6:15: tsaUrls[0]"},
 		},
 		{
+			name:  "a Rekor URL two logs share: each entry goes to the log trusted when it starts",
+			edits: []edit{secondLog("2026-01-01T00:00:00Z"), secondRekorEntry("2026-02-01T00:00:00Z")},
+			get: func(env *model.Environment) any {
+				var out []string
+				for _, l := range env.Rekor {
+					for _, w := range l.Sign {
+						out = append(out, l.Src.Path[0]+" "+where("", w.Start.Src))
+					}
+				}
+				return out
+			},
+			want: []string{
+				"tlogs[0] pub/signing_config.v0.2.json:32:18: rekorTlogUrls[1].validFor.start",
+				"tlogs[1] pub/signing_config.v0.2.json:26:29: rekorTlogUrls[0].validFor.start",
+			},
+		},
+		{
+			name: "trust-only authorities of one subject make one authority",
+			edits: []edit{rootEdit(`"uri": "https://ca.example.dev",`, ``), rootEdit("    }\n  ],\n  \"ctlogs\"", `    },
+    {
+      "subject": {"organization": "example.dev", "commonName": "ca"},
+      "certChain": {"certificates": [{"rawBytes": "CgsM"}]},
+      "validFor": {"start": "2026-01-01T00:00:00Z"}
+    },
+    {
+      "subject": {"organization": "example.dev", "commonName": "other"},
+      "certChain": {"certificates": [{"rawBytes": "CgsM"}]},
+      "validFor": {"start": "2026-01-01T00:00:00Z"}
+    }
+  ],
+  "ctlogs"`)},
+			get: func(env *model.Environment) any {
+				var out []string
+				for _, a := range env.CAs {
+					var chains []string
+					for _, ch := range a.Chains {
+						chains = append(chains, ch.Name)
+					}
+					out = append(out, a.Name+": "+strings.Join(chains, ", "))
+				}
+				return out
+			},
+			want: []string{
+				"example.dev ca: certificateAuthorities[0], certificateAuthorities[1]",
+				"example.dev other: certificateAuthorities[2]",
+				"ca.example.dev: ",
+			},
+		},
+		{
 			name: "the main file is not opt-in, others are",
 			opts: JSONOptions{MainFile: "signing_config_other.v0.2.json"},
 			get:  func(env *model.Environment) any { return env.SigningConfigs[0].OptIn.V },
@@ -302,13 +417,14 @@ func TestFromReleaseProblems(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		edits []edit
+		files map[string]string
 		opts  JSONOptions
 		want  []string
 	}{
 		{
 			name: "no start",
 			want: []string{
-				"pub/trusted_root.json:10:21: tlogs[0].publicKey.validFor: well-formed: trusted_root.json has no validFor.start",
+				"pub/trusted_root.json:10:21: tlogs[0].publicKey.validFor.start: well-formed: missing; trustc needs the time a window starts",
 			},
 			edits: []edit{rootEdit(`"validFor": {
           "start": "2025-01-01T00:00:00Z"
@@ -328,7 +444,7 @@ func TestFromReleaseProblems(t *testing.T) {
 		{
 			name: "a URL listed twice",
 			want: []string{
-				"pub/signing_config.v0.2.json:35:13: tsaUrls[1].url: well-formed: signing_config.v0.2.json lists https://tsa.example.dev twice in tsaUrls; each URL must be unique",
+				"pub/signing_config.v0.2.json:35:13: tsaUrls[1].url: well-formed: signing_config.v0.2.json lists https://tsa.example.dev twice in tsaUrls (also at tsaUrls[0]); each URL must be unique",
 			},
 			edits: []edit{configEdit(`  "tsaUrls": [],`, `  "tsaUrls": [
     {"url": "https://tsa.example.dev", "majorApiVersion": 1, "validFor": {"start": "2025-02-01T00:00:00Z"}},
@@ -336,9 +452,66 @@ func TestFromReleaseProblems(t *testing.T) {
   ],`)},
 		},
 		{
+			name: "one Rekor URL, two API versions",
+			want: []string{
+				"pub/signing_config_b.v0.2.json:6:26: rekorTlogUrls[0].majorApiVersion: well-formed: 2, but signing_config.v0.2.json: rekorTlogUrls[0] gives https://rekor.example.dev API version 1; a service has one API version",
+			},
+			files: map[string]string{"signing_config_b.v0.2.json": otherConfig("https://rekor.example.dev", 2, "example.dev")},
+		},
+		{
+			name:  "one Rekor URL, one API version in two files",
+			files: map[string]string{"signing_config_b.v0.2.json": otherConfig("https://rekor.example.dev", 1, "example.dev")},
+		},
+		{
+			name: "one URL, two operators",
+			want: []string{
+				"pub/signing_config_b.v0.2.json:8:19: rekorTlogUrls[0].operator: well-formed: \"other.dev\", but signing_config.v0.2.json: rekorTlogUrls[0] gives https://rekor.example.dev operator \"example.dev\"; a service has one operator",
+			},
+			files: map[string]string{"signing_config_b.v0.2.json": otherConfig("https://rekor.example.dev", 1, "other.dev")},
+		},
+		{
+			name: "a signing config and the trusted root name two operators",
+			want: []string{
+				"pub/signing_config.v0.2.json:30:19: rekorTlogUrls[0].operator: well-formed: \"example.dev\", but trusted_root.json: tlogs[0].operator names \"other.dev\" for the same service; a service has one operator",
+			},
+			edits: []edit{rootEdit(`"baseUrl": "https://rekor.example.dev",`, `"baseUrl": "https://rekor.example.dev", "operator": "other.dev",`)},
+		},
+		{
+			name:  "a signing config and the trusted root name one operator",
+			edits: []edit{rootEdit(`"baseUrl": "https://rekor.example.dev",`, `"baseUrl": "https://rekor.example.dev", "operator": "example.dev",`)},
+		},
+		{
+			name: "two chains of one CA name two operators",
+			want: []string{
+				"pub/trusted_root.json:37:51: certificateAuthorities[1].operator: well-formed: \"other.dev\", but trusted_root.json: certificateAuthorities[0].operator names \"example.dev\" for the same service; a service has one operator",
+			},
+			edits: []edit{
+				rootEdit(`"uri": "https://ca.example.dev",`, `"uri": "https://ca.example.dev", "operator": "example.dev",`),
+				secondCAOperator("https://ca.example.dev", "other.dev"),
+			},
+		},
+		{
+			name: "two chains of one CA name one operator",
+			edits: []edit{
+				rootEdit(`"uri": "https://ca.example.dev",`, `"uri": "https://ca.example.dev", "operator": "example.dev",`),
+				secondCAOperator("https://ca.example.dev", "example.dev"),
+			},
+		},
+		{
+			name: "a Rekor URL twice in one file, both in the same log's window",
+			want: []string{
+				"pub/signing_config.v0.2.json:29:14: rekorTlogUrls[1].url: well-formed: signing_config.v0.2.json lists https://rekor.example.dev twice in rekorTlogUrls (also at rekorTlogUrls[0]); each URL must be unique",
+			},
+			edits: []edit{secondRekorEntry("2025-03-01T00:00:00Z")},
+		},
+		{
+			name:  "a Rekor URL twice in one file, for two logs that share it",
+			edits: []edit{secondLog("2026-01-01T00:00:00Z"), secondRekorEntry("2026-02-01T00:00:00Z")},
+		},
+		{
 			name: "signing-config services oldest first",
 			want: []string{
-				"pub/signing_config.v0.2.json:35:85: tsaUrls[1].validFor.start: warning well-formed: tsaUrls[1] starts after tsaUrls[0]; protobuf-specs lists signing-config services newest first",
+				"pub/signing_config.v0.2.json:35:85: tsaUrls[1].validFor.start: warning well-formed: tsaUrls[1] starts 2025-02-01T00:00:00Z, after tsaUrls[0] (2025-01-01T00:00:00Z); protobuf-specs lists signing-config services newest first",
 			},
 			edits: []edit{configEdit(`  "tsaUrls": [],`, `  "tsaUrls": [
     {"url": "https://tsa.example.dev", "majorApiVersion": 1, "validFor": {"start": "2025-01-01T00:00:00Z"}},
@@ -360,7 +533,7 @@ func TestFromReleaseProblems(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.opts.Dir = "pub"
-			_, err := fromPublished(t, tc.edits, nil, tc.opts)
+			_, err := fromPublished(t, tc.edits, tc.files, tc.opts)
 			got := report("", err)
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("problems (-want +got):\n%s", diff)

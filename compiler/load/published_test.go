@@ -12,7 +12,8 @@ import (
 
 // FuzzReadJSON feeds the reader of published JSON bytes it has never seen.
 // Whatever they are, it returns one decoded file or problems, each at a
-// position in the file it read; it never panics. go test runs the seeds,
+// position in the file it read, and FromJSON reads the file into the
+// model; neither panics. go test runs the seeds,
 // published files of every kind. To explore, run
 //
 //	go test ./compiler/load -run '^$' -fuzz FuzzReadJSON
@@ -48,6 +49,15 @@ func FuzzReadJSON(f *testing.F) {
 		}
 		if n != 1 {
 			t.Fatalf("decoded as %d kinds of file, want 1", n)
+		}
+		// What it decoded, FromJSON turns into the model, reporting each
+		// problem in the file, never panicking.
+		if _, err := load.FromJSON("fuzz", []*load.JSONFile{jf}, load.JSONOptions{}); err != nil {
+			for _, p := range model.Problems(err) {
+				if pos := p.Position(); !pos.IsValid() || pos.Filename() != "in.json" || p.Message == "" {
+					t.Fatalf("FromJSON: problem without a position in in.json or a message: %#v", p)
+				}
+			}
 		}
 	})
 }
