@@ -45,19 +45,11 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 			return c.failf("nothing written: %v", err)
 		}
 	}
-	opts := releaseOptions(now.value(), outDir)
-	res, err := compiler.Compile(compiler.Dir(absRoot), opts)
-	if berr := baseUnread(res, outDir); berr != nil {
-		// A damaged output directory is what generate repairs; the rules
-		// across releases still run in 'trustc check', against git
-		// history.
-		fmt.Fprintf(stderr, "trustc generate: warning: rules 6 to 9 skipped: %v\n", berr)
-	}
-	if err != nil {
-		report.Text(stderr, "trustc generate: nothing written", compiler.Report(res, err), absRoot)
+	t := now.value()
+	res, ok := compileOnBase("trustc generate", "nothing written", compiler.Dir(absRoot), t, outDir, absRoot, stderr)
+	if !ok {
 		return exitFail
 	}
-	report.Text(stderr, "trustc generate", res.Advice, absRoot)
 	files := Files(res.Release)
 	if *check {
 		drift, err := Drift(safefile.DirFS(outDir, safefile.MaxJSON), files)
@@ -68,7 +60,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		if len(drift) == 0 {
 			return exitOK
 		}
-		dueLines, stale, err := dueOrDrift(outDir, res.Envs, opts.Now, drift)
+		dueLines, stale, err := dueOrDrift(outDir, res.Envs, t, drift)
 		if err != nil {
 			fmt.Fprintf(stderr, "trustc generate -check: %v\n", err)
 			return exitFail
@@ -101,7 +93,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		// Entries the plan withholds until a later release: say when the
 		// next one is due, so nobody mistakes this release for the plan.
 		if m := res.Envs[i]; m.Plan != nil {
-			if ts := asof.Instants(m.Plan, opts.Now); len(ts) > 0 {
+			if ts := asof.Instants(m.Plan, t); len(ts) > 0 {
 				next = fmt.Sprintf("; next planned release due %s (trustc plan)", text.Time(ts[0]))
 			}
 		}
@@ -118,6 +110,26 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 // change's, and callers leave Result.BaseProblems unsaid.
 func releaseOptions(now time.Time, outDir string) compiler.Options {
 	return compiler.Options{Now: now, Base: dirBase(safefile.DirFS(outDir, safefile.MaxJSON), outDir)}
+}
+
+// compileOnBase compiles src with releaseOptions and prints what the
+// maintainer must see: that the release in outDir could not be read as
+// the base, then the problems that refuse the release (after "cmd:
+// refusal") or its advice. ok is false when there is no release. A
+// damaged output directory is only a warning, since it is what generate
+// repairs; the rules across releases still run in 'trustc check',
+// against git history.
+func compileOnBase(cmd, refusal string, src compiler.Sources, now time.Time, outDir, absRoot string, stderr io.Writer) (res *compiler.Result, ok bool) {
+	res, err := compiler.Compile(src, releaseOptions(now, outDir))
+	if berr := baseUnread(res, outDir); berr != nil {
+		fmt.Fprintf(stderr, "%s: warning: rules 6 to 9 skipped: %v\n", cmd, berr)
+	}
+	if err != nil {
+		report.Text(stderr, cmd+": "+refusal, compiler.Report(res, err), absRoot)
+		return nil, false
+	}
+	report.Text(stderr, cmd, res.Advice, absRoot)
+	return res, true
 }
 
 // Files lays a release out as golden/ holds it: <env>/<file>.

@@ -12,7 +12,6 @@ import (
 
 	"github.com/trustc-dev/trustc/compiler"
 	"github.com/trustc-dev/trustc/compiler/model"
-	"github.com/trustc-dev/trustc/internal/report"
 	"github.com/trustc-dev/trustc/plan"
 	"github.com/trustc-dev/trustc/release"
 )
@@ -40,24 +39,17 @@ func runPlan(args []string, stdout, stderr io.Writer) int {
 	t := now.value()
 	// golden/ is the release published before: a trust entry it lacks is
 	// first published by the next release, and its waiting period counts
-	// from then.
-	// golden/ was checked when it was written; its notes are not this
-	// plan's.
+	// from then. It was checked when it was written; its notes are not
+	// this plan's.
 	golden := filepath.Join(absRoot, "golden")
-	opts := compiler.Options{Now: t, Base: dirBase(os.DirFS(golden), golden)}
 	var names []string
 	if *envName != "" {
 		names = []string{*envName}
 	}
-	res, err := compiler.Compile(compiler.Dir(absRoot, names...), opts)
-	if berr := baseUnread(res, golden); berr != nil {
-		fmt.Fprintf(stderr, "trustc plan: warning: golden/ unread, rules 6 to 9 skipped: %v\n", berr)
-	}
-	if err != nil {
-		report.Text(stderr, "trustc plan: the plan breaks the policy", compiler.Report(res, err), absRoot)
+	res, ok := compileOnBase("trustc plan", "the plan breaks the policy", compiler.Dir(absRoot, names...), t, golden, absRoot, stderr)
+	if !ok {
 		return exitFail
 	}
-	report.Text(stderr, "trustc plan", res.Advice, absRoot)
 	var cals []*plan.Calendar
 	for _, env := range res.Envs {
 		whole := env
