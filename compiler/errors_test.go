@@ -133,7 +133,7 @@ func TestBadInput(t *testing.T) {
 		setup: func(t *testing.T, r string) { write(t, r, "log2025-1.rekor.pub", privateKeyPEM(t)) },
 		// Refused before CUE loads, at the file: any file under
 		// environments/ holding a private key is.
-		want: `material: environments/test/log2025-1.rekor.pub holds a private key (a PEM "PRIVATE KEY" block): nothing under environments/ may hold one, since its files are committed and published; delete it, and rotate the key, as it may already have been shared:
+		want: `material: this file holds a private key (a PEM "PRIVATE KEY" block): nothing under environments/ may hold one, since its files are committed and published; delete it, and rotate the key, as it may already have been shared:
     ./environments/test/log2025-1.rekor.pub:1:1
 `,
 	}, {
@@ -244,7 +244,7 @@ func TestBadInput(t *testing.T) {
 	}, {
 		name:  "TUF target holding a private key",
 		setup: func(t *testing.T, r string) { write(t, r, "artifact.pub", privateKeyPEM(t)) },
-		want: `material: environments/test/artifact.pub holds a private key (a PEM "PRIVATE KEY" block): nothing under environments/ may hold one, since its files are committed and published; delete it, and rotate the key, as it may already have been shared:
+		want: `material: this file holds a private key (a PEM "PRIVATE KEY" block): nothing under environments/ may hold one, since its files are committed and published; delete it, and rotate the key, as it may already have been shared:
     ./environments/test/artifact.pub:1:1
 `,
 	}, {

@@ -8,10 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"cuelang.org/go/cue/errors"
-
 	"github.com/trustc-dev/trustc/compiler/load"
 	"github.com/trustc-dev/trustc/internal/fixture"
+	"github.com/trustc-dev/trustc/internal/report"
 )
 
 // TestOverlay checks that an overlay is read as the disk would be: an
@@ -70,19 +69,19 @@ func TestOverlay(t *testing.T) {
 				f["rekor.pub"] = []byte("-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n")
 			}),
 			env:  "copy",
-			want: "environments/copy/rekor.pub holds a private key",
+			want: "./environments/copy/rekor.pub:1:1: material: this file holds a private key",
 		},
 		{
 			name:    "over the size bound",
 			overlay: as("copy", func(f map[string][]byte) { f["big.pem"] = bytes.Repeat([]byte("A"), 1<<20+1) }),
 			env:     "copy",
-			want:    "environments/copy/big.pem: file too large",
+			want:    "./environments/copy/big.pem: file too large",
 		},
 		{
 			name:    "a name outside the repository",
 			overlay: load.Overlay{"environments/../x.cue": []byte("package x\n")},
 			env:     "production",
-			want:    "environments/../x.cue: not a clean slash path",
+			want:    `./x.cue: "environments/../x.cue" is not a clean slash path`,
 		},
 		{
 			name:    "material is the overlay's",
@@ -104,7 +103,9 @@ func TestOverlay(t *testing.T) {
 				}
 			}
 			envs, err := load.EnvironmentsWith(root, tc.overlay, tc.env)
-			got := errors.Details(err, &errors.Config{Cwd: root, ToSlash: true})
+			var buf strings.Builder
+			report.Lines(&buf, "", err, root)
+			got := buf.String()
 			if tc.want == "" {
 				if err != nil {
 					t.Fatalf("problems, want none:\n%s", got)

@@ -93,7 +93,7 @@ func scanWith(root string, o Overlay, names []string) (map[string][]byte, cueerr
 	}
 	privateKey := func(path, rel string, b []byte) {
 		if f, ok := privkey.Find(b); ok {
-			errs = cueerrors.Append(errs, src(path, b, f.Offset).Rulef(model.RuleMaterial, "%s holds a private key (%s): nothing under %s/ may hold one, since its files are committed and published; delete it, and rotate the key, as it may already have been shared", rel, f.What, EnvironmentsDir))
+			errs = cueerrors.Append(errs, src(path, b, f.Offset).Rulef(model.RuleMaterial, "this file holds a private key (%s): nothing under %s/ may hold one, since its files are committed and published; delete it, and rotate the key, as it may already have been shared", f.What, EnvironmentsDir))
 		}
 	}
 	top, _ := os.ReadDir(root)
@@ -104,7 +104,7 @@ func scanWith(root string, o Overlay, names []string) (map[string][]byte, cueerr
 		path := filepath.Join(root, e.Name())
 		fi, err := os.Stat(path)
 		if err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
-			at(path, nil, 0, "%s: %s; CUE reads the files beside %s/, so only regular files and directories belong there", e.Name(), notRegular(fi.Mode()), EnvironmentsDir)
+			at(path, nil, 0, "not a regular file: it is %s; CUE reads the files beside %s/, so only regular files and directories belong there", notRegular(fi.Mode()), EnvironmentsDir)
 		}
 	}
 	walkErr := filepath.WalkDir(envs, func(path string, d fs.DirEntry, err error) error {
@@ -112,7 +112,7 @@ func scanWith(root string, o Overlay, names []string) (map[string][]byte, cueerr
 			if path == envs {
 				return nil // Names reports a missing environments/
 			}
-			at(path, nil, 0, "%s: %v", relSlash(root, path), errors.Unwrap(err))
+			at(path, nil, 0, "%v", errors.Unwrap(err))
 			return nil
 		}
 		if path == envs {
@@ -123,7 +123,7 @@ func scanWith(root string, o Overlay, names []string) (map[string][]byte, cueerr
 			return fs.SkipDir
 		}
 		if strings.HasPrefix(d.Name(), atomicdir.TmpPrefix) {
-			at(path, nil, 0, "%s is a temporary tree of a trustc import that was interrupted or is still running; delete it once no import runs", rel)
+			at(path, nil, 0, "a temporary tree of a trustc import that was interrupted or is still running; delete it once no import runs")
 			if d.IsDir() {
 				return fs.SkipDir
 			}
@@ -149,14 +149,14 @@ func scanWith(root string, o Overlay, names []string) (map[string][]byte, cueerr
 				// Files are scanned where they are; a directory link
 				// must stay inside too.
 				if _, err := safefile.DirFS(boundary, limit).(fs.StatFS).Stat(name); err != nil {
-					at(path, nil, 0, "%s: %s", rel, describe(err, relSlash(root, boundary)))
+					at(path, nil, 0, "%s", describe(err, relSlash(root, boundary)))
 				}
 				return nil
 			}
 		}
 		b, err := readIn(boundary, name, limit)
 		if err != nil {
-			at(path, nil, 0, "%s: %s", rel, describe(err, relSlash(root, boundary)))
+			at(path, nil, 0, "%s", describe(err, relSlash(root, boundary)))
 			return nil
 		}
 		files[path] = b
@@ -164,7 +164,7 @@ func scanWith(root string, o Overlay, names []string) (map[string][]byte, cueerr
 		return nil
 	})
 	if walkErr != nil {
-		at(envs, nil, 0, "%s: %v", EnvironmentsDir, walkErr)
+		at(envs, nil, 0, "%v", walkErr)
 	}
 	for _, rel := range slices.Sorted(maps.Keys(o)) {
 		b := o[rel]
@@ -176,11 +176,11 @@ func scanWith(root string, o Overlay, names []string) (map[string][]byte, cueerr
 		}
 		switch {
 		case clean != rel || pathpkg.IsAbs(rel) || clean == ".." || strings.HasPrefix(clean, "../"):
-			at(path, nil, 0, "%s: not a clean slash path inside the repository", rel)
+			at(path, nil, 0, "%q is not a clean slash path inside the repository", rel)
 		case strings.Contains("/"+rel, "/"+atomicdir.TmpPrefix):
-			at(path, nil, 0, "%s is a temporary tree's name; give the file another", rel)
+			at(path, nil, 0, "a temporary tree's name; give the file another")
 		case int64(len(b)) > limit:
-			at(path, nil, 0, "%s: %s", rel, describe(fmt.Errorf("%w: over the %s limit", safefile.ErrTooLarge, safefile.Size(limit)), ""))
+			at(path, nil, 0, "%s", describe(fmt.Errorf("%w: over the %s limit", safefile.ErrTooLarge, safefile.Size(limit)), ""))
 		default:
 			files[path] = b
 			if strings.HasPrefix(rel, EnvironmentsDir+"/") {

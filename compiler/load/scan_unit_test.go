@@ -1,9 +1,9 @@
 package load
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"cuelang.org/go/cue/errors"
@@ -20,7 +20,7 @@ func TestScanLinks(t *testing.T) {
 		name   string
 		link   string // below environments/
 		target string
-		want   string // the problem's message, "" for none
+		want   string // the problem's file and message, "" for none
 	}{
 		{"file in its environment", "prod/b.pub", "a.pub", ""},
 		{"directory in its environment", "prod/certs", "sub", ""},
@@ -39,7 +39,10 @@ func TestScanLinks(t *testing.T) {
 			_, err := scan(root)
 			var got []string
 			for _, e := range errors.Errors(err) {
-				got = append(got, strings.TrimSpace(e.Error()))
+				// The message no longer names the file: its position does.
+				rel, _ := filepath.Rel(root, e.Position().Filename())
+				format, args := e.Msg()
+				got = append(got, filepath.ToSlash(rel)+": "+fmt.Sprintf(format, args...))
 			}
 			var want []string
 			if tc.want != "" {
