@@ -256,10 +256,10 @@ func (j *jsonLoader) service(f *JSONFile, path, u, operator, urlField string) mo
 func (j *jsonLoader) key(f *JSONFile, path string, t *prototrustroot.TransparencyLogInstance) (model.Material, model.Value[string], model.Value[string]) {
 	pk := t.GetPublicKey()
 	typ := "PUBLIC KEY"
-	if _, err := x509.ParsePKIXPublicKey(pk.GetRawBytes()); err == nil {
-		typ = "PUBLIC KEY"
-	} else if _, err := x509.ParsePKCS1PublicKey(pk.GetRawBytes()); err == nil || strings.HasPrefix(pk.GetKeyDetails().String(), "PKCS1_") {
-		typ = "RSA PUBLIC KEY"
+	if _, err := x509.ParsePKIXPublicKey(pk.GetRawBytes()); err != nil {
+		if _, err := x509.ParsePKCS1PublicKey(pk.GetRawBytes()); err == nil || strings.HasPrefix(pk.GetKeyDetails().String(), "PKCS1_") {
+			typ = "RSA PUBLIC KEY"
+		}
 	}
 	m := model.Material{
 		File:  model.Value[string]{V: f.Name + " " + path + ".publicKey.rawBytes", Src: f.Src(path + ".publicKey.rawBytes")},
