@@ -122,12 +122,9 @@ type Inline []Span
 // Span is a piece of inline text: plain, code, strong (holding spans) or
 // the mark of a warning; Only limits it to one format.
 type Span struct {
-	text string
-	// in holds a strong span's or a group's spans. A pointer, as few
-	// spans hold others: a span is 32 bytes, and a report is mostly
-	// plain ones, one per table cell.
-	in   *Inline
 	kind kind
+	text string
+	in   Inline
 	only Format
 }
 
@@ -146,23 +143,18 @@ const (
 func Code(s string) Span { return Span{kind: code, text: s} }
 
 // Strong is strong emphasis in Markdown and plain in text.
-func Strong(parts ...any) Span { return Span{kind: strong, in: nested(parts)} }
+func Strong(parts ...any) Span { return Span{kind: strong, in: Line(parts...)} }
 
 // WarnMark is the mark of a warning, ⚠ or !!!, in running text.
 func WarnMark() Span { return Span{kind: mark} }
 
 // OnlyMarkdown is text only the Markdown printer prints.
 func OnlyMarkdown(parts ...any) Span {
-	return Span{kind: group, in: nested(parts), only: MarkdownOnly}
+	return Span{kind: group, in: Line(parts...), only: MarkdownOnly}
 }
 
 // OnlyText is text only the text printer prints.
-func OnlyText(parts ...any) Span { return Span{kind: group, in: nested(parts), only: TextOnly} }
-
-func nested(parts []any) *Inline {
-	l := Line(parts...)
-	return &l
-}
+func OnlyText(parts ...any) Span { return Span{kind: group, in: Line(parts...), only: TextOnly} }
 
 // Plain is plain text.
 func Plain(s string) Inline { return Inline{{kind: plain, text: s}} }

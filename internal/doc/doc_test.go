@@ -1,11 +1,8 @@
 package doc
 
 import (
-	"bytes"
 	"fmt"
-	"strings"
 	"testing"
-	"text/tabwriter"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -79,61 +76,6 @@ func TestPrinters(t *testing.T) {
 			}
 			if diff := cmp.Diff(tc.text, string(tc.doc.Text())); diff != "" {
 				t.Errorf("Text (-want +got):\n%s", diff)
-			}
-		})
-	}
-}
-
-// TestTextTable checks the text table layout against text/tabwriter's,
-// which it replaced (columns two spaces apart, widths in runes), and that
-// its size is the bytes it writes.
-func TestTextTable(t *testing.T) {
-	for _, tc := range []struct {
-		name   string
-		indent string
-		table  Table
-	}{
-		{"plain", "  ", Table{Head: []Inline{Line("client"), Line("CA")}, Rows: []Row{{Cells: []Inline{Line("sigstore-go"), Line("https://fulcio")}}}}},
-		{"short rows", "", Table{Head: []Inline{Line("a"), Line("b"), Line("c")}, Rows: []Row{{Cells: []Inline{Line("refuses the file")}}, {}}}},
-		{"runes", "    ", Table{Head: []Inline{Line("entry"), Line("id")}, Rows: []Row{
-			{Cells: []Inline{Line("CA (sha256:03a38…)"), Line("x")}},
-			{Cells: []Inline{Line("log ", Code("é"), OnlyMarkdown("md only")), Line(WarnMark(), " y")}},
-		}}},
-		{"marked", "  ", Table{Marked: true, Head: []Inline{Line("entry"), Line("window")}, Rows: []Row{
-			{Mark: Warn, Cells: []Inline{Line("x"), Line("always")}},
-			{Mark: Weak, Cells: []Inline{Line("long entry"), Line("from T")}},
-			{Cells: []Inline{Line("z")}},
-		}}},
-		{"one column", "  ", Table{Head: []Inline{Line("only")}, Rows: []Row{{Cells: []Inline{Line("one")}}}}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			last := len(tc.table.Head) - 1
-			if tc.table.Marked {
-				last++
-			}
-			var want bytes.Buffer
-			tw := tabwriter.NewWriter(&want, 0, 0, 2, ' ', 0)
-			tc.table.eachCell(func(c int, mark string, cell Inline) {
-				if c == 0 {
-					tw.Write([]byte(tc.indent)) // part of the first cell
-				}
-				var b bytes.Buffer
-				cell.text(&b)
-				tw.Write([]byte(mark + b.String()))
-				if c == last {
-					tw.Write([]byte("\n"))
-				} else {
-					tw.Write([]byte("\t"))
-				}
-			})
-			tw.Flush()
-			var got bytes.Buffer
-			textTable(&got, tc.table, tc.indent)
-			if diff := cmp.Diff(want.String(), got.String()); diff != "" {
-				t.Errorf("text table (-tabwriter +got):\n%s", diff)
-			}
-			if _, size := textTableSize(tc.table, len(tc.indent)); size != got.Len() {
-				t.Errorf("textTableSize = %d, want the %d bytes written:\n%s", size, got.Len(), strings.ReplaceAll(got.String(), " ", "·"))
 			}
 		})
 	}

@@ -4,14 +4,13 @@ import (
 	"bytes"
 	"slices"
 	"strings"
-	"unicode/utf8"
+	"text/tabwriter"
 )
 
 // Markdown prints d as GitHub Markdown: a blank line between blocks, list
 // items "- " indented two spaces a level.
 func (d *Doc) Markdown() []byte {
 	var b bytes.Buffer
-	b.Grow(d.size(TextOnly))
 	for i, blk := range d.Blocks {
 		if i > 0 {
 			b.WriteByte('\n')
@@ -67,69 +66,6 @@ func (d *Doc) Markdown() []byte {
 		}
 	}
 	return b.Bytes()
-}
-
-// size is about the bytes d prints in the format other than not, so that
-// a printer allocates its buffer once instead of doubling it as it goes
-// (a third of what rendering a snapshot allocated): a text table exactly,
-// other blocks their text and a little for markup and indentation. A
-// Mermaid chart is not counted: for it the buffer grows.
-func (d *Doc) size(not Format) int {
-	n, indent := 0, 0
-	var items func(its []Item, depth int)
-	items = func(its []Item, depth int) {
-		for _, it := range its {
-			b, _ := it.Text.measure(not)
-			n += indent + 2*depth + 8 + b
-			items(it.Sub, depth+1)
-		}
-	}
-	for _, blk := range d.Blocks {
-		n += 2 // a blank line and a newline
-		switch blk := blk.(type) {
-		case Heading:
-			b, _ := blk.Text.measure(not)
-			n += blk.Level + 1 + b
-			indent = 2 * max(0, blk.Level-2)
-		case Para:
-			b, _ := blk.Text.measure(not)
-			n += indent + b
-		case Alert:
-			b, _ := blk.Title.measure(not)
-			n += 16 + b
-			for _, it := range blk.Items {
-				b, _ := it.measure(not)
-				n += indent + 8 + b
-			}
-		case List:
-			b, _ := blk.Title.measure(not)
-			n += 2 + b
-			items(blk.Items, 0)
-		case Table:
-			if not == MarkdownOnly {
-				_, b := textTableSize(blk, indent)
-				n += b
-				continue
-			}
-			n += 8 * (len(blk.Head) + 1)
-			for _, c := range blk.Head {
-				b, _ := c.measure(not)
-				n += 3 + b
-			}
-			for _, r := range blk.Rows {
-				n += 8
-				for _, c := range r.Cells {
-					b, _ := c.measure(not)
-					n += 3 + b
-				}
-			}
-		case Details:
-			b, _ := blk.Summary.measure(not)
-			n += 64 + b
-			items(blk.Items, 1)
-		}
-	}
-	return n
 }
 
 func markdownItem(b *bytes.Buffer, it Item, depth int) {
@@ -195,7 +131,6 @@ func cellAt(cells []Inline, i int) Inline {
 // depth.
 func (d *Doc) Text() []byte {
 	var b bytes.Buffer
-	b.Grow(d.size(MarkdownOnly))
 	first, afterTitle := true, false
 	indent := ""
 	for _, blk := range d.Blocks {
@@ -279,84 +214,29 @@ func textItem(b *bytes.Buffer, it Item, indent string) {
 	}
 }
 
-// textTable lays t out in columns as text/tabwriter does with padding 2:
-// each column but the last as wide as its widest cell, in runes, plus two
-// spaces. Cells are measured first (textTableSize), so the table is
-// written straight into b with its size known: a tabwriter kept its own
-// copy of every cell and grew b as it went, a fifth of what rendering a
-// snapshot allocated.
 func textTable(b *bytes.Buffer, t Table, indent string) {
-	widths, size := textTableSize(t, len(indent))
-	b.Grow(size)
-	t.eachCell(func(c int, mark string, cell Inline) {
-		if c == 0 {
-			b.WriteString(indent)
-		}
-		b.WriteString(mark)
-		cell.text(b)
-		if c == len(widths) {
-			b.WriteByte('\n')
-			return
-		}
-		for range widths[c] + 2 - textRunes(mark, cell) {
-			b.WriteByte(' ')
-		}
-	})
-}
-
-// textTableSize returns the widths of t's columns in text, but the last,
-// and the bytes of the table printed with an indent of indent bytes.
-func textTableSize(t Table, indent int) ([]int, int) {
-	cols := len(t.Head)
-	if t.Marked {
-		cols++
-	}
-	widths := make([]int, max(cols-1, 0))
-	size := 0
-	t.eachCell(func(c int, mark string, cell Inline) {
-		n, _ := cell.measure(MarkdownOnly)
-		size += len(mark) + n
-		if c < cols-1 {
-			widths[c] = max(widths[c], textRunes(mark, cell))
-		}
-	})
-	t.eachCell(func(c int, mark string, cell Inline) {
-		if c == 0 {
-			size += indent
-		}
-		if c == cols-1 {
-			size++ // the newline
-			return
-		}
-		size += widths[c] + 2 - textRunes(mark, cell)
-	})
-	return widths, size
-}
-
-// textRunes is the width of a text cell: a mark, or a cell's text.
-func textRunes(mark string, cell Inline) int {
-	_, runes := cell.measure(MarkdownOnly)
-	return utf8.RuneCountInString(mark) + runes
-}
-
-// eachCell calls fn for every cell of t in text, line by line, the head
-// first: c is its column, counting the mark column of a marked table,
-// whose cells are a mark and no Inline; the others have no mark.
-func (t Table) eachCell(fn func(c int, mark string, cell Inline)) {
-	line := func(mark string, cells []Inline) {
-		c := 0
+	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
+	var line bytes.Buffer
+	row := func(mark string, cells []Inline) {
+		line.Reset()
+		line.WriteString(indent)
 		if t.Marked {
-			fn(0, mark, nil)
-			c++
+			line.WriteString(mark + "\t")
 		}
 		for i := range t.Head {
-			fn(c+i, "", cellAt(cells, i))
+			if i > 0 {
+				line.WriteByte('\t')
+			}
+			cellAt(cells, i).text(&line)
 		}
+		line.WriteByte('\n')
+		tw.Write(line.Bytes())
 	}
-	line("", t.Head)
+	row("", t.Head)
 	for _, r := range t.Rows {
-		line(strings.TrimSuffix(r.Mark.text(), " "), r.Cells)
+		row(strings.TrimSuffix(r.Mark.text(), " "), r.Cells)
 	}
+	tw.Flush()
 }
 
 func (m Mark) markdown(space string) string {
@@ -426,44 +306,6 @@ func (l Inline) markdown(b *bytes.Buffer, cell bool) {
 			}
 		}
 	}
-}
-
-// measure returns the bytes and runes printing l writes in the format
-// other than not: exactly in text, and in Markdown without the escapes
-// (an estimate, for sizing a buffer).
-func (l Inline) measure(not Format) (n, runes int) {
-	add := func(s string) {
-		n += len(s)
-		runes += utf8.RuneCountInString(s)
-	}
-	for _, s := range l {
-		switch s.kind {
-		case plain:
-			add(s.text)
-		case code:
-			add(s.text)
-			if not == TextOnly {
-				add("``")
-			}
-		case strong:
-			if not == TextOnly {
-				add("****")
-			}
-			fallthrough
-		case group:
-			if s.only != not {
-				bn, br := s.in.measure(not)
-				n, runes = n+bn, runes+br
-			}
-		case mark:
-			if not == TextOnly {
-				add(Warn.markdown(""))
-			} else {
-				add(strings.TrimSuffix(Warn.text(), " "))
-			}
-		}
-	}
-	return n, runes
 }
 
 func (l Inline) text(b *bytes.Buffer) {
