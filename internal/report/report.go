@@ -123,8 +123,10 @@ func where(pos token.Pos, root string) string {
 	file := pp.Filename
 	if rel, err := filepath.Rel(root, file); err == nil {
 		file = rel
-		if !strings.HasPrefix(file, ".") {
-			file = "." + string(filepath.Separator) + file
+		// Outside root it starts with "..", which is marked already; a
+		// name inside that starts with a dot (.trustc-tmp-…) is not.
+		if rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			file = "." + string(filepath.Separator) + rel
 		}
 	}
 	file = filepath.ToSlash(file)

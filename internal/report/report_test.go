@@ -40,6 +40,8 @@ func TestText(t *testing.T) {
 	}
 	outside := token.NewFile(filepath.FromSlash("/elsewhere/a.cue"), -1, 10)
 	outside.SetLinesForContent([]byte("0123456789"))
+	dotted := token.NewFile(filepath.Join(root, ".trustc-tmp-x"), -1, 10)
+	dotted.SetLinesForContent([]byte("0123456789"))
 
 	tests := []struct {
 		name string
@@ -99,6 +101,14 @@ func TestText(t *testing.T) {
 			// json names a file outside the root absolutely: a tool
 			// resolves it without knowing the root.
 			json: []string{"/elsewhere/a.cue:1:4  error/input"},
+		},
+		{
+			name: "a name inside the root that starts with a dot",
+			errs: []error{model.Src{Pos: dotted.Pos(0, token.NoRelPos)}.Errorf("a temporary tree")},
+			want: `check: 1 error, 0 warnings:
+  ./.trustc-tmp-x:1:1: a temporary tree
+`,
+			json: []string{".trustc-tmp-x:1:1  error/input"},
 		},
 		{
 			name: "sorted by position, duplicates once, every severity counted",
