@@ -1,10 +1,12 @@
 package report
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	cueerrors "cuelang.org/go/cue/errors"
@@ -34,23 +36,68 @@ type entry struct {
 	at []token.Pos
 }
 
-// entries flattens err into problems in the order errors.Print prints
-// them (errors.Sanitize: by position, then path, duplicates dropped).
-// Every format lists these, so text, json and github show the same
-// problems in the same order.
-func entries(err error) []entry {
+// entries flattens err into problems, duplicates dropped as
+// errors.Sanitize drops them, and ordered by file relative to root, then
+// offset in it, then as Sanitize orders them (by path and message).
+// Sanitize alone orders by absolute file name, so problems in two
+// directories (a head in one, its base in another) would come out in an
+// order that depends on where each directory lies on the machine; the
+// relative name is what is printed and does not. Every format lists these,
+// so text, json and github show the same problems in the same order.
+func entries(err error, root string) []entry {
 	errs := cueerrors.Errors(cueerrors.Sanitize(errlist.Join(cueerrors.Errors(err))))
 	out := make([]entry, 0, len(errs))
 	for _, e := range errs {
 		out = append(out, entry{model.ProblemOf(e), cueerrors.Positions(e)})
 	}
+	slices.SortStableFunc(out, func(a, b entry) int { return compareAt(a.at, b.at, root) })
 	return out
+}
+
+// compareAt orders two problems' first positions by file relative to root,
+// then offset; a problem without a position goes first, as in Sanitize.
+func compareAt(a, b []token.Pos, root string) int {
+	pa, pb := token.NoPos, token.NoPos
+	if len(a) > 0 {
+		pa = a[0]
+	}
+	if len(b) > 0 {
+		pb = b[0]
+	}
+	if va, vb := pa.IsValid(), pb.IsValid(); !va || !vb {
+		return cmpBool(va, vb)
+	}
+	if c := strings.Compare(relName(root, pa.Filename()), relName(root, pb.Filename())); c != 0 {
+		return c
+	}
+	return cmp.Compare(pa.Offset(), pb.Offset())
+}
+
+// cmpBool orders false before true.
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
+}
+
+// relName is file relative to root, slash-separated; outside root it
+// starts with "..", and it stays absolute only when no relative name
+// exists (another volume).
+func relName(root, file string) string {
+	if rel, err := filepath.Rel(root, file); err == nil {
+		file = rel
+	}
+	return filepath.ToSlash(file)
 }
 
 // Problems lists the problems in err, positions relative to root.
 func Problems(err error, root string) []Problem {
 	var out []Problem
-	for _, e := range entries(err) {
+	for _, e := range entries(err, root) {
 		p := Problem{Rule: e.Rule, Severity: e.Severity.String(), Path: strings.Join(e.Path(), "."), Message: e.Message, Fix: e.Fix}
 		if len(e.at) > 0 {
 			pp := e.at[0].Position()
@@ -77,7 +124,7 @@ func Text(w io.Writer, headline string, err error, root string) {
 	if err == nil {
 		return
 	}
-	es := entries(err)
+	es := entries(err, root)
 	fmt.Fprintf(w, "%s: %s:\n", headline, counts(es))
 	lines(w, "  ", es, root)
 }
@@ -93,7 +140,7 @@ func Text(w io.Writer, headline string, err error, root string) {
 // (unless input) and the fix. Each further position of the problem (a CUE
 // conflict names every value involved) follows on its own line, indented.
 func Lines(w io.Writer, indent string, err error, root string) {
-	lines(w, indent, entries(err), root)
+	lines(w, indent, entries(err, root), root)
 }
 
 func lines(w io.Writer, indent string, es []entry, root string) {

@@ -42,6 +42,10 @@ func TestText(t *testing.T) {
 	outside.SetLinesForContent([]byte("0123456789"))
 	dotted := token.NewFile(filepath.Join(root, ".trustc-tmp-x"), -1, 10)
 	dotted.SetLinesForContent([]byte("0123456789"))
+	// A base release beside the root: absolutely it sorts after
+	// /repo/pub/..., relatively (../srv/base/...) before it.
+	base := token.NewFile(filepath.FromSlash("/srv/base/trusted_root.json"), -1, 10)
+	base.SetLinesForContent([]byte("0123456789"))
 
 	tests := []struct {
 		name string
@@ -124,6 +128,18 @@ func TestText(t *testing.T) {
   ./pub/trusted_root.json:3:23: tlogs.0: well-formed: out of order
 `,
 			json: []string{":0:0 policy warning/client-traps", ":0:0 rekor note/immutable", "pub/trusted_root.json:3:23 tlogs.0 error/well-formed"},
+		},
+		{
+			name: "sorted by the file as printed, not where it lies on the machine",
+			errs: []error{
+				at("tlogs.0").Rulef(model.RuleWellFormed, "out of order"),
+				model.Src{Pos: base.Pos(0, token.NoRelPos)}.Errorf("in the base release"),
+			},
+			want: `check: 2 errors, 0 warnings:
+  ../srv/base/trusted_root.json:1:1: in the base release
+  ./pub/trusted_root.json:3:23: tlogs.0: well-formed: out of order
+`,
+			json: []string{"/srv/base/trusted_root.json:1:1  error/input", "pub/trusted_root.json:3:23 tlogs.0 error/well-formed"},
 		},
 	}
 	for _, tt := range tests {
