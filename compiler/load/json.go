@@ -308,9 +308,18 @@ func (j *jsonLoader) agree(s *model.Service, op model.Value[string]) {
 	case !s.Operator.Set():
 		s.Operator = op
 	case s.Operator.V != op.V:
-		j.fail(op.Src.Rulef(model.RuleWellFormed, "%q, but %s names %q for the same service; a service has one operator",
-			op.V, describeSrc(s.Operator.Src), s.Operator.V))
+		j.fail(also(op.Src.Rulef(model.RuleWellFormed, "%q, but %s names %q for the same service; a service has one operator",
+			op.V, describeSrc(s.Operator.Src), s.Operator.V), s.Operator.Src))
 	}
+}
+
+// also adds the place of the statement e disagrees with, so that the
+// printer names it at file, line and column and not only in the message.
+func also(e errors.Error, other model.Src) errors.Error {
+	if p, ok := e.(*model.Problem); ok && other.Pos.IsValid() {
+		p.Also = append(p.Also, other.Pos)
+	}
+	return e
 }
 
 // describeSrc names where a value is stated in a message: "file: path".
@@ -388,8 +397,9 @@ func (j *jsonLoader) signingConfig(f *JSONFile) {
 				target.URL = model.Value[string]{V: svc.GetUrl(), Src: f.Src(p + ".url")}
 			}
 			if prev, dup := target.SignWindow(f.Name); dup {
-				j.fail(f.Src(p+".url").Rulef(model.RuleWellFormed, "%s lists %s twice in %s (also at %s); each URL must be unique",
-					f.Name, svc.GetUrl(), list.name, strings.TrimSuffix(prev.Src.Path[0], ".validFor")))
+				first := strings.TrimSuffix(prev.Src.Path[0], ".validFor")
+				j.fail(also(f.Src(p+".url").Rulef(model.RuleWellFormed, "%s lists %s twice in %s (also at %s); each URL must be unique",
+					f.Name, svc.GetUrl(), list.name, first), f.Src(first+".url")))
 				continue
 			}
 			j.stated(f, p, list.kind, target, svc)
@@ -415,12 +425,12 @@ func (j *jsonLoader) stated(f *JSONFile, p, kind string, target *model.Service, 
 	k := svcKey{kind, svc.GetUrl()}
 	if first, ok := j.said[k]; ok {
 		if first.api != api.V {
-			j.fail(api.Src.Rulef(model.RuleWellFormed, "%d, but %s: %s gives %s API version %d; a service has one API version",
-				api.V, first.f.Name, first.path, svc.GetUrl(), first.api))
+			j.fail(also(api.Src.Rulef(model.RuleWellFormed, "%d, but %s: %s gives %s API version %d; a service has one API version",
+				api.V, first.f.Name, first.path, svc.GetUrl(), first.api), first.f.Src(first.path+".majorApiVersion")))
 		}
 		if first.op != op.V {
-			j.fail(op.Src.Rulef(model.RuleWellFormed, "%q, but %s: %s gives %s operator %q; a service has one operator",
-				op.V, first.f.Name, first.path, svc.GetUrl(), first.op))
+			j.fail(also(op.Src.Rulef(model.RuleWellFormed, "%q, but %s: %s gives %s operator %q; a service has one operator",
+				op.V, first.f.Name, first.path, svc.GetUrl(), first.op), first.f.Src(first.path+".operator")))
 			return
 		}
 	} else {

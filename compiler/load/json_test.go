@@ -444,7 +444,7 @@ func TestFromReleaseProblems(t *testing.T) {
 		{
 			name: "a URL listed twice",
 			want: []string{
-				"pub/signing_config.v0.2.json:35:13: tsaUrls[1].url: well-formed: signing_config.v0.2.json lists https://tsa.example.dev twice in tsaUrls (also at tsaUrls[0]); each URL must be unique",
+				"pub/signing_config.v0.2.json:35:13,pub/signing_config.v0.2.json:34:13: tsaUrls[1].url: well-formed: signing_config.v0.2.json lists https://tsa.example.dev twice in tsaUrls (also at tsaUrls[0]); each URL must be unique",
 			},
 			edits: []edit{configEdit(`  "tsaUrls": [],`, `  "tsaUrls": [
     {"url": "https://tsa.example.dev", "majorApiVersion": 1, "validFor": {"start": "2025-02-01T00:00:00Z"}},
@@ -454,7 +454,7 @@ func TestFromReleaseProblems(t *testing.T) {
 		{
 			name: "one Rekor URL, two API versions",
 			want: []string{
-				"pub/signing_config_b.v0.2.json:6:26: rekorTlogUrls[0].majorApiVersion: well-formed: 2, but signing_config.v0.2.json: rekorTlogUrls[0] gives https://rekor.example.dev API version 1; a service has one API version",
+				"pub/signing_config_b.v0.2.json:6:26,pub/signing_config.v0.2.json:26:26: rekorTlogUrls[0].majorApiVersion: well-formed: 2, but signing_config.v0.2.json: rekorTlogUrls[0] gives https://rekor.example.dev API version 1; a service has one API version",
 			},
 			files: map[string]string{"signing_config_b.v0.2.json": otherConfig("https://rekor.example.dev", 2, "example.dev")},
 		},
@@ -465,14 +465,14 @@ func TestFromReleaseProblems(t *testing.T) {
 		{
 			name: "one URL, two operators",
 			want: []string{
-				"pub/signing_config_b.v0.2.json:8:19: rekorTlogUrls[0].operator: well-formed: \"other.dev\", but signing_config.v0.2.json: rekorTlogUrls[0] gives https://rekor.example.dev operator \"example.dev\"; a service has one operator",
+				"pub/signing_config_b.v0.2.json:8:19,pub/signing_config.v0.2.json:30:19: rekorTlogUrls[0].operator: well-formed: \"other.dev\", but signing_config.v0.2.json: rekorTlogUrls[0] gives https://rekor.example.dev operator \"example.dev\"; a service has one operator",
 			},
 			files: map[string]string{"signing_config_b.v0.2.json": otherConfig("https://rekor.example.dev", 1, "other.dev")},
 		},
 		{
 			name: "a signing config and the trusted root name two operators",
 			want: []string{
-				"pub/signing_config.v0.2.json:30:19: rekorTlogUrls[0].operator: well-formed: \"example.dev\", but trusted_root.json: tlogs[0].operator names \"other.dev\" for the same service; a service has one operator",
+				"pub/signing_config.v0.2.json:30:19,pub/trusted_root.json:5:59: rekorTlogUrls[0].operator: well-formed: \"example.dev\", but trusted_root.json: tlogs[0].operator names \"other.dev\" for the same service; a service has one operator",
 			},
 			edits: []edit{rootEdit(`"baseUrl": "https://rekor.example.dev",`, `"baseUrl": "https://rekor.example.dev", "operator": "other.dev",`)},
 		},
@@ -483,7 +483,7 @@ func TestFromReleaseProblems(t *testing.T) {
 		{
 			name: "two chains of one CA name two operators",
 			want: []string{
-				"pub/trusted_root.json:37:51: certificateAuthorities[1].operator: well-formed: \"other.dev\", but trusted_root.json: certificateAuthorities[0].operator names \"example.dev\" for the same service; a service has one operator",
+				"pub/trusted_root.json:37:51,pub/trusted_root.json:25:52: certificateAuthorities[1].operator: well-formed: \"other.dev\", but trusted_root.json: certificateAuthorities[0].operator names \"example.dev\" for the same service; a service has one operator",
 			},
 			edits: []edit{
 				rootEdit(`"uri": "https://ca.example.dev",`, `"uri": "https://ca.example.dev", "operator": "example.dev",`),
@@ -500,7 +500,7 @@ func TestFromReleaseProblems(t *testing.T) {
 		{
 			name: "a Rekor URL twice in one file, both in the same log's window",
 			want: []string{
-				"pub/signing_config.v0.2.json:29:14: rekorTlogUrls[1].url: well-formed: signing_config.v0.2.json lists https://rekor.example.dev twice in rekorTlogUrls (also at rekorTlogUrls[0]); each URL must be unique",
+				"pub/signing_config.v0.2.json:29:14,pub/signing_config.v0.2.json:25:14: rekorTlogUrls[1].url: well-formed: signing_config.v0.2.json lists https://rekor.example.dev twice in rekorTlogUrls (also at rekorTlogUrls[0]); each URL must be unique",
 			},
 			edits: []edit{secondRekorEntry("2025-03-01T00:00:00Z")},
 		},

@@ -81,10 +81,14 @@ type Problem struct {
 	Message  string
 	// Fix is what to change, when it is plain; printed after the message.
 	Fix string
+	// Also are the other places the problem involves, such as the first
+	// of two statements that disagree: the printer lists them beneath it,
+	// as it lists the values of a CUE conflict.
+	Also []token.Pos
 }
 
 func (p *Problem) Position() token.Pos         { return p.Src.Pos }
-func (p *Problem) InputPositions() []token.Pos { return nil }
+func (p *Problem) InputPositions() []token.Pos { return p.Also }
 func (p *Problem) Path() []string              { return p.Src.Path }
 
 // Msg renders "rule: message; fix", and marks what does not block.
