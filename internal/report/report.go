@@ -34,64 +34,50 @@ type Problem struct {
 type entry struct {
 	*model.Problem
 	at []token.Pos
+	// file is at[0]'s file as printed (see shown).
+	file string
 }
 
 // entries flattens err into problems, duplicates dropped as
 // errors.Sanitize drops them, and ordered by file relative to root, then
-// offset in it, then as Sanitize orders them (by path and message).
-// Sanitize alone orders by absolute file name, so problems in two
-// directories (a head in one, its base in another) would come out in an
-// order that depends on where each directory lies on the machine; the
-// relative name is what is printed and does not. Every format lists these,
-// so text, json and github show the same problems in the same order.
+// offset in it, then as Sanitize orders them (by path and message); a
+// problem without a position comes first, as in Sanitize. Sanitize alone
+// orders by absolute file name, so problems in two directories (a head in
+// one, its base in another) would come out in an order that depends on
+// where each directory lies on the machine; the relative name is what is
+// printed and does not. Every format lists these, so text, json and github
+// show the same problems in the same order.
 func entries(err error, root string) []entry {
 	errs := cueerrors.Errors(cueerrors.Sanitize(errlist.Join(cueerrors.Errors(err))))
 	out := make([]entry, 0, len(errs))
+	rel := map[string]string{} // problems crowd into few files
 	for _, e := range errs {
-		out = append(out, entry{model.ProblemOf(e), cueerrors.Positions(e)})
+		en := entry{Problem: model.ProblemOf(e), at: cueerrors.Positions(e)}
+		if len(en.at) > 0 {
+			name := en.at[0].Filename()
+			r, ok := rel[name]
+			if !ok {
+				r = shown(root, name)
+				rel[name] = r
+			}
+			en.file = r
+		}
+		out = append(out, en)
 	}
-	slices.SortStableFunc(out, func(a, b entry) int { return compareAt(a.at, b.at, root) })
+	slices.SortStableFunc(out, entry.compare)
 	return out
 }
 
-// compareAt orders two problems' first positions by file relative to root,
-// then offset; a problem without a position goes first, as in Sanitize.
-func compareAt(a, b []token.Pos, root string) int {
-	pa, pb := token.NoPos, token.NoPos
-	if len(a) > 0 {
-		pa = a[0]
+// compare orders a before b by file as printed, then offset; without a
+// position, first.
+func (a entry) compare(b entry) int {
+	if len(a.at) == 0 || len(b.at) == 0 {
+		return cmp.Compare(min(len(a.at), 1), min(len(b.at), 1))
 	}
-	if len(b) > 0 {
-		pb = b[0]
-	}
-	if va, vb := pa.IsValid(), pb.IsValid(); !va || !vb {
-		return cmpBool(va, vb)
-	}
-	if c := strings.Compare(relName(root, pa.Filename()), relName(root, pb.Filename())); c != 0 {
+	if c := strings.Compare(a.file, b.file); c != 0 {
 		return c
 	}
-	return cmp.Compare(pa.Offset(), pb.Offset())
-}
-
-// cmpBool orders false before true.
-func cmpBool(a, b bool) int {
-	switch {
-	case a == b:
-		return 0
-	case a:
-		return 1
-	}
-	return -1
-}
-
-// relName is file relative to root, slash-separated; outside root it
-// starts with "..", and it stays absolute only when no relative name
-// exists (another volume).
-func relName(root, file string) string {
-	if rel, err := filepath.Rel(root, file); err == nil {
-		file = rel
-	}
-	return filepath.ToSlash(file)
+	return cmp.Compare(a.at[0].Offset(), b.at[0].Offset())
 }
 
 // Problems lists the problems in err, positions relative to root.
@@ -162,12 +148,24 @@ func lines(w io.Writer, indent string, es []entry, root string) {
 	}
 }
 
-// where is pos as FILE:LINE:COL. FILE is relative to root and starts with
-// "." as errors.Print writes it (editors such as VS Code link a path only
-// when it does).
+// where is pos as FILE:LINE:COL, FILE as shown names it.
 func where(pos token.Pos, root string) string {
 	pp := pos.Position()
-	file := pp.Filename
+	file := shown(root, pp.Filename)
+	switch {
+	case !pp.IsValid():
+		return file
+	case file == "":
+		return fmt.Sprintf("%d:%d", pp.Line, pp.Column)
+	}
+	return fmt.Sprintf("%s:%d:%d", file, pp.Line, pp.Column)
+}
+
+// shown is file as the text format names it: relative to root and
+// starting with "." as errors.Print writes it (editors such as VS Code
+// link a path only when it does), or absolute when no relative name exists
+// (another volume).
+func shown(root, file string) string {
 	if rel, err := filepath.Rel(root, file); err == nil {
 		file = rel
 		// Outside root it starts with "..", which is marked already; a
@@ -176,14 +174,7 @@ func where(pos token.Pos, root string) string {
 			file = "." + string(filepath.Separator) + rel
 		}
 	}
-	file = filepath.ToSlash(file)
-	switch {
-	case !pp.IsValid():
-		return file
-	case file == "":
-		return fmt.Sprintf("%d:%d", pp.Line, pp.Column)
-	}
-	return fmt.Sprintf("%s:%d:%d", file, pp.Line, pp.Column)
+	return filepath.ToSlash(file)
 }
 
 // counts says "2 errors, 1 warning" (and the notes, when there are any).

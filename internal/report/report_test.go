@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -164,5 +165,24 @@ func TestText(t *testing.T) {
 				t.Errorf("Problems (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// BenchmarkText prints 100,000 problems spread over a head and its base,
+// in two directories, as a check of a large generated release lists them.
+func BenchmarkText(b *testing.B) {
+	const n = 100_000
+	var list []cueerrors.Error
+	for i, dir := range []string{"/repo", "/srv/base"} {
+		content := strings.Repeat("0123456789\n", n)
+		f := token.NewFile(filepath.FromSlash(dir+"/trusted_root.json"), -1, len(content))
+		f.SetLinesForContent([]byte(content))
+		for k := i; k < n; k += 2 {
+			list = append(list, model.Src{Pos: f.Pos(11*(n-1-k), token.NoRelPos), Path: []string{"tlogs", fmt.Sprint(k)}}.Rulef(model.RuleWellFormed, "out of order"))
+		}
+	}
+	err := errlist.Join(list)
+	for b.Loop() {
+		Text(io.Discard, "check", err, filepath.FromSlash("/repo"))
 	}
 }
