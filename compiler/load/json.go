@@ -308,18 +308,9 @@ func (j *jsonLoader) agree(s *model.Service, op model.Value[string]) {
 	case !s.Operator.Set():
 		s.Operator = op
 	case s.Operator.V != op.V:
-		j.fail(also(op.Src.Rulef(model.RuleWellFormed, "%q, but %s names %q for the same service; a service has one operator",
-			op.V, describeSrc(s.Operator.Src), s.Operator.V), s.Operator.Src))
+		j.fail(op.Src.Conflictf(model.RuleWellFormed, s.Operator.Src, "%q, but %s names %q for the same service; a service has one operator",
+			op.V, describeSrc(s.Operator.Src), s.Operator.V))
 	}
-}
-
-// also adds the place of the statement e disagrees with, so that the
-// printer names it at file, line and column and not only in the message.
-func also(e errors.Error, other model.Src) errors.Error {
-	if p, ok := e.(*model.Problem); ok && other.Pos.IsValid() {
-		p.Also = append(p.Also, other.Pos)
-	}
-	return e
 }
 
 // describeSrc names where a value is stated in a message: "file: path".
@@ -398,8 +389,8 @@ func (j *jsonLoader) signingConfig(f *JSONFile) {
 			}
 			if prev, dup := target.SignWindow(f.Name); dup {
 				first := strings.TrimSuffix(prev.Src.Path[0], ".validFor")
-				j.fail(also(f.Src(p+".url").Rulef(model.RuleWellFormed, "%s lists %s twice in %s (also at %s); each URL must be unique",
-					f.Name, svc.GetUrl(), list.name, first), f.Src(first+".url")))
+				j.fail(f.Src(p+".url").Conflictf(model.RuleWellFormed, f.Src(first+".url"), "%s lists %s twice in %s (also at %s); each URL must be unique",
+					f.Name, svc.GetUrl(), list.name, first))
 				continue
 			}
 			j.stated(f, p, list.kind, target, svc)
@@ -425,12 +416,12 @@ func (j *jsonLoader) stated(f *JSONFile, p, kind string, target *model.Service, 
 	k := svcKey{kind, svc.GetUrl()}
 	if first, ok := j.said[k]; ok {
 		if first.api != api.V {
-			j.fail(also(api.Src.Rulef(model.RuleWellFormed, "%d, but %s: %s gives %s API version %d; a service has one API version",
-				api.V, first.f.Name, first.path, svc.GetUrl(), first.api), first.f.Src(first.path+".majorApiVersion")))
+			j.fail(api.Src.Conflictf(model.RuleWellFormed, first.f.Src(first.path+".majorApiVersion"), "%d, but %s: %s gives %s API version %d; a service has one API version",
+				api.V, first.f.Name, first.path, svc.GetUrl(), first.api))
 		}
 		if first.op != op.V {
-			j.fail(also(op.Src.Rulef(model.RuleWellFormed, "%q, but %s: %s gives %s operator %q; a service has one operator",
-				op.V, first.f.Name, first.path, svc.GetUrl(), first.op), first.f.Src(first.path+".operator")))
+			j.fail(op.Src.Conflictf(model.RuleWellFormed, first.f.Src(first.path+".operator"), "%q, but %s: %s gives %s operator %q; a service has one operator",
+				op.V, first.f.Name, first.path, svc.GetUrl(), first.op))
 			return
 		}
 	} else {

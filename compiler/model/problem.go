@@ -132,6 +132,16 @@ func (s Src) Rulef(rule string, format string, args ...any) errors.Error {
 	return s.Problemf(rule, Error, format, args...)
 }
 
+// Conflictf returns an error under rule at s, a statement that disagrees
+// with the one at other; the printer names both places.
+func (s Src) Conflictf(rule string, other Src, format string, args ...any) errors.Error {
+	p := s.Problemf(rule, Error, format, args...)
+	if other.Pos.IsValid() {
+		p.Also = []token.Pos{other.Pos}
+	}
+	return p
+}
+
 // Warnf returns a warning under rule at s.
 func (s Src) Warnf(rule string, format string, args ...any) errors.Error {
 	return s.Problemf(rule, Warning, format, args...)

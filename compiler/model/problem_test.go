@@ -7,6 +7,7 @@ import (
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/cuecontext"
 	"cuelang.org/go/cue/errors"
+	"cuelang.org/go/cue/token"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -21,6 +22,7 @@ func TestProblem(t *testing.T) {
 		{"error under a rule", src.Problemf(RuleImmutable, Error, "start moved"), "immutable: start moved", true},
 		{"input error", src.Errorf("missing field url").(*Problem), "missing field url", true},
 		{"warning", src.Warnf(RuleMaterial, "uri %q is not an https URL", "tsa.internal").(*Problem), `warning: material: uri "tsa.internal" is not an https URL`, false},
+		{"conflict", src.Conflictf(RuleWellFormed, Src{}, "2, but a.json gives 1").(*Problem), "well-formed: 2, but a.json gives 1", true},
 		{"note with a fix", &Problem{Rule: RuleImmutable, Severity: Note, Src: src, Message: "log id corrected", Fix: "nothing to do"}, "note: immutable: log id corrected; nothing to do", false},
 	}
 	for _, tt := range tests {
@@ -36,6 +38,29 @@ func TestProblem(t *testing.T) {
 				t.Errorf("Split = %v, %v", blocking, advice)
 			}
 		})
+	}
+}
+
+// TestConflictNamesBoth: a conflict lists the other statement's place
+// after its own, and only its own when the other has none.
+func TestConflictNamesBoth(t *testing.T) {
+	f := token.NewFile("pub/a.json", -1, 20)
+	f.SetLinesForContent([]byte("0123456789\n012345678"))
+	here, there := Src{Pos: f.Pos(12, token.NoRelPos)}, Src{Pos: f.Pos(2, token.NoRelPos)}
+	for _, tt := range []struct {
+		other Src
+		want  []string
+	}{
+		{there, []string{"pub/a.json:2:2", "pub/a.json:1:3"}},
+		{Src{}, []string{"pub/a.json:2:2"}},
+	} {
+		var got []string
+		for _, p := range errors.Positions(here.Conflictf(RuleWellFormed, tt.other, "disagrees")) {
+			got = append(got, p.String())
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("positions (-want +got):\n%s", diff)
+		}
 	}
 }
 
