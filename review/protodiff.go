@@ -369,12 +369,6 @@ func (w *walker) message(path string, a, b protoreflect.Message) {
 	}
 }
 
-// has reports presence the way the JSON shows it: proto3 scalars without
-// presence are "set" when not zero.
-func has(m protoreflect.Message, fd protoreflect.FieldDescriptor) bool {
-	return m.IsValid() && m.Has(fd)
-}
-
 func (w *walker) field(path string, fd protoreflect.FieldDescriptor, a, b protoreflect.Message) {
 	ha, hb := a.Has(fd), b.Has(fd)
 	if !ha && !hb {

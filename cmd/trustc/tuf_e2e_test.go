@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -189,11 +187,6 @@ func TestTUFBuildToRealClients(t *testing.T) {
 			t.Errorf("verify-published against a stale golden/: exit %d, stdout %q, stderr:\n%s\nwant exit 1, no stdout, stderr:\n%s", code, stdout.String(), stderr.String(), wantErr)
 		}
 	})
-}
-
-func sha(b []byte) string {
-	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:])
 }
 
 // customOf parses a target's custom metadata, nil if it has none.

@@ -32,13 +32,8 @@ const (
 	SchemaDir = "schema"
 )
 
-// Names lists the environments below root/environments: every directory
-// holding a .cue file, sorted.
-func Names(root string) ([]string, error) {
-	return listEnvs(root, nil)
-}
-
-// listEnvs is Names with the environments overlay o holds CUE of.
+// listEnvs lists the environments below root/environments, with those
+// overlay o holds CUE of: every directory holding a .cue file, sorted.
 func listEnvs(root string, o Overlay) ([]string, error) {
 	entries, err := os.ReadDir(filepath.Join(root, EnvironmentsDir))
 	if err != nil && (len(o) == 0 || !goerrors.Is(err, fs.ErrNotExist)) {

@@ -34,9 +34,6 @@ func (l *List) Add(err errors.Error) {
 	l.errs = append(l.errs, errors.Errors(err)...)
 }
 
-// Len is the number of problems added.
-func (l *List) Len() int { return len(l.errs) }
-
 // Err returns the problems as one cue/errors.Error: nil for none, the
 // problem itself for one, a cue/errors list otherwise.
 func (l *List) Err() errors.Error {

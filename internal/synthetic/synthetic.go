@@ -89,20 +89,15 @@ const (
 	waitingPeriod = "14d"
 )
 
-// Environment returns the files of one environment package named name
+// EnvironmentWith returns the files of one environment package named name
 // with n services: environment.cue, services.cue and one PEM file per
 // service. Service i is of kind Kinds[i%len(Kinds)]: a Rekor v1 log or a CT
 // log with a fresh ECDSA P-256 key, a CA or TSA with a fresh self-signed
 // ECDSA certificate as its one-certificate chain, or an OIDC provider.
 // Every service but the CT logs signs in the environment's one signing
 // config, from a waiting period after its verification starts, so that
-// every policy rule passes.
-func Environment(name string, n int) (map[string][]byte, error) {
-	return EnvironmentWith(name, n, Options{})
-}
-
-// EnvironmentWith is Environment with rotation patterns. Every rule still
-// passes: a rotated service's windows end at the instant the next of its
+// every policy rule passes. opts asks for rotation patterns; every rule
+// still passes: a rotated service's windows end at the instant the next of its
 // kind starts signing (ends are inclusive, so no instant is left without
 // one), and EXACT asks for one service, which one operator provides.
 func EnvironmentWith(name string, n int, opts Options) (map[string][]byte, error) {

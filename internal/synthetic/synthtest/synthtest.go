@@ -13,7 +13,7 @@ import (
 
 // Repo writes a repository with envs environments of services services each
 // into a new temporary directory and returns its root. Environments are
-// named env0000, env0001, …; see synthetic.Environment for what each holds.
+// named env0000, env0001, …; see synthetic.EnvironmentWith for what each holds.
 func Repo(tb testing.TB, envs, services int) string {
 	tb.Helper()
 	return RepoWith(tb, envs, services, synthetic.Options{})
